@@ -1,0 +1,138 @@
+/**
+ * The one interface the console, the commands and the server use, whatever holds the keys:
+ * the local SQLite store or a remote instance over HTTP.
+ */
+import type { AccessOutcome, Requirement } from "./access.js";
+import type { ProfileName } from "./catalog.js";
+import type { KeyRecord } from "./model.js";
+import type { KeyInput } from "./rules.js";
+import type { StoreSettings } from "./settings.js";
+
+export type Capability = { available: true } | { available: false; reason: string };
+
+export interface Capabilities {
+	update: Capability;
+	enable: Capability;
+	roll: Capability;
+	accessLogs: Capability;
+	settings: Capability;
+	audit: Capability;
+	lastUsed: Capability;
+}
+
+export const keySortColumns = ["id", "name", "type", "expiration", "lastUsed", "created"] as const;
+export type KeySortColumn = (typeof keySortColumns)[number];
+
+export interface KeyQuery {
+	/** Space-separated terms, all of which must match; smart case (any capital makes it exact-case). */
+	filter?: string;
+	sort?: { column: KeySortColumn; descending: boolean };
+	offset: number;
+	limit: number;
+}
+
+export interface KeyPage {
+	rows: KeyRecord[];
+	total: number;
+}
+
+export interface CreatedKey {
+	record: KeyRecord;
+	/** The secret, shown once. */
+	key: string;
+}
+
+export interface AccessLogEntry {
+	id: number;
+	/** Milliseconds since the epoch. */
+	at: number;
+	keyId: number | null;
+	keyName: string | null;
+	method: string;
+	path: string;
+	status: number;
+	durationMs: number;
+	client: string;
+	userAgent: string | null;
+	requestBody: string | null;
+	responseBody: string | null;
+}
+
+export type NewAccessLogEntry = Omit<AccessLogEntry, "id" | "keyName">;
+
+export interface AccessLogFilter {
+	keyId?: number;
+	/** 2 for 2xx, 4 for 4xx, ... */
+	statusClass?: number;
+	status?: number;
+	method?: string;
+	pathPrefix?: string;
+	/** Milliseconds since the epoch, inclusive. */
+	since?: number;
+	until?: number;
+}
+
+export interface AccessLogPage {
+	entries: AccessLogEntry[];
+	/** Pass back as `before` for the next (older) page; undefined when there is none. */
+	nextBefore?: number;
+}
+
+export interface AuditEntry {
+	id: number;
+	at: string;
+	actor: string;
+	action: string;
+	keyId: number | null;
+	details: Record<string, unknown>;
+}
+
+export interface ImportItem extends KeyInput {
+	key?: unknown;
+}
+
+export interface ImportReport {
+	imported: { index: number; id: number; displayName: string | null }[];
+	refused: { index: number; displayName: string | null; reason: string }[];
+}
+
+export interface VerifyResult {
+	outcome: AccessOutcome;
+	record?: KeyRecord;
+}
+
+export interface Backend {
+	readonly kind: "local" | "remote";
+	/** A file path or a URL: where the keys live, for the header and messages. */
+	readonly location: string;
+	readonly profile: ProfileName;
+	readonly capabilities: Capabilities;
+
+	listKeys(): Promise<KeyRecord[]>;
+	queryKeys(query: KeyQuery): Promise<KeyPage>;
+	getKey(id: number): Promise<KeyRecord | undefined>;
+	/** `key` is custom key text; without it one is generated. */
+	createKey(input: KeyInput, options: { key?: string; actor: string }): Promise<CreatedKey>;
+	updateKey(id: number, patch: KeyInput, actor: string): Promise<KeyRecord>;
+	setEnabled(id: number, enabled: boolean, actor: string): Promise<KeyRecord>;
+	/** A new secret for the same key record; the old one stops working at once. */
+	rollKey(id: number, actor: string): Promise<CreatedKey>;
+	deleteKey(id: number, actor: string): Promise<void>;
+	/** All or nothing unless `partial`: refused items are reported, never half-imported. */
+	importKeys(
+		items: ImportItem[],
+		options: { actor: string; partial: boolean },
+	): Promise<ImportReport>;
+	verify(key: string, requirement: Requirement): Promise<VerifyResult>;
+
+	getSettings(): Promise<StoreSettings>;
+	updateSettings(changes: Record<string, unknown>, actor: string): Promise<StoreSettings>;
+
+	queryAccessLog(
+		filter: AccessLogFilter,
+		page: { before?: number; limit: number },
+	): Promise<AccessLogPage>;
+	auditTrail(keyId?: number, limit?: number): Promise<AuditEntry[]>;
+
+	close(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+/**
+ * The API-key model, in ProGet's wire names (reference proget-api.md §1.1).
+ * Everything here is plain data: no I/O.
+ */
+
+export const keyTypes = ["system", "feed", "personal", "other"] as const;
+export type KeyType = (typeof keyTypes)[number];
+
+export const loggingLevels = ["none", "request", "response", "both"] as const;
+export type Logging = (typeof loggingLevels)[number];
+
+/** A key as it travels on the wire (ProGet's ApiKeyInfo), without the secret unless just created. */
+export interface ApiKeyInfo {
+	id?: number;
+	type: KeyType;
+	key?: string;
+	displayName?: string | null;
+	description?: string | null;
+	systemApis?: string[] | null;
+	packagePermissions?: string[] | null;
+	feed?: string | null;
+	feedGroup?: string | null;
+	expiration?: string | null;
+	logging: Logging;
+	user?: string | null;
+}
+
+/** What a caller asks to create or change; every field already parsed into its canonical form. */
+export interface KeyDraft {
+	type: KeyType;
+	displayName: string | null;
+	description: string | null;
+	systemApis: string[] | null;
+	packagePermissions: string[] | null;
+	feed: string | null;
+	feedGroup: string | null;
+	user: string | null;
+	/** ISO-8601 UTC, or null for "never expires". */
+	expiration: string | null;
+	logging: Logging;
+}
+
+/** A stored key: the draft plus what the store keeps beyond ProGet's model. Never holds the secret. */
+export interface KeyRecord extends KeyDraft {
+	id: number;
+	/** A non-secret fragment of the key, never more than a quarter of it, e.g. `70f8…19d0`. */
+	hint: string;
+	enabled: boolean;
+	createdAt: string;
+	createdBy: string;
+	updatedAt: string | null;
+	lastUsedAt: string | null;
+}
+
+/** The fields `update` may change: everything but type and the secret. */
+export type KeyPatch = Partial<Omit<KeyDraft, "type">>;
+
+export function emptyDraft(type: KeyType): KeyDraft {
+	return {
+		type,
+		displayName: null,
+		description: null,
+		systemApis: null,
+		packagePermissions: null,
+		feed: null,
+		feedGroup: null,
+		user: null,
+		expiration: null,
+		logging: "none",
+	};
+}
+
+/**
+ * The wire form of a record: ProGet's property order, nulls omitted (pgutil writes that way and
+ * reads either), enum values lower case (reference §1.2 recommendation).
+ */
+export function toApiKeyInfo(record: KeyRecord, secret?: string): ApiKeyInfo {
+	const ordered: [string, unknown][] = [
+		["id", record.id],
+		["type", record.type],
+		["key", secret],
+		["displayName", record.displayName],
+		["description", record.description],
+		["systemApis", record.systemApis],
+		["packagePermissions", record.packagePermissions],
+		["feed", record.feed],
+		["feedGroup", record.feedGroup],
+		["expiration", record.expiration],
+		["logging", record.logging],
+		["user", record.user],
+	];
+	return Object.fromEntries(
+		ordered.filter(([, value]) => value !== null && value !== undefined),
+	) as unknown as ApiKeyInfo;
+}

@@ -1,0 +1,30 @@
+/**
+ * Key text: generation, the keyed digest the store indexes, and the non-secret hint.
+ * The digest is HMAC-SHA256 under a per-store secret kept outside the database file, so a stolen
+ * database alone cannot be used to test guesses of short custom keys (anchors-keys.md (d) 2).
+ */
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+
+/** 40 lowercase hex characters (160 bits from the CSPRNG), the form ProGet generates. */
+export function generateKey(): string {
+	return randomBytes(20).toString("hex");
+}
+
+export function keyDigest(storeSecret: Buffer, key: string): Buffer {
+	return createHmac("sha256", storeSecret).update(key, "utf8").digest();
+}
+
+export function digestsEqual(a: Buffer, b: Buffer): boolean {
+	return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * A fragment to recognise a key by, never more than a quarter of it and at most 8 characters:
+ * `70f8…19d0` for a generated key.
+ */
+export function keyHint(key: string): string {
+	const shown = Math.min(8, Math.floor(key.length / 4));
+	const head = Math.ceil(shown / 2);
+	const tail = shown - head;
+	return `${key.slice(0, head)}…${tail > 0 ? key.slice(-tail) : ""}`;
+}

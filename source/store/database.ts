@@ -1,0 +1,189 @@
+/**
+ * Opening a store file: refuse anything that is not ours (or is newer, or damaged) before a single
+ * byte is written, then WAL, a busy timeout, the migrations in `db/`, and the per-store secret.
+ */
+import {
+	closeSync,
+	mkdirSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	readSync,
+	statSync,
+} from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { ProfileName } from "../core/catalog.js";
+import { AppError } from "../core/errors.js";
+import { packageFile } from "./package-root.js";
+import { secretPathFor } from "./paths.js";
+import { loadStoreSecret } from "./secret-file.js";
+
+export type Db = Database.Database;
+
+/** "AKTU": marks a SQLite file as an apikeys-tui store. */
+const applicationId = 0x414b5455;
+const sqliteHeader = "SQLite format 3\u0000";
+
+export interface OpenedStore {
+	db: Db;
+	path: string;
+	secret: Buffer;
+	profile: ProfileName;
+}
+
+export interface OpenOptions {
+	/** The profile for a new store; an existing store must already have it. */
+	profile?: ProfileName;
+}
+
+interface Migration {
+	version: number;
+	file: string;
+}
+
+export function migrations(): Migration[] {
+	const dir = packageFile("db");
+	return readdirSync(dir)
+		.filter((name) => /^\d+_[\w-]+\.sql$/.test(name))
+		.map((name) => ({ version: Number.parseInt(name, 10), file: `${dir}/${name}` }))
+		.sort((a, b) => a.version - b.version);
+}
+
+function storeError(path: string, problem: string): AppError {
+	return new AppError(`${path}: ${problem}`, "store");
+}
+
+/** Creates the file 0600 (its folder 0700) so no other user can ever read it, or checks its header. */
+function prepareFile(path: string): void {
+	let size: number;
+	try {
+		const stat = statSync(path);
+		if (!stat.isFile()) throw storeError(path, "is not a regular file");
+		size = stat.size;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+		mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+		try {
+			closeSync(openSync(path, "wx", 0o600));
+		} catch (createError) {
+			if ((createError as NodeJS.ErrnoException).code !== "EEXIST") throw createError;
+		}
+		return;
+	}
+	if (size === 0) return;
+	const header = Buffer.alloc(16);
+	const fd = openSync(path, "r");
+	try {
+		readSync(fd, header, 0, 16, 0);
+	} finally {
+		closeSync(fd);
+	}
+	if (header.toString("latin1") !== sqliteHeader) {
+		throw storeError(
+			path,
+			"is not an apikeys-tui store (not an SQLite database); it was left untouched",
+		);
+	}
+}
+
+function checkOwnership(db: Db, path: string, latest: number): void {
+	const version = db.pragma("user_version", { simple: true }) as number;
+	const appId = db.pragma("application_id", { simple: true }) as number;
+	if (appId !== 0 && appId !== applicationId) {
+		throw storeError(
+			path,
+			"is an SQLite database of another program, not an apikeys-tui store; it was left untouched",
+		);
+	}
+	if (version > latest) {
+		throw storeError(
+			path,
+			`was written by a newer apikeys-tui (schema ${version}; this program knows up to ${latest}). Upgrade apikeys-tui to use it; the file was left untouched`,
+		);
+	}
+	if (appId === 0) {
+		const tables = db.prepare("SELECT count(*) FROM sqlite_master").pluck().get() as number;
+		if (tables > 0) {
+			throw storeError(
+				path,
+				"is an SQLite database of another program, not an apikeys-tui store; it was left untouched",
+			);
+		}
+	}
+}
+
+function migrate(db: Db, all: Migration[]): void {
+	for (const migration of all) {
+		const apply = db.transaction(() => {
+			// Re-read inside the write lock: another process may have migrated meanwhile.
+			const current = db.pragma("user_version", { simple: true }) as number;
+			if (current >= migration.version) return;
+			db.exec(readFileSync(migration.file, "utf8"));
+			db.pragma(`user_version = ${migration.version}`);
+			db.pragma(`application_id = ${applicationId}`);
+		});
+		apply.immediate();
+	}
+}
+
+function settleProfile(db: Db, path: string, wanted: ProfileName | undefined): ProfileName {
+	const decide = db.transaction((): ProfileName => {
+		const stored = db
+			.prepare("SELECT value FROM store_meta WHERE name = 'profile'")
+			.pluck()
+			.get() as ProfileName | undefined;
+		if (stored === undefined) {
+			const profile = wanted ?? "proget";
+			db.prepare("INSERT INTO store_meta (name, value) VALUES ('profile', ?)").run(profile);
+			db.prepare("INSERT OR IGNORE INTO store_meta (name, value) VALUES ('created_at', ?)").run(
+				new Date().toISOString(),
+			);
+			return profile;
+		}
+		if (wanted !== undefined && wanted !== stored) {
+			throw storeError(
+				path,
+				`is a ${stored} store; a store's profile cannot be changed (asked for ${wanted})`,
+			);
+		}
+		return stored;
+	});
+	return decide.immediate();
+}
+
+function describeSqliteError(path: string, error: unknown): AppError {
+	const code = (error as { code?: string }).code ?? "";
+	if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
+		return storeError(path, "is damaged or not an SQLite database; it was left untouched");
+	}
+	if (code === "SQLITE_CANTOPEN" || code === "EACCES")
+		return storeError(path, "cannot be opened (check its permissions)");
+	if (code === "SQLITE_READONLY" || code.startsWith("SQLITE_READONLY")) {
+		return storeError(path, "is read-only for this user; apikeys-tui needs to write to it");
+	}
+	if (code === "SQLITE_FULL") return storeError(path, "the disk is full");
+	if (error instanceof AppError) return error;
+	return storeError(path, (error as Error).message);
+}
+
+export function openStore(path: string, options: OpenOptions = {}): OpenedStore {
+	let db: Db | undefined;
+	try {
+		prepareFile(path);
+		db = new Database(path, { fileMustExist: true });
+		db.pragma("busy_timeout = 10000");
+		const all = migrations();
+		checkOwnership(db, path, all.at(-1)?.version ?? 0);
+		db.pragma("journal_mode = WAL");
+		db.pragma("synchronous = NORMAL");
+		db.pragma("foreign_keys = ON");
+		migrate(db, all);
+		const profile = settleProfile(db, path, options.profile);
+		const secret = loadStoreSecret(db, secretPathFor(path));
+		return { db, path, secret, profile };
+	} catch (error) {
+		db?.close();
+		throw describeSqliteError(path, error);
+	}
+}

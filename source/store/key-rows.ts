@@ -1,0 +1,90 @@
+/** Mapping between `api_keys` rows and KeyRecords, and the key list's SQL (filter, sort, page). */
+import type { KeyQuery, KeySortColumn } from "../core/backend.js";
+import type { KeyRecord, KeyType, Logging } from "../core/model.js";
+
+export interface KeyRow {
+	id: number;
+	type: KeyType;
+	key_hint: string;
+	display_name: string | null;
+	description: string | null;
+	system_apis: string | null;
+	package_permissions: string | null;
+	feed: string | null;
+	feed_group: string | null;
+	user_name: string | null;
+	expiration: string | null;
+	logging: Logging;
+	enabled: number;
+	created_at: string;
+	created_by: string;
+	updated_at: string | null;
+	last_used_at: string | null;
+}
+
+export const keyColumns =
+	"id, type, key_hint, display_name, description, system_apis, package_permissions, feed, feed_group, user_name, expiration, logging, enabled, created_at, created_by, updated_at, last_used_at";
+
+function parseList(json: string | null): string[] | null {
+	return json === null ? null : (JSON.parse(json) as string[]);
+}
+
+export function recordFromRow(row: KeyRow): KeyRecord {
+	return {
+		id: row.id,
+		type: row.type,
+		hint: row.key_hint,
+		displayName: row.display_name,
+		description: row.description,
+		systemApis: parseList(row.system_apis),
+		packagePermissions: parseList(row.package_permissions),
+		feed: row.feed,
+		feedGroup: row.feed_group,
+		user: row.user_name,
+		expiration: row.expiration,
+		logging: row.logging,
+		enabled: row.enabled === 1,
+		createdAt: row.created_at,
+		createdBy: row.created_by,
+		updatedAt: row.updated_at,
+		lastUsedAt: row.last_used_at,
+	};
+}
+
+export function listJson(values: string[] | null): string | null {
+	return values === null ? null : JSON.stringify(values);
+}
+
+const haystack = `(id || ' ' || type || ' ' || coalesce(display_name, '') || ' ' || coalesce(description, '') || ' ' ||
+	coalesce(user_name, '') || ' ' || coalesce(feed, '') || ' ' || coalesce(feed_group, '') || ' ' ||
+	coalesce(system_apis, '') || ' ' || coalesce(package_permissions, '') || ' ' || key_hint || ' ' ||
+	CASE enabled WHEN 1 THEN 'enabled' ELSE 'disabled' END)`;
+
+const sortExpressions: Record<KeySortColumn, string> = {
+	id: "id",
+	name: "display_name IS NULL, display_name COLLATE NOCASE",
+	type: "type",
+	expiration: "expiration IS NULL, expiration",
+	lastUsed: "last_used_at IS NULL, last_used_at",
+	created: "created_at",
+};
+
+/** A WHERE clause for the filter terms: all must match; a term with a capital matches case exactly. */
+export function filterClause(filter: string | undefined): { sql: string; params: string[] } {
+	const terms = (filter ?? "").split(/\s+/).filter((t) => t !== "");
+	if (terms.length === 0) return { sql: "", params: [] };
+	const parts = terms.map((term) =>
+		term === term.toLowerCase() ? `instr(lower(${haystack}), ?) > 0` : `instr(${haystack}, ?) > 0`,
+	);
+	return { sql: `WHERE ${parts.join(" AND ")}`, params: terms };
+}
+
+export function orderClause(sort: KeyQuery["sort"]): string {
+	const column = sort?.column ?? "id";
+	const direction = sort?.descending ? "DESC" : "ASC";
+	const parts = sortExpressions[column].split(", ").map((part) =>
+		// "x IS NULL" keeps nulls last whatever the direction.
+		part.endsWith("IS NULL") ? part : `${part} ${direction}`,
+	);
+	return `ORDER BY ${parts.join(", ")}, id ${direction}`;
+}

@@ -1,0 +1,489 @@
+/**
+ * The local backend: keys in an SQLite file. Every change and its audit entry are written in one
+ * immediate transaction, so a change is either whole or absent, and two processes never deadlock.
+ */
+import type { Requirement } from "../core/access.js";
+import { checkAccess } from "../core/access.js";
+import type {
+	AccessLogFilter,
+	AccessLogPage,
+	AuditEntry,
+	Backend,
+	Capabilities,
+	CreatedKey,
+	ImportItem,
+	ImportReport,
+	KeyPage,
+	KeyQuery,
+	NewAccessLogEntry,
+	VerifyResult,
+} from "../core/backend.js";
+import { type Catalog, catalogFor, type ProfileName } from "../core/catalog.js";
+import { AppError, notFound, RuleError } from "../core/errors.js";
+import type { KeyDraft, KeyRecord } from "../core/model.js";
+import {
+	applyPatch,
+	customKeyError,
+	draftFromInput,
+	type KeyInput,
+	type RuleContext,
+} from "../core/rules.js";
+import { generateKey, keyDigest, keyHint } from "../core/secret.js";
+import {
+	defaultSettings,
+	parseSettingValue,
+	type SettingName,
+	type StoreSettings,
+	settingSpec,
+} from "../core/settings.js";
+import { AccessLogWriter, pruneAccessLog, queryAccessLog } from "./access-log.js";
+import { type Db, type OpenOptions, openStore } from "./database.js";
+import {
+	filterClause,
+	type KeyRow,
+	keyColumns,
+	listJson,
+	orderClause,
+	recordFromRow,
+} from "./key-rows.js";
+
+const everything: Capabilities = {
+	update: { available: true },
+	enable: { available: true },
+	roll: { available: true },
+	accessLogs: { available: true },
+	settings: { available: true },
+	audit: { available: true },
+	lastUsed: { available: true },
+};
+
+function sqliteCode(error: unknown): string {
+	return (error as { code?: string }).code ?? "";
+}
+
+export class LocalStore implements Backend {
+	readonly kind = "local" as const;
+	readonly capabilities = everything;
+	readonly catalog: Catalog;
+	private readonly db: Db;
+	private readonly secret: Buffer;
+	private logWriter: AccessLogWriter | undefined;
+	private closed = false;
+
+	private constructor(
+		readonly location: string,
+		readonly profile: ProfileName,
+		db: Db,
+		secret: Buffer,
+	) {
+		this.db = db;
+		this.secret = secret;
+		this.catalog = catalogFor(profile);
+	}
+
+	static open(path: string, options: OpenOptions = {}): LocalStore {
+		const opened = openStore(path, options);
+		return new LocalStore(opened.path, opened.profile, opened.db, opened.secret);
+	}
+
+	/** Runs a store operation, turning SQLite's failures into one-line messages. */
+	private guard<T>(operation: () => T): T {
+		try {
+			return operation();
+		} catch (error) {
+			if (error instanceof AppError) throw error;
+			const code = sqliteCode(error);
+			if (code === "SQLITE_CONSTRAINT_UNIQUE") {
+				throw new AppError("a key with this text already exists", "conflict");
+			}
+			if (code === "SQLITE_FULL")
+				throw new AppError(`${this.location}: the disk is full; nothing was changed`, "store");
+			if (code.startsWith("SQLITE_READONLY")) {
+				throw new AppError(
+					`${this.location}: the store is read-only; nothing was changed`,
+					"store",
+				);
+			}
+			if (code === "SQLITE_BUSY") {
+				throw new AppError(
+					`${this.location}: the store stayed busy for 10 s; nothing was changed`,
+					"unavailable",
+				);
+			}
+			if (
+				code.startsWith("SQLITE_IOERR") ||
+				code.startsWith("SQLITE_CORRUPT") ||
+				code === "SQLITE_CANTOPEN"
+			) {
+				throw new AppError(
+					`${this.location}: the store cannot be read or written (${code})`,
+					"store",
+				);
+			}
+			throw error;
+		}
+	}
+
+	private write<T>(operation: () => T): T {
+		return this.guard(() => this.db.transaction(operation).immediate());
+	}
+
+	private context(): RuleContext {
+		return { catalog: this.catalog, settings: this.readSettings(), now: new Date() };
+	}
+
+	private readSettings(): StoreSettings {
+		const rows = this.db.prepare("SELECT name, value FROM settings").all() as {
+			name: string;
+			value: string;
+		}[];
+		const settings: StoreSettings = { ...defaultSettings };
+		for (const row of rows) {
+			const spec = settingSpec(row.name);
+			if (!spec) continue;
+			const parsed = parseSettingValue(spec, JSON.parse(row.value));
+			if (parsed.ok)
+				(settings as unknown as Record<SettingName, unknown>)[spec.name] = parsed.value;
+		}
+		return settings;
+	}
+
+	private audit(
+		actor: string,
+		action: string,
+		keyId: number | null,
+		details: Record<string, unknown>,
+	): void {
+		this.db
+			.prepare("INSERT INTO audit_log (at, actor, action, key_id, details) VALUES (?, ?, ?, ?, ?)")
+			.run(new Date().toISOString(), actor, action, keyId, JSON.stringify(details));
+	}
+
+	private row(id: number): KeyRecord | undefined {
+		const row = this.db.prepare(`SELECT ${keyColumns} FROM api_keys WHERE id = ?`).get(id) as
+			| KeyRow
+			| undefined;
+		return row && recordFromRow(row);
+	}
+
+	private mustGet(id: number): KeyRecord {
+		const record = this.row(id);
+		if (!record) throw notFound(id);
+		return record;
+	}
+
+	private insertKey(draft: KeyDraft, key: string, actor: string): KeyRecord {
+		const result = this.db
+			.prepare(
+				`INSERT INTO api_keys (type, key_digest, key_hint, display_name, description, system_apis, package_permissions,
+				   feed, feed_group, user_name, expiration, logging, enabled, created_at, created_by)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+			)
+			.run(
+				draft.type,
+				keyDigest(this.secret, key),
+				keyHint(key),
+				draft.displayName,
+				draft.description,
+				listJson(draft.systemApis),
+				listJson(draft.packagePermissions),
+				draft.feed,
+				draft.feedGroup,
+				draft.user,
+				draft.expiration,
+				draft.logging,
+				new Date().toISOString(),
+				actor,
+			);
+		return this.mustGet(Number(result.lastInsertRowid));
+	}
+
+	private digestTaken(key: string): boolean {
+		return (
+			this.db
+				.prepare("SELECT 1 FROM api_keys WHERE key_digest = ?")
+				.get(keyDigest(this.secret, key)) !== undefined
+		);
+	}
+
+	async listKeys(): Promise<KeyRecord[]> {
+		return this.guard(() =>
+			(this.db.prepare(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(
+				recordFromRow,
+			),
+		);
+	}
+
+	async queryKeys(query: KeyQuery): Promise<KeyPage> {
+		return this.guard(() => {
+			const where = filterClause(query.filter);
+			const total = this.db
+				.prepare(`SELECT count(*) FROM api_keys ${where.sql}`)
+				.pluck()
+				.get(...where.params) as number;
+			const rows = this.db
+				.prepare(
+					`SELECT ${keyColumns} FROM api_keys ${where.sql} ${orderClause(query.sort)} LIMIT ? OFFSET ?`,
+				)
+				.all(...where.params, Math.max(0, query.limit), Math.max(0, query.offset)) as KeyRow[];
+			return { rows: rows.map(recordFromRow), total };
+		});
+	}
+
+	async getKey(id: number): Promise<KeyRecord | undefined> {
+		return this.guard(() => this.row(id));
+	}
+
+	async createKey(input: KeyInput, options: { key?: string; actor: string }): Promise<CreatedKey> {
+		return this.write(() => {
+			const ctx = this.context();
+			const result = draftFromInput(input, ctx, "create");
+			const keyProblem =
+				options.key === undefined ? undefined : customKeyError(options.key, ctx.settings);
+			const errors = result.ok ? [] : [...result.errors];
+			if (keyProblem) errors.push({ field: "key", message: keyProblem });
+			if (!result.ok || errors.length > 0) throw new RuleError(errors);
+			let key = options.key ?? generateKey();
+			while (options.key === undefined && this.digestTaken(key)) key = generateKey();
+			const record = this.insertKey(result.value, key, options.actor);
+			this.audit(options.actor, "create", record.id, {
+				...result.value,
+				hint: record.hint,
+				custom: options.key !== undefined,
+			});
+			return { record, key };
+		});
+	}
+
+	async updateKey(id: number, patch: KeyInput, actor: string): Promise<KeyRecord> {
+		return this.write(() => {
+			const current = this.mustGet(id);
+			const result = applyPatch(current, patch, this.context());
+			if (!result.ok) throw new RuleError(result.errors);
+			const next = result.value;
+			const changes: Record<string, [unknown, unknown]> = {};
+			for (const field of Object.keys(next) as (keyof KeyDraft)[]) {
+				if (JSON.stringify(current[field]) !== JSON.stringify(next[field]))
+					changes[field] = [current[field], next[field]];
+			}
+			if (Object.keys(changes).length === 0) return current;
+			this.db
+				.prepare(
+					`UPDATE api_keys SET display_name = ?, description = ?, system_apis = ?, package_permissions = ?, feed = ?,
+					   feed_group = ?, user_name = ?, expiration = ?, logging = ?, updated_at = ? WHERE id = ?`,
+				)
+				.run(
+					next.displayName,
+					next.description,
+					listJson(next.systemApis),
+					listJson(next.packagePermissions),
+					next.feed,
+					next.feedGroup,
+					next.user,
+					next.expiration,
+					next.logging,
+					new Date().toISOString(),
+					id,
+				);
+			this.audit(actor, "update", id, { changes });
+			return this.mustGet(id);
+		});
+	}
+
+	async setEnabled(id: number, enabled: boolean, actor: string): Promise<KeyRecord> {
+		return this.write(() => {
+			const current = this.mustGet(id);
+			if (current.enabled === enabled) return current;
+			this.db
+				.prepare("UPDATE api_keys SET enabled = ?, updated_at = ? WHERE id = ?")
+				.run(enabled ? 1 : 0, new Date().toISOString(), id);
+			this.audit(actor, enabled ? "enable" : "disable", id, {});
+			return this.mustGet(id);
+		});
+	}
+
+	async rollKey(id: number, actor: string): Promise<CreatedKey> {
+		return this.write(() => {
+			const current = this.mustGet(id);
+			let key = generateKey();
+			while (this.digestTaken(key)) key = generateKey();
+			this.db
+				.prepare("UPDATE api_keys SET key_digest = ?, key_hint = ?, updated_at = ? WHERE id = ?")
+				.run(keyDigest(this.secret, key), keyHint(key), new Date().toISOString(), id);
+			this.audit(actor, "roll", id, { previousHint: current.hint, hint: keyHint(key) });
+			return { record: this.mustGet(id), key };
+		});
+	}
+
+	async deleteKey(id: number, actor: string): Promise<void> {
+		this.write(() => {
+			const current = this.mustGet(id);
+			this.db.prepare("DELETE FROM api_keys WHERE id = ?").run(id);
+			this.audit(actor, "delete", id, {
+				type: current.type,
+				displayName: current.displayName,
+				hint: current.hint,
+			});
+		});
+	}
+
+	async importKeys(
+		items: ImportItem[],
+		options: { actor: string; partial: boolean },
+	): Promise<ImportReport> {
+		return this.write(() => {
+			const ctx = this.context();
+			const report: ImportReport = { imported: [], refused: [] };
+			const accepted: { index: number; draft: KeyDraft; key: string }[] = [];
+			const seen = new Set<string>();
+			for (const [index, item] of items.entries()) {
+				const checked = this.checkImportItem(item, ctx, seen);
+				if (typeof checked === "string") {
+					const displayName = typeof item.displayName === "string" ? item.displayName : null;
+					report.refused.push({ index, displayName, reason: checked });
+				} else accepted.push({ index, ...checked });
+			}
+			if (report.refused.length > 0 && !options.partial) return report;
+			for (const { index, draft, key } of accepted) {
+				const record = this.insertKey(draft, key, options.actor);
+				this.audit(options.actor, "import", record.id, { ...draft, hint: record.hint });
+				report.imported.push({ index, id: record.id, displayName: record.displayName });
+			}
+			return report;
+		});
+	}
+
+	/** The checked draft of one import item, or why it is refused. */
+	private checkImportItem(
+		item: ImportItem,
+		ctx: RuleContext,
+		seen: Set<string>,
+	): { draft: KeyDraft; key: string } | string {
+		const result = draftFromInput(item, ctx, "import");
+		if (!result.ok) return result.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
+		if (typeof item.key !== "string" || item.key === "")
+			return "key: the key text is required to import a key";
+		const problem = customKeyError(item.key, ctx.settings);
+		if (problem) return `key: ${problem}`;
+		const digest = keyDigest(this.secret, item.key).toString("hex");
+		if (seen.has(digest)) return "key: the same key text appears earlier in this import";
+		if (this.digestTaken(item.key)) return "key: a key with this text already exists in the store";
+		seen.add(digest);
+		return { draft: result.value, key: item.key };
+	}
+
+	async verify(key: string, requirement: Requirement): Promise<VerifyResult> {
+		return this.guard(() => this.verifyNow(key, requirement));
+	}
+
+	/**
+	 * Looks the key up by its keyed digest through the unique index: no comparison ever runs over
+	 * the secret itself, so the time taken says nothing about how much of a guess was right.
+	 */
+	verifyNow(key: string, requirement: Requirement): VerifyResult {
+		const row = this.db
+			.prepare(`SELECT ${keyColumns} FROM api_keys WHERE key_digest = ?`)
+			.get(keyDigest(this.secret, key)) as KeyRow | undefined;
+		const record = row && recordFromRow(row);
+		const outcome = checkAccess(record, requirement, this.catalog, new Date());
+		return record ? { outcome, record } : { outcome };
+	}
+
+	async getSettings(): Promise<StoreSettings> {
+		return this.guard(() => this.readSettings());
+	}
+
+	async updateSettings(changes: Record<string, unknown>, actor: string): Promise<StoreSettings> {
+		return this.write(() => {
+			const errors: string[] = [];
+			const parsed: [SettingName, unknown][] = [];
+			for (const [name, raw] of Object.entries(changes)) {
+				const spec = settingSpec(name);
+				if (!spec) {
+					errors.push(`unknown setting "${name}"`);
+					continue;
+				}
+				const value = parseSettingValue(spec, raw);
+				if (value.ok) parsed.push([spec.name, value.value]);
+				else errors.push(value.error);
+			}
+			if (errors.length > 0) throw new AppError(errors.join("; "), "invalid");
+			const before = this.readSettings();
+			const upsert = this.db.prepare(
+				"INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+			);
+			const diff: Record<string, [unknown, unknown]> = {};
+			for (const [name, value] of parsed) {
+				upsert.run(name, JSON.stringify(value));
+				if (before[name] !== value) diff[name] = [before[name], value];
+			}
+			if (Object.keys(diff).length > 0) this.audit(actor, "settings", null, { changes: diff });
+			return this.readSettings();
+		});
+	}
+
+	async queryAccessLog(
+		filter: AccessLogFilter,
+		page: { before?: number; limit: number },
+	): Promise<AccessLogPage> {
+		return this.guard(() => queryAccessLog(this.db, filter, page));
+	}
+
+	async auditTrail(keyId?: number, limit = 200): Promise<AuditEntry[]> {
+		return this.guard(() => {
+			const rows = (
+				keyId === undefined
+					? this.db.prepare("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?").all(limit)
+					: this.db
+							.prepare("SELECT * FROM audit_log WHERE key_id = ? ORDER BY id DESC LIMIT ?")
+							.all(keyId, limit)
+			) as {
+				id: number;
+				at: string;
+				actor: string;
+				action: string;
+				key_id: number | null;
+				details: string;
+			}[];
+			return rows.map((r) => ({
+				id: r.id,
+				at: r.at,
+				actor: r.actor,
+				action: r.action,
+				keyId: r.key_id,
+				details: JSON.parse(r.details) as Record<string, unknown>,
+			}));
+		});
+	}
+
+	/** Queues an access-log entry; it is written within the batch window. */
+	logAccess(entry: NewAccessLogEntry): void {
+		this.logWriter ??= new AccessLogWriter(this.db);
+		this.logWriter.append(entry);
+	}
+
+	flushAccessLog(): void {
+		this.guard(() => this.logWriter?.flush());
+	}
+
+	pruneAccessLog(now = new Date()): number {
+		return this.guard(() => {
+			const settings = this.readSettings();
+			return pruneAccessLog(
+				this.db,
+				{ maxAgeDays: settings.logRetentionDays, maxRows: settings.logMaxRows },
+				now,
+			);
+		});
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		try {
+			this.logWriter?.flush();
+		} finally {
+			this.db.close();
+		}
+	}
+}
