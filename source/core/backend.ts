@@ -18,6 +18,8 @@ export interface Capabilities {
 	settings: Capability;
 	audit: Capability;
 	lastUsed: Capability;
+	/** Turning a legacy key into its 2024 equivalent, keeping its id and secret. */
+	convert: Capability;
 }
 
 export const keySortColumns = ["id", "name", "type", "expiration", "lastUsed", "created"] as const;
@@ -118,6 +120,8 @@ export interface Backend {
 	/** A new secret for the same key record; the old one stops working at once. */
 	rollKey(id: number, actor: string): Promise<CreatedKey>;
 	deleteKey(id: number, actor: string): Promise<void>;
+	/** Turns a legacy (type other) key into the equivalent 2024 key; same id, same secret. */
+	convertLegacyKey(id: number, actor: string): Promise<KeyRecord>;
 	/** All or nothing unless `partial`: refused items are reported, never half-imported. */
 	importKeys(
 		items: ImportItem[],
@@ -133,6 +137,8 @@ export interface Backend {
 		page: { before?: number; limit: number },
 	): Promise<AccessLogPage>;
 	auditTrail(keyId?: number, limit?: number): Promise<AuditEntry[]>;
+	/** Applies the retention settings now; resolves to the number of entries removed. */
+	pruneAccessLog(): Promise<number>;
 
 	close(): Promise<void>;
 }

@@ -20,6 +20,7 @@ import type {
 } from "../core/backend.js";
 import { type Catalog, catalogFor, type ProfileName } from "../core/catalog.js";
 import { AppError, notFound, RuleError } from "../core/errors.js";
+import { convertLegacyKey } from "../core/legacy.js";
 import type { KeyDraft, KeyRecord } from "../core/model.js";
 import {
 	applyPatch,
@@ -55,6 +56,7 @@ const everything: Capabilities = {
 	settings: { available: true },
 	audit: { available: true },
 	lastUsed: { available: true },
+	convert: { available: true },
 };
 
 function sqliteCode(error: unknown): string {
@@ -327,6 +329,40 @@ export class LocalStore implements Backend {
 		});
 	}
 
+	async convertLegacyKey(id: number, actor: string): Promise<KeyRecord> {
+		return this.write(() => {
+			const current = this.mustGet(id);
+			const conversion = convertLegacyKey(current, this.catalog);
+			if (!conversion.ok)
+				throw new AppError(`key ${id} cannot be converted: ${conversion.reason}`, "invalid");
+			const ctx = this.context();
+			// Conversion keeps the key's expiration as it is, even where today's policy would refuse it.
+			const result = draftFromInput({ ...conversion.draft, expiration: null }, ctx, "import");
+			if (!result.ok) throw new RuleError(result.errors);
+			const draft = { ...result.value, expiration: conversion.draft.expiration };
+			this.db
+				.prepare(
+					`UPDATE api_keys SET type = ?, system_apis = ?, package_permissions = ?, feed = ?, feed_group = ?,
+					   user_name = ?, updated_at = ? WHERE id = ?`,
+				)
+				.run(
+					draft.type,
+					listJson(draft.systemApis),
+					listJson(draft.packagePermissions),
+					draft.feed,
+					draft.feedGroup,
+					draft.user,
+					new Date().toISOString(),
+					id,
+				);
+			this.audit(actor, "convert", id, {
+				from: { type: current.type, systemApis: current.systemApis, user: current.user },
+				to: draft,
+			});
+			return this.mustGet(id);
+		});
+	}
+
 	async importKeys(
 		items: ImportItem[],
 		options: { actor: string; partial: boolean },
@@ -466,7 +502,7 @@ export class LocalStore implements Backend {
 		this.guard(() => this.logWriter?.flush());
 	}
 
-	pruneAccessLog(now = new Date()): number {
+	async pruneAccessLog(now = new Date()): Promise<number> {
 		return this.guard(() => {
 			const settings = this.readSettings();
 			return pruneAccessLog(

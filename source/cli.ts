@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import type { CommandIo } from "./commands/command.js";
+import { globalFlags } from "./commands/global-flags.js";
+/**
+ * The entry point. Finds the command in argv and loads only what it needs: a command runs
+ * without ever importing Ink.
+ */
+import { commands, findCommand } from "./commands/registry.js";
+import { runCommand } from "./commands/run.js";
+
+const version = "0.1.0";
+
+function readStdin(): Promise<string> {
+	return new Promise((resolve, reject) => {
+		if (process.stdin.isTTY) {
+			reject(new Error("standard input is a terminal: pipe the input in"));
+			return;
+		}
+		const chunks: Buffer[] = [];
+		process.stdin.on("data", (chunk: Buffer) => chunks.push(chunk));
+		process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+		process.stdin.on("error", reject);
+	});
+}
+
+const io: CommandIo = {
+	stdout: (text) => process.stdout.write(text),
+	stderr: (text) => process.stderr.write(text),
+	readStdin,
+	env: process.env,
+};
+
+/** The command word: the first word that is not an option or a global option's value. */
+function splitCommand(argv: string[]): { name: string | undefined; rest: string[] } {
+	const takesValue = new Set(
+		Object.entries(globalFlags)
+			.filter(([, spec]) => spec.type === "string")
+			.map(([name]) => `--${name}`),
+	);
+	for (let i = 0; i < argv.length; i++) {
+		const token = argv[i] as string;
+		if (token === "--") break;
+		if (takesValue.has(token)) {
+			i++;
+			continue;
+		}
+		if (!token.startsWith("-"))
+			return { name: token, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+	}
+	return { name: undefined, rest: argv };
+}
+
+function mainHelp(): string {
+	const width = Math.max(...commands.map((c) => c.name.length)) + 2;
+	return `apikeys-tui ${version}: API keys in the ProGet model, over a local store or a remote instance.
+
+Usage:
+  apikeys-tui [--db=PATH]            open the store (the console)
+  apikeys-tui COMMAND [options]      run one command; apikeys-tui COMMAND --help for its options
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n")}
+
+Global options:
+  --db=PATH        the store file (default $APIKEYS_TUI_DB, else $XDG_DATA_HOME/apikeys-tui/keys.db)
+  --profile=NAME   the product profile of a new store: proget (default) or otter
+  --debug          show the stack trace of an unexpected error
+  --help, --version
+
+Exit codes: 0 success, 1 failure, 2 usage error.
+`;
+}
+
+async function main(argv: string[]): Promise<number> {
+	const { name, rest } = splitCommand(argv);
+	if (name === undefined) {
+		if (rest.includes("--version")) {
+			io.stdout(`${version}\n`);
+			return 0;
+		}
+		if (rest.includes("--help") || rest.includes("-h")) {
+			io.stdout(mainHelp());
+			return 0;
+		}
+		const status = findCommand("status");
+		return status ? runCommand(await status.load(), rest, io) : 1;
+	}
+	const entry = findCommand(name);
+	if (!entry) {
+		io.stderr(`apikeys-tui: unknown command "${name}" (see apikeys-tui --help)\n`);
+		return 2;
+	}
+	return runCommand(await entry.load(), rest, io);
+}
+
+process.exitCode = await main(process.argv.slice(2));

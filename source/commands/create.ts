@@ -1,0 +1,82 @@
+/**
+ * `apikeys-tui create system|feed|personal`: like `pgutil apikeys create`, the new key is the only
+ * thing written to stdout.
+ */
+import { catalogFor, creatableTypes, typeSpec } from "../core/catalog.js";
+import { parseKeyType } from "../core/enums.js";
+import { toApiKeyInfo } from "../core/model.js";
+import type { KeyInput } from "../core/rules.js";
+import { type CommandSpec, optionError, UsageError } from "./command.js";
+import { commonKeyFlags, customKeyFromFlags, keyInputFromFlags, scopeFlags } from "./key-flags.js";
+
+export const createCommand: CommandSpec = {
+	name: "create",
+	summary: "Creates an API key. The key is the only thing written to stdout on success.",
+	usage: "apikeys-tui create system|feed|personal [options]",
+	details: `
+Types and their options:
+  system    --apis=full-control (default) or a list such as feeds,sca,sbom-upload
+  feed      exactly one of --feed, --group or --all-feeds; --permissions (default all four)
+  personal  --user (required)
+A store of the otter profile has system keys only, with its own APIs (see README).
+
+The key is generated (40 hex characters) unless --key gives one; --key=- reads it from
+standard input, so it never has to appear on the command line.
+
+Examples:
+  apikeys-tui create system --apis=feeds,sca --expiration=2027/08/01 --description="Feeds & SCA"
+  apikeys-tui create feed --feed=public-npm --permissions=view,add
+  printf '%s\\n' "$KEY" | apikeys-tui create feed --group=production-feeds --key=-
+  apikeys-tui create personal --user=jrdobbs --name="J. R. Dobbs"`,
+	flags: {
+		...scopeFlags,
+		...commonKeyFlags,
+		key: {
+			type: "string",
+			description: "API key text to use instead of a generated one; - reads it from stdin",
+		},
+	},
+	async run({ flags, args, io, openBackend, actor }) {
+		const typeWord = args[0];
+		if (typeWord === undefined) throw new UsageError("missing key type: system, feed or personal");
+		if (args.length > 1) throw new UsageError(`unexpected argument: ${args[1]}`);
+		const type = parseKeyType(typeWord);
+		const input: KeyInput = { ...keyInputFromFlags(flags), type: type ?? typeWord };
+		if (type === "feed") {
+			const given = [flags.feed, flags.group, flags.allFeeds].filter(
+				(v) => v !== undefined && v !== "",
+			).length;
+			if (given !== 1)
+				throw new UsageError(
+					"either --feed, --group or --all-feeds must be specified (but only one)",
+				);
+		}
+		if (type === "personal" && input.user === undefined)
+			throw optionError("user", "required for personal keys");
+		const key = await customKeyFromFlags(flags, io);
+		const backend = await openBackend();
+		const catalog = catalogFor(backend.profile);
+		// "full-control" (pgutil's default) names whatever the profile's all-reaching scope is.
+		const apis = input.systemApis as string[] | undefined;
+		if (
+			type === "system" &&
+			(apis === undefined || (apis.length === 1 && apis[0] === "full-control"))
+		) {
+			input.systemApis = [catalog.systemApis.fullControl.value];
+		}
+		if (type === "feed" && input.packagePermissions === undefined) {
+			input.packagePermissions = catalog.packagePermissions.map((c) => c.value);
+		}
+		if (type !== undefined && !typeSpec(catalog, type)) {
+			throw new UsageError(
+				`a ${backend.profile} store has no ${type} keys: create one of ${creatableTypes(catalog).join(", ")}`,
+			);
+		}
+		const created = await backend.createKey(input, key === undefined ? { actor } : { key, actor });
+		io.stdout(
+			flags.json === true
+				? `${JSON.stringify(toApiKeyInfo(created.record, created.key))}\n`
+				: `${created.key}\n`,
+		);
+	},
+};

@@ -1,0 +1,18 @@
+/** `apikeys-tui delete --id=N`: pgutil's two lines. */
+import { type CommandSpec, requireIdFlag } from "./command.js";
+
+export const deleteCommand: CommandSpec = {
+	name: "delete",
+	summary: "Deletes an API key.",
+	usage: "apikeys-tui delete --id=N",
+	flags: {
+		id: { type: "string", placeholder: "N", description: "ID number of the API key to delete" },
+	},
+	async run({ flags, io, openBackend, actor }) {
+		const id = requireIdFlag(flags);
+		const backend = await openBackend();
+		io.stdout(`Deleting API key (id=${id})...\n`);
+		await backend.deleteKey(id, actor);
+		io.stdout("API key deleted.\n");
+	},
+};

@@ -1,0 +1,25 @@
+/** `apikeys-tui enable|disable --id=N`: a disabled key is refused everywhere at once, and kept. */
+import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
+
+function enableCommandFor(enabled: boolean): CommandSpec {
+	const verb = enabled ? "enable" : "disable";
+	return {
+		name: verb,
+		summary: enabled ? "Enables a disabled API key." : "Disables an API key without deleting it.",
+		usage: `apikeys-tui ${verb} --id=N`,
+		flags: {
+			id: { type: "string", placeholder: "N", description: `ID number of the API key to ${verb}` },
+		},
+		async run({ flags, io, openBackend, actor }) {
+			const id = requireIdFlag(flags);
+			const backend = await openBackend();
+			if (!backend.capabilities.enable.available)
+				throw new UsageError(backend.capabilities.enable.reason);
+			await backend.setEnabled(id, enabled, actor);
+			io.stdout(`API key ${verb}d (id=${id}).\n`);
+		},
+	};
+}
+
+export const enableCommand = enableCommandFor(true);
+export const disableCommand = enableCommandFor(false);

@@ -1,0 +1,19 @@
+/** Options every command accepts. */
+import type { FlagSpec } from "./command.js";
+
+export const globalFlags: Record<string, FlagSpec> = {
+	db: {
+		type: "string",
+		placeholder: "PATH",
+		description:
+			"The store file (default $APIKEYS_TUI_DB, else $XDG_DATA_HOME/apikeys-tui/keys.db)",
+	},
+	profile: {
+		type: "string",
+		placeholder: "proget|otter",
+		description:
+			"The product profile of a new store (default proget); an existing store keeps its own",
+	},
+	debug: { type: "boolean", description: "Show the stack trace of an unexpected error" },
+	help: { type: "boolean", description: "Show this help" },
+};

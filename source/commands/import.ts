@@ -1,0 +1,145 @@
+/**
+ * `apikeys-tui import FILE`: brings existing keys, with their secret text, into the store (e.g. a
+ * migration from Artifactory or another ProGet). All or nothing, with a report of every refusal.
+ */
+import { readFileSync } from "node:fs";
+import type { ImportItem, ImportReport } from "../core/backend.js";
+import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
+import { parseCsv } from "./csv.js";
+
+/** CSV header names (any case) and the ApiKeyInfo field each fills. */
+const csvColumns: Record<string, keyof ImportItem> = {
+	type: "type",
+	key: "key",
+	displayname: "displayName",
+	name: "displayName",
+	description: "description",
+	systemapis: "systemApis",
+	apis: "systemApis",
+	packagepermissions: "packagePermissions",
+	permissions: "packagePermissions",
+	feed: "feed",
+	feedgroup: "feedGroup",
+	group: "feedGroup",
+	user: "user",
+	expiration: "expiration",
+	logging: "logging",
+};
+const listColumns = new Set<keyof ImportItem>(["systemApis", "packagePermissions"]);
+
+function itemsFromCsv(text: string): ImportItem[] {
+	let rows: string[][];
+	try {
+		rows = parseCsv(text);
+	} catch (error) {
+		throw new UsageError(`the CSV cannot be read: ${(error as Error).message}`);
+	}
+	const [header, ...data] = rows;
+	if (!header)
+		throw new UsageError(
+			"the CSV is empty: expected a header row such as type,key,displayName,...",
+		);
+	const fields = header.map((name) => {
+		const field = csvColumns[name.trim().toLowerCase()];
+		if (!field) throw new UsageError(`the CSV has an unknown column "${name}"`);
+		return field;
+	});
+	return data.map((cells) => {
+		const item: ImportItem = {};
+		fields.forEach((field, column) => {
+			const cell = (cells[column] ?? "").trim();
+			if (cell === "") return;
+			item[field] = listColumns.has(field) ? cell.split(/[;,]/).map((v) => v.trim()) : cell;
+		});
+		return item;
+	});
+}
+
+function itemsFromJson(text: string): ImportItem[] {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch (error) {
+		throw new UsageError(`the JSON cannot be read: ${(error as Error).message}`);
+	}
+	const list = Array.isArray(parsed) ? parsed : (parsed as { keys?: unknown } | null)?.keys;
+	if (!Array.isArray(list))
+		throw new UsageError("the JSON must be an array of keys (or an object with a keys array)");
+	return list.map((item, index) => {
+		if (typeof item !== "object" || item === null || Array.isArray(item)) {
+			throw new UsageError(`item ${index + 1} of the JSON is not an object`);
+		}
+		return item as ImportItem;
+	});
+}
+
+function formatReport(report: ImportReport, partial: boolean): string {
+	const lines: string[] = [];
+	const label = (index: number, name: string | null) =>
+		`item ${index + 1}${name ? ` (${name})` : ""}`;
+	if (report.refused.length > 0) {
+		lines.push(`Refused ${report.refused.length} of the keys:`);
+		for (const r of report.refused) lines.push(`  ${label(r.index, r.displayName)}: ${r.reason}`);
+	}
+	if (report.refused.length > 0 && !partial) {
+		lines.push("Nothing was imported. Fix these, or use --partial to import the others.");
+	} else {
+		lines.push(
+			`Imported ${report.imported.length} API key${report.imported.length === 1 ? "" : "s"}.`,
+		);
+		for (const i of report.imported) lines.push(`  ${label(i.index, i.displayName)} → id ${i.id}`);
+	}
+	return `${lines.join("\n")}\n`;
+}
+
+export const importCommand: CommandSpec = {
+	name: "import",
+	summary: "Imports existing keys with their secret text, all or nothing.",
+	usage: "apikeys-tui import FILE|- [--format=json|csv] [--partial] [--json]",
+	details: `
+JSON: an array of ApiKeyInfo objects (as "list --json" prints, plus "key" with the secret text).
+CSV: a header row naming the columns type, key, displayName, description, systemApis,
+packagePermissions, feed, feedGroup, user, expiration, logging (lists separated by ; or ,).
+Legacy ProGet keys import as type other with systemApis from native-api, package-promotion,
+webhooks, feed-api (and user for the Feed API username).
+Every key is checked against the rules and the store's custom-key settings. If any is refused,
+nothing is imported (exit 1) unless --partial. FILE - reads standard input.`,
+	flags: {
+		format: {
+			type: "string",
+			placeholder: "json|csv",
+			description: "The file's format (default: from its name, else JSON)",
+		},
+		partial: {
+			type: "boolean",
+			description: "Import the acceptable keys even if some are refused",
+		},
+		json: { type: "boolean", description: "Print the report as JSON" },
+	},
+	async run({ flags, args, io, openBackend, actor }) {
+		const file = args[0];
+		if (file === undefined) throw new UsageError("missing FILE (or - for standard input)");
+		if (args.length > 1) throw new UsageError(`unexpected argument: ${args[1]}`);
+		const format = (
+			stringFlag(flags, "format") ?? (file.toLowerCase().endsWith(".csv") ? "csv" : "json")
+		).toLowerCase();
+		if (format !== "csv" && format !== "json") throw optionError("format", "must be json or csv");
+		let text: string;
+		try {
+			text = file === "-" ? await io.readStdin() : readFileSync(file, "utf8");
+		} catch (error) {
+			throw new UsageError(
+				`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+			);
+		}
+		const items = format === "csv" ? itemsFromCsv(text) : itemsFromJson(text);
+		if (items.length === 0) throw new UsageError(`${file} holds no keys`);
+		const backend = await openBackend();
+		const partial = flags.partial === true;
+		const report = await backend.importKeys(items, { actor, partial });
+		io.stdout(
+			flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, partial),
+		);
+		return report.refused.length > 0 ? 1 : 0;
+	},
+};

@@ -1,0 +1,55 @@
+/**
+ * The text `pgutil apikeys list` prints, byte for byte (proget-api.md §4.3): the name line, then
+ * two-column rows padded to the longest label + 2, then a blank line.
+ */
+import { pascalCase } from "../core/enums.js";
+import type { KeyRecord } from "../core/model.js";
+
+/** `expiration.ToShortDateString()` in the invariant culture: `08/01/2024`. */
+export function shortDate(iso: string): string {
+	const date = new Date(iso);
+	const mm = String(date.getUTCMonth() + 1).padStart(2, "0");
+	const dd = String(date.getUTCDate()).padStart(2, "0");
+	return `${mm}/${dd}/${date.getUTCFullYear()}`;
+}
+
+function rowsOf(key: KeyRecord): [string, string][] {
+	const rows: [string, string][] = [
+		["  Id:", String(key.id)],
+		["  Expiration:", key.expiration === null ? "None" : shortDate(key.expiration)],
+		["  Logging:", pascalCase(key.logging)],
+		["  Type:", pascalCase(key.type)],
+	];
+	switch (key.type) {
+		case "system":
+			rows.push(["  APIs:", (key.systemApis ?? []).join(", ")]);
+			break;
+		case "personal":
+			rows.push(["  User:", key.user ?? "(unknown)"]);
+			break;
+		case "feed":
+			rows.push(
+				key.feedGroup !== null
+					? ["  Feed group:", key.feedGroup]
+					: ["  Feed:", key.feed ?? "(unknown)"],
+			);
+			rows.push(["  Permissions:", (key.packagePermissions ?? []).join(", ")]);
+			break;
+		case "other":
+			break;
+	}
+	return rows;
+}
+
+export function formatKeyList(keys: KeyRecord[]): string {
+	if (keys.length === 0) return "No API keys are defined.\n";
+	let out = "";
+	for (const key of keys) {
+		out += `${key.displayName ?? "(unnamed key)"}\n`;
+		const rows = rowsOf(key);
+		const margin = Math.max(...rows.map(([label]) => label.length)) + 2;
+		for (const [label, value] of rows) out += `${label.padEnd(margin)}${value}\n`;
+		out += "\n";
+	}
+	return out;
+}

@@ -1,0 +1,141 @@
+/** `apikeys-tui logs`: the access log, newest first, filtered and keyset-paged. */
+import type { AccessLogEntry, AccessLogFilter } from "../core/backend.js";
+import { safeLine } from "../core/terminal-text.js";
+import { formatTimestamp, parseInstant } from "../core/time.js";
+import { type CommandSpec, type Flags, optionError, stringFlag, UsageError } from "./command.js";
+
+function filterFromFlags(flags: Flags, now: Date): AccessLogFilter {
+	const filter: AccessLogFilter = {};
+	const key = stringFlag(flags, "key");
+	if (key !== undefined) {
+		if (!/^\d{1,9}$/.test(key))
+			throw optionError("key", `"${key}" is not a key id (a whole number)`);
+		filter.keyId = Number(key);
+	}
+	const status = stringFlag(flags, "status")?.toLowerCase();
+	if (status !== undefined) {
+		if (/^[1-5]xx$/.test(status)) filter.statusClass = Number(status[0]);
+		else if (/^[1-5]\d\d$/.test(status)) filter.status = Number(status);
+		else
+			throw optionError(
+				"status",
+				`"${status}" is not a status: use a code such as 404 or a class such as 4xx`,
+			);
+	}
+	const method = stringFlag(flags, "method");
+	if (method !== undefined) {
+		if (!/^[A-Za-z]{1,16}$/.test(method))
+			throw optionError("method", `"${method}" is not an HTTP method`);
+		filter.method = method.toUpperCase();
+	}
+	const path = stringFlag(flags, "path");
+	if (path !== undefined) filter.pathPrefix = path;
+	for (const [option, field] of [
+		["since", "since"],
+		["until", "until"],
+	] as const) {
+		const text = stringFlag(flags, option);
+		if (text === undefined) continue;
+		const instant = parseInstant(text, now);
+		if (!instant.ok) throw optionError(option, instant.error);
+		filter[field] = instant.value;
+	}
+	return filter;
+}
+
+function formatEntry(entry: AccessLogEntry): string {
+	const key = entry.keyId === null ? "-" : `#${entry.keyId}`;
+	const duration = `${entry.durationMs.toFixed(1)} ms`;
+	return [
+		formatTimestamp(entry.at),
+		key.padEnd(6),
+		entry.method.padEnd(6),
+		String(entry.status),
+		duration.padStart(9),
+		safeLine(entry.client).padEnd(15),
+		safeLine(entry.path),
+	].join("  ");
+}
+
+export const logsCommand: CommandSpec = {
+	name: "logs",
+	summary: "Shows the access log, newest first.",
+	usage:
+		"apikeys-tui logs [--key=N] [--status=4xx|404] [--method=GET] [--path=/api/] [--since=24h] [--json]",
+	details: `
+Times are UTC. --since and --until take a span back from now (15m, 24h, 7d, 2w) or a date.
+--before=ID continues after the last entry of the previous page (printed on stderr).
+--prune applies the retention settings now (log-retention-days, log-max-rows).`,
+	flags: {
+		key: { type: "string", placeholder: "N", description: "Only requests made with this key id" },
+		status: {
+			type: "string",
+			placeholder: "CODE",
+			description: "Only this status (404) or class (4xx)",
+		},
+		method: { type: "string", description: "Only this HTTP method" },
+		path: { type: "string", placeholder: "PREFIX", description: "Only paths starting with this" },
+		since: {
+			type: "string",
+			placeholder: "TIME",
+			description: "Only entries at or after this time",
+		},
+		until: {
+			type: "string",
+			placeholder: "TIME",
+			description: "Only entries at or before this time",
+		},
+		limit: {
+			type: "string",
+			placeholder: "N",
+			description: "At most this many entries (default 50, max 1000)",
+		},
+		before: {
+			type: "string",
+			placeholder: "ID",
+			description: "Only entries older than this entry id (paging)",
+		},
+		json: {
+			type: "boolean",
+			description: "Print a JSON object with the entries and the next cursor",
+		},
+		prune: {
+			type: "boolean",
+			description: "Delete entries beyond the retention settings, then exit",
+		},
+	},
+	async run({ flags, io, openBackend }) {
+		const now = new Date();
+		const filter = filterFromFlags(flags, now);
+		const limitText = stringFlag(flags, "limit") ?? "50";
+		if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 1000) {
+			throw optionError("limit", "must be a whole number from 1 to 1000");
+		}
+		const beforeText = stringFlag(flags, "before");
+		if (beforeText !== undefined && !/^\d{1,15}$/.test(beforeText)) {
+			throw optionError("before", "must be an entry id");
+		}
+		const backend = await openBackend();
+		if (!backend.capabilities.accessLogs.available)
+			throw new UsageError(backend.capabilities.accessLogs.reason);
+		if (flags.prune === true) {
+			const removed = await backend.pruneAccessLog();
+			io.stdout(`Pruned ${removed} access-log entries.\n`);
+			return;
+		}
+		const page = await backend.queryAccessLog(filter, {
+			limit: Number(limitText),
+			...(beforeText === undefined ? {} : { before: Number(beforeText) }),
+		});
+		if (flags.json === true) {
+			io.stdout(`${JSON.stringify(page, null, 2)}\n`);
+			return;
+		}
+		if (page.entries.length === 0) {
+			io.stdout("No access-log entries match.\n");
+			return;
+		}
+		for (const entry of page.entries) io.stdout(`${formatEntry(entry)}\n`);
+		if (page.nextBefore !== undefined) io.stderr(`(more: --before=${page.nextBefore})\n`);
+	},
+};

@@ -1,0 +1,78 @@
+/**
+ * Every command, by name, loaded only when it runs so that starting one command never pays for
+ * the others (or for Ink).
+ */
+import type { CommandSpec } from "./command.js";
+
+export interface CommandEntry {
+	name: string;
+	summary: string;
+	load: () => Promise<CommandSpec>;
+}
+
+export const commands: CommandEntry[] = [
+	{
+		name: "create",
+		summary: "Create a system, feed or personal key; prints only the key",
+		load: async () => (await import("./create.js")).createCommand,
+	},
+	{
+		name: "list",
+		summary: "List keys (pgutil's layout, or --json)",
+		load: async () => (await import("./list.js")).listCommand,
+	},
+	{
+		name: "delete",
+		summary: "Delete a key by --id",
+		load: async () => (await import("./delete.js")).deleteCommand,
+	},
+	{
+		name: "update",
+		summary: "Change a key's fields (all but type and secret)",
+		load: async () => (await import("./update.js")).updateCommand,
+	},
+	{
+		name: "enable",
+		summary: "Enable a disabled key",
+		load: async () => (await import("./enable.js")).enableCommand,
+	},
+	{
+		name: "disable",
+		summary: "Disable a key without deleting it",
+		load: async () => (await import("./enable.js")).disableCommand,
+	},
+	{
+		name: "roll",
+		summary: "Give a key a new secret; prints only the key",
+		load: async () => (await import("./roll.js")).rollCommand,
+	},
+	{
+		name: "convert",
+		summary: "Convert a legacy (pre-2024) key into its 2024 equivalent",
+		load: async () => (await import("./convert.js")).convertCommand,
+	},
+	{
+		name: "import",
+		summary: "Import keys with their secret text from JSON or CSV",
+		load: async () => (await import("./import.js")).importCommand,
+	},
+	{
+		name: "logs",
+		summary: "Show the access log (filters, paging, --prune)",
+		load: async () => (await import("./logs.js")).logsCommand,
+	},
+	{
+		name: "status",
+		summary: "Show the store's location, profile and key count",
+		load: async () => (await import("./status.js")).statusCommand,
+	},
+	{
+		name: "settings",
+		summary: "Show or change the store's security settings",
+		load: async () => (await import("./settings.js")).settingsCommand,
+	},
+];
+
+export function findCommand(name: string): CommandEntry | undefined {
+	return commands.find((c) => c.name === name);
+}

@@ -1,0 +1,26 @@
+/** `apikeys-tui roll --id=N`: a new secret for the same key; the old text stops working at once. */
+import { toApiKeyInfo } from "../core/model.js";
+import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
+
+export const rollCommand: CommandSpec = {
+	name: "roll",
+	summary: "Gives an API key a new generated secret; the old one stops working at once.",
+	usage: "apikeys-tui roll --id=N [--json]",
+	details: "The new key is the only thing written to stdout, as with create.",
+	flags: {
+		id: { type: "string", placeholder: "N", description: "ID number of the API key to roll" },
+		json: { type: "boolean", description: "Print the key as JSON (ApiKeyInfo) instead" },
+	},
+	async run({ flags, io, openBackend, actor }) {
+		const id = requireIdFlag(flags);
+		const backend = await openBackend();
+		if (!backend.capabilities.roll.available)
+			throw new UsageError(backend.capabilities.roll.reason);
+		const rolled = await backend.rollKey(id, actor);
+		io.stdout(
+			flags.json === true
+				? `${JSON.stringify(toApiKeyInfo(rolled.record, rolled.key))}\n`
+				: `${rolled.key}\n`,
+		);
+	},
+};

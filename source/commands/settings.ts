@@ -1,0 +1,48 @@
+/** `apikeys-tui settings [--set name=value]...`: the store's security and retention settings. */
+import { formatSettingValue, settingSpecs } from "../core/settings.js";
+import { type CommandSpec, optionError, UsageError } from "./command.js";
+
+export const settingsCommand: CommandSpec = {
+	name: "settings",
+	summary: "Shows or changes the store's security settings.",
+	usage: "apikeys-tui settings [--set NAME=VALUE]... [--json]",
+	details: `
+Settings:
+${settingSpecs.map((s) => `  ${s.cliName.padEnd(24)}${s.description}`).join("\n")}
+
+Example:
+  apikeys-tui settings --set max-lifetime-days=365 --set custom-keys-allowed=false`,
+	flags: {
+		set: {
+			type: "string",
+			placeholder: "NAME=VALUE",
+			isMultiple: true,
+			description: "Change a setting (repeatable)",
+		},
+		json: { type: "boolean", description: "Print the settings as JSON" },
+	},
+	async run({ flags, io, openBackend, actor }) {
+		const assignments = (flags.set as string[] | undefined) ?? [];
+		const changes: Record<string, string> = {};
+		for (const assignment of assignments) {
+			const at = assignment.indexOf("=");
+			if (at <= 0) throw optionError("set", `"${assignment}" is not NAME=VALUE`);
+			changes[assignment.slice(0, at).trim()] = assignment.slice(at + 1);
+		}
+		const backend = await openBackend();
+		if (!backend.capabilities.settings.available)
+			throw new UsageError(backend.capabilities.settings.reason);
+		const settings =
+			assignments.length > 0
+				? await backend.updateSettings(changes, actor)
+				: await backend.getSettings();
+		if (flags.json === true) {
+			io.stdout(`${JSON.stringify(settings, null, 2)}\n`);
+			return;
+		}
+		const width = Math.max(...settingSpecs.map((s) => s.cliName.length)) + 2;
+		for (const spec of settingSpecs) {
+			io.stdout(`${spec.cliName.padEnd(width)}${formatSettingValue(settings[spec.name])}\n`);
+		}
+	},
+};

@@ -1,0 +1,28 @@
+/** `apikeys-tui status`: where the store is, its profile and how many keys it holds. */
+import type { CommandSpec } from "./command.js";
+
+export const statusCommand: CommandSpec = {
+	name: "status",
+	summary: "Shows where the store is, its profile and how many keys it holds.",
+	usage: "apikeys-tui status [--json]",
+	flags: { json: { type: "boolean", description: "Print as JSON" } },
+	async run({ flags, io, openBackend }) {
+		const backend = await openBackend();
+		const keys = await backend.listKeys();
+		const enabled = keys.filter((k) => k.enabled).length;
+		const status = {
+			location: backend.location,
+			kind: backend.kind,
+			profile: backend.profile,
+			keys: keys.length,
+			enabled,
+		};
+		if (flags.json === true) {
+			io.stdout(`${JSON.stringify(status, null, 2)}\n`);
+			return;
+		}
+		io.stdout(
+			`Store:   ${status.location} (${status.kind})\nProfile: ${status.profile}\nKeys:    ${status.keys} (${enabled} enabled)\n`,
+		);
+	},
+};
