@@ -39,7 +39,7 @@ function checkOptionNames(argv: string[], flags: Record<string, FlagSpec>): void
 	const seen = new Set<string>();
 	for (const token of argv) {
 		if (token === "--") break;
-		if (!token.startsWith("-") || /^-\d/.test(token)) continue;
+		if (token === "-" || !token.startsWith("-") || /^-\d/.test(token)) continue;
 		if (!token.startsWith("--")) throw new UsageError(`unexpected argument: ${token}`);
 		const name = token.slice(2).split("=")[0] ?? "";
 		const spec = known.get(name) ?? (name.startsWith("no-") ? known.get(name.slice(3)) : undefined);

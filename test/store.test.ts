@@ -1,0 +1,485 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import Database from "better-sqlite3";
+import { AppError, RuleError } from "../source/core/errors.js";
+import { migrations } from "../source/store/database.js";
+import { LocalStore } from "../source/store/local-store.js";
+import { defaultDbPath, resolveDbPath, secretPathFor } from "../source/store/paths.js";
+import { tempDbPath, tempDir } from "./support/temp-store.js";
+
+const actor = "tester (test)";
+
+function storeMessage(fn: () => unknown): string {
+	try {
+		fn();
+	} catch (error) {
+		assert.ok(error instanceof AppError, `expected an AppError, got ${String(error)}`);
+		assert.ok(!error.message.includes("\n"), "one line");
+		return error.message;
+	}
+	assert.fail("expected the store to refuse");
+}
+
+describe("where the store lives", () => {
+	test("XDG_DATA_HOME, then ~/.local/share; --db and APIKEYS_TUI_DB override", () => {
+		assert.equal(defaultDbPath({ XDG_DATA_HOME: "/data" }), "/data/apikeys-tui/keys.db");
+		assert.match(defaultDbPath({}), /\.local\/share\/apikeys-tui\/keys\.db$/);
+		assert.equal(resolveDbPath(undefined, { APIKEYS_TUI_DB: "/x/k.db" }), "/x/k.db");
+		assert.equal(resolveDbPath("/y/k.db", { APIKEYS_TUI_DB: "/x/k.db" }), "/y/k.db");
+	});
+});
+
+describe("opening a store", () => {
+	test("a new store is created 0600 in a 0700 folder, with its secret file 0600", async (t) => {
+		const dir = tempDir(t);
+		const path = join(dir, "nested", "keys.db");
+		const store = LocalStore.open(path);
+		await store.close();
+		assert.equal(statSync(path).mode & 0o777, 0o600);
+		assert.equal(statSync(join(dir, "nested")).mode & 0o777, 0o700);
+		assert.equal(statSync(secretPathFor(path)).mode & 0o777, 0o600);
+		const db = new Database(path, { readonly: true });
+		assert.equal(db.pragma("user_version", { simple: true }), migrations().at(-1)?.version);
+		assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+		db.close();
+	});
+
+	test("a file that is not SQLite is refused and left untouched", (t) => {
+		const path = tempDbPath(t);
+		writeFileSync(path, "these are my notes, not a database\n".repeat(100));
+		const before = readFileSync(path);
+		const message = storeMessage(() => LocalStore.open(path));
+		assert.match(message, /not an apikeys-tui store/);
+		assert.deepEqual(readFileSync(path), before);
+		assert.equal(existsSync(`${path}-wal`), false);
+		assert.equal(existsSync(secretPathFor(path)), false);
+	});
+
+	test("a damaged store is refused with one line, not a stack trace", async (t) => {
+		const path = tempDbPath(t);
+		const store = LocalStore.open(path);
+		await store.createKey({ type: "personal", user: "bob" }, { actor });
+		await store.close();
+		const bytes = readFileSync(path);
+		bytes.fill(0x5a, 100, 4096 * 2);
+		writeFileSync(path, bytes);
+		const before = readFileSync(path);
+		const message = storeMessage(() => LocalStore.open(path));
+		assert.match(message, /damaged|not an apikeys-tui store/);
+		assert.deepEqual(readFileSync(path), before);
+	});
+
+	test("a store from a newer version is refused and left untouched", async (t) => {
+		const path = tempDbPath(t);
+		await LocalStore.open(path).close();
+		const db = new Database(path);
+		db.pragma("user_version = 999");
+		db.close();
+		const before = readFileSync(path);
+		const message = storeMessage(() => LocalStore.open(path));
+		assert.match(message, /newer apikeys-tui \(schema 999/);
+		assert.deepEqual(readFileSync(path), before);
+	});
+
+	test("another program's SQLite database is refused", (t) => {
+		const path = tempDbPath(t);
+		const db = new Database(path);
+		db.exec("CREATE TABLE notes (body TEXT)");
+		db.close();
+		assert.match(
+			storeMessage(() => LocalStore.open(path)),
+			/another program/,
+		);
+	});
+
+	test("a missing or foreign secret file is refused, never silently replaced", async (t) => {
+		const path = tempDbPath(t);
+		const store = LocalStore.open(path);
+		const created = await store.createKey({ type: "personal", user: "bob" }, { actor });
+		await store.close();
+		const secret = readFileSync(secretPathFor(path));
+		writeFileSync(secretPathFor(path), `${"ab".repeat(32)}\n`);
+		assert.match(
+			storeMessage(() => LocalStore.open(path)),
+			/does not belong to this store/,
+		);
+		rmSync(secretPathFor(path));
+		assert.match(
+			storeMessage(() => LocalStore.open(path)),
+			/secret file is missing/,
+		);
+		assert.equal(
+			existsSync(secretPathFor(path)),
+			false,
+			"a new secret is never made for a store with keys",
+		);
+		writeFileSync(secretPathFor(path), "garbage");
+		assert.match(
+			storeMessage(() => LocalStore.open(path)),
+			/damaged/,
+		);
+		writeFileSync(secretPathFor(path), secret);
+		const reopened = LocalStore.open(path);
+		assert.equal((await reopened.verify(created.key, { kind: "any" })).outcome, "valid");
+		await reopened.close();
+	});
+
+	test("the profile is fixed when the store is made", async (t) => {
+		const path = tempDbPath(t);
+		const store = LocalStore.open(path, { profile: "otter" });
+		assert.equal(store.profile, "otter");
+		await store.close();
+		assert.equal(LocalStore.open(path).profile, "otter");
+		assert.match(
+			storeMessage(() => LocalStore.open(path, { profile: "proget" })),
+			/is a otter store; a store's profile cannot be changed/,
+		);
+	});
+});
+
+describe("keys in the store", () => {
+	test("create, verify, update, disable, roll, delete — each audited", async (t) => {
+		const store = LocalStore.open(tempDbPath(t));
+		t.after(() => store.close());
+		const created = await store.createKey(
+			{ type: "feed", packagePermissions: ["view", "add"], feed: "npm", displayName: "CI" },
+			{ actor },
+		);
+		assert.equal(created.record.id, 1000, "ids start at 1000 like ProGet");
+		assert.match(created.key, /^[0-9a-f]{40}$/);
+		assert.equal(created.record.hint, `${created.key.slice(0, 4)}…${created.key.slice(-4)}`);
+		const need = { kind: "feed-permission", permission: "add", feed: "npm" } as const;
+		assert.equal((await store.verify(created.key, need)).outcome, "valid");
+		assert.equal((await store.verify(`${created.key}x`, need)).outcome, "not-found");
+
+		const updated = await store.updateKey(
+			created.record.id,
+			{ logging: "both", displayName: "CI npm" },
+			actor,
+		);
+		assert.equal(updated.logging, "both");
+		assert.equal(updated.displayName, "CI npm");
+		await assert.rejects(
+			store.updateKey(created.record.id, { packagePermissions: ["fly"] }, actor),
+			RuleError,
+		);
+
+		await store.setEnabled(created.record.id, false, actor);
+		assert.equal((await store.verify(created.key, need)).outcome, "disabled");
+		await store.setEnabled(created.record.id, true, actor);
+
+		const rolled = await store.rollKey(created.record.id, actor);
+		assert.equal(
+			(await store.verify(created.key, need)).outcome,
+			"not-found",
+			"the old secret stops at once",
+		);
+		assert.equal((await store.verify(rolled.key, need)).outcome, "valid");
+
+		await store.deleteKey(created.record.id, actor);
+		assert.equal(await store.getKey(created.record.id), undefined);
+		await assert.rejects(store.deleteKey(created.record.id, actor), /no API key has id 1000/);
+
+		const actions = (await store.auditTrail(created.record.id)).map((a) => a.action).reverse();
+		assert.deepEqual(actions, ["create", "update", "disable", "enable", "roll", "delete"]);
+		const trail = JSON.stringify(await store.auditTrail());
+		assert.ok(
+			!trail.includes(created.key) && !trail.includes(rolled.key),
+			"no secret in the audit trail",
+		);
+	});
+
+	test("custom keys: the settings are enforced and a duplicate is refused", async (t) => {
+		const store = LocalStore.open(tempDbPath(t));
+		t.after(() => store.close());
+		const key = "artifactory-AKCp8abcdefghijk";
+		await store.createKey({ type: "system", systemApis: ["feeds"] }, { key, actor });
+		await assert.rejects(
+			store.createKey({ type: "system", systemApis: ["sca"] }, { key, actor }),
+			/already exists/,
+		);
+		await assert.rejects(
+			store.createKey({ type: "system", systemApis: ["sca"] }, { key: "short", actor }),
+			/at least 16/,
+		);
+		await store.updateSettings({ "custom-keys-allowed": "false" }, actor);
+		await assert.rejects(
+			store.createKey({ type: "system", systemApis: ["sca"] }, { key: `${key}-2`, actor }),
+			/custom keys are disabled/,
+		);
+		assert.equal((await store.listKeys()).length, 1, "nothing half-written");
+	});
+
+	test("settings: defaults, validated changes, policies applied to new keys", async (t) => {
+		const store = LocalStore.open(tempDbPath(t));
+		t.after(() => store.close());
+		const settings = await store.getSettings();
+		assert.equal(settings.customKeysAllowed, true);
+		assert.equal(settings.minCustomKeyLength, 16);
+		assert.equal(settings.nonExpiringAllowed, true);
+		assert.equal(settings.maxLifetimeDays, null);
+		assert.equal(settings.personalKeysAllowed, true);
+		await assert.rejects(
+			store.updateSettings({ "max-lifetime-days": "-3" }, actor),
+			/between 1 and 36500/,
+		);
+		await assert.rejects(store.updateSettings({ colour: "blue" }, actor), /unknown setting/);
+		await store.updateSettings({ maxLifetimeDays: 30 }, actor);
+		await assert.rejects(
+			store.createKey({ type: "system", systemApis: ["sca"] }, { actor }),
+			/must expire within 30 days/,
+		);
+		await assert.rejects(
+			store.createKey({ type: "system", systemApis: ["sca"], expiration: "60d" }, { actor }),
+			/maximum lifetime/,
+		);
+		assert.ok(
+			await store.createKey({ type: "system", systemApis: ["sca"], expiration: "20d" }, { actor }),
+		);
+	});
+
+	test("the key list filters (smart case, several terms), sorts and pages", async (t) => {
+		const store = LocalStore.open(tempDbPath(t));
+		t.after(() => store.close());
+		await store.createKey(
+			{ type: "feed", packagePermissions: ["view"], feed: "npm", displayName: "Build npm" },
+			{ actor },
+		);
+		await store.createKey(
+			{ type: "feed", packagePermissions: ["view"], feed: "nuget", displayName: "build NuGet" },
+			{ actor },
+		);
+		await store.createKey({ type: "personal", user: "alice", displayName: "Alice" }, { actor });
+		const names = async (filter: string, sort?: { column: "name"; descending: boolean }) =>
+			(await store.queryKeys({ filter, offset: 0, limit: 10, ...(sort ? { sort } : {}) })).rows.map(
+				(r) => r.displayName,
+			);
+		assert.deepEqual(await names("build"), ["Build npm", "build NuGet"]);
+		assert.deepEqual(await names("Build"), ["Build npm"], "a capital makes the term exact-case");
+		assert.deepEqual(await names("build nuget"), ["build NuGet"]);
+		assert.deepEqual(await names("personal"), ["Alice"]);
+		assert.deepEqual(await names("", { column: "name", descending: true }), [
+			"build NuGet",
+			"Build npm",
+			"Alice",
+		]);
+		const page = await store.queryKeys({ offset: 1, limit: 1 });
+		assert.equal(page.total, 3);
+		assert.equal(page.rows[0]?.displayName, "build NuGet");
+	});
+
+	test("import is all or nothing, with a reason for every refusal", async (t) => {
+		const store = LocalStore.open(tempDbPath(t));
+		t.after(() => store.close());
+		const items = [
+			{ type: "system", systemApis: ["feeds"], key: "migrated-key-0000000001", displayName: "one" },
+			{
+				type: "feed",
+				packagePermissions: ["fly"],
+				key: "migrated-key-0000000002",
+				displayName: "two",
+			},
+			{ type: "personal", user: "bob", key: "migrated-key-0000000001", displayName: "dupe" },
+			{
+				type: "other",
+				systemApis: ["native-api"],
+				key: "legacy-key-000000000003",
+				displayName: "legacy",
+			},
+			{ type: "personal", user: "bob", displayName: "no key" },
+		];
+		const report = await store.importKeys(items, { actor, partial: false });
+		assert.deepEqual(
+			report.refused.map((r) => r.index),
+			[1, 2, 4],
+		);
+		assert.match(report.refused[1]?.reason ?? "", /appears earlier/);
+		assert.equal(report.imported.length, 0);
+		assert.equal((await store.listKeys()).length, 0, "nothing imported when anything is refused");
+		const partial = await store.importKeys(items, { actor, partial: true });
+		assert.equal(partial.imported.length, 2);
+		assert.equal(
+			(await store.verify("legacy-key-000000000003", { kind: "system-api", api: "sca" })).outcome,
+			"valid",
+		);
+	});
+
+	test("a legacy key converts in place: same id, same secret", async (t) => {
+		const store = LocalStore.open(tempDbPath(t));
+		t.after(() => store.close());
+		const key = "legacy-feed-api-key-0001";
+		await store.importKeys([{ type: "other", systemApis: ["feed-api"], user: "builder", key }], {
+			actor,
+			partial: false,
+		});
+		const [legacy] = await store.listKeys();
+		assert.ok(legacy);
+		const converted = await store.convertLegacyKey(legacy.id, actor);
+		assert.equal(converted.type, "personal");
+		assert.equal(converted.user, "builder");
+		assert.equal((await store.verify(key, { kind: "any" })).record?.id, legacy.id);
+		await assert.rejects(store.convertLegacyKey(legacy.id, actor), /only legacy keys/);
+	});
+});
+
+describe("access log", () => {
+	test("entries are written in batches, keyset-paged newest first, filtered by index", async (t) => {
+		const store = LocalStore.open(tempDbPath(t));
+		t.after(() => store.close());
+		const { record } = await store.createKey({ type: "system", systemApis: ["feeds"] }, { actor });
+		const start = Date.parse("2026-11-01T00:00:00Z");
+		for (let i = 0; i < 250; i++) {
+			store.logAccess({
+				at: start + i * 60_000,
+				keyId: i % 2 === 0 ? record.id : null,
+				method: i % 3 === 0 ? "POST" : "GET",
+				path: i % 5 === 0 ? `/api/api-keys/create` : `/nuget/feed/${i}`,
+				status: i % 7 === 0 ? 403 : 200,
+				durationMs: 1.5,
+				client: "127.0.0.1",
+				userAgent: "test",
+				requestBody: null,
+				responseBody: null,
+			});
+		}
+		store.flushAccessLog();
+		const first = await store.queryAccessLog({}, { limit: 100 });
+		assert.equal(first.entries.length, 100);
+		assert.equal(first.entries[0]?.at, start + 249 * 60_000, "newest first");
+		const second = await store.queryAccessLog(
+			{},
+			{ before: first.nextBefore as number, limit: 100 },
+		);
+		const third = await store.queryAccessLog(
+			{},
+			{ before: second.nextBefore as number, limit: 100 },
+		);
+		assert.equal(third.entries.length, 50);
+		assert.equal(third.nextBefore, undefined);
+		const count = async (filter: Parameters<typeof store.queryAccessLog>[0]) =>
+			(await store.queryAccessLog(filter, { limit: 1000 })).entries.length;
+		assert.equal(await count({ keyId: record.id }), 125);
+		assert.equal(await count({ statusClass: 4 }), 36);
+		assert.equal(await count({ status: 403 }), 36);
+		assert.equal(await count({ method: "post" }), 84);
+		assert.equal(await count({ pathPrefix: "/api/" }), 50);
+		assert.equal(await count({ since: start + 200 * 60_000 }), 50);
+		assert.equal(
+			(await store.getKey(record.id))?.lastUsedAt,
+			new Date(start + 248 * 60_000).toISOString(),
+		);
+		assert.equal(first.entries[0]?.keyName, null);
+	});
+
+	test("retention prunes by age and by row cap", async (t) => {
+		const store = LocalStore.open(tempDbPath(t));
+		t.after(() => store.close());
+		const now = Date.now();
+		for (let i = 0; i < 3000; i++) {
+			store.logAccess({
+				at: now - (3000 - i) * 3_600_000,
+				keyId: null,
+				method: "GET",
+				path: "/",
+				status: 200,
+				durationMs: 1,
+				client: "::1",
+				userAgent: null,
+				requestBody: null,
+				responseBody: null,
+			});
+		}
+		store.flushAccessLog();
+		await store.updateSettings({ "log-retention-days": "30" }, actor);
+		const removedByAge = await store.pruneAccessLog();
+		assert.equal(removedByAge, 3000 - 30 * 24 + 1);
+		await store.updateSettings({ "log-max-rows": "1000", "log-retention-days": "none" }, actor);
+		assert.equal(await store.pruneAccessLog(), 0);
+		await store.updateSettings({ "log-max-rows": "1000", "log-retention-days": "10" }, actor);
+		assert.equal((await store.queryAccessLog({}, { limit: 1000 })).entries.length, 719);
+	});
+});
+
+describe("concurrency and secrets", () => {
+	test("two processes writing at once never see 'database is locked'", async (t) => {
+		const path = tempDbPath(t);
+		await LocalStore.open(path).close();
+		const storeModule = new URL("../source/store/local-store.ts", import.meta.url).href;
+		const writer = `
+			const { LocalStore } = await import(${JSON.stringify(storeModule)});
+			const store = LocalStore.open(${JSON.stringify(path)});
+			for (let i = 0; i < 150; i++) {
+				await store.createKey({ type: "personal", user: "u" + i }, { actor: "proc" });
+				store.logAccess({ at: Date.now(), keyId: null, method: "GET", path: "/", status: 200, durationMs: 1,
+					client: "::1", userAgent: null, requestBody: null, responseBody: null });
+				if (i % 10 === 0) store.flushAccessLog();
+			}
+			await store.close();`;
+		const run = () =>
+			new Promise<{ code: number | null; stderr: string }>((resolve) => {
+				const child = spawn(
+					process.execPath,
+					["--import", "tsx", "--input-type=module", "-e", writer],
+					{
+						stdio: ["ignore", "ignore", "pipe"],
+					},
+				);
+				let stderr = "";
+				child.stderr.on("data", (d) => {
+					stderr += d;
+				});
+				child.on("close", (code) => resolve({ code, stderr }));
+			});
+		const results = await Promise.all([run(), run(), run()]);
+		for (const r of results) assert.equal(r.code, 0, r.stderr);
+		const store = LocalStore.open(path);
+		t.after(() => store.close());
+		assert.equal((await store.listKeys()).length, 450);
+		assert.equal((await store.queryAccessLog({}, { limit: 1000 })).entries.length, 450);
+	});
+
+	test("no key text ever lands in the database, its WAL or the secret file", async (t) => {
+		const path = tempDbPath(t);
+		const store = LocalStore.open(path);
+		const keys: string[] = [];
+		for (let i = 0; i < 20; i++) {
+			keys.push(
+				(
+					await store.createKey(
+						{ type: "system", systemApis: ["sca"], displayName: `k${i}` },
+						{ actor },
+					)
+				).key,
+			);
+		}
+		const custom = "custom-secret-key-for-scan-01";
+		keys.push(
+			(await store.createKey({ type: "personal", user: "bob" }, { key: custom, actor })).key,
+		);
+		keys.push((await store.rollKey(1000, actor)).key);
+		await store.importKeys([{ type: "personal", user: "eve", key: "imported-secret-key-0001" }], {
+			actor,
+			partial: false,
+		});
+		keys.push("imported-secret-key-0001");
+		const scan = () => {
+			for (const file of [path, `${path}-wal`, secretPathFor(path)].filter(existsSync)) {
+				const bytes = readFileSync(file);
+				for (const key of keys) {
+					assert.equal(bytes.includes(Buffer.from(key)), false, `${key} found in ${file}`);
+					assert.equal(
+						bytes.includes(Buffer.from(key.slice(0, 12))),
+						false,
+						`part of ${key} found in ${file}`,
+					);
+				}
+			}
+		};
+		scan();
+		await store.close();
+		scan();
+	});
+});
