@@ -336,7 +336,7 @@ describe("access log", () => {
 				at: start + i * 60_000,
 				keyId: i % 2 === 0 ? record.id : null,
 				method: i % 3 === 0 ? "POST" : "GET",
-				path: i % 5 === 0 ? `/api/api-keys/create` : `/nuget/feed/${i}`,
+				path: i % 5 === 0 ? "/api/api-keys/create" : `/nuget/feed/${i}`,
 				status: i % 7 === 0 ? 403 : 200,
 				durationMs: 1.5,
 				client: "127.0.0.1",

@@ -45,7 +45,6 @@ export interface CommandSpec {
 	details?: string;
 	flags: Record<string, FlagSpec>;
 	/** Resolves to the exit code, or nothing for 0. */
-	// biome-ignore lint/suspicious/noConfusingVoidType: most commands return nothing, meaning success
 	run: (ctx: CommandContext) => Promise<number | void>;
 }
 

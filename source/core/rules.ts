@@ -59,7 +59,6 @@ type TextField = keyof typeof textLimits;
 
 const maxCustomKeyLength = 1000;
 // C0 and C1 controls, DEL, and bidi overrides: stored text must never be able to drive a terminal.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const forbiddenText = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 function parseText(field: TextField, raw: unknown, errors: FieldError[]): string | null {

@@ -3,9 +3,7 @@
  * made safe to print: control characters, escape sequences and bidi overrides can never reach
  * the terminal; each is shown as a visible escape instead.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const unsafe = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const unsafeOrNewline = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 function escapeChar(char: string): string {
