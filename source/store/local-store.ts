@@ -38,6 +38,7 @@ import {
 	settingSpec,
 } from "../core/settings.js";
 import { AccessLogWriter, pruneAccessLog, queryAccessLog } from "./access-log.js";
+import type { Statement } from "better-sqlite3";
 import { type Db, type OpenOptions, openStore } from "./database.js";
 import {
 	filterClause,
@@ -69,6 +70,7 @@ export class LocalStore implements Backend {
 	readonly catalog: Catalog;
 	private readonly db: Db;
 	private readonly secret: Buffer;
+	private readonly statements = new Map<string, Statement>();
 	private logWriter: AccessLogWriter | undefined;
 	private closed = false;
 
@@ -86,6 +88,16 @@ export class LocalStore implements Backend {
 	static open(path: string, options: OpenOptions = {}): LocalStore {
 		const opened = openStore(path, options);
 		return new LocalStore(opened.path, opened.profile, opened.db, opened.secret);
+	}
+
+	/** A prepared statement, prepared once per store: verification runs hot on the server. */
+	private sql(text: string): Statement {
+		let statement = this.statements.get(text);
+		if (!statement) {
+			statement = this.db.prepare(text);
+			this.statements.set(text, statement);
+		}
+		return statement;
 	}
 
 	/** Runs a store operation, turning SQLite's failures into one-line messages. */
@@ -135,7 +147,7 @@ export class LocalStore implements Backend {
 	}
 
 	private readSettings(): StoreSettings {
-		const rows = this.db.prepare("SELECT name, value FROM settings").all() as {
+		const rows = this.sql("SELECT name, value FROM settings").all() as {
 			name: string;
 			value: string;
 		}[];
@@ -156,13 +168,12 @@ export class LocalStore implements Backend {
 		keyId: number | null,
 		details: Record<string, unknown>,
 	): void {
-		this.db
-			.prepare("INSERT INTO audit_log (at, actor, action, key_id, details) VALUES (?, ?, ?, ?, ?)")
+		this.sql("INSERT INTO audit_log (at, actor, action, key_id, details) VALUES (?, ?, ?, ?, ?)")
 			.run(new Date().toISOString(), actor, action, keyId, JSON.stringify(details));
 	}
 
 	private row(id: number): KeyRecord | undefined {
-		const row = this.db.prepare(`SELECT ${keyColumns} FROM api_keys WHERE id = ?`).get(id) as
+		const row = this.sql(`SELECT ${keyColumns} FROM api_keys WHERE id = ?`).get(id) as
 			| KeyRow
 			| undefined;
 		return row && recordFromRow(row);
@@ -175,12 +186,11 @@ export class LocalStore implements Backend {
 	}
 
 	private insertKey(draft: KeyDraft, key: string, actor: string): KeyRecord {
-		const result = this.db
-			.prepare(
-				`INSERT INTO api_keys (type, key_digest, key_hint, display_name, description, system_apis, package_permissions,
+		const result = this.sql(
+			`INSERT INTO api_keys (type, key_digest, key_hint, display_name, description, system_apis, package_permissions,
 				   feed, feed_group, user_name, expiration, logging, enabled, created_at, created_by)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
-			)
+		)
 			.run(
 				draft.type,
 				keyDigest(this.secret, key),
@@ -202,15 +212,14 @@ export class LocalStore implements Backend {
 
 	private digestTaken(key: string): boolean {
 		return (
-			this.db
-				.prepare("SELECT 1 FROM api_keys WHERE key_digest = ?")
+			this.sql("SELECT 1 FROM api_keys WHERE key_digest = ?")
 				.get(keyDigest(this.secret, key)) !== undefined
 		);
 	}
 
 	async listKeys(): Promise<KeyRecord[]> {
 		return this.guard(() =>
-			(this.db.prepare(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(
+			(this.sql(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(
 				recordFromRow,
 			),
 		);
@@ -219,14 +228,12 @@ export class LocalStore implements Backend {
 	async queryKeys(query: KeyQuery): Promise<KeyPage> {
 		return this.guard(() => {
 			const where = filterClause(query.filter);
-			const total = this.db
-				.prepare(`SELECT count(*) FROM api_keys ${where.sql}`)
+			const total = this.sql(`SELECT count(*) FROM api_keys ${where.sql}`)
 				.pluck()
 				.get(...where.params) as number;
-			const rows = this.db
-				.prepare(
-					`SELECT ${keyColumns} FROM api_keys ${where.sql} ${orderClause(query.sort)} LIMIT ? OFFSET ?`,
-				)
+			const rows = this.sql(
+				`SELECT ${keyColumns} FROM api_keys ${where.sql} ${orderClause(query.sort)} LIMIT ? OFFSET ?`,
+			)
 				.all(...where.params, Math.max(0, query.limit), Math.max(0, query.offset)) as KeyRow[];
 			return { rows: rows.map(recordFromRow), total };
 		});
@@ -269,11 +276,10 @@ export class LocalStore implements Backend {
 					changes[field] = [current[field], next[field]];
 			}
 			if (Object.keys(changes).length === 0) return current;
-			this.db
-				.prepare(
-					`UPDATE api_keys SET display_name = ?, description = ?, system_apis = ?, package_permissions = ?, feed = ?,
+			this.sql(
+				`UPDATE api_keys SET display_name = ?, description = ?, system_apis = ?, package_permissions = ?, feed = ?,
 					   feed_group = ?, user_name = ?, expiration = ?, logging = ?, updated_at = ? WHERE id = ?`,
-				)
+			)
 				.run(
 					next.displayName,
 					next.description,
@@ -296,8 +302,7 @@ export class LocalStore implements Backend {
 		return this.write(() => {
 			const current = this.mustGet(id);
 			if (current.enabled === enabled) return current;
-			this.db
-				.prepare("UPDATE api_keys SET enabled = ?, updated_at = ? WHERE id = ?")
+			this.sql("UPDATE api_keys SET enabled = ?, updated_at = ? WHERE id = ?")
 				.run(enabled ? 1 : 0, new Date().toISOString(), id);
 			this.audit(actor, enabled ? "enable" : "disable", id, {});
 			return this.mustGet(id);
@@ -309,8 +314,7 @@ export class LocalStore implements Backend {
 			const current = this.mustGet(id);
 			let key = generateKey();
 			while (this.digestTaken(key)) key = generateKey();
-			this.db
-				.prepare("UPDATE api_keys SET key_digest = ?, key_hint = ?, updated_at = ? WHERE id = ?")
+			this.sql("UPDATE api_keys SET key_digest = ?, key_hint = ?, updated_at = ? WHERE id = ?")
 				.run(keyDigest(this.secret, key), keyHint(key), new Date().toISOString(), id);
 			this.audit(actor, "roll", id, { previousHint: current.hint, hint: keyHint(key) });
 			return { record: this.mustGet(id), key };
@@ -320,7 +324,7 @@ export class LocalStore implements Backend {
 	async deleteKey(id: number, actor: string): Promise<void> {
 		this.write(() => {
 			const current = this.mustGet(id);
-			this.db.prepare("DELETE FROM api_keys WHERE id = ?").run(id);
+			this.sql("DELETE FROM api_keys WHERE id = ?").run(id);
 			this.audit(actor, "delete", id, {
 				type: current.type,
 				displayName: current.displayName,
@@ -340,11 +344,10 @@ export class LocalStore implements Backend {
 			const result = draftFromInput({ ...conversion.draft, expiration: null }, ctx, "import");
 			if (!result.ok) throw new RuleError(result.errors);
 			const draft = { ...result.value, expiration: conversion.draft.expiration };
-			this.db
-				.prepare(
-					`UPDATE api_keys SET type = ?, system_apis = ?, package_permissions = ?, feed = ?, feed_group = ?,
+			this.sql(
+				`UPDATE api_keys SET type = ?, system_apis = ?, package_permissions = ?, feed = ?, feed_group = ?,
 					   user_name = ?, updated_at = ? WHERE id = ?`,
-				)
+			)
 				.run(
 					draft.type,
 					listJson(draft.systemApis),
@@ -417,8 +420,7 @@ export class LocalStore implements Backend {
 	 * the secret itself, so the time taken says nothing about how much of a guess was right.
 	 */
 	verifyNow(key: string, requirement: Requirement): VerifyResult {
-		const row = this.db
-			.prepare(`SELECT ${keyColumns} FROM api_keys WHERE key_digest = ?`)
+		const row = this.sql(`SELECT ${keyColumns} FROM api_keys WHERE key_digest = ?`)
 			.get(keyDigest(this.secret, key)) as KeyRow | undefined;
 		const record = row && recordFromRow(row);
 		const outcome = checkAccess(record, requirement, this.catalog, new Date());
@@ -445,7 +447,7 @@ export class LocalStore implements Backend {
 			}
 			if (errors.length > 0) throw new AppError(errors.join("; "), "invalid");
 			const before = this.readSettings();
-			const upsert = this.db.prepare(
+			const upsert = this.sql(
 				"INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 			);
 			const diff: Record<string, [unknown, unknown]> = {};
@@ -469,7 +471,7 @@ export class LocalStore implements Backend {
 		return this.guard(() => {
 			const rows = (
 				keyId === undefined
-					? this.db.prepare("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?").all(limit)
+					? this.sql("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?").all(limit)
 					: this.db
 							.prepare("SELECT * FROM audit_log WHERE key_id = ? ORDER BY id DESC LIMIT ?")
 							.all(keyId, limit)
