@@ -91,6 +91,8 @@ describe("expiration", () => {
 			"",
 			"2027-08-01T25:00",
 			"1e3d",
+			"99999y",
+			"-1d",
 		]) {
 			const parsed = parseExpiration(input, now);
 			assert.equal(parsed.ok, false, input);
@@ -101,6 +103,9 @@ describe("expiration", () => {
 	test("a date in the past or beyond the maximum lifetime is refused", () => {
 		const policy = { nonExpiringAllowed: true, maxLifetimeDays: null };
 		assert.match(expirationPolicyError("2026-01-01T00:00:00Z", policy, now) ?? "", /in the past/);
+		const ancient = parseExpiration("0001-01-01", now);
+		assert.ok(ancient.ok);
+		assert.match(expirationPolicyError(ancient.value, policy, now) ?? "", /in the past/);
 		assert.equal(expirationPolicyError("2027-01-01T00:00:00Z", policy, now), undefined);
 		const capped = { nonExpiringAllowed: true, maxLifetimeDays: 30 };
 		assert.match(

@@ -15,7 +15,9 @@ export function formatIso(date: Date): string {
 }
 
 function utcDate(y: number, m: number, d: number, hh = 0, mm = 0, ss = 0): Date | undefined {
-	const date = new Date(Date.UTC(y, m - 1, d, hh, mm, ss));
+	const date = new Date(Date.UTC(2000, m - 1, d, hh, mm, ss));
+	// Date.UTC reads years 0-99 as 1900-1999; set the year on its own.
+	date.setUTCFullYear(y, m - 1, d);
 	const roundTrips =
 		date.getUTCFullYear() === y &&
 		date.getUTCMonth() === m - 1 &&
@@ -23,7 +25,7 @@ function utcDate(y: number, m: number, d: number, hh = 0, mm = 0, ss = 0): Date 
 		date.getUTCHours() === hh &&
 		date.getUTCMinutes() === mm &&
 		date.getUTCSeconds() === ss;
-	return roundTrips && y >= 1970 && y <= 9999 ? date : undefined;
+	return roundTrips && y >= 1 && y <= 9999 ? date : undefined;
 }
 
 const dateOnly = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/;
@@ -43,10 +45,9 @@ export function parseExpiration(input: string, now: Date): Parsed<string | null>
 		const count = Number(span[1]);
 		const unit = (span[2] as string).toLowerCase();
 		if (count === 0) return { ok: false, error: "a span from now must be at least 1" };
-		return {
-			ok: true,
-			value: formatIso(new Date(now.getTime() + count * (relativeUnits[unit] ?? 1) * dayMs)),
-		};
+		const date = new Date(now.getTime() + count * (relativeUnits[unit] ?? 1) * dayMs);
+		if (date.getUTCFullYear() > 9999) return { ok: false, error: `"${text}" is past the year 9999` };
+		return { ok: true, value: formatIso(date) };
 	}
 	const day = dateOnly.exec(text);
 	if (day) {
