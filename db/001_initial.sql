@@ -65,5 +65,4 @@ CREATE TABLE access_log (
 CREATE INDEX access_log_key ON access_log (key_id, id);
 CREATE INDEX access_log_status ON access_log (status_class, id);
 CREATE INDEX access_log_method ON access_log (method, id);
-CREATE INDEX access_log_path ON access_log (path, id);
 CREATE INDEX access_log_at ON access_log (at);

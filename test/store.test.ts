@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { AppError, RuleError } from "../source/core/errors.js";
+import { queryAccessLog } from "../source/store/access-log.js";
 import { migrations } from "../source/store/database.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { defaultDbPath, resolveDbPath, secretPathFor } from "../source/store/paths.js";
@@ -372,6 +373,49 @@ describe("access log", () => {
 			new Date(start + 248 * 60_000).toISOString(),
 		);
 		assert.equal(first.entries[0]?.keyName, null);
+	});
+
+	test("a path filter pages through a bounded window; time bounds hold exactly", async (t) => {
+		const path = tempDbPath(t);
+		const store = LocalStore.open(path);
+		const start = Date.parse("2026-10-01T00:00:00Z");
+		for (let i = 0; i < 1000; i++) {
+			store.logAccess({
+				at: start + i * 1000,
+				keyId: null,
+				method: "GET",
+				path: i % 300 === 0 ? "/rare/thing" : "/common",
+				status: 200,
+				durationMs: 1,
+				client: "::1",
+				userAgent: null,
+				requestBody: null,
+				responseBody: null,
+			});
+		}
+		store.flushAccessLog();
+		await store.close();
+		const db = new Database(path, { readonly: true });
+		t.after(() => db.close());
+		const window = 100;
+		const found: number[] = [];
+		let before: number | undefined;
+		let pages = 0;
+		do {
+			const page = queryAccessLog(db, { pathPrefix: "/rare/" }, { limit: 50, ...(before ? { before } : {}) }, window);
+			found.push(...page.entries.map((e) => e.at));
+			before = page.nextBefore;
+			pages++;
+		} while (before !== undefined && pages < 100);
+		assert.deepEqual(found, [start + 900_000, start + 600_000, start + 300_000, start]);
+		assert.equal(pages, 10, "one window of 100 ids per page over 1000 entries");
+		const range = queryAccessLog(db, { since: start + 10_000, until: start + 19_000 }, { limit: 50 });
+		assert.deepEqual(
+			range.entries.map((e) => e.at),
+			Array.from({ length: 10 }, (_, i) => start + (19 - i) * 1000),
+		);
+		assert.equal(range.nextBefore, undefined);
+		assert.deepEqual(queryAccessLog(db, { since: start + 2_000_000 }, { limit: 50 }).entries, []);
 	});
 
 	test("retention prunes by age and by row cap", async (t) => {

@@ -76,7 +76,10 @@ export interface AccessLogFilter {
 
 export interface AccessLogPage {
 	entries: AccessLogEntry[];
-	/** Pass back as `before` for the next (older) page; undefined when there is none. */
+	/**
+	 * Pass back as `before` for the next (older) page; undefined when there is none. A page can hold
+	 * fewer entries than asked and still have one: a path filter searches a bounded window per page.
+	 */
 	nextBefore?: number;
 }
 

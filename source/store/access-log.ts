@@ -109,65 +109,97 @@ export class AccessLogWriter {
 	}
 }
 
-function whereClause(
+/** Rows one path-prefix page scans at most; a page that finds fewer matches says where to go on. */
+export const pathScanWindow = 100_000;
+/** How far out of time order entries may have been written (many batches' worth). */
+const timeOrderSlack = 10_000;
+
+export interface PageQuery {
+	sql: string;
+	params: unknown[];
+	limit: number;
+	/** Where a bounded scan stopped: older entries are left for the next page. */
+	scanFloor?: number;
+}
+
+function scalar(db: Db, sql: string, ...params: unknown[]): number | undefined {
+	const value = db.prepare(sql).pluck().get(...params) as number | null | undefined;
+	return value ?? undefined;
+}
+
+/**
+ * The SQL of one page, newest first, one row more than asked (to tell whether another follows).
+ * Key, status and method filters walk an index ordered by id, so a page costs the same at any
+ * size. Time bounds become id bounds through the time index. A path prefix cannot be ordered by
+ * id, so a page scans a bounded window of ids and, when it finds too few, continues below it.
+ */
+export function accessLogPageQuery(
+	db: Db,
 	filter: AccessLogFilter,
-	before: number | undefined,
-): { sql: string; params: unknown[] } {
+	page: { before?: number; limit: number },
+	scanWindow = pathScanWindow,
+): PageQuery {
+	const limit = Math.max(1, Math.min(page.limit, 1000));
 	const parts: string[] = [];
 	const params: unknown[] = [];
-	if (filter.keyId !== undefined) {
-		parts.push("l.key_id = ?");
-		params.push(filter.keyId);
-	}
-	if (filter.status !== undefined) {
-		parts.push("l.status_class = ? AND l.status = ?");
-		params.push(Math.floor(filter.status / 100), filter.status);
-	} else if (filter.statusClass !== undefined) {
-		parts.push("l.status_class = ?");
-		params.push(filter.statusClass);
-	}
-	if (filter.method !== undefined) {
-		parts.push("l.method = ?");
-		params.push(filter.method.toUpperCase());
-	}
-	if (filter.pathPrefix !== undefined && filter.pathPrefix !== "") {
-		// A range on the indexed column instead of LIKE, which would ignore the index.
-		parts.push("l.path >= ? AND l.path < ?");
-		params.push(filter.pathPrefix, `${filter.pathPrefix}\u{10ffff}`);
-	}
+	const where = (sql: string, ...values: unknown[]) => {
+		parts.push(sql);
+		params.push(...values);
+	};
+	if (filter.keyId !== undefined) where("l.key_id = ?", filter.keyId);
+	if (filter.status !== undefined) where("l.status_class = ? AND l.status = ?", Math.floor(filter.status / 100), filter.status);
+	else if (filter.statusClass !== undefined) where("l.status_class = ?", filter.statusClass);
+	if (filter.method !== undefined) where("l.method = ?", filter.method.toUpperCase());
+	let lowestId: number | undefined;
+	let highestId = page.before === undefined ? undefined : page.before - 1;
 	if (filter.since !== undefined) {
-		parts.push("l.at >= ?");
-		params.push(filter.since);
+		where("l.at >= ?", filter.since);
+		const first = scalar(db, "SELECT id FROM access_log WHERE at >= ? ORDER BY at LIMIT 1", filter.since);
+		lowestId = first === undefined ? Number.MAX_SAFE_INTEGER : first - timeOrderSlack;
 	}
 	if (filter.until !== undefined) {
-		parts.push("l.at <= ?");
-		params.push(filter.until);
+		where("l.at <= ?", filter.until);
+		const last = scalar(db, "SELECT id FROM access_log WHERE at <= ? ORDER BY at DESC LIMIT 1", filter.until);
+		const bound = last === undefined ? -1 : last + timeOrderSlack;
+		highestId = highestId === undefined ? bound : Math.min(highestId, bound);
 	}
-	if (before !== undefined) {
-		parts.push("l.id < ?");
-		params.push(before);
+	let scanFloor: number | undefined;
+	if (filter.pathPrefix !== undefined && filter.pathPrefix !== "") {
+		where("l.path >= ? AND l.path < ?", filter.pathPrefix, `${filter.pathPrefix}\u{10ffff}`);
+		const top = highestId ?? scalar(db, "SELECT max(id) FROM access_log") ?? 0;
+		const floor = top - scanWindow + 1;
+		if (lowestId === undefined || floor > lowestId) {
+			scanFloor = floor;
+			lowestId = floor;
+		}
 	}
-	return { sql: parts.length > 0 ? `WHERE ${parts.join(" AND ")}` : "", params };
+	if (lowestId !== undefined) where("l.id >= ?", lowestId);
+	if (highestId !== undefined) where("l.id <= ?", highestId);
+	const sql = `SELECT l.id, l.at, l.key_id, k.display_name AS key_name, l.method, l.path, l.status, l.duration_ms,
+			        l.client, l.user_agent, l.request_body, l.response_body
+			 FROM access_log l LEFT JOIN api_keys k ON k.id = l.key_id
+			 ${parts.length > 0 ? `WHERE ${parts.join(" AND ")}` : ""} ORDER BY l.id DESC LIMIT ?`;
+	const query: PageQuery = { sql, params: [...params, limit + 1], limit };
+	if (scanFloor !== undefined) query.scanFloor = scanFloor;
+	return query;
 }
 
 export function queryAccessLog(
 	db: Db,
 	filter: AccessLogFilter,
 	page: { before?: number; limit: number },
+	scanWindow = pathScanWindow,
 ): AccessLogPage {
-	const limit = Math.max(1, Math.min(page.limit, 1000));
-	const where = whereClause(filter, page.before);
-	const rows = db
-		.prepare(
-			`SELECT l.id, l.at, l.key_id, k.display_name AS key_name, l.method, l.path, l.status, l.duration_ms,
-			        l.client, l.user_agent, l.request_body, l.response_body
-			 FROM access_log l LEFT JOIN api_keys k ON k.id = l.key_id
-			 ${where.sql} ORDER BY l.id DESC LIMIT ?`,
-		)
-		.all(...where.params, limit + 1) as AccessRow[];
-	const entries = rows.slice(0, limit).map(entryFromRow);
-	const more = rows.length > limit;
-	return more ? { entries, nextBefore: entries.at(-1)?.id } : { entries };
+	const query = accessLogPageQuery(db, filter, page, scanWindow);
+	const rows = db.prepare(query.sql).all(...query.params) as AccessRow[];
+	const entries = rows.slice(0, query.limit).map(entryFromRow);
+	if (rows.length > query.limit) return { entries, nextBefore: entries.at(-1)?.id };
+	const oldest = scalar(db, "SELECT min(id) FROM access_log");
+	if (query.scanFloor !== undefined && oldest !== undefined && query.scanFloor > oldest) {
+		// Too few matches in this window: the UI continues from where the scan stopped.
+		return { entries, nextBefore: query.scanFloor };
+	}
+	return { entries };
 }
 
 /** Drops entries older than the retention age, then the oldest beyond the row cap. */

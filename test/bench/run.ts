@@ -1,0 +1,71 @@
+/**
+ * `npm run bench`: builds stores at real size and measures each figure beside a floor measured in
+ * the same run. `--quick` runs at a tenth of the size; `--json` prints one JSON object.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { seedStore } from "./seed.js";
+import { measureLogFilters, measureVerify } from "./store-figures.js";
+
+interface Figure {
+	name: string;
+	value: number;
+	floor: number | null;
+	unit: string;
+	/** Whether a larger value is better (rates) or worse (times). */
+	higherIsBetter: boolean;
+}
+
+const quick = process.argv.includes("--quick");
+const asJson = process.argv.includes("--json");
+const scale = quick ? 0.1 : 1;
+const keyCount = Math.round(100_000 * scale);
+const logCount = Math.round(1_000_000 * scale);
+
+function log(message: string): void {
+	if (!asJson) process.stderr.write(`${message}\n`);
+}
+
+const dir = mkdtempSync(join(tmpdir(), "apikeys-tui-bench-"));
+try {
+	const figures: Figure[] = [];
+	const scaling: Record<string, number> = {};
+	for (const entries of [10_000, 100_000, 1_000_000].map((n) => Math.round(n * scale))) {
+		const started = Date.now();
+		const path = join(dir, `logs-${entries}.db`);
+		const seeded = await seedStore(path, entries === logCount ? keyCount : 1000, entries);
+		log(`seeded ${entries} log entries in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		const logs = await measureLogFilters(path, seeded.keyIds[0] as number, quick ? 20 : 50);
+		scaling[`logs_filter_ms_at_${entries}`] = logs.worst;
+		if (entries === logCount) {
+			figures.push({ name: "logs_filter_ms", value: logs.worst, floor: logs.worstFloor, unit: "ms", higherIsBetter: false });
+			for (const [name, byFilter] of Object.entries(logs.byFilter)) scaling[`logs_filter_ms_${name}`] = byFilter.median;
+			const verify = await measureVerify(path, seeded.keys, quick ? 20_000 : 200_000);
+			figures.push({ name: "verify_per_s", value: verify.perSecond, floor: verify.floor, unit: "/s", higherIsBetter: true });
+		}
+	}
+	if (asJson) {
+		const out: Record<string, number | null> = {};
+		for (const f of figures) {
+			out[f.name] = Number(f.value.toFixed(3));
+			out[`${f.name}_floor`] = f.floor === null ? null : Number(f.floor.toFixed(3));
+		}
+		for (const [name, value] of Object.entries(scaling)) out[name] = Number(value.toFixed(3));
+		process.stdout.write(`${JSON.stringify(out)}\n`);
+	} else {
+		const rows = figures.map((f) => [
+			f.name,
+			`${f.value.toFixed(f.unit === "/s" ? 0 : 2)} ${f.unit}`,
+			f.floor === null ? "—" : `${f.floor.toFixed(f.unit === "/s" ? 0 : 2)} ${f.unit}`,
+			f.floor === null ? "—" : `${(f.value / f.floor).toFixed(2)}×`,
+		]);
+		const header = ["figure", "value", "floor", "ratio"];
+		const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+		const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ");
+		process.stdout.write(`${line(header)}\n${rows.map(line).join("\n")}\n\nscaling (worst log filter, median ms):\n`);
+		for (const [name, value] of Object.entries(scaling)) process.stdout.write(`  ${name.padEnd(32)}${value.toFixed(3)}\n`);
+	}
+} finally {
+	rmSync(dir, { recursive: true, force: true });
+}
