@@ -64,7 +64,7 @@ try {
 		const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
 		const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ");
 		process.stdout.write(`${line(header)}\n${rows.map(line).join("\n")}\n\nscaling (worst log filter, median ms):\n`);
-		for (const [name, value] of Object.entries(scaling)) process.stdout.write(`  ${name.padEnd(32)}${value.toFixed(3)}\n`);
+		for (const [name, value] of Object.entries(scaling)) process.stdout.write(`  ${name.padEnd(36)}${value.toFixed(3)}\n`);
 	}
 } finally {
 	rmSync(dir, { recursive: true, force: true });
