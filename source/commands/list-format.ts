@@ -4,6 +4,7 @@
  */
 import { pascalCase } from "../core/enums.js";
 import type { KeyRecord } from "../core/model.js";
+import { safeLine } from "../core/terminal-text.js";
 
 /** `expiration.ToShortDateString()` in the invariant culture: `08/01/2024`. */
 export function shortDate(iso: string): string {
@@ -45,10 +46,11 @@ export function formatKeyList(keys: KeyRecord[]): string {
 	if (keys.length === 0) return "No API keys are defined.\n";
 	let out = "";
 	for (const key of keys) {
-		out += `${key.displayName ?? "(unnamed key)"}\n`;
+		out += `${key.displayName === null ? "(unnamed key)" : safeLine(key.displayName)}\n`;
 		const rows = rowsOf(key);
 		const margin = Math.max(...rows.map(([label]) => label.length)) + 2;
-		for (const [label, value] of rows) out += `${label.padEnd(margin)}${value}\n`;
+		// Values from a remote instance are not checked by our rules: never let them drive the terminal.
+		for (const [label, value] of rows) out += `${label.padEnd(margin)}${safeLine(value)}\n`;
 		out += "\n";
 	}
 	return out;
