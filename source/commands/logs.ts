@@ -1,46 +1,19 @@
 /** `apikeys-tui logs`: the access log, newest first, filtered and keyset-paged. */
 import type { AccessLogEntry, AccessLogFilter } from "../core/backend.js";
 import { safeLine } from "../core/terminal-text.js";
-import { formatTimestamp, parseInstant } from "../core/time.js";
+import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
+import { formatTimestamp } from "../core/time.js";
 import { type CommandSpec, type Flags, optionError, stringFlag, UsageError } from "./command.js";
 
 function filterFromFlags(flags: Flags, now: Date): AccessLogFilter {
-	const filter: AccessLogFilter = {};
-	const key = stringFlag(flags, "key");
-	if (key !== undefined) {
-		if (!/^\d{1,9}$/.test(key))
-			throw optionError("key", `"${key}" is not a key id (a whole number)`);
-		filter.keyId = Number(key);
+	const text: LogFilterText = {};
+	for (const field of ["key", "status", "method", "path", "since", "until"] as const) {
+		const value = stringFlag(flags, field);
+		if (value !== undefined) text[field] = value;
 	}
-	const status = stringFlag(flags, "status")?.toLowerCase();
-	if (status !== undefined) {
-		if (/^[1-5]xx$/.test(status)) filter.statusClass = Number(status[0]);
-		else if (/^[1-5]\d\d$/.test(status)) filter.status = Number(status);
-		else
-			throw optionError(
-				"status",
-				`"${status}" is not a status: use a code such as 404 or a class such as 4xx`,
-			);
-	}
-	const method = stringFlag(flags, "method");
-	if (method !== undefined) {
-		if (!/^[A-Za-z]{1,16}$/.test(method))
-			throw optionError("method", `"${method}" is not an HTTP method`);
-		filter.method = method.toUpperCase();
-	}
-	const path = stringFlag(flags, "path");
-	if (path !== undefined) filter.pathPrefix = path;
-	for (const [option, field] of [
-		["since", "since"],
-		["until", "until"],
-	] as const) {
-		const text = stringFlag(flags, option);
-		if (text === undefined) continue;
-		const instant = parseInstant(text, now);
-		if (!instant.ok) throw optionError(option, instant.error);
-		filter[field] = instant.value;
-	}
-	return filter;
+	const parsed = parseLogFilter(text, now);
+	if (!parsed.ok) throw optionError(parsed.field, parsed.error);
+	return parsed.filter;
 }
 
 function formatEntry(entry: AccessLogEntry): string {
