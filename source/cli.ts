@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 import type { CommandIo } from "./commands/command.js";
 import { globalFlags } from "./commands/global-flags.js";
+import { version } from "./commands/version.js";
 /**
  * The entry point. Finds the command in argv and loads only what it needs: a command runs
  * without ever importing Ink.
  */
 import { commands, findCommand } from "./commands/registry.js";
 import { runCommand } from "./commands/run.js";
-
-const version = "0.1.0";
 
 function readStdin(): Promise<string> {
 	return new Promise((resolve, reject) => {

@@ -67,6 +67,11 @@ export const commands: CommandEntry[] = [
 		load: async () => (await import("./status.js")).statusCommand,
 	},
 	{
+		name: "serve",
+		summary: "Serve the store over HTTP with ProGet's API-key API",
+		load: async () => (await import("./serve.js")).serveCommand,
+	},
+	{
 		name: "settings",
 		summary: "Show or change the store's security settings",
 		load: async () => (await import("./settings.js")).settingsCommand,

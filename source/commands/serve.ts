@@ -1,0 +1,67 @@
+/**
+ * `apikeys-tui serve`: the store over HTTP with ProGet's API-key API. Loopback unless --public;
+ * SIGTERM or SIGINT stops accepting, finishes what is in flight, writes the access log, exits 0.
+ */
+import { isIP } from "node:net";
+import { createApiServer } from "../server/api-server.js";
+import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
+import { openLocalStore } from "./open-backend.js";
+import { version } from "./version.js";
+
+function isLoopback(host: string): boolean {
+	return host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
+}
+
+export const serveCommand: CommandSpec = {
+	name: "serve",
+	summary: "Serves the store over HTTP with ProGet's API-key API (and extensions).",
+	usage: "apikeys-tui serve [--host=127.0.0.1] [--port=8624] [--public]",
+	details: `
+The first line on stdout is "listening on http://HOST:PORT". --port=0 picks a free port.
+Every route except /health needs a system key with full control (in the proget profile,
+full-control), passed as X-ApiKey, ?key=, a key form field, an API_Key JSON property or
+Basic auth api:KEY. Make the first one with "apikeys-tui create system" on the same store.
+See README "Server" for the routes.`,
+	flags: {
+		host: { type: "string", description: "Address to listen on (default 127.0.0.1)" },
+		port: { type: "string", description: "Port to listen on (default 8624; 0 picks a free one)" },
+		public: { type: "boolean", description: "Allow listening on an address other than loopback" },
+	},
+	async run({ flags, io }) {
+		const host = stringFlag(flags, "host") ?? "127.0.0.1";
+		const portText = stringFlag(flags, "port") ?? "8624";
+		if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65_535) throw optionError("port", "must be a port number (0-65535)");
+		if (!isLoopback(host) && flags.public !== true) {
+			throw new UsageError(`--host=${host} is not a loopback address: add --public to serve keys to the network`);
+		}
+		const store = openLocalStore(flags, io.env);
+		const server = createApiServer({ store, version, onError: (message) => io.stderr(`apikeys-tui serve: ${message}\n`) });
+		await new Promise<void>((resolve, reject) => {
+			server.once("error", reject);
+			server.listen(Number(portText), host, () => resolve());
+		}).catch(async (error: NodeJS.ErrnoException) => {
+			await store.close();
+			throw new UsageError(`cannot listen on ${host}:${portText}: ${error.code ?? error.message}`);
+		});
+		const address = server.address();
+		const port = typeof address === "object" && address ? address.port : Number(portText);
+		io.stdout(`listening on http://${host.includes(":") ? `[${host}]` : host}:${port}\n`);
+		const pruneTimer = setInterval(() => {
+			store.pruneAccessLog().catch((error: unknown) => io.stderr(`apikeys-tui serve: pruning failed: ${(error as Error).message}\n`));
+		}, 3_600_000);
+		pruneTimer.unref();
+		await new Promise<void>((resolve) => {
+			const stop = () => {
+				process.off("SIGTERM", stop);
+				process.off("SIGINT", stop);
+				clearInterval(pruneTimer);
+				server.close(() => resolve());
+				server.closeIdleConnections();
+			};
+			process.on("SIGTERM", stop);
+			process.on("SIGINT", stop);
+		});
+		await store.close();
+		io.stderr("apikeys-tui serve: stopped; the access log is written\n");
+	},
+};

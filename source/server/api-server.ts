@@ -1,0 +1,173 @@
+/**
+ * The HTTP server: authenticates each request with the key it presents, dispatches it, answers
+ * with ProGet's shapes and plain-text errors, and writes every request made with a key to the
+ * access log (bodies per that key's logging, secrets redacted, size capped). Nothing a client
+ * sends can crash it: every failure becomes a 4xx with a reason.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { AppError, RuleError } from "../core/errors.js";
+import type { KeyRecord } from "../core/model.js";
+import type { StoreSettings } from "../core/settings.js";
+import type { LocalStore } from "../store/local-store.js";
+import { FailureThrottle } from "./failure-throttle.js";
+import { findPresentedKey } from "./presented-key.js";
+import { bodyForLog, redactSecrets } from "./redact.js";
+import { bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
+import { buildRoutes, type Reply, type Route } from "./routes.js";
+
+/** ProGet's text for a missing, wrong, disabled or expired key, or one without the right scope. */
+export const forbiddenText = "The specified API key does not have the proper permissions to perform this action.";
+
+const statusOfKind: Record<AppError["kind"], number> = {
+	invalid: 400,
+	"not-found": 404,
+	conflict: 409,
+	forbidden: 403,
+	unavailable: 503,
+	store: 503,
+};
+
+export interface ApiServerOptions {
+	store: LocalStore;
+	version: string;
+	/** Where unexpected errors are reported (never with a secret in them). */
+	onError?: (message: string) => void;
+}
+
+class SettingsCache {
+	private value: StoreSettings | undefined;
+	private readAt = 0;
+	constructor(private readonly store: LocalStore) {}
+	async get(): Promise<StoreSettings> {
+		if (!this.value || Date.now() - this.readAt > 2000) {
+			this.value = await this.store.getSettings();
+			this.readAt = Date.now();
+		}
+		return this.value;
+	}
+}
+
+function send(response: ServerResponse, reply: Reply, version: string): string {
+	const isText = typeof reply.body === "string";
+	const text = isText ? (reply.body as string) : JSON.stringify(reply.body);
+	response.writeHead(reply.status, {
+		"Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+		"Content-Length": Buffer.byteLength(text),
+		"Cache-Control": "no-store",
+		// pgutil reads these on a failed create (proget-api.md §2.5); keep its edition check quiet.
+		"X-ProGet-Version": "24.0.3.0",
+		"X-ProGet-Edition": "Enterprise",
+		"X-ApiKeys-Tui-Version": version,
+	});
+	response.end(text);
+	return text;
+}
+
+function replyForError(error: unknown, onError: (message: string) => void): Reply {
+	if (error instanceof HttpError) return { status: error.status, body: error.message };
+	if (error instanceof RuleError) return { status: 400, body: error.errors.map((e) => `${e.field}: ${e.message}`).join("\n") };
+	if (error instanceof AppError) return { status: statusOfKind[error.kind], body: error.message };
+	onError(`unexpected error: ${(error as Error).message}`);
+	return { status: 500, body: "An unexpected error occurred; it has been reported in the server's output." };
+}
+
+function clientAddress(request: IncomingMessage): string {
+	return request.socket.remoteAddress ?? "unknown";
+}
+
+export function createApiServer(options: ApiServerOptions): Server {
+	const { store, version } = options;
+	const onError = options.onError ?? (() => {});
+	const routes = buildRoutes();
+	const throttle = new FailureThrottle();
+	const settings = new SettingsCache(store);
+	const fullControl = store.catalog.systemApis.fullControl.value;
+
+	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+		const started = performance.now();
+		const address = clientAddress(request);
+		const method = request.method ?? "GET";
+		let url: URL;
+		try {
+			url = new URL(request.url ?? "/", "http://localhost");
+		} catch {
+			send(response, { status: 400, body: "The request URL is not valid." }, version);
+			return;
+		}
+		let body: Buffer = Buffer.alloc(0);
+		let json: unknown;
+		let form: URLSearchParams | undefined;
+		let caller: KeyRecord | undefined;
+		let presented: string | undefined;
+		let reply: Reply;
+		try {
+			if (method !== "GET" && method !== "HEAD") body = await readBody(request);
+			const kind = bodyKind(request);
+			if (kind === "json" && body.length > 0) json = parseJson(body);
+			if (kind === "form") form = parseForm(body);
+			presented = findPresentedKey(request, url.searchParams, form, json)?.key;
+			reply = await dispatch(url, method, address, presented, json, (record) => {
+				caller = record;
+			});
+		} catch (error) {
+			reply = replyForError(error, onError);
+		}
+		const delay = reply.status === 403 ? throttle.delayFor(address) : 0;
+		if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+		const sentText = send(response, reply, version);
+		if (presented !== undefined) {
+			const secrets = [presented, ...(reply.reveals ?? [])];
+			const logging = caller?.logging ?? "none";
+			const maxBytes = (await settings.get()).logBodyMaxBytes;
+			store.logAccess({
+				at: Date.now(),
+				keyId: caller?.id ?? null,
+				method,
+				path: redactSecrets(`${url.pathname}${url.search}`, secrets),
+				status: reply.status,
+				durationMs: performance.now() - started,
+				client: address,
+				userAgent: request.headers["user-agent"] ?? null,
+				requestBody: (logging === "request" || logging === "both") && body.length > 0 ? bodyForLog(body, secrets, maxBytes) : null,
+				responseBody: logging === "response" || logging === "both" ? bodyForLog(sentText, secrets, maxBytes) : null,
+			});
+		}
+	}
+
+	async function dispatch(
+		url: URL,
+		method: string,
+		address: string,
+		presented: string | undefined,
+		json: unknown,
+		setCaller: (record: KeyRecord) => void,
+	): Promise<Reply> {
+		const matching = routes.filter((route: Route) => route.path === url.pathname);
+		if (matching.length === 0) return { status: 404, body: "Not found." };
+		const route = matching.find((r) => r.methods.includes(method));
+		if (!route) {
+			return { status: 405, body: `Use ${matching.flatMap((r) => r.methods).join(" or ")} for ${url.pathname}.` };
+		}
+		let actor = "anonymous";
+		if (route.access === "manage") {
+			if (presented === undefined) return { status: 403, body: forbiddenText };
+			const result = store.verifyNow(presented, { kind: "system-api", api: fullControl });
+			if (result.record) setCaller(result.record);
+			if (result.outcome !== "valid" || !result.record) {
+				throttle.recordFailure(address);
+				return { status: 403, body: forbiddenText };
+			}
+			throttle.recordSuccess(address);
+			actor = `key ${result.record.id}${result.record.displayName ? ` (${result.record.displayName})` : ""} via http`;
+		}
+		return route.handle({ store, query: url.searchParams, json, actor, version });
+	}
+
+	return createServer((request, response) => {
+		handle(request, response).catch((error: unknown) => {
+			onError(`unexpected error: ${(error as Error).message}`);
+			if (!response.headersSent) send(response, { status: 500, body: "An unexpected error occurred." }, version);
+			else response.destroy();
+		});
+	});
+}

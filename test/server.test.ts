@@ -1,0 +1,344 @@
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, type TestContext, test } from "node:test";
+import Database from "better-sqlite3";
+import { LocalStore } from "../source/store/local-store.js";
+import { secretPathFor } from "../source/store/paths.js";
+import { runCli } from "./support/run-cli.js";
+import { rawRequest, type RunningServer, startServer } from "./support/server-process.js";
+import { tempDbPath } from "./support/temp-store.js";
+
+const forbidden = "The specified API key does not have the proper permissions to perform this action.";
+
+interface Fixture {
+	db: string;
+	admin: string;
+	server: RunningServer;
+}
+
+/** A store with one full-control key (logging both), served on an ephemeral loopback port. */
+async function serve(t: TestContext, logging = "both"): Promise<Fixture> {
+	const db = tempDbPath(t);
+	const store = LocalStore.open(db);
+	const { key } = await store.createKey(
+		{ type: "system", systemApis: ["full-control"], displayName: "admin", logging },
+		{ actor: "test" },
+	);
+	await store.close();
+	const server = await startServer(db);
+	t.after(async () => {
+		if (server.process.exitCode === null) await server.stop();
+	});
+	return { db, admin: key, server };
+}
+
+async function call(fixture: Fixture, path: string, init: RequestInit = {}, key: string | null = fixture.admin) {
+	const headers = new Headers(init.headers);
+	if (key !== null) headers.set("X-ApiKey", key);
+	const response = await fetch(`${fixture.server.url}${path}`, { ...init, headers });
+	return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+async function logEntries(db: string) {
+	const store = LocalStore.open(db);
+	try {
+		return (await store.queryAccessLog({}, { limit: 1000 })).entries;
+	} finally {
+		await store.close();
+	}
+}
+
+describe("ProGet's routes", () => {
+	test("health answers without a key with the fields pgutil needs", async (t) => {
+		const fixture = await serve(t);
+		const health = await call(fixture, "/health", {}, null);
+		assert.equal(health.status, 200);
+		const body = JSON.parse(health.text);
+		for (const field of ["databaseStatus", "licenseStatus", "versionNumber", "releaseNumber", "serviceStatus"]) {
+			assert.equal(typeof body[field], "string", field);
+		}
+	});
+
+	test("list is a bare array with type and logging on every key, never the secret", async (t) => {
+		const fixture = await serve(t);
+		const list = await call(fixture, "/api/api-keys/list");
+		assert.equal(list.status, 200);
+		assert.match(list.headers.get("content-type") ?? "", /^application\/json/);
+		assert.equal(list.text, '[{"id":1000,"type":"system","displayName":"admin","systemApis":["full-control"],"logging":"both"}]');
+	});
+
+	test("the exact bytes pgutil sends for create (chunked, PascalCase) and delete", async (t) => {
+		const fixture = await serve(t);
+		const json =
+			'{"type":"Feed","key":"abcd12345-custom-key","packagePermissions":["view","add"],"feed":"public-npm","logging":"None"}';
+		const chunked = `${Buffer.byteLength(json).toString(16)}\r\n${json}\r\n0\r\n\r\n`;
+		const response = await rawRequest(
+			fixture.server.port,
+			`POST /api/api-keys/create HTTP/1.1\r\nHost: 127.0.0.1:${fixture.server.port}\r\nX-ApiKey: ${fixture.admin}\r\n` +
+			`Content-Type: application/json; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n${chunked}`,
+		);
+		assert.match(response, /^HTTP\/1\.1 200 OK\r\n/);
+		const body = JSON.parse(response.slice(response.indexOf("\r\n\r\n") + 4));
+		assert.deepEqual(body, {
+			id: 1001,
+			type: "feed",
+			key: "abcd12345-custom-key",
+			packagePermissions: ["view", "add"],
+			feed: "public-npm",
+			logging: "none",
+		});
+		const pgutilDefault = '{"type":"System","systemApis":["feeds","sca","sbom-upload"],"expiration":"2030-08-01T00:00:00","logging":"Both"}';
+		const created = await call(fixture, "/api/api-keys/create", {
+			method: "POST",
+			headers: { "Content-Type": "application/json; charset=utf-8" },
+			body: pgutilDefault,
+		});
+		assert.equal(created.status, 200, created.text);
+		const system = JSON.parse(created.text);
+		assert.equal(typeof system.id, "number");
+		assert.match(system.key, /^[0-9a-f]{40}$/);
+		assert.equal(system.expiration, "2030-08-01T00:00:00Z");
+		const deleted = await rawRequest(
+			fixture.server.port,
+			`POST /api/api-keys/delete?id=1001 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-ApiKey: ${fixture.admin}\r\nContent-Length: 0\r\n\r\n`,
+		);
+		assert.match(deleted, /^HTTP\/1\.1 200 OK\r\n/);
+		const again = await call(fixture, "/api/api-keys/delete?id=1001", { method: "DELETE" });
+		assert.equal(again.status, 404);
+		assert.equal(again.text, "no API key has id 1001");
+	});
+
+	test("every way of passing a key works; a wrong, missing, disabled or expired key gets ProGet's 403", async (t) => {
+		const fixture = await serve(t);
+		const { url } = fixture.server;
+		const key = fixture.admin;
+		const ways: [string, () => Promise<Response>][] = [
+			["header", () => fetch(`${url}/api/api-keys/list`, { headers: { "X-ApiKey": key } })],
+			["query", () => fetch(`${url}/api/api-keys/list?key=${encodeURIComponent(key)}`)],
+			[
+				"form",
+				() =>
+					fetch(`${url}/api/api-keys/delete?id=4242`, {
+						method: "POST",
+						headers: { "Content-Type": "application/x-www-form-urlencoded" },
+						body: `key=${encodeURIComponent(key)}`,
+					}),
+			],
+			[
+				"json",
+				() =>
+					fetch(`${url}/api/api-keys/create`, {
+						method: "POST",
+						headers: { "Content-Type": "application/json" },
+						body: JSON.stringify({ API_Key: key, type: "personal", user: "bob" }),
+					}),
+			],
+			["basic", () => fetch(`${url}/api/api-keys/list`, { headers: { Authorization: `Basic ${btoa(`api:${key}`)}` } })],
+		];
+		for (const [name, request] of ways) {
+			const response = await request();
+			assert.notEqual(response.status, 403, name);
+			assert.ok(response.status === 200 || response.status === 404, `${name}: ${response.status}`);
+		}
+		const wrong = await call(fixture, "/api/api-keys/list", {}, `${key}0`);
+		assert.equal(wrong.status, 403);
+		assert.equal(wrong.text, forbidden);
+		assert.equal((await call(fixture, "/api/api-keys/list", {}, null)).status, 403);
+		const basicOtherUser = await fetch(`${url}/api/api-keys/list`, {
+			headers: { Authorization: `Basic ${btoa(`admin:${key}`)}` },
+		});
+		assert.equal(basicOtherUser.status, 403);
+
+		const feedKey = JSON.parse(
+			(
+				await call(fixture, "/api/api-keys/create", {
+					method: "POST",
+					headers: { "Content-Type": "application/json" },
+					body: '{"type":"feed","packagePermissions":["view"]}',
+				})
+			).text,
+		).key as string;
+		assert.equal((await call(fixture, "/api/api-keys/list", {}, feedKey)).status, 403, "a feed key cannot manage keys");
+
+		const store = new Database(fixture.db);
+		store.prepare("UPDATE api_keys SET expiration = '2020-01-01T00:00:00Z' WHERE id = 1000").run();
+		assert.equal((await call(fixture, "/api/api-keys/list")).status, 403, "expired: refused at once");
+		store.prepare("UPDATE api_keys SET expiration = NULL, enabled = 0 WHERE id = 1000").run();
+		assert.equal((await call(fixture, "/api/api-keys/list")).status, 403, "disabled: refused at once");
+		store.prepare("UPDATE api_keys SET enabled = 1 WHERE id = 1000").run();
+		store.close();
+		assert.equal((await call(fixture, "/api/api-keys/list")).status, 200);
+	});
+});
+
+describe("bad requests get a 4xx with a reason, never a crash", () => {
+	test("malformed bodies, wrong types, bad ids, unknown routes, wrong methods, huge bodies", async (t) => {
+		const fixture = await serve(t);
+		const post = (path: string, body: string | Buffer, type = "application/json") =>
+			call(fixture, path, { method: "POST", headers: { "Content-Type": type }, body });
+		const cases: [Promise<{ status: number; text: string }>, number, RegExp][] = [
+			[post("/api/api-keys/create", "{not json"), 400, /not valid JSON/],
+			[post("/api/api-keys/create", "[1,2]"), 400, /must be a JSON object/],
+			[post("/api/api-keys/create", '{"type":"root"}'), 400, /^type: must be one of/],
+			[post("/api/api-keys/create", '{"type":7}'), 400, /^type:/],
+			[post("/api/api-keys/create", '{"type":"system","systemApis":"feeds","logging":{}}'), 400, /^logging:/],
+			[post("/api/api-keys/create", '{"type":"other","systemApis":["native-api"]}'), 400, /cannot be created/],
+			[post("/api/api-keys/create", '{"type":"system","systemApis":["sca"],"key":42}'), 400, /^key: must be a string/],
+			[post("/api/api-keys/create", '{"type":"system","systemApis":["sca"],"key":"short"}'), 400, /at least 16/],
+			[post("/api/api-keys/create", `${"[".repeat(5000)}${"]".repeat(5000)}`), 400, /nested deeper/],
+			[post("/api/api-keys/create", Buffer.from([0x7b, 0xff, 0xfe, 0x7d])), 400, /not valid UTF-8/],
+			[post("/api/api-keys/create", Buffer.alloc(2_000_000, 0x20)), 413, /larger than/],
+			[call(fixture, "/api/api-keys/delete", { method: "POST" }), 400, /id parameter is missing/],
+			[call(fixture, "/api/api-keys/delete?id=abc", { method: "POST" }), 400, /not an integer/],
+			[call(fixture, "/api/api-keys/delete?id=99999", { method: "POST" }), 404, /no API key has id 99999/],
+			[call(fixture, "/api/api-keys/nothing"), 404, /Not found/],
+			[call(fixture, "/api/api-keys/../api-keys/list?x=1"), 200, /admin/],
+			[call(fixture, "/api/api-keys/list", { method: "PATCH" }), 405, /Use GET/],
+			[call(fixture, "/api/api-keys/logs?status=teapot"), 400, /^status:/],
+			[post("/api/api-keys/settings", '{"min-custom-key-length":"3"}'), 400, /between 8 and 1000/],
+			[post("/api/api-keys/update?id=1000", '{"type":"feed"}'), 400, /type cannot be changed/],
+		];
+		for (const [pending, status, text] of cases) {
+			const response = await pending;
+			assert.equal(response.status, status, response.text);
+			assert.match(response.text, text);
+		}
+		assert.equal((await call(fixture, "/health", {}, null)).status, 200, "still alive");
+		assert.equal(fixture.server.output().stderr, "", "nothing unexpected reported");
+	});
+});
+
+describe("extensions", () => {
+	test("update, enable/disable, roll, logs, settings, capabilities, verify", async (t) => {
+		const fixture = await serve(t);
+		const json = (path: string, body: unknown) =>
+			call(fixture, path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+		const feed = JSON.parse((await json("/api/api-keys/create", { type: "feed", packagePermissions: ["view"], feed: "npm" })).text);
+		const updated = JSON.parse((await json(`/api/api-keys/update?id=${feed.id}`, { logging: "Request", feedGroup: "prod" })).text);
+		assert.equal(updated.logging, "request");
+		assert.equal(updated.feedGroup, "prod");
+		assert.equal(updated.feed, undefined);
+		assert.equal(updated.enabled, true);
+		const verify = async (key: string, extra: Record<string, string> = {}) =>
+			JSON.parse((await json("/api/api-keys/verify", { key, ...extra })).text);
+		assert.deepEqual(await verify(feed.key, { feedPermission: "view", feedGroup: "PROD" }), {
+			valid: true,
+			outcome: "valid",
+			id: feed.id,
+			type: "feed",
+			displayName: null,
+			user: null,
+		});
+		assert.equal((await verify(feed.key, { feedPermission: "delete" })).outcome, "insufficient-permissions");
+		assert.equal((await verify("nope")).outcome, "not-found");
+		await json(`/api/api-keys/disable?id=${feed.id}`, {});
+		assert.equal((await verify(feed.key)).outcome, "disabled");
+		await json(`/api/api-keys/enable?id=${feed.id}`, {});
+		const rolled = JSON.parse((await json(`/api/api-keys/roll?id=${feed.id}`, {})).text);
+		assert.equal((await verify(feed.key)).outcome, "not-found");
+		assert.equal((await verify(rolled.key)).outcome, "valid");
+		const settings = JSON.parse((await json("/api/api-keys/settings", { "max-lifetime-days": 30 })).text);
+		assert.equal(settings.maxLifetimeDays, 30);
+		const capabilities = JSON.parse((await call(fixture, "/api/api-keys/capabilities")).text);
+		assert.equal(capabilities.profile, "proget");
+		assert.equal(capabilities.capabilities.update.available, true);
+		const audit = JSON.parse((await call(fixture, `/api/api-keys/audit?id=${feed.id}`)).text);
+		assert.deepEqual(
+			audit.map((a: { action: string }) => a.action),
+			["roll", "enable", "disable", "update", "create"],
+		);
+		assert.match(audit[4].actor, /^key 1000 \(admin\) via http$/);
+	});
+});
+
+describe("the access log", () => {
+	test("every request made with a key is logged, bodies per its logging, every secret redacted", async (t) => {
+		const fixture = await serve(t);
+		const { url } = fixture.server;
+		const created = await fetch(`${url}/api/api-keys/create?key=${encodeURIComponent(fixture.admin)}`, {
+			method: "POST",
+			headers: { "Content-Type": "application/json", "User-Agent": "redaction-test" },
+			body: JSON.stringify({ type: "system", systemApis: ["sca"], API_Key: fixture.admin, logging: "both" }),
+		});
+		const newKey = JSON.parse(await created.text()).key as string;
+		await fetch(`${url}/api/api-keys/list`, { headers: { "X-ApiKey": newKey } });
+		await fetch(`${url}/api/api-keys/verify`, {
+			method: "POST",
+			headers: { "Content-Type": "application/json", "X-ApiKey": fixture.admin },
+			body: JSON.stringify({ key: newKey }),
+		});
+		await fetch(`${url}/health`);
+		assert.equal(await fixture.server.stop(), 0);
+		const entries = await logEntries(fixture.db);
+		assert.equal(entries.length, 3, "health had no key, so it is not logged");
+		const [verifyEntry, refused, create] = entries;
+		assert.equal(create?.path, "/api/api-keys/create?key=[redacted]");
+		assert.equal(create?.status, 200);
+		assert.equal(create?.keyId, 1000);
+		assert.equal(create?.userAgent, "redaction-test");
+		assert.match(create?.requestBody ?? "", /"API_Key":"\[redacted\]"/);
+		assert.match(create?.responseBody ?? "", /"key":"\[redacted\]"/);
+		assert.equal(refused?.status, 403);
+		assert.equal(refused?.keyId, 1001, "a key without the scope is still named");
+		assert.equal(refused?.requestBody, null, "a GET has no body to log");
+		assert.match(verifyEntry?.requestBody ?? "", /\{"key":"\[redacted\]"\}/);
+		for (const file of [fixture.db, `${fixture.db}-wal`, secretPathFor(fixture.db)].filter(existsSync)) {
+			const bytes = readFileSync(file);
+			for (const secret of [fixture.admin, newKey]) assert.equal(bytes.includes(secret), false, `${file} holds a secret`);
+		}
+		const store = LocalStore.open(fixture.db);
+		assert.ok((await store.getKey(1000))?.lastUsedAt, "last used is recorded");
+		await store.close();
+	});
+
+	test("SIGTERM under load: every answered request is in the log", async (t) => {
+		const fixture = await serve(t, "none");
+		const { url } = fixture.server;
+		let answered = 0;
+		const requests = Array.from({ length: 300 }, async (_, i) => {
+			try {
+				const response = await fetch(`${url}/api/api-keys/list?n=${i}`, { headers: { "X-ApiKey": fixture.admin } });
+				await response.text();
+				answered++;
+				if (answered === 100) fixture.server.process.kill("SIGTERM");
+			} catch {
+				// Refused after the server stopped accepting: not answered, so not expected in the log.
+			}
+		});
+		await Promise.all(requests);
+		assert.equal(await new Promise((done) => {
+			if (fixture.server.process.exitCode !== null) done(fixture.server.process.exitCode);
+			else fixture.server.process.on("exit", done);
+		}), 0);
+		assert.ok(answered >= 100);
+		assert.equal((await logEntries(fixture.db)).length, answered);
+		assert.match(fixture.server.output().stderr, /stopped; the access log is written/);
+	});
+
+	test("repeated failures from one address are slowed down", async (t) => {
+		const fixture = await serve(t);
+		const attempt = async () => {
+			const started = performance.now();
+			const response = await call(fixture, "/api/api-keys/list", {}, "guess-guess-guess");
+			assert.equal(response.status, 403);
+			return performance.now() - started;
+		};
+		for (let i = 0; i < 5; i++) await attempt();
+		const slowed = [await attempt(), await attempt(), await attempt()];
+		const eighth = slowed[2] ?? 0;
+		assert.ok(eighth >= 350, `the 8th failure waited ${eighth.toFixed(0)} ms`);
+		assert.equal((await call(fixture, "/api/api-keys/list")).status, 200, "a right key still works");
+	});
+});
+
+describe("serve's options", () => {
+	test("a non-loopback address needs --public; a bad port is refused", async (t) => {
+		const db = tempDbPath(t);
+		const open = await runCli(["serve", "--host=0.0.0.0", `--db=${db}`]);
+		assert.equal(open.code, 2);
+		assert.match(open.stderr, /not a loopback address: add --public/);
+		const port = await runCli(["serve", "--port=70000", `--db=${db}`]);
+		assert.equal(port.code, 2);
+		assert.match(port.stderr, /--port error/);
+	});
+});
