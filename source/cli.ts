@@ -81,8 +81,8 @@ async function main(argv: string[]): Promise<number> {
 			io.stdout(mainHelp());
 			return 0;
 		}
-		const status = findCommand("status");
-		return status ? runCommand(await status.load(), rest, io) : 1;
+		const consoleEntry = findCommand("console");
+		return consoleEntry ? runCommand(await consoleEntry.load(), rest, io) : 1;
 	}
 	const entry = findCommand(name);
 	if (!entry) {

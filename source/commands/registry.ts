@@ -12,6 +12,11 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
 	{
+		name: "console",
+		summary: "Open the interactive console (the default)",
+		load: async () => (await import("./console.js")).consoleCommand,
+	},
+	{
 		name: "create",
 		summary: "Create a system, feed or personal key; prints only the key",
 		load: async () => (await import("./create.js")).createCommand,

@@ -115,6 +115,10 @@ export interface Backend {
 
 	listKeys(): Promise<KeyRecord[]>;
 	queryKeys(query: KeyQuery): Promise<KeyPage>;
+	/** The ids of every key the filter matches, in the sort's order: the console's list index. */
+	keyIds(query: Omit<KeyQuery, "offset" | "limit">): Promise<number[]>;
+	/** These keys, in the order asked; ids that no longer exist are left out. */
+	keysByIds(ids: readonly number[]): Promise<KeyRecord[]>;
 	getKey(id: number): Promise<KeyRecord | undefined>;
 	/** `key` is custom key text; without it one is generated. */
 	createKey(input: KeyInput, options: { key?: string; actor: string }): Promise<CreatedKey>;

@@ -239,6 +239,26 @@ export class LocalStore implements Backend {
 		});
 	}
 
+	async keyIds(query: Omit<KeyQuery, "offset" | "limit">): Promise<number[]> {
+		return this.guard(() => {
+			const where = filterClause(query.filter);
+			return this.sql(`SELECT id FROM api_keys ${where.sql} ${orderClause(query.sort)}`)
+				.pluck()
+				.all(...where.params) as number[];
+		});
+	}
+
+	async keysByIds(ids: readonly number[]): Promise<KeyRecord[]> {
+		if (ids.length === 0) return [];
+		return this.guard(() => {
+			const rows = this.db
+				.prepare(`SELECT ${keyColumns} FROM api_keys WHERE id IN (SELECT value FROM json_each(?))`)
+				.all(JSON.stringify(ids)) as KeyRow[];
+			const byId = new Map(rows.map((row) => [row.id, recordFromRow(row)]));
+			return ids.flatMap((id) => byId.get(id) ?? []);
+		});
+	}
+
 	async getKey(id: number): Promise<KeyRecord | undefined> {
 		return this.guard(() => this.row(id));
 	}

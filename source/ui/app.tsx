@@ -1,0 +1,53 @@
+/** The console's root: reads the model, lays out header, screen and footer to the terminal's size. */
+import { Box, useInput, useStdin } from "ink";
+import { useEffect, useSyncExternalStore } from "react";
+import type { ConsoleModel } from "./console-model.js";
+import { Footer } from "./components/footer.js";
+import { Header } from "./components/header.js";
+import { keyNames } from "./keys/key-names.js";
+import { AccessLogs } from "./screens/access-logs.js";
+import { CreateWizard } from "./screens/create-wizard.js";
+import { KeyDetail } from "./screens/key-detail.js";
+import { KeyList } from "./screens/key-list.js";
+import { Confirm, Help, minimumSize, Secret, TooSmall } from "./screens/overlays.js";
+import { useTerminalSize } from "./terminal/use-terminal-size.js";
+import type { Theme } from "./theme/theme.js";
+
+export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
+	useSyncExternalStore(model.subscribe, model.snapshot);
+	const { columns, rows } = useTerminalSize();
+	const interactive = useStdin().isRawModeSupported === true;
+	const tooSmall = columns < minimumSize.columns || rows < minimumSize.rows;
+	// One row short of the terminal: a frame as tall as the screen makes Ink 6 clear it on every update.
+	const height = rows - 1;
+	const bodyHeight = Math.max(1, height - 3);
+	const width = columns;
+
+	useInput(
+		(input, key) => {
+			for (const name of keyNames(input, key)) {
+				if (tooSmall && name !== "q" && name !== "ctrl+c") continue;
+				model.press(name);
+			}
+		},
+		{ isActive: interactive },
+	);
+	useEffect(() => model.setListHeight(Math.max(1, bodyHeight - 2)), [model, bodyHeight]);
+
+	if (tooSmall) return <TooSmall columns={columns} rows={rows} />;
+	const props = { model, theme, width, height: bodyHeight };
+	const underHelp = model.helpOf();
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			<Header model={model} theme={theme} width={width} />
+			{model.screen === "list" ? <KeyList {...props} /> : null}
+			{model.screen === "detail" ? <KeyDetail {...props} /> : null}
+			{model.screen === "logs" ? <AccessLogs {...props} /> : null}
+			{model.screen === "help" ? <Help {...props} of={underHelp} /> : null}
+			{model.screen === "confirm" ? <Confirm {...props} /> : null}
+			{model.screen === "secret" ? <Secret {...props} /> : null}
+			{model.screen === "create" ? <CreateWizard {...props} /> : null}
+			<Footer model={model} theme={theme} width={width} />
+		</Box>
+	);
+}

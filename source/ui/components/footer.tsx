@@ -1,0 +1,25 @@
+/** The message line and the key hints of the current screen, from the binding table. */
+import { Box, Text } from "ink";
+import type { ConsoleModel } from "../console-model.js";
+import { cell } from "../format/key-columns.js";
+import { bindingsFor, keyLabel, type Screen } from "../keys/bindings.js";
+import type { Theme } from "../theme/theme.js";
+
+export function footerHints(model: ConsoleModel, screen: Screen): string {
+	return bindingsFor(screen)
+		.filter((b) => b.footer)
+		.map((b) => `${keyLabel(b.keys[0] as string)} ${b.label}${model.disabledReason(b.command) ? " (off)" : ""}`)
+		.join("  ");
+}
+
+export function Footer({ model, theme, width }: { model: ConsoleModel; theme: Theme; width: number }) {
+	const message = model.message;
+	return (
+		<Box flexDirection="column" width={width}>
+			<Text color={message?.kind === "error" ? theme.danger : theme.ok}>
+				{cell(message ? `${message.kind === "error" ? "✗ " : "✓ "}${message.text}` : "", width)}
+			</Text>
+			<Text color={theme.muted}>{cell(footerHints(model, model.screen), width)}</Text>
+		</Box>
+	);
+}

@@ -1,0 +1,24 @@
+/** The top line: where the keys live, the profile, read-only, and whether something is running. */
+import { Box, Text } from "ink";
+import type { ConsoleModel } from "../console-model.js";
+import type { Theme } from "../theme/theme.js";
+import { cell } from "../format/key-columns.js";
+
+export function Header({ model, theme, width }: { model: ConsoleModel; theme: Theme; width: number }) {
+	const where = `${model.backend.kind === "local" ? "store" : "remote"} ${model.backend.location}`;
+	const badges = `${model.catalog.product}${model.readOnly ? " · READ-ONLY" : ""}${model.busy ? " · working…" : ""}`;
+	const room = Math.max(0, width - badges.length - 15);
+	return (
+		<Box width={width}>
+			<Text bold color={theme.accent}>
+				apikeys-tui
+				{" "}
+			</Text>
+			<Text>
+				{cell(where, room)}
+				{" "}
+			</Text>
+			<Text color={model.readOnly ? theme.warning : theme.muted}>{badges}</Text>
+		</Box>
+	);
+}

@@ -1,0 +1,80 @@
+/**
+ * The key list's columns and how they fit a width: each has a minimum width and a priority; on a
+ * narrow terminal the lowest-priority columns drop first, and spare width goes to the name.
+ */
+import stringWidth from "string-width";
+import { pascalCase } from "../../core/enums.js";
+import type { KeyRecord } from "../../core/model.js";
+import { safeLine } from "../../core/terminal-text.js";
+import { agoText, expiresText } from "./relative-time.js";
+
+export type ColumnId = "name" | "type" | "scope" | "expires" | "logging" | "lastUsed" | "status";
+
+export interface Column {
+	id: ColumnId;
+	title: string;
+	width: number;
+	/** Lower drops first. */
+	priority: number;
+	grows?: boolean;
+	value: (key: KeyRecord, now: number) => string;
+}
+
+export function scopeText(key: KeyRecord): string {
+	switch (key.type) {
+		case "system":
+		case "other":
+			return (key.systemApis ?? []).join(",");
+		case "feed": {
+			const where = key.feed ?? (key.feedGroup ? `group ${key.feedGroup}` : "all feeds");
+			return `${where}: ${(key.packagePermissions ?? []).join(",")}`;
+		}
+		case "personal":
+			return `user ${key.user ?? "?"}`;
+	}
+}
+
+export const keyColumns: readonly Column[] = [
+	{ id: "name", title: "NAME", width: 14, priority: 10, grows: true, value: (k) => (k.displayName ? safeLine(k.displayName) : `(key ${k.id})`) },
+	{ id: "type", title: "TYPE", width: 8, priority: 8, value: (k) => (k.type === "other" ? "legacy" : k.type) },
+	{ id: "scope", title: "SCOPE", width: 18, priority: 7, grows: true, value: (k) => safeLine(scopeText(k)) },
+	{ id: "expires", title: "EXPIRES", width: 9, priority: 6, value: (k, now) => expiresText(k.expiration, now) },
+	{ id: "status", title: "STATUS", width: 8, priority: 9, value: (k) => (k.enabled ? "enabled" : "disabled") },
+	{ id: "lastUsed", title: "LAST USED", width: 9, priority: 4, value: (k, now) => agoText(k.lastUsedAt, now) },
+	{ id: "logging", title: "LOGGING", width: 8, priority: 3, value: (k) => pascalCase(k.logging).toLowerCase() },
+];
+
+export interface FittedColumn extends Column {
+	fitted: number;
+}
+
+/** The columns that fit `width` (one space between them), in table order, with their widths. */
+export function fitColumns(width: number, columns: readonly Column[] = keyColumns): FittedColumn[] {
+	const kept = [...columns];
+	const needed = () => kept.reduce((sum, c) => sum + c.width, 0) + Math.max(0, kept.length - 1);
+	while (kept.length > 1 && needed() > width) {
+		const lowest = kept.reduce((low, c) => (c.priority < low.priority ? c : low));
+		kept.splice(kept.indexOf(lowest), 1);
+	}
+	const spare = Math.max(0, width - needed());
+	const growers = kept.filter((c) => c.grows);
+	return kept.map((c) => {
+		const extra = c.grows ? Math.floor(spare / growers.length) + (c === growers[0] ? spare % growers.length : 0) : 0;
+		return { ...c, fitted: Math.min(c.width + extra, Math.max(1, width)) };
+	});
+}
+
+/** Cuts or pads to exactly `width` terminal cells (wide characters count two; ellipsis when cut). */
+export function cell(text: string, width: number): string {
+	const used = stringWidth(text);
+	if (used <= width) return text + " ".repeat(width - used);
+	let out = "";
+	let outWidth = 0;
+	for (const char of text) {
+		const charWidth = stringWidth(char);
+		if (outWidth + charWidth > width - 1) break;
+		out += char;
+		outWidth += charWidth;
+	}
+	return `${out}…${" ".repeat(Math.max(0, width - 1 - outWidth))}`;
+}

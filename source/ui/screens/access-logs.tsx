@@ -1,0 +1,75 @@
+/** The access log, newest first, keyset-paged as it scrolls; Enter shows one entry with its bodies. */
+import { Box, Text } from "ink";
+import type { AccessLogEntry } from "../../core/backend.js";
+import { safeBlock, safeLine } from "../../core/terminal-text.js";
+import { formatTimestamp } from "../../core/time.js";
+import type { ConsoleModel } from "../console-model.js";
+import { cell } from "../format/key-columns.js";
+import type { Theme } from "../theme/theme.js";
+
+function pretty(body: string | null): string[] {
+	if (body === null) return ["(not logged)"];
+	try {
+		return safeBlock(JSON.stringify(JSON.parse(body), null, 2)).split("\n");
+	} catch {
+		return safeBlock(body).split("\n");
+	}
+}
+
+export function entryLines(entry: AccessLogEntry): string[] {
+	return [
+		`Time:      ${formatTimestamp(entry.at)} UTC`,
+		`Key:      ${entry.keyId === null ? " (unknown key)" : ` ${entry.keyId}${entry.keyName ? ` (${safeLine(entry.keyName)})` : ""}`}`,
+		`Request:   ${entry.method} ${safeLine(entry.path)}`,
+		`Status:    ${entry.status} in ${entry.durationMs.toFixed(1)} ms`,
+		`Client:    ${safeLine(entry.client)}  ${entry.userAgent ? safeLine(entry.userAgent) : ""}`,
+		"",
+		"Request body:",
+		...pretty(entry.requestBody).map((l) => `  ${l}`),
+		"",
+		"Response body:",
+		...pretty(entry.responseBody).map((l) => `  ${l}`),
+	];
+}
+
+export function AccessLogs({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
+	const logs = model.logs;
+	if (!logs) return null;
+	if (logs.open) {
+		const lines = entryLines(logs.open);
+		const scroll = Math.min(logs.openScroll, Math.max(0, lines.length - height));
+		return (
+			<Box flexDirection="column" width={width} height={height}>
+				{lines.slice(scroll, scroll + height).map((line, i) => (
+					<Text key={`${scroll + i}`}>{cell(line, width)}</Text>
+				))}
+			</Box>
+		);
+	}
+	const title = `${logs.keyId === undefined ? "All requests" : `Requests with key ${logs.keyId}`}${logs.follow ? " · following" : ""}`;
+	const filter = logs.editingFilter ? `/${logs.filterText}█  (status:4xx method:post path:/api since:24h)` : logs.filterText ? `filter: ${logs.filterText}` : "";
+	const rowsHeight = Math.max(1, height - 3);
+	const visible = logs.entries.slice(logs.start, logs.start + rowsHeight);
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			<Text color={theme.accent}>{cell(`${title}  ${filter}`, width)}</Text>
+			<Text bold>{cell("  TIME                 KEY     METHOD STATUS  DURATION  CLIENT           PATH", width)}</Text>
+			{visible.length === 0 ? <Text color={theme.muted}>  No requests match.</Text> : null}
+			{visible.map((entry, offset) => {
+				const selected = logs.start + offset === logs.selected;
+				const key = cell(entry.keyId === null ? "-" : `#${entry.keyId}`, 7);
+				const duration = `${entry.durationMs.toFixed(1)} ms`.padStart(8);
+				const client = cell(safeLine(entry.client), 15);
+				const text = `${selected ? "›" : " "} ${formatTimestamp(entry.at)}  ${key} ${cell(entry.method, 6)} ${entry.status}  ${duration}  ${client}  ${safeLine(entry.path)}`;
+				return (
+					<Text key={entry.id} inverse={selected && theme.selectionInverse} color={entry.status >= 400 ? theme.danger : undefined}>
+						{cell(text, width)}
+					</Text>
+				);
+			})}
+			<Text color={theme.muted}>
+				{cell(logs.entries.length === 0 ? "" : `${logs.selected + 1} of ${logs.entries.length}${logs.nextBefore !== undefined ? "+" : ""}`, width)}
+			</Text>
+		</Box>
+	);
+}

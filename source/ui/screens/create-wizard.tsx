@@ -1,0 +1,63 @@
+/** The create wizard: one step at a time, the steps so far summarised above, problems as you type. */
+import { Box, Text } from "ink";
+import type { ConsoleModel } from "../console-model.js";
+import { cell } from "../format/key-columns.js";
+import type { Theme } from "../theme/theme.js";
+import { type WizardValues, wizardInput } from "../wizard.js";
+
+function reviewLines(values: WizardValues): string[] {
+	const input = wizardInput(values);
+	const lines = Object.entries(input)
+		.filter(([, v]) => v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0))
+		.map(([k, v]) => `  ${k.padEnd(20)}${Array.isArray(v) ? v.join(", ") : String(v)}`);
+	lines.push(`  ${"key".padEnd(20)}${values.keySource === "custom" ? "custom (typed)" : "generated"}`);
+	return lines;
+}
+
+export function CreateWizard({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
+	const wizard = model.wizard;
+	if (!wizard) return null;
+	const steps = model.wizardSteps();
+	const step = steps[wizard.step];
+	if (!step) return null;
+	const values = wizard.values as unknown as Record<string, unknown>;
+	const body: { text: string; selected?: boolean; chosen?: boolean }[] = [];
+	if (step.kind === "choice" || step.kind === "multi") {
+		const chosen = step.kind === "multi" ? (values[step.id] as string[]) : [];
+		(step.choices ?? []).forEach((choice, i) => {
+			const box = step.kind === "multi" ? (chosen.includes(choice.value) ? "[x] " : "[ ] ") : "";
+			body.push({ text: `${i === wizard.cursor ? "›" : " "} ${box}${choice.label}`, selected: i === wizard.cursor });
+		});
+	} else if (step.kind === "text") {
+		body.push({ text: `  ${String(values[step.id] ?? "")}█` });
+		if (step.hint) body.push({ text: `  ${step.hint}` });
+	} else if (step.kind === "secret") {
+		body.push({ text: `  ${"•".repeat([...wizard.values.customKey].length)}█` });
+		if (step.hint) body.push({ text: `  ${step.hint}` });
+	} else {
+		for (const line of reviewLines(wizard.values)) body.push({ text: line });
+		body.push({ text: "" }, { text: "  Enter creates the key; Esc goes back." });
+	}
+	const hints =
+		step.kind === "multi"
+			? "↑/↓ move · Space choose · Enter next · Esc back"
+			: step.kind === "choice"
+				? "↑/↓ move · Enter choose · Esc back"
+				: step.kind === "review"
+					? "Enter create · Esc back"
+					: "type · Enter next · Esc back (what you typed is kept)";
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			<Text bold color={theme.accent}>
+				{cell(`New key · step ${wizard.step + 1} of ${steps.length}: ${step.title}`, width)}
+			</Text>
+			{body.slice(0, Math.max(1, height - 3)).map((line, i) => (
+				<Text key={`${wizard.step}-${i}`} inverse={line.selected && theme.selectionInverse}>
+					{cell(line.text, width)}
+				</Text>
+			))}
+			{wizard.problem ? <Text color={theme.danger}>{cell(`✗ ${wizard.problem}`, width)}</Text> : null}
+			<Text color={theme.muted}>{cell(hints, width)}</Text>
+		</Box>
+	);
+}

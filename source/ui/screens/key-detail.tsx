@@ -1,0 +1,62 @@
+/** Every field of one key, its audit trail and its recent requests; scrolls with j/k. */
+import { Box, Text } from "ink";
+import { scopeLabel } from "../../core/catalog.js";
+import { safeLine } from "../../core/terminal-text.js";
+import { formatTimestamp } from "../../core/time.js";
+import type { ConsoleModel } from "../console-model.js";
+import { cell } from "../format/key-columns.js";
+import { agoText, expiresText } from "../format/relative-time.js";
+import type { Theme } from "../theme/theme.js";
+
+export function detailLines(model: ConsoleModel): string[] {
+	const detail = model.detail;
+	const key = detail?.record;
+	if (!detail || !key) return ["This key no longer exists."];
+	const now = Date.now();
+	const catalog = model.catalog;
+	const scopes = key.type === "other" ? catalog.legacyApis : [catalog.systemApis.fullControl, ...catalog.systemApis.choices];
+	const lines = [
+		`Id:           ${key.id}`,
+		`Name:         ${key.displayName === null ? "(none)" : safeLine(key.displayName)}`,
+		`Description:  ${key.description === null ? "(none)" : safeLine(key.description)}`,
+		`Type:         ${catalog.types.find((t) => t.type === key.type)?.label ?? key.type}`,
+	];
+	if (key.systemApis) lines.push(`APIs:         ${key.systemApis.map((v) => scopeLabel(scopes, v)).join(", ")}`);
+	if (key.type === "feed") {
+		lines.push(`Feeds:        ${key.feed ? `feed ${safeLine(key.feed)}` : key.feedGroup ? `group ${safeLine(key.feedGroup)}` : "every feed"}`);
+		lines.push(`Permissions:  ${(key.packagePermissions ?? []).map((v) => scopeLabel(catalog.packagePermissions, v)).join(", ")}`);
+	}
+	if (key.user !== null) lines.push(`User:         ${safeLine(key.user)}`);
+	lines.push(
+		`Expires:      ${key.expiration === null ? "never" : `${key.expiration} (${expiresText(key.expiration, now)})`}`,
+		`Logging:      ${key.logging}`,
+		`Status:       ${key.enabled ? "enabled" : "disabled"}`,
+		`Key:          ${key.hint} (the key itself is never stored)`,
+		`Created:      ${key.createdAt} by ${safeLine(key.createdBy)}`,
+		`Last used:    ${agoText(key.lastUsedAt, now)}`,
+	);
+	if (key.type === "other") lines.push("", "A legacy key: it cannot be created anew. C converts it into its 2024 equivalent, same secret.");
+	lines.push("", "Audit trail:");
+	if (detail.audit.length === 0) lines.push("  (nothing recorded)");
+	for (const entry of detail.audit) lines.push(`  ${entry.at.slice(0, 19).replace("T", " ")}  ${entry.action.padEnd(8)} ${safeLine(entry.actor)}`);
+	lines.push("", "Recent requests:");
+	if (detail.logs.length === 0) lines.push("  (none)");
+	for (const entry of detail.logs) {
+		lines.push(`  ${formatTimestamp(entry.at)}  ${entry.method.padEnd(6)} ${entry.status}  ${safeLine(entry.path)}`);
+	}
+	return lines;
+}
+
+export function KeyDetail({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
+	const lines = detailLines(model);
+	const scroll = Math.min(model.detail?.scroll ?? 0, Math.max(0, lines.length - height));
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			{lines.slice(scroll, scroll + height).map((line, i) => (
+				<Text key={`${scroll + i}`} color={line.endsWith(":") && !line.startsWith(" ") && line.length < 20 ? theme.accent : undefined}>
+					{cell(line, width)}
+				</Text>
+			))}
+		</Box>
+	);
+}

@@ -1,0 +1,66 @@
+/** Home: the key list, windowed (only the visible rows are fetched), filtered, sorted. */
+import { Box, Text } from "ink";
+import type { ConsoleModel } from "../console-model.js";
+import { cell, fitColumns } from "../format/key-columns.js";
+import { expiresSoon } from "../format/relative-time.js";
+import type { Theme } from "../theme/theme.js";
+
+const sortWords: Record<string, string> = {
+	id: "id",
+	name: "name",
+	type: "type",
+	expiration: "expiry",
+	lastUsed: "last use",
+	created: "creation",
+};
+
+export function KeyList({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
+	const list = model.list;
+	const now = Date.now();
+	const columns = fitColumns(width - 2);
+	const total = list.ids.length;
+	const position = total === 0 ? "0 of 0" : `${list.selected + 1} of ${total}`;
+	const arrow = list.sort.descending ? "▼" : "▲";
+	const sortText = `sort: ${sortWords[list.sort.column]} ${arrow} (${list.sort.descending ? "descending" : "ascending"})`;
+	const filterText = list.editingFilter ? `/${list.filter}█` : list.filter ? `filter: ${list.filter}` : "";
+	const marked = list.marked.size > 0 ? `${list.marked.size} marked  ` : "";
+	const status = `${marked}${position}  ${sortText}`;
+	const rowsHeight = Math.max(1, height - 2);
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			<Box>
+				<Text color={theme.accent}>
+					{cell(filterText, Math.max(0, width - status.length - 1))}
+					{" "}
+				</Text>
+				<Text color={theme.muted}>{status}</Text>
+			</Box>
+			<Text bold>{cell(`  ${columns.map((c) => cell(c.title, c.fitted)).join(" ")}`, width)}</Text>
+			{total === 0 && list.loaded
+				? (
+						<Text color={theme.muted}>
+							{list.filter
+								? `  No key matches "${list.filter}". Esc in the filter clears it.`
+								: "  No API keys yet. Press n to create the first one, or run: apikeys-tui create system"}
+						</Text>
+					)
+				: (
+						list.rows.slice(0, rowsHeight).map((key, offset) => {
+							const selected = list.start + offset === list.selected;
+							const mark = list.marked.has(key.id) ? "*" : " ";
+							const text = `${selected ? "›" : " "}${mark}${columns.map((c) => cell(c.value(key, now), c.fitted)).join(" ")}`;
+							const warn = !key.enabled || (key.expiration !== null && Date.parse(key.expiration) <= now);
+							return (
+								<Text
+									key={key.id}
+									inverse={selected && theme.selectionInverse}
+									color={warn ? theme.danger : expiresSoon(key.expiration, now) ? theme.warning : undefined}
+								>
+									{cell(text, width)}
+								</Text>
+							);
+						})
+					)}
+		</Box>
+	);
+}

@@ -1,0 +1,77 @@
+/** Help, the delete confirmation, the show-once secret and the too-small notice. */
+import { Box, Text } from "ink";
+import type { ConsoleModel } from "../console-model.js";
+import { cell } from "../format/key-columns.js";
+import { bindingsFor, keyLabel, type Screen } from "../keys/bindings.js";
+import type { Theme } from "../theme/theme.js";
+
+interface Props {
+	model: ConsoleModel;
+	theme: Theme;
+	width: number;
+	height: number;
+}
+
+export function Help({ model, theme, width, height, of }: Props & { of: Screen }) {
+	const lines = bindingsFor(of).map((b) => {
+		const reason = model.disabledReason(b.command);
+		return `  ${b.keys.map(keyLabel).join(", ").padEnd(18)} ${b.label}${reason ? ` — off: ${reason}` : ""}`;
+	});
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			<Text bold color={theme.accent}>
+				Keys on this screen (Esc closes; docs/KEYS.md lists every screen)
+			</Text>
+			{lines.slice(0, height - 1).map((line) => (
+				<Text key={line}>{cell(line, width)}</Text>
+			))}
+		</Box>
+	);
+}
+
+export function Confirm({ model, theme, width, height }: Props) {
+	return (
+		<Box flexDirection="column" width={width} height={height} paddingTop={1}>
+			<Text bold color={theme.danger}>
+				{cell(model.confirm?.prompt ?? "", width)}
+			</Text>
+			<Text>{cell("  y  yes, delete       n / Esc / Enter  no (the default)", width)}</Text>
+		</Box>
+	);
+}
+
+export function Secret({ model, theme, width, height }: Props) {
+	const secret = model.secret;
+	if (!secret) return null;
+	return (
+		<Box flexDirection="column" width={width} height={height} paddingTop={1}>
+			<Text bold>{cell(secret.title, width)}</Text>
+			<Text> </Text>
+			<Text bold color={theme.ok}>
+				{`  ${secret.key}`}
+			</Text>
+			<Text> </Text>
+			<Text>{cell("It is not stored anywhere: copy it now. y copies it.", width)}</Text>
+			{secret.copied ? <Text color={theme.ok}>{cell(`✓ ${secret.copied}`, width)}</Text> : null}
+			{secret.askedToLeave
+				? (
+						<Text bold color={theme.warning}>
+							{cell("Have you saved the key? Press Y (capital) to leave; any other key stays here.", width)}
+						</Text>
+					)
+				: (
+						<Text color={theme.muted}>{cell("Enter or Esc when you have saved it.", width)}</Text>
+					)}
+		</Box>
+	);
+}
+
+export const minimumSize = { columns: 40, rows: 10 };
+
+export function TooSmall({ columns, rows }: { columns: number; rows: number }) {
+	return (
+		<Text>
+			{`terminal too small (have ${columns}x${rows}, need ${minimumSize.columns}x${minimumSize.rows}); q quits`.slice(0, Math.max(1, columns))}
+		</Text>
+	);
+}
