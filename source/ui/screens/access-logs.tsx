@@ -60,7 +60,8 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 				const key = cell(entry.keyId === null ? "-" : `#${entry.keyId}`, 7);
 				const duration = `${entry.durationMs.toFixed(1)} ms`.padStart(8);
 				const client = cell(safeLine(entry.client), 15);
-				const text = `${selected ? "›" : " "} ${formatTimestamp(entry.at)}  ${key} ${cell(entry.method, 6)} ${entry.status}  ${duration}  ${client}  ${safeLine(entry.path)}`;
+				const method = cell(entry.method, 6);
+				const text = `${selected ? "›" : " "} ${formatTimestamp(entry.at)}  ${key} ${method} ${entry.status}  ${duration}  ${client}  ${safeLine(entry.path)}`;
 				return (
 					<Text key={entry.id} inverse={selected && theme.selectionInverse} color={entry.status >= 400 ? theme.danger : undefined}>
 						{cell(text, width)}
