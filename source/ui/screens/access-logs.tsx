@@ -63,7 +63,11 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 				const method = cell(entry.method, 6);
 				const text = `${selected ? "›" : " "} ${formatTimestamp(entry.at)}  ${key} ${method} ${entry.status}  ${duration}  ${client}  ${safeLine(entry.path)}`;
 				return (
-					<Text key={entry.id} inverse={selected && theme.selectionInverse} color={entry.status >= 400 ? theme.danger : undefined}>
+					<Text
+						key={entry.id}
+						inverse={selected && theme.selectionInverse}
+						color={entry.status >= 400 ? theme.danger : undefined}
+					>
 						{cell(text, width)}
 					</Text>
 				);
