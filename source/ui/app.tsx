@@ -9,6 +9,7 @@ import { AccessLogs } from "./screens/access-logs.js";
 import { CreateWizard } from "./screens/create-wizard.js";
 import { KeyDetail } from "./screens/key-detail.js";
 import { KeyList } from "./screens/key-list.js";
+import { StoreSettingsScreen } from "./screens/store-settings.js";
 import { Confirm, Help, minimumSize, Secret, TooSmall } from "./screens/overlays.js";
 import { useTerminalSize } from "./terminal/use-terminal-size.js";
 import type { Theme } from "./theme/theme.js";
@@ -47,6 +48,7 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 			{model.screen === "confirm" ? <Confirm {...props} /> : null}
 			{model.screen === "secret" ? <Secret {...props} /> : null}
 			{model.screen === "create" ? <CreateWizard {...props} /> : null}
+			{model.screen === "settings" ? <StoreSettingsScreen {...props} /> : null}
 			<Footer model={model} theme={theme} width={width} />
 		</Box>
 	);

@@ -9,11 +9,20 @@ import { AppError, RuleError } from "../core/errors.js";
 import type { KeyRecord } from "../core/model.js";
 import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
 import { draftFromInput } from "../core/rules.js";
-import { defaultSettings, type StoreSettings } from "../core/settings.js";
+import { defaultSettings, formatSettingValue, type SettingName, settingSpecs, type StoreSettings } from "../core/settings.js";
 import { type Command, commandFor, type Screen } from "./keys/bindings.js";
 import { isPrintable, textOf } from "./keys/key-names.js";
 import { clampIndex, windowStart } from "./list/window.js";
-import { emptyValues, type Step, stepProblem, type WizardValues, wizardInput, wizardSteps } from "./wizard.js";
+import {
+	emptyValues,
+	type Step,
+	stepProblem,
+	valuesFromKey,
+	type WizardMode,
+	type WizardValues,
+	wizardInput,
+	wizardSteps,
+} from "./wizard.js";
 
 export const sortOrder: readonly KeySortColumn[] = ["id", "name", "type", "expiration", "lastUsed", "created"];
 
@@ -68,10 +77,21 @@ export interface SecretState {
 }
 
 export interface WizardState {
+	mode: WizardMode;
+	/** The key being edited, in edit mode. */
+	editId: number | undefined;
+	/** The expiration the key had, so an unchanged one is not checked again (it may be past). */
+	originalExpiration: string;
 	values: WizardValues;
 	step: number;
 	cursor: number;
 	problem: string | undefined;
+}
+
+export interface SettingsScreenState {
+	selected: number;
+	/** The value being typed for the selected setting, when one is being changed. */
+	editing: string | undefined;
 }
 
 export interface ConsoleOptions {
@@ -105,6 +125,7 @@ export class ConsoleModel {
 	confirm: ConfirmState | undefined;
 	secret: SecretState | undefined;
 	wizard: WizardState | undefined;
+	settingsScreen: SettingsScreenState = { selected: 0, editing: undefined };
 	settings: StoreSettings = defaultSettings;
 	message: Message | undefined;
 	busy = false;
@@ -139,10 +160,11 @@ export class ConsoleModel {
 
 	/** Why a command cannot run now, or undefined when it can. */
 	disabledReason(command: Command): string | undefined {
-		const mutating: Command[] = ["create", "toggle-enabled", "roll", "delete", "convert"];
+		const mutating: Command[] = ["create", "edit", "toggle-enabled", "roll", "delete", "convert"];
 		if (this.readOnly && mutating.includes(command)) return "read-only (started with --readonly)";
 		const caps = this.backend.capabilities;
 		const needs: Partial<Record<Command, keyof typeof caps>> = {
+			edit: "update",
 			"toggle-enabled": "enable",
 			roll: "roll",
 			convert: "convert",
@@ -258,6 +280,7 @@ export class ConsoleModel {
 		if (this.list.editingFilter && this.screen === "list") this.typeListFilter(name);
 		else if (this.logs?.editingFilter && this.screen === "logs") this.typeLogsFilter(name);
 		else if (this.screen === "create") this.wizardKey(name);
+		else if (this.screen === "settings" && this.settingsScreen.editing !== undefined) this.typeSetting(name);
 		else if (this.screen === "secret") this.secretKey(name);
 		else {
 			const command = commandFor(name, this.screen);
@@ -339,6 +362,19 @@ export class ConsoleModel {
 			case "create":
 				this.startWizard();
 				return;
+			case "edit":
+				this.startEdit();
+				return;
+			case "settings":
+				this.settingsScreen = { selected: 0, editing: undefined };
+				this.goTo("settings");
+				void this.run(async () => {
+					this.settings = await this.backend.getSettings();
+				});
+				return;
+			case "change-setting":
+				this.changeSetting();
+				return;
 			case "logs-for-key": {
 				const key = this.selectedKey();
 				if (key) this.openLogs(key.id);
@@ -383,6 +419,10 @@ export class ConsoleModel {
 			logs.selected = clampIndex(command === "top" ? 0 : command === "bottom" ? last : logs.selected + (step[command] ?? 0), logs.entries.length);
 			logs.start = windowStart(logs.selected, logs.entries.length, this.listHeight, logs.start);
 			if (logs.selected >= last - 2 && logs.nextBefore !== undefined && !this.busy) void this.run(() => this.loadLogs(true));
+		} else if (this.screen === "settings") {
+			const count = settingSpecs.length;
+			const to = command === "top" ? 0 : command === "bottom" ? count - 1 : this.settingsScreen.selected + Math.sign(step[command] ?? 0);
+			this.settingsScreen.selected = clampIndex(to, count);
 		} else if (this.screen === "detail" && this.detail) {
 			this.detail.scroll = Math.max(0, this.detail.scroll + (step[command] ?? (command === "top" ? -1e9 : 1e9)));
 		}
@@ -602,14 +642,54 @@ export class ConsoleModel {
 		if (this.logs) this.logs.follow = false;
 	}
 
+	/* The settings screen. */
+
+	private changeSetting(): void {
+		const spec = settingSpecs[this.settingsScreen.selected];
+		if (!spec) return;
+		const current = this.settings[spec.name];
+		if (spec.kind === "boolean") this.saveSetting(spec.name, !current);
+		else this.settingsScreen.editing = current === null ? "" : String(current);
+	}
+
+	private typeSetting(name: string): void {
+		const screen = this.settingsScreen;
+		const spec = settingSpecs[screen.selected];
+		if (screen.editing === undefined || !spec) return;
+		if (name === "esc") screen.editing = undefined;
+		else if (name === "enter") {
+			const text = screen.editing.trim() === "" ? "none" : screen.editing;
+			screen.editing = undefined;
+			this.saveSetting(spec.name, text);
+		} else if (name === "backspace") screen.editing = [...screen.editing].slice(0, -1).join("");
+		else if (isPrintable(name) && screen.editing.length < 20) screen.editing += textOf(name);
+	}
+
+	private saveSetting(name: SettingName, value: unknown): void {
+		void this.run(async () => {
+			this.settings = await this.backend.updateSettings({ [name]: value }, this.options.actor);
+			this.info(`${settingSpecs.find((s) => s.name === name)?.cliName} is now ${formatSettingValue(this.settings[name])}`);
+		});
+	}
+
 	/* The create wizard. */
 
 	wizardSteps(): Step[] {
-		return this.wizard ? wizardSteps(this.catalog, this.wizard.values, this.settings) : [];
+		return this.wizard ? wizardSteps(this.catalog, this.wizard.values, this.settings, this.wizard.mode) : [];
 	}
 
 	private startWizard(): void {
-		this.wizard = { values: emptyValues(this.catalog), step: 0, cursor: 0, problem: undefined };
+		const values = emptyValues(this.catalog);
+		this.wizard = { mode: "create", editId: undefined, originalExpiration: "", values, step: 0, cursor: 0, problem: undefined };
+		this.goTo("create");
+	}
+
+	private startEdit(): void {
+		const key = this.selectedKey();
+		if (!key) return;
+		const values = valuesFromKey(this.catalog, key);
+		this.wizard = { mode: "edit", editId: key.id, originalExpiration: values.expiration, values, step: 0, cursor: 0, problem: undefined };
+		this.wizard.cursor = this.cursorFor(this.wizardSteps()[0] as Step);
 		this.goTo("create");
 	}
 
@@ -622,7 +702,7 @@ export class ConsoleModel {
 		if (name === "esc") {
 			if (wizard.step === 0) {
 				this.back();
-				this.info("nothing was created");
+				this.info(wizard.mode === "edit" ? "nothing was changed" : "nothing was created");
 			} else {
 				wizard.step--;
 				wizard.cursor = this.cursorFor(steps[wizard.step] as Step);
@@ -715,7 +795,7 @@ export class ConsoleModel {
 	/** The rules' verdict on the whole draft, shown on the review step. */
 	reviewProblem(): string | undefined {
 		const wizard = this.wizard;
-		if (!wizard) return undefined;
+		if (!wizard || wizard.mode === "edit") return undefined;
 		const result = draftFromInput(wizardInput(wizard.values), { catalog: this.catalog, settings: this.settings, now: new Date() }, "create");
 		return result.ok ? undefined : result.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
 	}
@@ -729,6 +809,20 @@ export class ConsoleModel {
 			return;
 		}
 		const values = wizard.values;
+		if (wizard.mode === "edit" && wizard.editId !== undefined) {
+			const id = wizard.editId;
+			const { type: _type, ...patch } = wizardInput(values);
+			if (values.expiration === wizard.originalExpiration) delete patch.expiration;
+			void this.run(async () => {
+				await this.backend.updateKey(id, patch, this.options.actor);
+				this.wizard = undefined;
+				this.back();
+				this.info(`key ${id} updated`);
+				await this.reloadIds();
+				if (this.detail?.id === id) await this.loadDetail(id);
+			});
+			return;
+		}
 		void this.run(async () => {
 			const created = await this.backend.createKey(
 				wizardInput(values),

@@ -4,7 +4,7 @@
  */
 import { type Catalog, creatableTypes, typeSpec } from "../core/catalog.js";
 import { expirationPolicyError, parseExpiration } from "../core/expiration.js";
-import type { KeyType, Logging } from "../core/model.js";
+import type { KeyRecord, KeyType, Logging } from "../core/model.js";
 import { customKeyError, type KeyInput } from "../core/rules.js";
 import type { StoreSettings } from "../core/settings.js";
 
@@ -67,18 +67,30 @@ export function expirationPresets(settings: StoreSettings): Choice[] {
 	return presets;
 }
 
-/** The steps for the values chosen so far (the type decides the scope steps). */
-export function wizardSteps(catalog: Catalog, values: WizardValues, settings: StoreSettings): Step[] {
-	const steps: Step[] = [
-		{
+export type WizardMode = "create" | "edit";
+
+/** The steps for the values chosen so far (the type decides the scope steps). Edit skips type and key. */
+export function wizardSteps(catalog: Catalog, values: WizardValues, settings: StoreSettings, mode: WizardMode = "create"): Step[] {
+	const steps: Step[] = [];
+	if (mode === "create") {
+		steps.push({
 			id: "type",
 			title: "Key type",
 			kind: "choice",
 			choices: creatableTypes(catalog)
 				.filter((type) => type !== "personal" || settings.personalKeysAllowed)
 				.map((type) => ({ value: type, label: typeSpec(catalog, type)?.label ?? type })),
-		},
-	];
+		});
+	}
+	if (values.type === "other") {
+		steps.push({
+			id: "systemApis",
+			title: "Legacy grants (Space to choose)",
+			kind: "multi",
+			choices: catalog.legacyApis.map((c) => ({ value: c.value, label: c.label })),
+		});
+		steps.push({ id: "user", title: "Feed API username (optional)", kind: "text", optional: true });
+	}
 	if (values.type === "system") {
 		steps.push({
 			id: "systemApis",
@@ -133,7 +145,7 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 			{ value: "both", label: "both" },
 		],
 	});
-	if (settings.customKeysAllowed) {
+	if (settings.customKeysAllowed && mode === "create") {
 		steps.push({
 			id: "keySource",
 			title: "Key text",
@@ -149,6 +161,23 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 	}
 	steps.push({ id: "review", title: "Review", kind: "review" });
 	return steps;
+}
+
+/** The wizard's values for an existing key, to edit it. */
+export function valuesFromKey(catalog: Catalog, key: KeyRecord): WizardValues {
+	return {
+		...emptyValues(catalog),
+		type: key.type,
+		systemApis: key.systemApis ?? [],
+		feedScope: key.feed !== null ? "feed" : key.feedGroup !== null ? "group" : "all",
+		feedName: key.feed ?? key.feedGroup ?? "",
+		packagePermissions: key.packagePermissions ?? [],
+		user: key.user ?? "",
+		displayName: key.displayName ?? "",
+		description: key.description ?? "",
+		expiration: key.expiration ?? "never",
+		logging: key.logging,
+	};
 }
 
 /** What the rules get from the wizard's values. */
@@ -167,6 +196,10 @@ export function wizardInput(values: WizardValues): KeyInput {
 		if (values.feedScope === "group") input.feedGroup = values.feedName;
 	}
 	if (values.type === "personal") input.user = values.user;
+	if (values.type === "other") {
+		input.systemApis = values.systemApis;
+		input.user = values.user;
+	}
 	return input;
 }
 
@@ -181,7 +214,7 @@ export function stepProblem(step: Step, values: WizardValues, settings: StoreSet
 		case "feedName":
 			return values.feedName.trim() === "" ? "a name is required" : undefined;
 		case "user":
-			return values.user.trim() === "" ? "a user is required" : undefined;
+			return values.user.trim() === "" && !step.optional ? "a user is required" : undefined;
 		case "expiration": {
 			const parsed = parseExpiration(values.expiration, now);
 			if (!parsed.ok) return parsed.error;

@@ -3,7 +3,7 @@
  * router, the footer, the help overlay and docs/KEYS.md.
  */
 
-export type Screen = "list" | "detail" | "logs" | "help" | "confirm" | "create" | "secret";
+export type Screen = "list" | "detail" | "logs" | "help" | "confirm" | "create" | "secret" | "settings";
 
 export type Command =
 	| "quit"
@@ -21,6 +21,7 @@ export type Command =
 	| "reverse"
 	| "mark"
 	| "create"
+	| "edit"
 	| "toggle-enabled"
 	| "roll"
 	| "delete"
@@ -29,6 +30,8 @@ export type Command =
 	| "logs-all"
 	| "refresh"
 	| "follow"
+	| "settings"
+	| "change-setting"
 	| "copy"
 	| "confirm-yes"
 	| "confirm-no";
@@ -47,8 +50,8 @@ export interface Binding {
 const browse: Screen[] = ["list", "detail", "logs"];
 
 export const bindings: readonly Binding[] = [
-	{ command: "down", keys: ["j", "down"], screens: ["list", "logs", "help", "detail"], label: "down", footer: false },
-	{ command: "up", keys: ["k", "up"], screens: ["list", "logs", "help", "detail"], label: "up", footer: false },
+	{ command: "down", keys: ["j", "down"], screens: ["list", "logs", "help", "detail", "settings"], label: "down", footer: false },
+	{ command: "up", keys: ["k", "up"], screens: ["list", "logs", "help", "detail", "settings"], label: "up", footer: false },
 	{ command: "page-down", keys: ["pagedown", "ctrl+f"], screens: ["list", "logs", "detail"], label: "page down", footer: false },
 	{ command: "page-up", keys: ["pageup", "ctrl+b"], screens: ["list", "logs", "detail"], label: "page up", footer: false },
 	{ command: "top", keys: ["g", "home"], screens: ["list", "logs", "detail"], label: "first", footer: false },
@@ -59,20 +62,23 @@ export const bindings: readonly Binding[] = [
 	{ command: "reverse", keys: ["S"], screens: ["list"], label: "reverse sort", footer: false },
 	{ command: "mark", keys: ["space"], screens: ["list"], label: "mark for delete", footer: false },
 	{ command: "create", keys: ["n"], screens: ["list"], label: "new key", footer: true, mutates: true },
+	{ command: "edit", keys: ["e"], screens: ["list", "detail"], label: "edit", footer: true, mutates: true },
 	{ command: "toggle-enabled", keys: ["x"], screens: ["list", "detail"], label: "enable/disable", footer: true, mutates: true },
 	{ command: "roll", keys: ["R"], screens: ["list", "detail"], label: "roll secret", footer: false, mutates: true },
 	{ command: "delete", keys: ["d"], screens: ["list", "detail"], label: "delete", footer: true, mutates: true },
 	{ command: "convert", keys: ["C"], screens: ["list", "detail"], label: "convert legacy key", footer: false, mutates: true },
 	{ command: "logs-for-key", keys: ["l"], screens: ["list", "detail"], label: "key's access log", footer: true },
 	{ command: "logs-all", keys: ["L"], screens: ["list", "detail"], label: "all access logs", footer: false },
+	{ command: "settings", keys: ["o"], screens: ["list"], label: "store settings", footer: false },
+	{ command: "change-setting", keys: ["enter", "space"], screens: ["settings"], label: "change", footer: true, mutates: true },
 	{ command: "follow", keys: ["f"], screens: ["logs"], label: "follow new entries", footer: true },
 	{ command: "refresh", keys: ["ctrl+r"], screens: browse, label: "refresh", footer: false },
 	{ command: "copy", keys: ["y"], screens: ["secret"], label: "copy the key", footer: true },
 	{ command: "confirm-yes", keys: ["y"], screens: ["confirm"], label: "yes", footer: true },
 	{ command: "confirm-no", keys: ["n", "esc", "enter"], screens: ["confirm"], label: "no (default)", footer: true },
-	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs"], label: "help", footer: true },
-	{ command: "back", keys: ["esc"], screens: ["detail", "logs", "help"], label: "back", footer: true },
-	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "help"], label: "quit", footer: true },
+	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs", "settings"], label: "help", footer: true },
+	{ command: "back", keys: ["esc"], screens: ["detail", "logs", "help", "settings"], label: "back", footer: true },
+	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "help", "settings"], label: "quit", footer: true },
 ];
 
 /** The command a key runs on a screen, if any. */
@@ -105,7 +111,7 @@ export function keyLabel(key: string): string {
 
 /** docs/KEYS.md, generated from the table (a test keeps the file current). */
 export function keysMarkdown(): string {
-	const screens: Screen[] = ["list", "detail", "logs", "help", "confirm", "secret"];
+	const screens: Screen[] = ["list", "detail", "logs", "settings", "help", "confirm", "secret"];
 	const titles: Record<Screen, string> = {
 		list: "Key list (home)",
 		detail: "Key detail",
@@ -113,6 +119,7 @@ export function keysMarkdown(): string {
 		help: "Help overlay",
 		confirm: "Confirmation",
 		secret: "New key shown once",
+		settings: "Store settings",
 		create: "Create",
 	};
 	const lines = ["# Key bindings", "", "Generated from `source/ui/keys/bindings.ts`; `npm test` fails when this file is stale.", ""];
@@ -125,7 +132,7 @@ export function keysMarkdown(): string {
 		lines.push("");
 	}
 	lines.push(
-		"## Create wizard",
+		"## Create and edit",
 		"",
 		"| keys | action |",
 		"|---|---|",

@@ -5,12 +5,12 @@ import { cell } from "../format/key-columns.js";
 import type { Theme } from "../theme/theme.js";
 import { type WizardValues, wizardInput } from "../wizard.js";
 
-function reviewLines(values: WizardValues): string[] {
+function reviewLines(values: WizardValues, creating: boolean): string[] {
 	const input = wizardInput(values);
 	const lines = Object.entries(input)
 		.filter(([, v]) => v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0))
 		.map(([k, v]) => `  ${k.padEnd(20)}${Array.isArray(v) ? v.join(", ") : String(v)}`);
-	lines.push(`  ${"key".padEnd(20)}${values.keySource === "custom" ? "custom (typed)" : "generated"}`);
+	if (creating) lines.push(`  ${"key".padEnd(20)}${values.keySource === "custom" ? "custom (typed)" : "generated"}`);
 	return lines;
 }
 
@@ -35,8 +35,8 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 		body.push({ text: `  ${"•".repeat([...wizard.values.customKey].length)}█` });
 		if (step.hint) body.push({ text: `  ${step.hint}` });
 	} else {
-		for (const line of reviewLines(wizard.values)) body.push({ text: line });
-		body.push({ text: "" }, { text: "  Enter creates the key; Esc goes back." });
+		for (const line of reviewLines(wizard.values, wizard.mode === "create")) body.push({ text: line });
+		body.push({ text: "" }, { text: wizard.mode === "edit" ? "  Enter saves the changes; Esc goes back." : "  Enter creates the key; Esc goes back." });
 	}
 	const hints =
 		step.kind === "multi"
@@ -44,12 +44,12 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 			: step.kind === "choice"
 				? "↑/↓ move · Enter choose · Esc back"
 				: step.kind === "review"
-					? "Enter create · Esc back"
+					? `Enter ${wizard.mode === "edit" ? "save" : "create"} · Esc back`
 					: "type · Enter next · Esc back (what you typed is kept)";
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
-				{cell(`New key · step ${wizard.step + 1} of ${steps.length}: ${step.title}`, width)}
+				{cell(`${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${steps.length}: ${step.title}`, width)}
 			</Text>
 			{body.slice(0, Math.max(1, height - 3)).map((line, i) => (
 				<Text key={`${wizard.step}-${i}`} inverse={line.selected && theme.selectionInverse}>

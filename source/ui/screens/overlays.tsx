@@ -15,15 +15,22 @@ interface Props {
 export function Help({ model, theme, width, height, of }: Props & { of: Screen }) {
 	const lines = bindingsFor(of).map((b) => {
 		const reason = model.disabledReason(b.command);
-		return `  ${b.keys.map(keyLabel).join(", ").padEnd(18)} ${b.label}${reason ? ` — off: ${reason}` : ""}`;
+		return `${b.keys.map(keyLabel).join(", ").padEnd(14)} ${b.label}${reason ? ` (off: ${reason})` : ""}`;
 	});
+	const rows = Math.max(1, height - 1);
+	// Two columns when one would not fit the screen.
+	const columns = lines.length > rows && width >= 60 ? 2 : 1;
+	const perColumn = Math.ceil(lines.length / columns);
+	const columnWidth = Math.floor(width / columns);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
-				Keys on this screen (Esc closes; docs/KEYS.md lists every screen)
+				{cell("Keys on this screen (Esc closes; docs/KEYS.md lists every screen)", width)}
 			</Text>
-			{lines.slice(0, height - 1).map((line) => (
-				<Text key={line}>{cell(line, width)}</Text>
+			{Array.from({ length: Math.min(rows, perColumn) }, (_, row) => (
+				<Text key={row}>
+					{Array.from({ length: columns }, (_, column) => cell(` ${lines[column * perColumn + row] ?? ""}`, columnWidth)).join("")}
+				</Text>
 			))}
 		</Box>
 	);
