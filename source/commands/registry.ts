@@ -72,6 +72,11 @@ export const commands: CommandEntry[] = [
 		load: async () => (await import("./status.js")).statusCommand,
 	},
 	{
+		name: "seed",
+		summary: "Fill a store with realistic demo keys and access logs",
+		load: async () => (await import("./seed.js")).seedCommand,
+	},
+	{
 		name: "serve",
 		summary: "Serve the store over HTTP with ProGet's API-key API",
 		load: async () => (await import("./serve.js")).serveCommand,

@@ -37,7 +37,7 @@ export function scopeText(key: KeyRecord): string {
 export const keyColumns: readonly Column[] = [
 	{ id: "name", title: "NAME", width: 14, priority: 10, grows: true, value: (k) => (k.displayName ? safeLine(k.displayName) : `(key ${k.id})`) },
 	{ id: "type", title: "TYPE", width: 8, priority: 8, value: (k) => (k.type === "other" ? "legacy" : k.type) },
-	{ id: "scope", title: "SCOPE", width: 18, priority: 7, grows: true, value: (k) => safeLine(scopeText(k)) },
+	{ id: "scope", title: "SCOPE", width: 14, priority: 7, grows: true, value: (k) => safeLine(scopeText(k)) },
 	{ id: "expires", title: "EXPIRES", width: 9, priority: 6, value: (k, now) => expiresText(k.expiration, now) },
 	{ id: "status", title: "STATUS", width: 8, priority: 9, value: (k) => (k.enabled ? "enabled" : "disabled") },
 	{ id: "lastUsed", title: "LAST USED", width: 9, priority: 4, value: (k, now) => agoText(k.lastUsedAt, now) },

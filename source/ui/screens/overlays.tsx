@@ -52,13 +52,13 @@ export function Secret({ model, theme, width, height }: Props) {
 	if (!secret) return null;
 	return (
 		<Box flexDirection="column" width={width} height={height} paddingTop={1}>
-			<Text bold>{cell(secret.title, width)}</Text>
+			<Text bold>{secret.title}</Text>
 			<Text> </Text>
 			<Text bold color={theme.ok}>
-				{`  ${secret.key}`}
+				{width >= secret.key.length + 4 ? `  ${secret.key}` : secret.key}
 			</Text>
 			<Text> </Text>
-			<Text>{cell("It is not stored anywhere: copy it now. y copies it.", width)}</Text>
+			<Text>It is not stored anywhere: copy it now. y copies it.</Text>
 			{secret.copied ? <Text color={theme.ok}>{cell(`✓ ${secret.copied}`, width)}</Text> : null}
 			{secret.askedToLeave
 				? (
@@ -78,7 +78,7 @@ export const minimumSize = { columns: 40, rows: 10 };
 export function TooSmall({ columns, rows }: { columns: number; rows: number }) {
 	return (
 		<Text>
-			{`terminal too small (have ${columns}x${rows}, need ${minimumSize.columns}x${minimumSize.rows}); q quits`.slice(0, Math.max(1, columns))}
+			{`terminal too small (have ${columns}x${rows}, need ${minimumSize.columns}x${minimumSize.rows}); q quits`}
 		</Text>
 	);
 }

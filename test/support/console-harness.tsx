@@ -1,0 +1,101 @@
+/** Renders the real console over a real temporary store, one key per write inside act(). */
+import type { TestContext } from "node:test";
+import { render as inkRender } from "ink-testing-library";
+import { act } from "react";
+import { LocalStore } from "../../source/store/local-store.js";
+import { App } from "../../source/ui/app.js";
+import { ConsoleModel } from "../../source/ui/console-model.js";
+import { themeFor } from "../../source/ui/theme/theme.js";
+import { tempDbPath } from "./temp-store.js";
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+export const keys = {
+	up: "\u001B[A",
+	down: "\u001B[B",
+	enter: "\r",
+	escape: "\u001B",
+	backspace: "\u007F",
+	space: " ",
+	tab: "\t",
+} as const;
+
+export interface Harness {
+	store: LocalStore;
+	model: ConsoleModel;
+	frame: () => string;
+	press: (...inputs: string[]) => Promise<void>;
+	type: (text: string) => Promise<void>;
+	resize: (columns: number, rows: number) => Promise<void>;
+	copied: string[];
+	quits: () => number;
+}
+
+async function settle(): Promise<void> {
+	for (let i = 0; i < 3; i++) {
+		await act(async () => {
+			await new Promise((resolve) => setImmediate(resolve));
+		});
+	}
+}
+
+export async function mountConsole(
+	t: TestContext,
+	options: { columns?: number; rows?: number; readOnly?: boolean; setup?: (store: LocalStore) => Promise<void> } = {},
+): Promise<Harness> {
+	const store = LocalStore.open(tempDbPath(t));
+	await options.setup?.(store);
+	const copied: string[] = [];
+	let quits = 0;
+	const model = new ConsoleModel({
+		backend: store,
+		readOnly: options.readOnly ?? false,
+		actor: "tester (console)",
+		copy: (text) => {
+			copied.push(text);
+			return "copied for the test";
+		},
+		quit: () => {
+			quits++;
+		},
+	});
+	let rendered!: ReturnType<typeof inkRender>;
+	await act(async () => {
+		rendered = inkRender(<App model={model} theme={themeFor({ NO_COLOR: "1" })} />);
+	});
+	const harness: Harness = {
+		store,
+		model,
+		copied,
+		quits: () => quits,
+		frame: () => rendered.lastFrame() ?? "",
+		press: async (...inputs) => {
+			for (const input of inputs) {
+				await act(async () => {
+					rendered.stdin.write(input);
+				});
+				await settle();
+			}
+		},
+		type: async (text) => harness.press(...[...text]),
+		resize: async (columns, rows) => {
+			Object.defineProperty(rendered.stdout, "columns", { value: columns, configurable: true });
+			Object.defineProperty(rendered.stdout, "rows", { value: rows, configurable: true });
+			await act(async () => {
+				rendered.stdout.emit("resize");
+			});
+			await settle();
+		},
+	};
+	await harness.resize(options.columns ?? 80, options.rows ?? 24);
+	await act(async () => {
+		await model.start();
+	});
+	await settle();
+	t.after(async () => {
+		model.dispose();
+		await act(async () => rendered.unmount());
+		await store.close();
+	});
+	return harness;
+}

@@ -1,0 +1,282 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { LocalStore } from "../source/store/local-store.js";
+import { keys, mountConsole } from "./support/console-harness.js";
+
+const widths = [40, 80, 120];
+
+async function threeKeys(store: LocalStore): Promise<void> {
+	await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "Admin key" }, { actor: "setup" });
+	await store.createKey({ type: "feed", packagePermissions: ["view", "add"], feed: "npm", displayName: "CI npm" }, { actor: "setup" });
+	await store.createKey({ type: "personal", user: "alice", displayName: "Alice laptop" }, { actor: "setup" });
+}
+
+function lines(frame: string): string[] {
+	return frame.split("\n");
+}
+
+describe("the key list", () => {
+	for (const columns of widths) {
+		test(`at ${columns} columns: rows, position, sort in words, nothing wider than the terminal`, async (t) => {
+			const ui = await mountConsole(t, { columns, setup: threeKeys });
+			const frame = ui.frame();
+			assert.match(frame, /› +Admin key/);
+			assert.match(frame, /CI npm/);
+			assert.match(frame, /1 of 3/);
+			if (columns >= 80) assert.match(frame, /sort: id ▲ \(ascending\)/);
+			for (const line of lines(frame)) assert.ok([...line].length <= columns, `${[...line].length} > ${columns}: ${line}`);
+			assert.ok(lines(frame).length <= 23, "one row short of the terminal");
+		});
+	}
+
+	test("an empty store says how to create the first key", async (t) => {
+		const ui = await mountConsole(t);
+		assert.match(ui.frame(), /No API keys yet\. Press n to create the first one/);
+	});
+
+	test("j/k move, keys typed together all count, the selection stays on its key across a sort", async (t) => {
+		const ui = await mountConsole(t, { setup: threeKeys });
+		await ui.press("jj");
+		assert.match(ui.frame(), /› +Alice laptop/);
+		await ui.press("k");
+		assert.match(ui.frame(), /› +CI npm/);
+		await ui.press("s");
+		assert.match(ui.frame(), /sort: name ▲/);
+		assert.match(ui.frame(), /› +CI npm/);
+		assert.match(ui.frame(), /3 of 3/, "CI npm sorts last by name, and stays selected");
+	});
+
+	test("/ filters as you type; Esc clears", async (t) => {
+		const ui = await mountConsole(t, { setup: threeKeys });
+		await ui.press("/");
+		await ui.type("npm");
+		assert.match(ui.frame(), /\/npm█/);
+		assert.match(ui.frame(), /1 of 1/);
+		assert.doesNotMatch(ui.frame(), /Alice laptop/);
+		await ui.type("zzz");
+		assert.match(ui.frame(), /No key matches "npmzzz"/);
+		await ui.press(keys.escape);
+		assert.match(ui.frame(), /1 of 3/);
+	});
+
+	test("x disables and enables; the status is a word", async (t) => {
+		const ui = await mountConsole(t, { setup: threeKeys });
+		await ui.press("x");
+		assert.match(ui.frame(), /› +Admin key.*disabled/);
+		assert.match(ui.frame(), /key 1000 disabled/);
+		assert.equal((await ui.store.getKey(1000))?.enabled, false);
+		await ui.press("x");
+		assert.equal((await ui.store.getKey(1000))?.enabled, true);
+	});
+
+	test("read-only: every change is refused with the reason", async (t) => {
+		const ui = await mountConsole(t, { readOnly: true, setup: threeKeys });
+		assert.match(ui.frame(), /READ-ONLY/);
+		for (const key of ["x", "d", "n", "e", "R"]) {
+			await ui.press(key);
+			assert.match(ui.frame(), /read-only \(started with --readonly\)/, key);
+		}
+		assert.equal((await ui.store.listKeys()).length, 3);
+	});
+});
+
+describe("delete", () => {
+	test("the confirmation defaults to No; y deletes", async (t) => {
+		const ui = await mountConsole(t, { setup: threeKeys });
+		await ui.press("d");
+		assert.match(ui.frame(), /Delete key 1000 \(Admin key\)\?/);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /nothing was deleted/);
+		assert.equal((await ui.store.listKeys()).length, 3);
+		await ui.press("d", "y");
+		assert.match(ui.frame(), /deleted key 1000/);
+		assert.deepEqual((await ui.store.listKeys()).map((k) => k.id), [1001, 1002]);
+	});
+
+	test("marked keys are deleted together after one question with the count", async (t) => {
+		const ui = await mountConsole(t, { setup: threeKeys });
+		await ui.press(keys.space, keys.space);
+		assert.match(ui.frame(), /2 marked/);
+		await ui.press("d");
+		assert.match(ui.frame(), /Delete 2 marked keys\?/);
+		await ui.press("y");
+		assert.deepEqual((await ui.store.listKeys()).map((k) => k.id), [1002]);
+	});
+});
+
+describe("the create wizard", () => {
+	for (const columns of widths) {
+		test(`at ${columns} columns: a feed key, step by step, shown once and copied`, async (t) => {
+			const ui = await mountConsole(t, { columns });
+			await ui.press("n");
+			assert.match(ui.frame(), /step 1 of \d+: Key type/);
+			await ui.press("j", keys.enter);
+			assert.match(ui.frame(), /Which feeds/);
+			await ui.press(keys.enter);
+			await ui.press(keys.enter);
+			assert.match(ui.frame(), /a name is required/, "an empty feed name is refused");
+			await ui.type("npm-public");
+			await ui.press(keys.enter);
+			assert.match(ui.frame(), /\[x\] View\/Download/);
+			await ui.press("jj", keys.space, "j", keys.space, keys.enter);
+			await ui.type("Publisher");
+			await ui.press(keys.enter, keys.enter);
+			assert.match(ui.frame(), /Expires/);
+			await ui.press("jjj", keys.enter);
+			await ui.type("2001-01-01");
+			assert.match(ui.frame(), /is in the past/, "checked as it is typed");
+			for (let i = 0; i < 10; i++) await ui.press(keys.backspace);
+			await ui.type("2031-06-30");
+			await ui.press(keys.enter);
+			await ui.press("jjj", keys.enter);
+			assert.match(ui.frame(), /Key text/);
+			await ui.press(keys.enter);
+			assert.match(ui.frame(), /Review/);
+			await ui.press(keys.enter);
+			assert.match(ui.frame(), /This is the only time\s+it is shown/);
+			const [record] = await ui.store.listKeys();
+			assert.equal(record?.type, "feed");
+			assert.equal(record?.feed, "npm-public");
+			assert.deepEqual(record?.packagePermissions, ["view", "add"]);
+			assert.equal(record?.logging, "both");
+			assert.equal(record?.expiration, "2031-06-30T00:00:00Z");
+			await ui.press("y");
+			assert.equal(ui.copied.length, 1);
+			assert.equal((await ui.store.verify(ui.copied[0] as string, { kind: "any" })).outcome, "valid");
+			await ui.press(keys.escape);
+			assert.match(ui.frame(), /Have you saved the key\?/);
+			await ui.press("n");
+			assert.match(ui.frame(), /This is the only time\s+it is shown/, "any other key stays");
+			await ui.press(keys.enter, "Y");
+			assert.match(ui.frame(), /Publisher/);
+			assert.doesNotMatch(ui.frame(), /[0-9a-f]{40}/, "the key is gone from the screen");
+		});
+	}
+
+	test("system and personal keys; Esc goes back a step keeping what was typed", async (t) => {
+		const ui = await mountConsole(t);
+		await ui.press("n", keys.enter);
+		assert.match(ui.frame(), /APIs/);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /choose at least one API/);
+		await ui.press("j", keys.space, "j", keys.space, keys.enter);
+		await ui.type("Scanner");
+		await ui.press(keys.escape);
+		assert.match(ui.frame(), /\[x\] Use\/Manage Feeds/);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /Scanner█/, "the name typed before is still there");
+		await ui.press(keys.enter, keys.enter, keys.enter, keys.enter, keys.enter, keys.enter, keys.enter);
+		assert.match(ui.frame(), /This is the only time\s+it is shown/);
+		await ui.press(keys.enter, "Y", "n", "jj", keys.enter, keys.enter);
+		assert.match(ui.frame(), /a user is required/);
+		await ui.type("alice");
+		await ui.press(keys.enter, keys.enter, keys.enter, keys.enter, keys.enter, "j", keys.enter);
+		assert.match(ui.frame(), /Custom key/);
+		await ui.type("short");
+		assert.match(ui.frame(), /•••••█/, "masked");
+		assert.match(ui.frame(), /at least 16 characters/);
+		await ui.type("-but-now-long-enough");
+		await ui.press(keys.enter, keys.enter);
+		const keysNow = await ui.store.listKeys();
+		assert.deepEqual(keysNow.map((k) => [k.type, k.systemApis, k.user]), [
+			["system", ["feeds", "sca"], null],
+			["personal", null, "alice"],
+		]);
+		assert.equal((await ui.store.verify("short-but-now-long-enough", { kind: "any" })).record?.id, 1001);
+	});
+});
+
+describe("detail, edit, logs, settings, help, size", () => {
+	test("Enter opens every field and the audit trail; e edits; Esc goes back", async (t) => {
+		const ui = await mountConsole(t, { setup: threeKeys });
+		await ui.press("j", keys.enter);
+		assert.match(ui.frame(), /Permissions: +View\/Download, Add\/Repackage/);
+		assert.match(ui.frame(), /create +setup/);
+		await ui.press("e");
+		assert.match(ui.frame(), /Edit key 1001/);
+		await ui.press(keys.enter, keys.enter, keys.enter, keys.enter, keys.enter);
+		await ui.press(keys.enter, "jj", keys.enter);
+		assert.match(ui.frame(), /Review/);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /key 1001 updated/);
+		assert.equal((await ui.store.getKey(1001))?.logging, "response");
+		assert.match(ui.frame(), /update +tester \(console\)/);
+		await ui.press(keys.escape);
+		assert.match(ui.frame(), /› +CI npm/);
+	});
+
+	test("access logs: newest first, filter, an entry with its bodies", async (t) => {
+		const ui = await mountConsole(t, {
+			setup: async (store) => {
+				await threeKeys(store);
+				for (let i = 0; i < 30; i++) {
+					store.logAccess({
+						at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
+						keyId: 1001,
+						method: i % 2 ? "GET" : "POST",
+						path: `/npm/npm/pkg-${i}`,
+						status: i % 10 === 0 ? 404 : 200,
+						durationMs: 2,
+						client: "10.0.0.1",
+						userAgent: "npm/10",
+						requestBody: i === 29 ? '{"name":"pkg","API_Key":"[redacted]"}' : null,
+						responseBody: null,
+					});
+				}
+				store.flushAccessLog();
+			},
+		});
+		await ui.press("j", "l");
+		assert.match(ui.frame(), /Requests with key 1001/);
+		assert.match(ui.frame(), /› 2026-11-20 10:00:29 +#1001 +GET +200/);
+		await ui.press("/");
+		await ui.type("status:4xx");
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /404/);
+		assert.doesNotMatch(ui.frame(), / 200 /);
+		await ui.press("/", keys.escape);
+		assert.match(ui.frame(), /› 2026-11-20 10:00:29/);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /"API_Key": "\[redacted\]"/);
+		assert.match(ui.frame(), /Response body:\n {2}\(not logged\)/);
+	});
+
+	test("settings: each with its meaning, changed in place", async (t) => {
+		const ui = await mountConsole(t, { setup: threeKeys });
+		await ui.press("o");
+		assert.match(ui.frame(), /custom-keys-allowed +true/);
+		assert.match(ui.frame(), /typed or imported instead of generated/);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /custom-keys-allowed is now false/);
+		await ui.press("jjj", keys.enter);
+		await ui.type("365");
+		await ui.press(keys.enter);
+		assert.equal((await ui.store.getSettings()).maxLifetimeDays, 365);
+		await ui.press("jj", keys.enter);
+		await ui.type("abc");
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /log-retention-days must be a whole number/);
+		assert.equal((await ui.store.getSettings()).logRetentionDays, 90);
+	});
+
+	test("? lists the screen's keys from the binding table", async (t) => {
+		const ui = await mountConsole(t, { setup: threeKeys });
+		await ui.press("?");
+		assert.match(ui.frame(), /Space +mark for delete/);
+		assert.match(ui.frame(), /q, Ctrl-C +quit/);
+		await ui.press(keys.escape, "q");
+		assert.equal(ui.quits(), 1);
+	});
+
+	test("too small, and back", async (t) => {
+		const ui = await mountConsole(t, { setup: threeKeys });
+		await ui.resize(30, 8);
+		assert.match(ui.frame(), /terminal too small \(have 30x8,\s+need 40x10\)/);
+		await ui.press("j");
+		await ui.resize(80, 24);
+		assert.match(ui.frame(), /› +Admin key/, "keys other than q were ignored while too small");
+		await ui.resize(30, 8);
+		await ui.press("q");
+		assert.equal(ui.quits(), 1);
+	});
+});

@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+import type { Key } from "ink";
+import { emptyDraft, type KeyRecord } from "../source/core/model.js";
+import { cell, fitColumns } from "../source/ui/format/key-columns.js";
+import { agoText, expiresText } from "../source/ui/format/relative-time.js";
+import { bindings, commandFor, keysMarkdown } from "../source/ui/keys/bindings.js";
+import { keyNames } from "../source/ui/keys/key-names.js";
+import { windowStart } from "../source/ui/list/window.js";
+import { osc52 } from "../source/ui/terminal/clipboard.js";
+
+const noKey = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
+} as Key;
+
+describe("the binding table", () => {
+	test("docs/KEYS.md is generated from it and current (npm run docs rewrites it)", () => {
+		assert.equal(readFileSync(new URL("../docs/KEYS.md", import.meta.url), "utf8"), keysMarkdown());
+	});
+	test("no key means two things on one screen", () => {
+		const seen = new Map<string, string>();
+		for (const b of bindings) {
+			for (const screen of b.screens) {
+				for (const key of b.keys) {
+					const where = `${screen}:${key}`;
+					assert.ok(!seen.has(where), `${where} is bound to ${seen.get(where)} and ${b.command}`);
+					seen.set(where, b.command);
+				}
+			}
+		}
+	});
+	test("keys route to commands by screen", () => {
+		assert.equal(commandFor("j", "list"), "down");
+		assert.equal(commandFor("y", "confirm"), "confirm-yes");
+		assert.equal(commandFor("enter", "confirm"), "confirm-no", "Enter takes the default: No");
+		assert.equal(commandFor("d", "help"), undefined);
+	});
+});
+
+describe("key names", () => {
+	test("coalesced input is split into single keys", () => {
+		assert.deepEqual(keyNames("jjj", noKey), ["j", "j", "j"]);
+		assert.deepEqual(keyNames("abc\r", noKey), ["a", "b", "c", "enter"]);
+		assert.deepEqual(keyNames("a b", noKey), ["a", "space", "b"]);
+	});
+	test("special keys have names", () => {
+		assert.deepEqual(keyNames("", { ...noKey, downArrow: true }), ["down"]);
+		assert.deepEqual(keyNames("", { ...noKey, escape: true }), ["esc"]);
+		assert.deepEqual(keyNames("c", { ...noKey, ctrl: true }), ["ctrl+c"]);
+		assert.deepEqual(keyNames("\r", { ...noKey, return: true }), ["enter"]);
+	});
+});
+
+describe("windowing and layout", () => {
+	test("the window follows the selection with a margin, within bounds", () => {
+		assert.equal(windowStart(0, 100, 10, 0), 0);
+		assert.equal(windowStart(7, 100, 10, 0), 0);
+		assert.equal(windowStart(8, 100, 10, 0), 1);
+		assert.equal(windowStart(99, 100, 10, 0), 90);
+		assert.equal(windowStart(50, 100, 10, 90), 48);
+		assert.equal(windowStart(3, 5, 10, 0), 0);
+	});
+	test("columns drop by priority and the spare width goes to the name and scope", () => {
+		assert.deepEqual(fitColumns(120).map((c) => c.id), ["name", "type", "scope", "expires", "status", "lastUsed", "logging"]);
+		assert.deepEqual(fitColumns(60).map((c) => c.id), ["name", "type", "scope", "expires", "status"]);
+		assert.deepEqual(fitColumns(38).map((c) => c.id), ["name", "type", "status"]);
+		for (const width of [38, 60, 80, 120, 200]) {
+			const columns = fitColumns(width);
+			const used = columns.reduce((sum, c) => sum + c.fitted, 0) + columns.length - 1;
+			assert.ok(used <= width, `${width}: ${used}`);
+		}
+	});
+	test("cells are cut and padded by terminal width, wide characters counted twice", () => {
+		assert.equal(cell("abc", 5), "abc  ");
+		assert.equal(cell("abcdef", 4), "abc…");
+		assert.equal(cell("日本語キー", 6), "日本… ");
+	});
+	test("times are words, not colours", () => {
+		const now = Date.parse("2026-11-22T12:00:00Z");
+		assert.equal(expiresText(null, now), "never");
+		assert.equal(expiresText("2026-11-22T11:00:00Z", now), "expired");
+		assert.equal(expiresText("2026-11-25T12:00:00Z", now), "in 3d");
+		assert.equal(agoText("2026-11-22T10:00:00Z", now), "2h ago");
+		assert.equal(agoText(null, now), "never");
+	});
+	test("OSC 52 is wrapped for tmux", () => {
+		assert.equal(osc52("hi", {}), "\u001b]52;c;aGk=\u0007");
+		assert.equal(osc52("hi", { TMUX: "/tmp/x" }), "\u001bPtmux;\u001b\u001b]52;c;aGk=\u0007\u001b\\");
+	});
+});
+
+export const sampleKey: KeyRecord = {
+	...emptyDraft("system"),
+	systemApis: ["sca"],
+	id: 1,
+	hint: "ab…cd",
+	enabled: true,
+	createdAt: "2026-01-01T00:00:00Z",
+	createdBy: "t",
+	updatedAt: null,
+	lastUsedAt: null,
+};
