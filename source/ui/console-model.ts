@@ -304,7 +304,8 @@ export class ConsoleModel {
 				this.goTo("help");
 				return;
 			case "back":
-				this.back();
+				if (this.screen === "logs" && this.logs?.open) this.logs.open = undefined;
+				else this.back();
 				return;
 			case "down":
 			case "up":

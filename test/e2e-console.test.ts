@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { LocalStore } from "../source/store/local-store.js";
+import { tempDbPath } from "./support/temp-store.js";
+import { startInTmux, type Terminal } from "./support/tmux.js";
+
+async function wizardThrough(term: Terminal, steps: [string, RegExp][]): Promise<string> {
+	for (const [input, next] of steps) {
+		if (input.startsWith("text:")) term.text(input.slice(5));
+		else term.key(input);
+		await term.waitFor(next);
+	}
+	return term.screen();
+}
+
+test("in a real terminal: create each type, copy with OSC 52, edit, disable, delete, logs, resize, quit", async (t) => {
+	const db = tempDbPath(t);
+	const store = LocalStore.open(db);
+	await store.createKey({ type: "system", systemApis: ["sca"], displayName: "Existing scanner" }, { actor: "setup" });
+	for (let i = 0; i < 40; i++) {
+		store.logAccess({
+			at: Date.now() - (40 - i) * 60_000,
+			keyId: 1000,
+			method: "GET",
+			path: `/api/sca/releases?page=${i}`,
+			status: i % 4 === 0 ? 403 : 200,
+			durationMs: 3,
+			client: "10.1.1.1",
+			userAgent: "scanner/1",
+			requestBody: null,
+			responseBody: i === 39 ? '{"releases":[]}' : null,
+		});
+	}
+	store.flushAccessLog();
+	await store.close();
+
+	const term = startInTmux(t, [`--db=${db}`], { env: { SSH_CONNECTION: "10.0.0.2 5555 10.0.0.1 22" } });
+	await term.waitFor(/1 of 1/, "the key list");
+
+	let screen = await wizardThrough(term, [
+		["n", /Key type/],
+		["Enter", /APIs/],
+		["Space", /\[x\] Full Control/],
+		["Enter", /step \d+ of \d+: Name/],
+		["text:e2e system", /e2e system█/],
+		["Enter", /Description/],
+		["Enter", /Expires/],
+		["Enter", /Body logging/],
+		["Enter", /Key text/],
+		["Enter", /Review/],
+		["Enter", /This is the only time/],
+	]);
+	const key = /\b([0-9a-f]{40})\b/.exec(screen)?.[1];
+	assert.ok(key, "the new key is on the screen");
+	term.key("y");
+	await term.waitFor(/OSC 52/);
+	const deadline = Date.now() + 5000;
+	while (!term.output().includes(Buffer.from(key).toString("base64")) && Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+	assert.match(term.output(), new RegExp(`\\u001bPtmux;\\u001b\\u001b\\]52;c;${Buffer.from(key).toString("base64")}\\u0007\\u001b\\\\`));
+	await wizardThrough(term, [
+		["Enter", /Have you saved the key/],
+		["Y", /e2e system/],
+	]);
+
+	await wizardThrough(term, [
+		["n", /Key type/],
+		["j", /› Feed/],
+		["Enter", /Which feeds/],
+		["Enter", /Feed name/],
+		["text:public-npm", /public-npm█/],
+		["Enter", /Package permissions/],
+		["Enter", /: Name/],
+		["text:e2e feed", /e2e feed█/],
+		["Enter", /Description/],
+		["Enter", /Expires/],
+		["Enter", /Body logging/],
+		["Enter", /Key text/],
+		["Enter", /Review/],
+		["Enter", /This is the only time/],
+		["Enter", /Have you saved/],
+		["Y", /e2e feed/],
+	]);
+	await wizardThrough(term, [
+		["n", /Key type/],
+		["j", /› Feed/],
+		["j", /› Personal/],
+		["Enter", /User the key acts as/],
+		["text:alice", /alice█/],
+		["Enter", /: Name/],
+		["text:e2e personal", /e2e personal█/],
+		["Enter", /Description/],
+		["Enter", /Expires/],
+		["Enter", /Body logging/],
+		["Enter", /Key text/],
+		["Enter", /Review/],
+		["Enter", /This is the only time/],
+		["Enter", /Have you saved/],
+		["Y", /4 of 4/],
+	]);
+	screen = term.screen();
+	assert.match(screen, /e2e personal +personal +user alice/);
+
+	await wizardThrough(term, [
+		["/", /\/█/],
+		["text:public-npm", /1 of 1/],
+		["Enter", /filter: public-npm/],
+		["e", /Edit key 1002/],
+		["Enter", /Feed name/],
+		["Enter", /Package permissions/],
+		["Enter", /: Name/],
+		["Enter", /Description/],
+		["Enter", /Expires/],
+		["Enter", /Expiration date/],
+		["Enter", /Body logging/],
+		["Up", /› both/],
+		["Enter", /Review/],
+		["Enter", /key 1002 updated/],
+	]);
+	assert.match(term.screen(), /e2e feed .* both/);
+	await wizardThrough(term, [
+		["x", /key 1002 disabled/],
+		["d", /Delete key 1002 \(e2e feed\)\?/],
+		["y", /deleted key 1002/],
+	]);
+
+	await wizardThrough(term, [
+		["/", /\/public-npm█/],
+		["Escape", /1 of 3/],
+		["L", /All requests/],
+		["/", /status:4xx method:post/],
+		["text:status:403", /\/status:403█/],
+		["Enter", /filter: status:403/],
+	]);
+	assert.doesNotMatch(term.screen(), / 200 /);
+	await wizardThrough(term, [
+		["/", /█/],
+		["Escape", /All requests  \n|All requests *\n/],
+		["Enter", /Response body:\n {2}\{\n {4}"releases": \[\]/],
+		["Escape", /All requests/],
+		["Escape", /3 of 3|1 of 3/],
+	]);
+
+	term.resize(30, 8);
+	await term.waitFor(/terminal too small/);
+	term.resize(100, 30);
+	await term.waitFor(/apikeys-tui store/);
+	term.key("q");
+	screen = await term.waitFor(/\[exit 0\]/);
+	assert.match(screen, /before-the-console\n\[exit 0\]/, "the primary screen is back, untouched");
+
+	const check = LocalStore.open(db);
+	const keys = await check.listKeys();
+	await check.close();
+	assert.deepEqual(keys.map((k) => [k.id, k.type, k.displayName]), [
+		[1000, "system", "Existing scanner"],
+		[1001, "system", "e2e system"],
+		[1003, "personal", "e2e personal"],
+	]);
+});
