@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { CommandIo } from "../source/commands/command.js";
-import { commands } from "../source/commands/registry.js";
+import { commands, findCommand } from "../source/commands/registry.js";
 import { runCommand } from "../source/commands/run.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { tempDbPath } from "./support/temp-store.js";
@@ -55,9 +55,12 @@ async function snapshot(db: string): Promise<string> {
 test("every option of every command, given awkward values: a clear message or success, never a crash", async (t) => {
 	const db = tempDbPath(t);
 	const seed = capture();
-	assert.equal(await runCommand((await commands[0]?.load())!, ["personal", "--user=seed", `--db=${db}`], seed.io), 0);
+	const create = findCommand("create");
+	assert.ok(create);
+	assert.equal(await runCommand(await create.load(), ["personal", "--user=seed", `--db=${db}`], seed.io), 0);
 	let runs = 0;
-	for (const entry of commands) {
+	// serve would listen until stopped, and the console would draw on a terminal: both have their own tests.
+	for (const entry of commands.filter((c) => c.name !== "serve" && c.name !== "console")) {
 		const spec = await entry.load();
 		const leading = spec.name === "create" ? ["system"] : spec.name === "import" ? ["-"] : [];
 		for (const [flag, flagSpec] of Object.entries(spec.flags)) {
