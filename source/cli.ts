@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import type { CommandIo } from "./commands/command.js";
 import { globalFlags } from "./commands/global-flags.js";
+import { kebab } from "./commands/help.js";
 import { version } from "./commands/version.js";
 /**
  * The entry point. Finds the command in argv and loads only what it needs: a command runs
@@ -34,7 +35,7 @@ function splitCommand(argv: string[]): { name: string | undefined; rest: string[
 	const takesValue = new Set(
 		Object.entries(globalFlags)
 			.filter(([, spec]) => spec.type === "string")
-			.map(([name]) => `--${name}`),
+			.map(([name]) => `--${kebab(name)}`),
 	);
 	for (let i = 0; i < argv.length; i++) {
 		const token = argv[i] as string;
@@ -63,6 +64,8 @@ ${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n")}
 Global options:
   --db=PATH        the store file (default $APIKEYS_TUI_DB, else $XDG_DATA_HOME/apikeys-tui/keys.db)
   --profile=NAME   the product profile of a new store: proget (default) or otter
+  --source=URL|NAME  a remote instance (ProGet or apikeys-tui serve) instead of a store;
+                   its key from $APIKEYS_TUI_API_KEY, the stored source, or --api-key
   --debug          show the stack trace of an unexpected error
   --help, --version
 

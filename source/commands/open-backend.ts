@@ -1,6 +1,12 @@
-/** Chooses and opens the backend the global options point at. */
+/**
+ * Chooses and opens the backend the global options point at: a remote instance with --source (a
+ * URL or a source name), else the local store (--db, APIKEYS_TUI_DB, or the default).
+ */
 import type { Backend } from "../core/backend.js";
 import { parseProfileName } from "../core/catalog.js";
+import { AppError } from "../core/errors.js";
+import { RemoteBackend } from "../remote/remote-backend.js";
+import { findSource } from "../remote/sources.js";
 import { LocalStore } from "../store/local-store.js";
 import { resolveDbPath } from "../store/paths.js";
 import { type Flags, optionError, stringFlag } from "./command.js";
@@ -14,6 +20,23 @@ export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv): LocalStore
 	return LocalStore.open(resolveDbPath(stringFlag(flags, "db"), env), profile ? { profile } : {});
 }
 
+/** The URL and key a --source names: a source from the config files, or a URL as it is. */
+export function resolveSource(flags: Flags, env: NodeJS.ProcessEnv): { url: string; apiKey: string | undefined } | undefined {
+	const source = stringFlag(flags, "source") ?? (env.APIKEYS_TUI_SOURCE?.trim() || undefined);
+	if (source === undefined) return undefined;
+	if (stringFlag(flags, "db") !== undefined) throw optionError("source", "give --db or --source, not both");
+	const named = findSource(source, env);
+	const url = named?.url ?? (/^https?:\/\//i.test(source) ? source : undefined);
+	if (!url) throw optionError("source", `Source ${source} not found (see apikeys-tui sources list).`);
+	const apiKey = stringFlag(flags, "apiKey") ?? (env.APIKEYS_TUI_API_KEY?.trim() || undefined) ?? named?.token;
+	return { url, apiKey };
+}
+
 export async function openBackend(flags: Flags, env: NodeJS.ProcessEnv): Promise<Backend> {
-	return openLocalStore(flags, env);
+	const remote = resolveSource(flags, env);
+	if (!remote) return openLocalStore(flags, env);
+	if (stringFlag(flags, "profile") !== undefined) {
+		throw new AppError("--profile applies to a new local store; a remote instance has its own", "invalid");
+	}
+	return RemoteBackend.connect(remote.url, remote.apiKey);
 }

@@ -82,6 +82,11 @@ export const commands: CommandEntry[] = [
 		load: async () => (await import("./serve.js")).serveCommand,
 	},
 	{
+		name: "sources",
+		summary: "List, add, remove and test named remote instances",
+		load: async () => (await import("./sources.js")).sourcesCommand,
+	},
+	{
 		name: "settings",
 		summary: "Show or change the store's security settings",
 		load: async () => (await import("./settings.js")).settingsCommand,

@@ -137,7 +137,11 @@ export function buildRoutes(): Route[] {
 			methods: ["GET"],
 			path: `${prefix}/list`,
 			access: "manage",
-			handle: async ({ store }) => ({ status: 200, body: (await store.listKeys()).map((k) => toApiKeyInfo(k)) }),
+			// ?details=true adds the store's own fields (for the remote console); pgutil never sends it.
+			handle: async ({ store, query }) => {
+				const keys = await store.listKeys();
+				return { status: 200, body: query.get("details") === "true" ? keys.map(keyWithExtras) : keys.map((k) => toApiKeyInfo(k)) };
+			},
 		},
 		{
 			methods: ["POST", "PUT"],

@@ -1,0 +1,78 @@
+/**
+ * `apikeys-tui sources list|add|remove|test`: named remote instances, like `pgutil sources`
+ * (proget-api.md §5.4). pgutil's own sources are listed and usable too; only ours are changed.
+ */
+import { RemoteClient } from "../remote/http-client.js";
+import { allSources, findSource, ourSourcesPath, pgutilConfigPath, removeSource, saveSource } from "../remote/sources.js";
+import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
+
+export const sourcesCommand: CommandSpec = {
+	name: "sources",
+	summary: "Lists, adds, removes and tests named remote instances.",
+	usage: "apikeys-tui sources list | add --name=NAME --url=URL | remove --name=NAME | test [--name=NAME]",
+	details: `
+add takes the API key from standard input (--api-key=-) or $APIKEYS_TUI_API_KEY, never needing
+it on the command line, and stores it obfuscated as pgutil does (not encrypted: the file is 0600).
+Sources are read from our file and from pgutil's own config file.`,
+	flags: {
+		name: { type: "string", description: "Name of the source (default Default)" },
+		url: { type: "string", description: "Base URL of the instance, e.g. https://proget.corp.local/" },
+	},
+	async run({ flags, args, io }) {
+		const action = args[0] ?? "list";
+		if (args.length > 1) throw new UsageError(`unexpected argument: ${args[1]}`);
+		const name = stringFlag(flags, "name") ?? "Default";
+		if (action === "list") {
+			const sources = allSources(io.env);
+			if (sources.length === 0) {
+				io.stdout("No sources configured.\n");
+				return;
+			}
+			sources.forEach((s, i) => {
+				const userInfo = s.token ? "api@" : s.username ? `${s.username}@` : "";
+				const url = userInfo ? s.url.replace(/^(https?:\/\/)/i, `$1${userInfo}`) : s.url;
+				io.stdout(`${i + 1}. ${s.name}${s.origin === "pgutil" ? " (from pgutil)" : ""}\n   ${url}\n`);
+			});
+			return;
+		}
+		if (action === "add") {
+			if (name !== name.trim()) throw optionError("name", "Name cannot start or end with whitespace.");
+			const url = stringFlag(flags, "url");
+			if (!url) throw new UsageError("missing required argument: --url");
+			try {
+				if (!/^https?:$/.test(new URL(url).protocol)) throw new Error("not http");
+			} catch {
+				throw optionError("url", "Invalid url.");
+			}
+			const keyFlag = stringFlag(flags, "apiKey");
+			const token = keyFlag === "-" ? (await io.readStdin()).split(/\r?\n/)[0]?.trim() : (keyFlag ?? io.env.APIKEYS_TUI_API_KEY?.trim());
+			saveSource({ name, url, ...(token ? { token } : {}) }, io.env);
+			if (token) io.stderr("Storing credentials. Note: Sensitive values are obfuscated but not securely encrypted.\n");
+			io.stdout(`Added source ${name} to ${ourSourcesPath(io.env)}.\n`);
+			return;
+		}
+		if (action === "remove") {
+			if (!stringFlag(flags, "name")) throw new UsageError("missing required argument: --name");
+			if (removeSource(name, io.env)) io.stdout(`Removed ${name} source.\n`);
+			else if (findSource(name, io.env)) io.stdout(`Source ${name} is pgutil's; remove it with pgutil (${pgutilConfigPath(io.env)}).\n`);
+			else io.stdout(`Source ${name} not found.\n`);
+			return;
+		}
+		if (action === "test") {
+			const chosen = stringFlag(flags, "name") ? [findSource(name, io.env)].filter((s) => s !== undefined) : allSources(io.env);
+			if (chosen.length === 0) throw new UsageError(stringFlag(flags, "name") ? `Source ${name} not found.` : "No sources configured.");
+			let failed = false;
+			for (const source of chosen) {
+				try {
+					const health = await new RemoteClient(source.url, undefined, 10_000).json<{ releaseNumber?: string }>("health");
+					io.stdout(`[${source.name}] Successfully contacted ProGet ${health.releaseNumber ?? "(unknown version)"}.\n`);
+				} catch (error) {
+					failed = true;
+					io.stderr(`[${source.name}] Error contacting ProGet: ${(error as Error).message}\n`);
+				}
+			}
+			return failed ? 1 : 0;
+		}
+		throw new UsageError(`unknown action "${action}": use list, add, remove or test`);
+	},
+};
