@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LocalStore } from "../source/store/local-store.js";
+import { startServer } from "./support/server-process.js";
 import { tempDbPath } from "./support/temp-store.js";
 import { startInTmux, type Terminal } from "./support/tmux.js";
 
@@ -158,4 +159,62 @@ test("in a real terminal: create each type, copy with OSC 52, edit, disable, del
 		[1001, "system", "e2e system"],
 		[1003, "personal", "e2e personal"],
 	]);
+});
+
+test("in a real terminal, on a remote instance: create, edit, delete, browse logs", async (t) => {
+	const db = tempDbPath(t);
+	const store = LocalStore.open(db);
+	const { key } = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "admin" }, { actor: "setup" });
+	await store.close();
+	const server = await startServer(db);
+	t.after(async () => {
+		if (server.process.exitCode === null) await server.stop();
+	});
+	const term = startInTmux(t, [`--source=${server.url}`], { env: { APIKEYS_TUI_API_KEY: key } });
+	await term.waitFor(/remote http:\/\/127\.0\.0\.1:\d+/);
+	await term.waitFor(/1 of 1/);
+	await wizardThrough(term, [
+		["n", /Key type/],
+		["j", /› Feed/],
+		["Enter", /Which feeds/],
+		["j", /› one feed group/],
+		["Enter", /Feed group name/],
+		["text:prod", /prod█/],
+		["Enter", /Package permissions/],
+		["Enter", /: Name/],
+		["text:remote feed", /remote feed█/],
+		["Enter", /Description/],
+		["Enter", /Expires/],
+		["Enter", /Body logging/],
+		["Enter", /Key text/],
+		["Enter", /Review/],
+		["Enter", /This is the only time/],
+		["Enter", /Have you saved/],
+		["Y", /2 of 2/],
+		["e", /Edit key 1001/],
+		["Enter", /Feed group name/],
+		["Enter", /Package permissions/],
+		["Enter", /: Name/],
+		["Enter", /Description/],
+		["Enter", /Expires/],
+		["Enter", /Expiration date/],
+		["Enter", /Body logging/],
+		["j", /› request bodies/],
+		["Enter", /Review/],
+		["Enter", /key 1001 updated/],
+		["L", /All requests/],
+		["f", /All requests · following/],
+	]);
+	await term.waitFor(/POST +200 .*\/api\/api-keys\/update\?id=1001/, "the update's log entry, followed live");
+	await wizardThrough(term, [
+		["Escape", /2 of 2/],
+		["d", /Delete key 1001 \(remote feed\)\?/],
+		["y", /deleted key 1001/],
+		["q", /\[exit 0\]/],
+	]);
+	const check = LocalStore.open(db);
+	assert.deepEqual((await check.listKeys()).map((k) => k.id), [1000]);
+	const [updateEntry] = (await check.queryAccessLog({ method: "POST", pathPrefix: "/api/api-keys/update" }, { limit: 1 })).entries;
+	assert.equal(updateEntry?.status, 200);
+	await check.close();
 });
