@@ -342,3 +342,33 @@ describe("serve's options", () => {
 		assert.match(port.stderr, /--port error/);
 	});
 });
+
+describe("authorization reads the store's profile", () => {
+	test("in an otter store, native-api manages keys and a jobs key does not", async (t) => {
+		const db = tempDbPath(t);
+		const store = LocalStore.open(db, { profile: "otter" });
+		const native = (await store.createKey({ type: "system", systemApis: ["native-api"] }, { actor: "t" })).key;
+		const jobs = (await store.createKey({ type: "system", systemApis: ["jobs-trigger"] }, { actor: "t" })).key;
+		await store.close();
+		const server = await startServer(db);
+		t.after(async () => {
+			if (server.process.exitCode === null) await server.stop();
+		});
+		const list = (key: string) => fetch(`${server.url}/api/api-keys/list`, { headers: { "X-ApiKey": key } });
+		assert.equal((await list(native)).status, 200);
+		assert.equal((await list(jobs)).status, 403);
+		const feed = await fetch(`${server.url}/api/api-keys/create`, {
+			method: "POST",
+			headers: { "X-ApiKey": native, "Content-Type": "application/json" },
+			body: '{"type":"feed","packagePermissions":["view"]}',
+		});
+		assert.equal(feed.status, 400);
+		assert.match(await feed.text(), /^type: must be one of system in the otter profile/);
+		const verify = await fetch(`${server.url}/api/api-keys/verify`, {
+			method: "POST",
+			headers: { "X-ApiKey": native, "Content-Type": "application/json" },
+			body: JSON.stringify({ key: jobs, systemApi: "jobs-view" }),
+		});
+		assert.equal((await verify.json()).outcome, "valid", "triggering jobs implies viewing them");
+	});
+});

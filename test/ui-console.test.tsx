@@ -280,3 +280,75 @@ describe("detail, edit, logs, settings, help, size", () => {
 		assert.equal(ui.quits(), 1);
 	});
 });
+
+describe("every screen at every width", () => {
+	for (const columns of widths) {
+		test(`at ${columns} columns nothing is wider than the terminal`, async (t) => {
+			const ui = await mountConsole(t, {
+				columns,
+				setup: async (store) => {
+					await threeKeys(store);
+					store.logAccess({
+						at: Date.now(),
+						keyId: 1000,
+						method: "GET",
+						path: `/api/${"long-segment/".repeat(20)}`,
+						status: 200,
+						durationMs: 1,
+						client: "::1",
+						userAgent: "ua",
+						requestBody: JSON.stringify({ text: "x".repeat(300) }),
+						responseBody: null,
+					});
+					store.flushAccessLog();
+				},
+			});
+			const screens: [string[], RegExp][] = [
+				[[keys.enter], /Audit trail/],
+				[[keys.escape, "L"], /All requests/],
+				[[keys.enter], /Request body/],
+				[[keys.escape, keys.escape, "o"], /Store settings/],
+				[[keys.escape, "?"], /Keys on this screen/],
+				[[keys.escape, "n"], /Key type/],
+				[[keys.enter], /APIs/],
+				[[keys.escape, keys.escape, "d"], /Delete key 1000/],
+			];
+			for (const [input, expected] of screens) {
+				await ui.press(...input);
+				assert.match(ui.frame(), expected);
+				for (const line of ui.frame().split("\n")) assert.ok([...line].length <= columns, `${columns}: ${line}`);
+			}
+		});
+	}
+});
+
+describe("profiles", () => {
+	test("an otter store's wizard offers Otter's key type and scopes only", async (t) => {
+		const ui = await mountConsole(t, { profile: "otter" });
+		assert.match(ui.frame(), /Otter/);
+		await ui.press("n");
+		assert.match(ui.frame(), /System \(manage\/admin Otter\)/);
+		assert.doesNotMatch(ui.frame(), /Feed|Personal/);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /Native API \(full control\)/);
+		assert.match(ui.frame(), /Job orchestration: trigger/);
+		assert.doesNotMatch(ui.frame(), /Use\/Manage Feeds/);
+	});
+
+	test("a legacy key is explained, and C converts it keeping its secret", async (t) => {
+		const ui = await mountConsole(t, {
+			setup: async (store) => {
+				await store.importKeys([{ type: "other", systemApis: ["native-api"], key: "legacy-native-key-000001", displayName: "Old" }], {
+					actor: "t",
+					partial: false,
+				});
+			},
+		});
+		assert.match(ui.frame(), /Old +legacy/);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /cannot be created anew\. C converts it/);
+		await ui.press("C");
+		assert.match(ui.frame(), /key 1000 is now a system key, with the same secret/);
+		assert.equal((await ui.store.verify("legacy-native-key-000001", { kind: "any" })).record?.type, "system");
+	});
+});

@@ -41,9 +41,15 @@ async function settle(): Promise<void> {
 
 export async function mountConsole(
 	t: TestContext,
-	options: { columns?: number; rows?: number; readOnly?: boolean; setup?: (store: LocalStore) => Promise<void> } = {},
+	options: {
+		columns?: number;
+		rows?: number;
+		readOnly?: boolean;
+		profile?: "proget" | "otter";
+		setup?: (store: LocalStore) => Promise<void>;
+	} = {},
 ): Promise<Harness> {
-	const store = LocalStore.open(tempDbPath(t));
+	const store = LocalStore.open(tempDbPath(t), options.profile ? { profile: options.profile } : {});
 	await options.setup?.(store);
 	const copied: string[] = [];
 	let quits = 0;
