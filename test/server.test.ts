@@ -369,6 +369,6 @@ describe("authorization reads the store's profile", () => {
 			headers: { "X-ApiKey": native, "Content-Type": "application/json" },
 			body: JSON.stringify({ key: jobs, systemApi: "jobs-view" }),
 		});
-		assert.equal((await verify.json()).outcome, "valid", "triggering jobs implies viewing them");
+		assert.equal(((await verify.json()) as { outcome: string }).outcome, "valid", "triggering jobs implies viewing them");
 	});
 });
