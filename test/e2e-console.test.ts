@@ -132,7 +132,8 @@ test("in a real terminal: create each type, copy with OSC 52, edit, disable, del
 		["L", /All requests/],
 		["/", /status:4xx method:post/],
 		["text:status:403", /\/status:403█/],
-		["Enter", /filter: status:403/],
+		// The label changes at once; the rows once the query is back (no "working…" in the header).
+		["Enter", /^(?![\s\S]*working…)[\s\S]*filter: status:403/],
 	]);
 	assert.doesNotMatch(term.screen(), / 200 /);
 	await wizardThrough(term, [
@@ -217,4 +218,24 @@ test("in a real terminal, on a remote instance: create, edit, delete, browse log
 	const [updateEntry] = (await check.queryAccessLog({ method: "POST", pathPrefix: "/api/api-keys/update" }, { limit: 1 })).entries;
 	assert.equal(updateEntry?.status, 200);
 	await check.close();
+});
+
+test("a dropped SSH session (SIGHUP) in the middle of the wizard: terminal restored, nothing half-written", async (t) => {
+	const db = tempDbPath(t);
+	await LocalStore.open(db).close();
+	const term = startInTmux(t, [`--db=${db}`]);
+	await term.waitFor(/No API keys yet/);
+	await wizardThrough(term, [
+		["n", /Key type/],
+		["Enter", /APIs/],
+		["Space", /\[x\] Full Control/],
+		["Enter", /: Name/],
+		["text:half", /half█/],
+	]);
+	process.kill(term.programPid(), "SIGHUP");
+	const screen = await term.waitFor(/\[exit \d+\]/);
+	assert.match(screen, /before-the-console\n\[exit 0\]/);
+	const store = LocalStore.open(db);
+	assert.deepEqual(await store.listKeys(), []);
+	await store.close();
 });

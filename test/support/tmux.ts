@@ -19,6 +19,8 @@ export interface Terminal {
 	waitFor: (pattern: RegExp, what?: string) => Promise<string>;
 	resize: (columns: number, rows: number) => void;
 	output: () => string;
+	/** The program's process id (the child of the pane's shell). */
+	programPid: () => number;
 }
 
 function quote(value: string): string {
@@ -70,6 +72,10 @@ export function startInTmux(
 		},
 		resize: (columns, rows) => {
 			tmux("resize-window", "-t", "e2e", "-x", String(columns), "-y", String(rows));
+		},
+		programPid: () => {
+			const shell = tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").trim();
+			return Number(execFileSync("pgrep", ["-P", shell], { encoding: "utf8" }).trim().split("\n")[0]);
 		},
 		output: () => {
 			try {
