@@ -215,7 +215,7 @@ export class ConsoleModel {
 			error instanceof RuleError
 				? error.errors.map((e) => `${e.field}: ${e.message}`).join("; ")
 				: error instanceof AppError
-					? error.message
+					? `${error.message}${error.kind === "unavailable" ? " (Ctrl-R retries)" : ""}`
 					: `unexpected error: ${(error as Error).message}`;
 		this.message = { text, kind: "error" };
 	}

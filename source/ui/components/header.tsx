@@ -3,11 +3,12 @@ import { Box, Text } from "ink";
 import type { ConsoleModel } from "../console-model.js";
 import type { Theme } from "../theme/theme.js";
 import { cell } from "../format/key-columns.js";
+import { Spinner } from "./spinner.js";
 
 export function Header({ model, theme, width }: { model: ConsoleModel; theme: Theme; width: number }) {
 	const where = `${model.backend.kind === "local" ? "store" : "remote"} ${model.backend.location}`;
-	const badges = `${model.catalog.product}${model.readOnly ? " · READ-ONLY" : ""}${model.busy ? " · working…" : ""}`;
-	const room = Math.max(0, width - badges.length - 15);
+	const badges = `${model.catalog.product}${model.readOnly ? " · READ-ONLY" : ""}`;
+	const room = Math.max(0, width - badges.length - 15 - (model.busy ? 11 : 0));
 	return (
 		<Box width={width}>
 			<Text bold color={theme.accent}>
