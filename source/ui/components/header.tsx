@@ -19,6 +19,7 @@ export function Header({ model, theme, width }: { model: ConsoleModel; theme: Th
 				{cell(where, room)}
 				{" "}
 			</Text>
+			{model.busy ? <Spinner color={theme.accent} /> : null}
 			<Text color={model.readOnly ? theme.warning : theme.muted}>{badges}</Text>
 		</Box>
 	);
