@@ -163,3 +163,18 @@ describe("sources", () => {
 		assert.equal(remote.stdout, (await runCli(["list", `--db=${db}`])).stdout);
 	});
 });
+
+describe("the same errors remotely", () => {
+	test("a value the rules refuse prints the same option line as locally; prune runs on the server", async (t) => {
+		const { db, key, url } = await servedStore(t);
+		const env = { APIKEYS_TUI_API_KEY: key };
+		const local = await runCli(["update", "--id=1001", "--permissions=view,fly", `--db=${db}`]);
+		const remote = await runCli(["update", "--id=1001", "--permissions=view,fly", `--source=${url}`], { env });
+		assert.equal(remote.code, 2);
+		assert.equal(remote.stderr, local.stderr);
+		assert.match(remote.stderr, /^--permissions error: an invalid value was specified/);
+		const pruned = await runCli(["logs", "--prune", `--source=${url}`], { env });
+		assert.equal(pruned.code, 0, pruned.stderr);
+		assert.match(pruned.stdout, /^Pruned \d+ access-log entries\.\n$/);
+	});
+});

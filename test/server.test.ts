@@ -257,7 +257,7 @@ describe("the access log", () => {
 		const { url } = fixture.server;
 		const created = await fetch(`${url}/api/api-keys/create?key=${encodeURIComponent(fixture.admin)}`, {
 			method: "POST",
-			headers: { "Content-Type": "application/json", "User-Agent": "redaction-test" },
+			headers: { "Content-Type": "application/json", "User-Agent": `redaction-test ${fixture.admin}` },
 			body: JSON.stringify({ type: "system", systemApis: ["sca"], API_Key: fixture.admin, logging: "both" }),
 		});
 		const newKey = JSON.parse(await created.text()).key as string;
@@ -275,7 +275,7 @@ describe("the access log", () => {
 		assert.equal(create?.path, "/api/api-keys/create?key=[redacted]");
 		assert.equal(create?.status, 200);
 		assert.equal(create?.keyId, 1000);
-		assert.equal(create?.userAgent, "redaction-test");
+		assert.equal(create?.userAgent, "redaction-test [redacted]");
 		assert.match(create?.requestBody ?? "", /"API_Key":"\[redacted\]"/);
 		assert.match(create?.responseBody ?? "", /"key":"\[redacted\]"/);
 		assert.equal(refused?.status, 403);

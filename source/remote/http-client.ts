@@ -3,7 +3,8 @@
  * refused (403), not found (404), a bad request (400, with the server's reason), a server error
  * (5xx), an unreachable host, a TLS problem, no answer in time.
  */
-import { AppError } from "../core/errors.js";
+import { AppError, RuleError } from "../core/errors.js";
+import type { FieldError, FieldName } from "../core/rules.js";
 
 export interface RemoteReply {
 	status: number;
@@ -19,6 +20,18 @@ export interface RequestOptions {
 }
 
 const tlsCodes = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
+const ruleFields = new Set(["type", "displayName", "description", "systemApis", "packagePermissions", "feed", "feedGroup", "user", "expiration", "logging", "key"]);
+
+/** Our server's 400 lists the rules' errors as `field: message` lines: read them back as such. */
+function ruleErrorFrom(text: string): RuleError | undefined {
+	const errors: FieldError[] = [];
+	for (const line of text.trim().split("\n")) {
+		const match = /^(\w+): (.+)$/.exec(line);
+		if (!match || !ruleFields.has(match[1] as string)) return undefined;
+		errors.push({ field: match[1] as FieldName, message: match[2] as string });
+	}
+	return errors.length > 0 ? new RuleError(errors) : undefined;
+}
 
 function describeNetworkError(url: string, error: unknown): AppError {
 	const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -76,7 +89,8 @@ export class RemoteClient {
 			throw new AppError(`the server refused the API key (403): ${reason}`, "forbidden");
 		}
 		if (response.status === 404) throw new AppError(reason, "not-found");
-		if (response.status === 400 || response.status === 409 || response.status === 413) throw new AppError(reason, "invalid");
+		if (response.status === 400) throw ruleErrorFrom(text) ?? new AppError(reason, "invalid");
+		if (response.status === 409 || response.status === 413) throw new AppError(reason, "invalid");
 		throw new AppError(`the server failed (${response.status}): ${reason}; try again`, "unavailable");
 	}
 

@@ -287,7 +287,8 @@ export class RemoteBackend implements Backend {
 	}
 
 	async pruneAccessLog(): Promise<number> {
-		throw new AppError("pruning runs where the store is: apikeys-tui logs --prune --db=PATH on the server's host", "invalid");
+		if (!this.extended) this.unavailable("accessLogs");
+		return (await this.client.json<{ removed: number }>(`${prefix}/logs/prune`, { method: "POST" })).removed;
 	}
 
 	async close(): Promise<void> {

@@ -127,7 +127,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 				status: reply.status,
 				durationMs: performance.now() - started,
 				client: address,
-				userAgent: request.headers["user-agent"] ?? null,
+				userAgent: request.headers["user-agent"] === undefined ? null : redactSecrets(request.headers["user-agent"], secrets),
 				requestBody: (logging === "request" || logging === "both") && body.length > 0 ? bodyForLog(body, secrets, maxBytes) : null,
 				responseBody: logging === "response" || logging === "both" ? bodyForLog(sentText, secrets, maxBytes) : null,
 			});
@@ -163,11 +163,15 @@ export function createApiServer(options: ApiServerOptions): Server {
 		return route.handle({ store, query: url.searchParams, json, actor, version });
 	}
 
-	return createServer((request, response) => {
+	const server = createServer((request, response) => {
 		handle(request, response).catch((error: unknown) => {
 			onError(`unexpected error: ${(error as Error).message}`);
 			if (!response.headersSent) send(response, { status: 500, body: "An unexpected error occurred." }, version);
 			else response.destroy();
 		});
 	});
+	// A client that trickles its headers or body cannot hold a connection for ever.
+	server.headersTimeout = 10_000;
+	server.requestTimeout = 30_000;
+	return server;
 }

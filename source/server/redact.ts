@@ -10,9 +10,10 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
 	for (const secret of secrets) {
 		if (secret.length === 0) continue;
 		out = out.split(secret).join(redacted);
-		// The same secret percent-encoded, as it would appear in a query string or a form.
-		const encoded = encodeURIComponent(secret);
-		if (encoded !== secret) out = out.split(encoded).join(redacted);
+		// The same secret as it would appear in a query string or a form, or inside a JSON string.
+		const asForm = new URLSearchParams({ k: secret }).toString().slice(2);
+		const forms = [encodeURIComponent(secret), asForm, JSON.stringify(secret).slice(1, -1)];
+		for (const form of forms) if (form !== secret) out = out.split(form).join(redacted);
 	}
 	return out;
 }

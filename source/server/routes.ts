@@ -245,6 +245,12 @@ export function buildRoutes(): Route[] {
 			},
 		},
 		{
+			methods: ["POST"],
+			path: `${prefix}/logs/prune`,
+			access: "manage",
+			handle: async ({ store }) => ({ status: 200, body: { removed: await store.pruneAccessLog() } }),
+		},
+		{
 			methods: ["GET"],
 			path: `${prefix}/audit`,
 			access: "manage",

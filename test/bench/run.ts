@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { seedStore } from "./seed.js";
+import { measureServer } from "./server-figures.js";
 import { measureLogFilters, measureVerify } from "./store-figures.js";
 
 interface Figure {
@@ -45,6 +46,14 @@ try {
 			figures.push({ name: "verify_per_s", value: verify.perSecond, floor: verify.floor, unit: "/s", higherIsBetter: true });
 		}
 	}
+	log("loading the server (autocannon, 10 connections)");
+	const server = await measureServer(join(dir, "server.db"), quick ? 2 : 10);
+	figures.push(
+		{ name: "server_rps", value: Math.min(server.listRps, server.verifyRps), floor: server.floorRps, unit: "/s", higherIsBetter: true },
+		{ name: "server_p99_ms", value: Math.max(server.listP99, server.verifyP99), floor: server.floorP99, unit: "ms", higherIsBetter: false },
+	);
+	scaling.server_list_rps = server.listRps;
+	scaling.server_verify_rps = server.verifyRps;
 	if (asJson) {
 		const out: Record<string, number | null> = {};
 		for (const f of figures) {
@@ -58,7 +67,7 @@ try {
 			f.name,
 			`${f.value.toFixed(f.unit === "/s" ? 0 : 2)} ${f.unit}`,
 			f.floor === null ? "—" : `${f.floor.toFixed(f.unit === "/s" ? 0 : 2)} ${f.unit}`,
-			f.floor === null ? "—" : `${(f.value / f.floor).toFixed(2)}×`,
+			f.floor === null || f.floor === 0 ? "—" : `${(f.value / f.floor).toFixed(2)}×`,
 		]);
 		const header = ["figure", "value", "floor", "ratio"];
 		const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
