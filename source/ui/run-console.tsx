@@ -11,6 +11,8 @@ import { copyToClipboard } from "./terminal/clipboard.js";
 import { enterAlternateScreen } from "./terminal/screen-control.js";
 import { themeFor } from "./theme/theme.js";
 
+export const renderFps = 120;
+
 export interface ConsoleRunOptions {
 	readOnly: boolean;
 	actor: string;
@@ -31,6 +33,8 @@ export async function runConsole(backend: Backend, options: ConsoleRunOptions): 
 	const instance = render(<App model={model} theme={themeFor(options.env)} />, {
 		exitOnCtrlC: false,
 		patchConsole: false,
+		// Ink's default of 30 frames a second holds a key's frame back up to 33 ms; the frames are small.
+		maxFps: renderFps,
 	});
 	quit = () => instance.unmount();
 	const onSignal = () => instance.unmount();

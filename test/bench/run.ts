@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { seedStore } from "./seed.js";
+import { measureConsole } from "./console-figures.js";
 import { measureServer } from "./server-figures.js";
 import { measureLogFilters, measureVerify } from "./store-figures.js";
 
@@ -40,6 +41,15 @@ try {
 		const logs = await measureLogFilters(path, seeded.keyIds[0] as number, quick ? 20 : 50);
 		scaling[`logs_filter_ms_at_${entries}`] = logs.worst;
 		if (entries === logCount) {
+			log("driving the console in a pseudo-terminal");
+			const ui = await measureConsole(path, dir, quick ? 3 : 10, quick ? 40 : 200);
+			figures.push(
+				{ name: "startup_ms", value: ui.startupMs, floor: ui.startupFloorMs, unit: "ms", higherIsBetter: false },
+				{ name: "keypress_p95_ms", value: ui.keypressP95Ms, floor: ui.keypressFloorP95Ms, unit: "ms", higherIsBetter: false },
+				{ name: "rss_mb", value: ui.rssMb, floor: null, unit: "MB", higherIsBetter: false },
+			);
+			scaling.keypress_p95_ms_key_list = ui.listKeypressP95Ms;
+			scaling.keypress_p95_ms_access_log = ui.logsKeypressP95Ms;
 			figures.push({ name: "logs_filter_ms", value: logs.worst, floor: logs.worstFloor, unit: "ms", higherIsBetter: false });
 			for (const [name, byFilter] of Object.entries(logs.byFilter)) scaling[`logs_filter_ms_${name}`] = byFilter.median;
 			const verify = await measureVerify(path, seeded.keys, quick ? 20_000 : 200_000);

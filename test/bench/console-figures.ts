@@ -1,0 +1,166 @@
+/**
+ * The console in a pseudo-terminal (node-pty, screen read through @xterm/headless): time to the
+ * first frame with key rows, time from a key press to the frame that shows it, and peak memory;
+ * each beside a minimal Ink app bundled the same way.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import xterm from "@xterm/headless";
+import { build } from "esbuild";
+import pty from "node-pty";
+import { median, percentile } from "./stats.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const cli = join(root, "dist", "cli.js");
+
+interface Session {
+	screen: () => Promise<string>;
+	write: (data: string) => void;
+	waitFor: (test: (screen: string) => boolean, timeoutMs?: number) => Promise<number>;
+	pid: number;
+	close: () => Promise<void>;
+}
+
+function environment(): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "CI") env[name] = value;
+	return { ...env, TERM: "xterm-256color" };
+}
+
+function open(args: string[]): Session {
+	const term = new xterm.Terminal({ cols: 100, rows: 30, allowProposedApi: true });
+	const child = pty.spawn(process.execPath, args, { name: "xterm-256color", cols: 100, rows: 30, cwd: root, env: environment() });
+	let written = Promise.resolve();
+	child.onData((data) => {
+		written = written.then(() => new Promise<void>((resolve) => term.write(data, resolve)));
+	});
+	const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
+	const screen = async () => {
+		await written;
+		const buffer = term.buffer.active;
+		const lines: string[] = [];
+		for (let i = 0; i < term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? "");
+		return lines.join("\n");
+	};
+	return {
+		screen,
+		pid: child.pid,
+		write: (data) => child.write(data),
+		waitFor: async (test, timeoutMs = 20_000) => {
+			const started = performance.now();
+			while (performance.now() - started < timeoutMs) {
+				if (test(await screen())) return performance.now() - started;
+				await new Promise((resolve) => setTimeout(resolve, 1));
+			}
+			throw new Error(`the screen never matched; it was:\n${await screen()}`);
+		},
+		close: async () => {
+			child.kill("SIGTERM");
+			await exited;
+			term.dispose();
+		},
+	};
+}
+
+async function bundleMinimal(dir: string): Promise<string> {
+	const outfile = join(dir, "minimal-ink.js");
+	await build({
+		entryPoints: [fileURLToPath(new URL("./minimal-ink.tsx", import.meta.url))],
+		bundle: true,
+		platform: "node",
+		format: "esm",
+		target: "node20",
+		outfile,
+		jsx: "automatic",
+		define: { "process.env.NODE_ENV": '"production"' },
+		alias: { "react-devtools-core": join(root, "source/ui/terminal/devtools-stub.ts") },
+		banner: { js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);" },
+		logLevel: "warning",
+	});
+	return outfile;
+}
+
+/** Milliseconds from spawn to the first frame that `ready` accepts, `runs` times. */
+async function startups(args: string[], ready: (s: string) => boolean, runs: number): Promise<number[]> {
+	const times: number[] = [];
+	for (let i = 0; i < runs; i++) {
+		const session = open(args);
+		times.push(await session.waitFor(ready));
+		await session.close();
+	}
+	return times;
+}
+
+const position = (screen: string) => Number(/(\d+) of/.exec(screen)?.[1] ?? Number.NaN);
+
+/** Latency of each `j`: from the write to the frame where the position has moved on by one. */
+async function presses(session: Session, count: number): Promise<number[]> {
+	const times: number[] = [];
+	for (let i = 0; i < count; i++) {
+		const before = position(await session.screen());
+		const started = performance.now();
+		session.write("j");
+		await session.waitFor((s) => position(s) === before + 1);
+		times.push(performance.now() - started);
+	}
+	return times;
+}
+
+function peakRssMb(pid: number): number {
+	const status = readFileSync(`/proc/${pid}/status`, "utf8");
+	const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+	return kb / 1024;
+}
+
+export interface ConsoleFigures {
+	startupMs: number;
+	startupFloorMs: number;
+	keypressP95Ms: number;
+	keypressFloorP95Ms: number;
+	listKeypressP95Ms: number;
+	logsKeypressP95Ms: number;
+	rssMb: number;
+}
+
+export async function measureConsole(db: string, dir: string, runs: number, keyPresses: number): Promise<ConsoleFigures> {
+	const minimal = await bundleMinimal(dir);
+	const hasRows = (s: string) => /› .*\n/.test(s) && /1 of \d+/.test(s);
+	const startup = median(await startups([cli, `--db=${db}`], hasRows, runs));
+	const startupFloor = median(await startups([minimal], (s) => s.includes("ready 0"), runs));
+
+	const floorSession = open([minimal]);
+	await floorSession.waitFor((s) => s.includes("ready 0"));
+	const floorTimes = await presses(floorSession, keyPresses * 2);
+	await floorSession.close();
+
+	const session = open([cli, `--db=${db}`]);
+	await session.waitFor(hasRows);
+	const listTimes = await presses(session, keyPresses);
+	session.write("L");
+	await session.waitFor((s) => s.includes("All requests") && /1 of \d+/.test(s));
+	const logTimes = await presses(session, keyPresses);
+	session.write("\u001b");
+	await session.waitFor((s) => !s.includes("All requests"));
+	session.write("G");
+	await session.waitFor((s) => {
+		const match = /(\d+) of (\d+)/.exec(s);
+		return match !== null && match[1] === match[2];
+	});
+	session.write("L");
+	await session.waitFor((s) => s.includes("All requests"));
+	session.write("/");
+	session.write("status:4xx\r");
+	await session.waitFor((s) => s.includes("filter: status:4xx") && !s.includes("working"));
+	const rss = peakRssMb(session.pid);
+	await session.close();
+	return {
+		startupMs: startup,
+		startupFloorMs: startupFloor,
+		keypressP95Ms: percentile([...listTimes, ...logTimes], 95),
+		keypressFloorP95Ms: percentile(floorTimes, 95),
+		listKeypressP95Ms: percentile(listTimes, 95),
+		logsKeypressP95Ms: percentile(logTimes, 95),
+		rssMb: rss,
+	};
+}
