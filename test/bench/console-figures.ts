@@ -127,10 +127,10 @@ export async function measureConsole(db: string, dir: string, runs: number, keyP
 	const minimal = await bundleMinimal(dir);
 	const hasRows = (s: string) => /› .*\n/.test(s) && /1 of \d+/.test(s);
 	const startup = median(await startups([cli, `--db=${db}`], hasRows, runs));
-	const startupFloor = median(await startups([minimal], (s) => s.includes("ready 0"), runs));
+	const startupFloor = median(await startups([minimal], (s) => /ready ?0 of/.test(s), runs));
 
 	const floorSession = open([minimal]);
-	await floorSession.waitFor((s) => s.includes("ready 0"));
+	await floorSession.waitFor((s) => /ready ?0 of/.test(s));
 	const floorTimes = await presses(floorSession, keyPresses * 2);
 	await floorSession.close();
 
