@@ -485,6 +485,26 @@ describe("concurrency and secrets", () => {
 		assert.equal((await store.queryAccessLog({}, { limit: 1000 })).entries.length, 450);
 	});
 
+	test("what one connection caches, another's change replaces at once (no cache window)", async (t) => {
+		const path = tempDbPath(t);
+		const server = LocalStore.open(path);
+		const admin = LocalStore.open(path);
+		t.after(async () => {
+			await server.close();
+			await admin.close();
+		});
+		const { key, record } = await admin.createKey({ type: "system", systemApis: ["sca"] }, { actor });
+		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "valid");
+		assert.equal((await server.listKeys()).length, 1);
+		await admin.setEnabled(record.id, false, actor);
+		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "disabled");
+		await admin.createKey({ type: "personal", user: "bob" }, { actor });
+		assert.equal((await server.listKeys()).length, 2);
+		await server.deleteKey(record.id, actor);
+		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "not-found");
+		assert.equal((await server.listKeys()).length, 1);
+	});
+
 	test("no key text ever lands in the database, its WAL or the secret file", async (t) => {
 		const path = tempDbPath(t);
 		const store = LocalStore.open(path);

@@ -57,6 +57,8 @@ export class AccessLogWriter {
 	constructor(
 		db: Db,
 		private readonly onError: (error: unknown) => void = () => {},
+		/** Called after each batch is written (it changes keys' last use). */
+		private readonly onWritten: () => void = () => {},
 	) {
 		this.insert = db.prepare(
 			`INSERT INTO access_log (at, key_id, method, path, status, duration_ms, client, user_agent, request_body, response_body)
@@ -97,6 +99,7 @@ export class AccessLogWriter {
 		this.queue = [];
 		try {
 			this.writeBatch.immediate(entries);
+			this.onWritten();
 		} catch (error) {
 			this.queue = entries.concat(this.queue);
 			this.timer ??= setTimeout(() => this.flush(), batchWindowMs * 5);

@@ -71,6 +71,9 @@ export class LocalStore implements Backend {
 	private readonly db: Db;
 	private readonly secret: Buffer;
 	private readonly statements = new Map<string, Statement>();
+	private ownWrites = 0;
+	private listCache: { snapshot: string; keys: KeyRecord[] } | undefined;
+	private verifyCache: { snapshot: string; byDigest: Map<string, KeyRecord | null> } | undefined;
 	private logWriter: AccessLogWriter | undefined;
 	private closed = false;
 
@@ -139,7 +142,20 @@ export class LocalStore implements Backend {
 	}
 
 	private write<T>(operation: () => T): T {
-		return this.guard(() => this.db.transaction(operation).immediate());
+		try {
+			return this.guard(() => this.db.transaction(operation).immediate());
+		} finally {
+			this.ownWrites++;
+		}
+	}
+
+	/**
+	 * Changes whenever anything is committed: SQLite's data_version moves on with every other
+	 * connection's commit, and `ownWrites` with this one's. What is cached under one value is
+	 * current, so a key disabled by another process is refused at once.
+	 */
+	private snapshot(): string {
+		return `${this.sql("PRAGMA data_version").pluck().get()}:${this.ownWrites}`;
 	}
 
 	private context(): RuleContext {
@@ -218,11 +234,14 @@ export class LocalStore implements Backend {
 	}
 
 	async listKeys(): Promise<KeyRecord[]> {
-		return this.guard(() =>
-			(this.sql(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(
-				recordFromRow,
-			),
-		);
+		return this.guard(() => {
+			const snapshot = this.snapshot();
+			if (this.listCache?.snapshot !== snapshot) {
+				const keys = (this.sql(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(recordFromRow);
+				this.listCache = { snapshot, keys };
+			}
+			return [...this.listCache.keys];
+		});
 	}
 
 	async queryKeys(query: KeyQuery): Promise<KeyPage> {
@@ -440,10 +459,20 @@ export class LocalStore implements Backend {
 	 * the secret itself, so the time taken says nothing about how much of a guess was right.
 	 */
 	verifyNow(key: string, requirement: Requirement): VerifyResult {
-		const row = this.sql(`SELECT ${keyColumns} FROM api_keys WHERE key_digest = ?`)
-			.get(keyDigest(this.secret, key)) as KeyRow | undefined;
-		const record = row && recordFromRow(row);
-		const outcome = checkAccess(record, requirement, this.catalog, new Date());
+		const digest = keyDigest(this.secret, key);
+		const snapshot = this.snapshot();
+		// Bounded, so a stream of random guesses cannot grow it without end.
+		if (this.verifyCache?.snapshot !== snapshot || this.verifyCache.byDigest.size >= 10_000) {
+			this.verifyCache = { snapshot, byDigest: new Map() };
+		}
+		const cacheKey = digest.toString("base64");
+		let record = this.verifyCache.byDigest.get(cacheKey);
+		if (record === undefined) {
+			const row = this.sql(`SELECT ${keyColumns} FROM api_keys WHERE key_digest = ?`).get(digest) as KeyRow | undefined;
+			record = row ? recordFromRow(row) : null;
+			this.verifyCache.byDigest.set(cacheKey, record);
+		}
+		const outcome = checkAccess(record ?? undefined, requirement, this.catalog, new Date());
 		return record ? { outcome, record } : { outcome };
 	}
 
@@ -516,7 +545,9 @@ export class LocalStore implements Backend {
 
 	/** Queues an access-log entry; it is written within the batch window. */
 	logAccess(entry: NewAccessLogEntry): void {
-		this.logWriter ??= new AccessLogWriter(this.db);
+		this.logWriter ??= new AccessLogWriter(this.db, undefined, () => {
+			this.ownWrites++;
+		});
 		this.logWriter.append(entry);
 	}
 
