@@ -73,7 +73,7 @@ export class LocalStore implements Backend {
 	private readonly statements = new Map<string, Statement>();
 	private ownWrites = 0;
 	private listCache: { snapshot: string; keys: KeyRecord[] } | undefined;
-	private verifyCache: { snapshot: string; byDigest: Map<string, KeyRecord | null> } | undefined;
+	private verifyCache: { snapshot: string; byDigest: Map<string, KeyRecord> } | undefined;
 	private logWriter: AccessLogWriter | undefined;
 	private closed = false;
 
@@ -461,18 +461,16 @@ export class LocalStore implements Backend {
 	verifyNow(key: string, requirement: Requirement): VerifyResult {
 		const digest = keyDigest(this.secret, key);
 		const snapshot = this.snapshot();
-		// Bounded, so a stream of random guesses cannot grow it without end.
-		if (this.verifyCache?.snapshot !== snapshot || this.verifyCache.byDigest.size >= 10_000) {
-			this.verifyCache = { snapshot, byDigest: new Map() };
-		}
+		if (this.verifyCache?.snapshot !== snapshot) this.verifyCache = { snapshot, byDigest: new Map() };
 		const cacheKey = digest.toString("base64");
 		let record = this.verifyCache.byDigest.get(cacheKey);
 		if (record === undefined) {
 			const row = this.sql(`SELECT ${keyColumns} FROM api_keys WHERE key_digest = ?`).get(digest) as KeyRow | undefined;
-			record = row ? recordFromRow(row) : null;
-			this.verifyCache.byDigest.set(cacheKey, record);
+			record = row ? recordFromRow(row) : undefined;
+			// Only keys that exist are kept, and only so many: random guesses never fill it.
+			if (record && this.verifyCache.byDigest.size < 10_000) this.verifyCache.byDigest.set(cacheKey, record);
 		}
-		const outcome = checkAccess(record ?? undefined, requirement, this.catalog, new Date());
+		const outcome = checkAccess(record, requirement, this.catalog, new Date());
 		return record ? { outcome, record } : { outcome };
 	}
 
