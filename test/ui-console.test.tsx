@@ -241,6 +241,36 @@ describe("detail, edit, logs, settings, help, size", () => {
 		assert.match(ui.frame(), /Response body:\n {2}\(not logged\)/);
 	});
 
+	test("access logs page in from the store as the selection moves down", async (t) => {
+		const ui = await mountConsole(t, {
+			setup: async (store) => {
+				for (let i = 0; i < 200; i++) {
+					store.logAccess({
+						at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
+						keyId: null,
+						method: "GET",
+						path: `/p/${i}`,
+						status: 200,
+						durationMs: 1,
+						client: "::1",
+						userAgent: null,
+						requestBody: null,
+						responseBody: null,
+					});
+				}
+				store.flushAccessLog();
+			},
+		});
+		await ui.press("L");
+		assert.match(ui.frame(), /1 of 50\+/);
+		for (let i = 0; i < 6; i++) await ui.press("j".repeat(30));
+		assert.match(ui.frame(), /181 of (200|\d+\+)/, "no key is lost while the next pages load");
+		assert.match(ui.frame(), /› .*\/p\/19 *\n/);
+		await ui.press("G");
+		assert.match(ui.frame(), /200 of 200 *\n/);
+		assert.match(ui.frame(), /› .*\/p\/0 *\n/);
+	});
+
 	test("settings: each with its meaning, changed in place", async (t) => {
 		const ui = await mountConsole(t, { setup: threeKeys });
 		await ui.press("o");

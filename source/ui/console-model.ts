@@ -60,6 +60,8 @@ export interface LogsState {
 	filterText: string;
 	editingFilter: boolean;
 	follow: boolean;
+	/** Rows to move down once the next page is in (keys that ran past the loaded entries). */
+	pendingMove: number;
 	open: AccessLogEntry | undefined;
 	openScroll: number;
 }
@@ -133,6 +135,7 @@ export class ConsoleModel {
 	private version = 0;
 	private listeners = new Set<() => void>();
 	private followTimer: NodeJS.Timeout | undefined;
+	private loadingMoreLogs = false;
 
 	constructor(private readonly options: ConsoleOptions) {
 		this.catalog = catalogFor(options.backend.profile);
@@ -417,9 +420,17 @@ export class ConsoleModel {
 				return;
 			}
 			const last = logs.entries.length - 1;
-			logs.selected = clampIndex(command === "top" ? 0 : command === "bottom" ? last : logs.selected + (step[command] ?? 0), logs.entries.length);
-			logs.start = windowStart(logs.selected, logs.entries.length, this.listHeight, logs.start);
-			if (logs.selected >= last - 2 && logs.nextBefore !== undefined && !this.busy) void this.run(() => this.loadLogs(true));
+			const from = logs.selected + logs.pendingMove;
+			const target = command === "top" ? 0 : command === "bottom" ? last : from + (step[command] ?? 0);
+			// Moves past what is loaded wait for the next page instead of being lost.
+			logs.pendingMove = logs.nextBefore !== undefined ? Math.max(0, target - last) : 0;
+			this.placeLogSelection(target);
+			if (logs.selected >= last - 2 && logs.nextBefore !== undefined && !this.loadingMoreLogs) {
+				this.loadingMoreLogs = true;
+				void this.run(() => this.loadLogs(true)).finally(() => {
+					this.loadingMoreLogs = false;
+				});
+			}
 		} else if (this.screen === "settings") {
 			const count = settingSpecs.length;
 			const to = command === "top" ? 0 : command === "bottom" ? count - 1 : this.settingsScreen.selected + Math.sign(step[command] ?? 0);
@@ -567,6 +578,7 @@ export class ConsoleModel {
 			filterText: "",
 			editingFilter: false,
 			follow: false,
+			pendingMove: 0,
 			open: undefined,
 			openScroll: 0,
 		};
@@ -587,6 +599,18 @@ export class ConsoleModel {
 		return parseLogFilter(text, new Date());
 	}
 
+	/** Rows of entries the access-log screen shows: one line fewer than the key list (its position line). */
+	logRows(): number {
+		return Math.max(1, this.listHeight - 1);
+	}
+
+	private placeLogSelection(target: number): void {
+		const logs = this.logs;
+		if (!logs) return;
+		logs.selected = clampIndex(target, logs.entries.length);
+		logs.start = windowStart(logs.selected, logs.entries.length, this.logRows(), logs.start);
+	}
+
 	private async loadLogs(more: boolean): Promise<void> {
 		const logs = this.logs;
 		if (!logs) return;
@@ -599,11 +623,22 @@ export class ConsoleModel {
 			limit: Math.max(50, this.listHeight * 2),
 			...(more && logs.nextBefore !== undefined ? { before: logs.nextBefore } : {}),
 		});
-		logs.entries = more ? [...logs.entries, ...page.entries] : page.entries;
+		// Appended in place: copying the whole list for every page would grow with each page read.
+		if (more) logs.entries.push(...page.entries);
+		else logs.entries = page.entries;
+		if (more && logs.pendingMove > 0) {
+			const target = logs.selected + logs.pendingMove;
+			logs.pendingMove = 0;
+			this.placeLogSelection(target);
+			if (logs.selected >= logs.entries.length - 3 && logs.nextBefore !== undefined) {
+				logs.pendingMove = Math.max(0, target - (logs.entries.length - 1));
+				await this.loadLogs(true);
+			}
+		}
 		logs.nextBefore = page.nextBefore;
 		if (!more) {
 			logs.selected = clampIndex(logs.selected, logs.entries.length);
-			logs.start = windowStart(logs.selected, logs.entries.length, this.listHeight, logs.start);
+			logs.start = windowStart(logs.selected, logs.entries.length, this.logRows(), logs.start);
 		}
 	}
 

@@ -48,7 +48,7 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 	}
 	const title = `${logs.keyId === undefined ? "All requests" : `Requests with key ${logs.keyId}`}${logs.follow ? " · following" : ""}`;
 	const filter = logs.editingFilter ? `/${logs.filterText}█  (status:4xx method:post path:/api since:24h)` : logs.filterText ? `filter: ${logs.filterText}` : "";
-	const rowsHeight = Math.max(1, height - 3);
+	const rowsHeight = model.logRows();
 	const visible = logs.entries.slice(logs.start, logs.start + rowsHeight);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
