@@ -52,9 +52,6 @@ export interface KeyRecord extends KeyDraft {
 	lastUsedAt: string | null;
 }
 
-/** The fields `update` may change: everything but type and the secret. */
-export type KeyPatch = Partial<Omit<KeyDraft, "type">>;
-
 export function emptyDraft(type: KeyType): KeyDraft {
 	return {
 		type,

@@ -5,7 +5,6 @@
  */
 import {
 	type Catalog,
-	expandImplied,
 	legacyFeedApi,
 	type ScopeChoice,
 	systemApiValues,
@@ -351,9 +350,4 @@ export function customKeyError(key: string, settings: StoreSettings): string | u
 		return "a custom key may only contain printable ASCII characters, without spaces";
 	}
 	return undefined;
-}
-
-/** The scopes a system or legacy key's grants amount to, implications followed. */
-export function grantedSystemApis(catalog: Catalog, apis: readonly string[]): Set<string> {
-	return expandImplied(catalog.systemApis.choices, apis);
 }

@@ -3,7 +3,7 @@
  * The digest is HMAC-SHA256 under a per-store secret kept outside the database file, so a stolen
  * database alone cannot be used to test guesses of short custom keys (anchors-keys.md (d) 2).
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 
 /** 40 lowercase hex characters (160 bits from the CSPRNG), the form ProGet generates. */
 export function generateKey(): string {
@@ -12,10 +12,6 @@ export function generateKey(): string {
 
 export function keyDigest(storeSecret: Buffer, key: string): Buffer {
 	return createHmac("sha256", storeSecret).update(key, "utf8").digest();
-}
-
-export function digestsEqual(a: Buffer, b: Buffer): boolean {
-	return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /**

@@ -106,10 +106,6 @@ export class AccessLogWriter {
 			this.onError(error);
 		}
 	}
-
-	get pending(): number {
-		return this.queue.length;
-	}
 }
 
 /** Rows one path-prefix page scans at most; a page that finds fewer matches says where to go on. */
