@@ -1,5 +1,5 @@
 /** `apikeys-tui list`: pgutil's layout, or the ApiKeyInfo array with --json. */
-import { toApiKeyInfo } from "../core/model.js";
+import { keyWithExtras } from "../core/model.js";
 import type { CommandSpec } from "./command.js";
 import { formatKeyList } from "./list-format.js";
 
@@ -10,7 +10,7 @@ export const listCommand: CommandSpec = {
 	details: `
 Prints each key as pgutil does. With --json, prints a JSON array of ApiKeyInfo objects
 (camelCase, never the secret) with the store's extra fields: enabled, hint, createdAt,
-createdBy, lastUsedAt.`,
+createdBy, updatedAt, lastUsedAt.`,
 	flags: { json: { type: "boolean", description: "Print a JSON array instead" } },
 	async run({ flags, io, openBackend }) {
 		const backend = await openBackend();
@@ -19,14 +19,6 @@ createdBy, lastUsedAt.`,
 			io.stdout(formatKeyList(keys));
 			return;
 		}
-		const items = keys.map((key) => ({
-			...toApiKeyInfo(key),
-			enabled: key.enabled,
-			hint: key.hint,
-			createdAt: key.createdAt,
-			createdBy: key.createdBy,
-			lastUsedAt: key.lastUsedAt,
-		}));
-		io.stdout(`${JSON.stringify(items, null, 2)}\n`);
+		io.stdout(`${JSON.stringify(keys.map(keyWithExtras), null, 2)}\n`);
 	},
 };

@@ -90,3 +90,16 @@ export function toApiKeyInfo(record: KeyRecord, secret?: string): ApiKeyInfo {
 		ordered.filter(([, value]) => value !== null && value !== undefined),
 	) as unknown as ApiKeyInfo;
 }
+
+/** ProGet's wire form plus what this store keeps beyond it. */
+export function keyWithExtras(record: KeyRecord): Record<string, unknown> {
+	return {
+		...toApiKeyInfo(record),
+		enabled: record.enabled,
+		hint: record.hint,
+		createdAt: record.createdAt,
+		createdBy: record.createdBy,
+		updatedAt: record.updatedAt,
+		lastUsedAt: record.lastUsedAt,
+	};
+}

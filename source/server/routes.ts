@@ -5,7 +5,7 @@
 import type { Requirement } from "../core/access.js";
 import { AppError } from "../core/errors.js";
 import { parseLogFilter } from "../core/log-filter.js";
-import { type KeyRecord, toApiKeyInfo } from "../core/model.js";
+import { keyWithExtras, toApiKeyInfo } from "../core/model.js";
 import type { KeyInput } from "../core/rules.js";
 import type { LocalStore } from "../store/local-store.js";
 import { HttpError } from "./request-body.js";
@@ -71,19 +71,6 @@ function idFrom(query: URLSearchParams): number {
 		throw new HttpError(400, "The id parameter is missing or is not an integer.");
 	}
 	return Number(raw.trim());
-}
-
-/** ProGet's wire form plus what this store keeps beyond it. */
-export function keyWithExtras(record: KeyRecord): Record<string, unknown> {
-	return {
-		...toApiKeyInfo(record),
-		enabled: record.enabled,
-		hint: record.hint,
-		createdAt: record.createdAt,
-		createdBy: record.createdBy,
-		updatedAt: record.updatedAt,
-		lastUsedAt: record.lastUsedAt,
-	};
 }
 
 function requirementFrom(body: Record<string, unknown>): Requirement {

@@ -270,9 +270,9 @@ export class LocalStore implements Backend {
 	async keysByIds(ids: readonly number[]): Promise<KeyRecord[]> {
 		if (ids.length === 0) return [];
 		return this.guard(() => {
-			const rows = this.db
-				.prepare(`SELECT ${keyColumns} FROM api_keys WHERE id IN (SELECT value FROM json_each(?))`)
-				.all(JSON.stringify(ids)) as KeyRow[];
+			const rows = this.sql(`SELECT ${keyColumns} FROM api_keys WHERE id IN (SELECT value FROM json_each(?))`).all(
+				JSON.stringify(ids),
+			) as KeyRow[];
 			const byId = new Map(rows.map((row) => [row.id, recordFromRow(row)]));
 			return ids.flatMap((id) => byId.get(id) ?? []);
 		});
