@@ -279,7 +279,8 @@ export class ConsoleModel {
 			this.options.quit();
 			return;
 		}
-		if (name !== "?" || this.screen !== "help") this.message = this.screen === "secret" ? this.message : undefined;
+		// A message answers the last key; the next one replaces it.
+		this.message = undefined;
 		if (this.list.editingFilter && this.screen === "list") this.typeListFilter(name);
 		else if (this.logs?.editingFilter && this.screen === "logs") this.typeLogsFilter(name);
 		else if (this.screen === "create") this.wizardKey(name);
