@@ -394,8 +394,6 @@ export class ConsoleModel {
 			case "refresh":
 				void this.refresh();
 				return;
-			case "copy":
-				return;
 		}
 	}
 
@@ -539,22 +537,15 @@ export class ConsoleModel {
 	private secretKey(name: string): void {
 		const secret = this.secret;
 		if (!secret) return;
-		if (name === "y") {
-			secret.copied = this.options.copy(secret.key);
-			return;
-		}
-		if (secret.askedToLeave && name === "Y") {
+		const command = commandFor(name, "secret");
+		if (command === "copy") secret.copied = this.options.copy(secret.key);
+		else if (command === "leave-secret") secret.askedToLeave = true;
+		else if (command === "saved-secret" && secret.askedToLeave) {
 			this.secret = undefined;
 			this.screen = "list";
 			this.under = [];
 			this.info("the key is no longer shown anywhere");
-			return;
-		}
-		if (name === "esc" || name === "enter" || name === "q") {
-			secret.askedToLeave = true;
-			return;
-		}
-		secret.askedToLeave = false;
+		} else secret.askedToLeave = false;
 	}
 
 	private typeListFilter(name: string): void {

@@ -33,6 +33,8 @@ export type Command =
 	| "settings"
 	| "change-setting"
 	| "copy"
+	| "leave-secret"
+	| "saved-secret"
 	| "confirm-yes"
 	| "confirm-no";
 
@@ -74,6 +76,8 @@ export const bindings: readonly Binding[] = [
 	{ command: "follow", keys: ["f"], screens: ["logs"], label: "follow new entries", footer: true },
 	{ command: "refresh", keys: ["ctrl+r"], screens: browse, label: "refresh", footer: false },
 	{ command: "copy", keys: ["y"], screens: ["secret"], label: "copy the key", footer: true },
+	{ command: "leave-secret", keys: ["enter", "esc", "q"], screens: ["secret"], label: "leave (asks whether you saved it)", footer: true },
+	{ command: "saved-secret", keys: ["Y"], screens: ["secret"], label: "yes, saved: leave (after the question)", footer: false },
 	{ command: "confirm-yes", keys: ["y"], screens: ["confirm"], label: "yes", footer: true },
 	{ command: "confirm-no", keys: ["n", "esc", "enter"], screens: ["confirm"], label: "no (default)", footer: true },
 	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs", "settings"], label: "help", footer: true },
