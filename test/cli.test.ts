@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { LocalStore } from "../source/store/local-store.js";
+import { accessEntry } from "./support/access-entry.js";
 import { runCli } from "./support/run-cli.js";
 import { tempDbPath, tempDir } from "./support/temp-store.js";
 
@@ -365,18 +366,17 @@ describe("the other commands", () => {
 			{ actor: "t" },
 		);
 		for (let i = 0; i < 3; i++) {
-			store.logAccess({
-				at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
-				keyId: 1000,
-				method: "GET",
-				path: `/api/x\u001b[31m${i}`,
-				status: i === 2 ? 404 : 200,
-				durationMs: 2.25,
-				client: "127.0.0.1",
-				userAgent: "curl/8",
-				requestBody: null,
-				responseBody: null,
-			});
+			store.logAccess(
+				accessEntry({
+					at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
+					keyId: 1000,
+					path: `/api/x\u001b[31m${i}`,
+					status: i === 2 ? 404 : 200,
+					durationMs: 2.25,
+					client: "127.0.0.1",
+					userAgent: "curl/8",
+				}),
+			);
 		}
 		await store.close();
 		const logs = await runCli(["logs", "--status=4xx", `--db=${db}`]);

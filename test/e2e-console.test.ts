@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LocalStore } from "../source/store/local-store.js";
+import { accessEntry } from "./support/access-entry.js";
 import { startServer } from "./support/server-process.js";
 import { tempDbPath } from "./support/temp-store.js";
 import { startInTmux, type Terminal } from "./support/tmux.js";
@@ -19,18 +20,18 @@ test("in a real terminal: create each type, copy with OSC 52, edit, disable, del
 	const store = LocalStore.open(db);
 	await store.createKey({ type: "system", systemApis: ["sca"], displayName: "Existing scanner" }, { actor: "setup" });
 	for (let i = 0; i < 40; i++) {
-		store.logAccess({
-			at: Date.now() - (40 - i) * 60_000,
-			keyId: 1000,
-			method: "GET",
-			path: `/api/sca/releases?page=${i}`,
-			status: i % 4 === 0 ? 403 : 200,
-			durationMs: 3,
-			client: "10.1.1.1",
-			userAgent: "scanner/1",
-			requestBody: null,
-			responseBody: i === 39 ? '{"releases":[]}' : null,
-		});
+		store.logAccess(
+			accessEntry({
+				at: Date.now() - (40 - i) * 60_000,
+				keyId: 1000,
+				path: `/api/sca/releases?page=${i}`,
+				status: i % 4 === 0 ? 403 : 200,
+				durationMs: 3,
+				client: "10.1.1.1",
+				userAgent: "scanner/1",
+				responseBody: i === 39 ? '{"releases":[]}' : null,
+			}),
+		);
 	}
 	store.flushAccessLog();
 	await store.close();

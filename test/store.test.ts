@@ -9,6 +9,7 @@ import { queryAccessLog } from "../source/store/access-log.js";
 import { migrations } from "../source/store/database.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { defaultDbPath, resolveDbPath, secretPathFor } from "../source/store/paths.js";
+import { accessEntry } from "./support/access-entry.js";
 import { tempDbPath, tempDir } from "./support/temp-store.js";
 
 const actor = "tester (test)";
@@ -333,18 +334,18 @@ describe("access log", () => {
 		const { record } = await store.createKey({ type: "system", systemApis: ["feeds"] }, { actor });
 		const start = Date.parse("2026-11-01T00:00:00Z");
 		for (let i = 0; i < 250; i++) {
-			store.logAccess({
-				at: start + i * 60_000,
-				keyId: i % 2 === 0 ? record.id : null,
-				method: i % 3 === 0 ? "POST" : "GET",
-				path: i % 5 === 0 ? "/api/api-keys/create" : `/nuget/feed/${i}`,
-				status: i % 7 === 0 ? 403 : 200,
-				durationMs: 1.5,
-				client: "127.0.0.1",
-				userAgent: "test",
-				requestBody: null,
-				responseBody: null,
-			});
+			store.logAccess(
+				accessEntry({
+					at: start + i * 60_000,
+					keyId: i % 2 === 0 ? record.id : null,
+					method: i % 3 === 0 ? "POST" : "GET",
+					path: i % 5 === 0 ? "/api/api-keys/create" : `/nuget/feed/${i}`,
+					status: i % 7 === 0 ? 403 : 200,
+					durationMs: 1.5,
+					client: "127.0.0.1",
+					userAgent: "test",
+				}),
+			);
 		}
 		store.flushAccessLog();
 		const first = await store.queryAccessLog({}, { limit: 100 });
@@ -380,18 +381,12 @@ describe("access log", () => {
 		const store = LocalStore.open(path);
 		const start = Date.parse("2026-10-01T00:00:00Z");
 		for (let i = 0; i < 1000; i++) {
-			store.logAccess({
-				at: start + i * 1000,
-				keyId: null,
-				method: "GET",
-				path: i % 300 === 0 ? "/rare/thing" : "/common",
-				status: 200,
-				durationMs: 1,
-				client: "::1",
-				userAgent: null,
-				requestBody: null,
-				responseBody: null,
-			});
+			store.logAccess(
+				accessEntry({
+					at: start + i * 1000,
+					path: i % 300 === 0 ? "/rare/thing" : "/common",
+				}),
+			);
 		}
 		store.flushAccessLog();
 		await store.close();
@@ -423,18 +418,11 @@ describe("access log", () => {
 		t.after(() => store.close());
 		const now = Date.now();
 		for (let i = 0; i < 3000; i++) {
-			store.logAccess({
-				at: now - (3000 - i) * 3_600_000,
-				keyId: null,
-				method: "GET",
-				path: "/",
-				status: 200,
-				durationMs: 1,
-				client: "::1",
-				userAgent: null,
-				requestBody: null,
-				responseBody: null,
-			});
+			store.logAccess(
+				accessEntry({
+					at: now - (3000 - i) * 3_600_000,
+				}),
+			);
 		}
 		store.flushAccessLog();
 		await store.updateSettings({ "log-retention-days": "30" }, actor);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { LocalStore } from "../source/store/local-store.js";
+import { accessEntry } from "./support/access-entry.js";
 import { keys, mountConsole } from "./support/console-harness.js";
 
 const widths = [40, 80, 120];
@@ -210,18 +211,19 @@ describe("detail, edit, logs, settings, help, size", () => {
 			setup: async (store) => {
 				await threeKeys(store);
 				for (let i = 0; i < 30; i++) {
-					store.logAccess({
-						at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
-						keyId: 1001,
-						method: i % 2 ? "GET" : "POST",
-						path: `/npm/npm/pkg-${i}`,
-						status: i % 10 === 0 ? 404 : 200,
-						durationMs: 2,
-						client: "10.0.0.1",
-						userAgent: "npm/10",
-						requestBody: i === 29 ? '{"name":"pkg","API_Key":"[redacted]"}' : null,
-						responseBody: null,
-					});
+					store.logAccess(
+						accessEntry({
+							at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
+							keyId: 1001,
+							method: i % 2 ? "GET" : "POST",
+							path: `/npm/npm/pkg-${i}`,
+							status: i % 10 === 0 ? 404 : 200,
+							durationMs: 2,
+							client: "10.0.0.1",
+							userAgent: "npm/10",
+							requestBody: i === 29 ? '{"name":"pkg","API_Key":"[redacted]"}' : null,
+						}),
+					);
 				}
 				store.flushAccessLog();
 			},
@@ -245,18 +247,12 @@ describe("detail, edit, logs, settings, help, size", () => {
 		const ui = await mountConsole(t, {
 			setup: async (store) => {
 				for (let i = 0; i < 200; i++) {
-					store.logAccess({
-						at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
-						keyId: null,
-						method: "GET",
-						path: `/p/${i}`,
-						status: 200,
-						durationMs: 1,
-						client: "::1",
-						userAgent: null,
-						requestBody: null,
-						responseBody: null,
-					});
+					store.logAccess(
+						accessEntry({
+							at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
+							path: `/p/${i}`,
+						}),
+					);
 				}
 				store.flushAccessLog();
 			},
@@ -318,18 +314,15 @@ describe("every screen at every width", () => {
 				columns,
 				setup: async (store) => {
 					await threeKeys(store);
-					store.logAccess({
-						at: Date.now(),
-						keyId: 1000,
-						method: "GET",
-						path: `/api/${"long-segment/".repeat(20)}`,
-						status: 200,
-						durationMs: 1,
-						client: "::1",
-						userAgent: "ua",
-						requestBody: JSON.stringify({ text: "x".repeat(300) }),
-						responseBody: null,
-					});
+					store.logAccess(
+						accessEntry({
+							at: Date.now(),
+							keyId: 1000,
+							path: `/api/${"long-segment/".repeat(20)}`,
+							userAgent: "ua",
+							requestBody: JSON.stringify({ text: "x".repeat(300) }),
+						}),
+					);
 					store.flushAccessLog();
 				},
 			});
