@@ -6,62 +6,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import xterm from "@xterm/headless";
 import { build } from "esbuild";
-import pty from "node-pty";
+import { openPty as open, type PtyTerminal as Session } from "../support/pty-terminal.js";
 import { median, percentile } from "./stats.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = join(root, "dist", "cli.js");
-
-interface Session {
-	screen: () => Promise<string>;
-	write: (data: string) => void;
-	waitFor: (test: (screen: string) => boolean, timeoutMs?: number) => Promise<number>;
-	pid: number;
-	close: () => Promise<void>;
-}
-
-function environment(): Record<string, string> {
-	const env: Record<string, string> = {};
-	for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "CI") env[name] = value;
-	return { ...env, TERM: "xterm-256color" };
-}
-
-function open(args: string[]): Session {
-	const term = new xterm.Terminal({ cols: 100, rows: 30, allowProposedApi: true });
-	const child = pty.spawn(process.execPath, args, { name: "xterm-256color", cols: 100, rows: 30, cwd: root, env: environment() });
-	let written = Promise.resolve();
-	child.onData((data) => {
-		written = written.then(() => new Promise<void>((resolve) => term.write(data, resolve)));
-	});
-	const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
-	const screen = async () => {
-		await written;
-		const buffer = term.buffer.active;
-		const lines: string[] = [];
-		for (let i = 0; i < term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? "");
-		return lines.join("\n");
-	};
-	return {
-		screen,
-		pid: child.pid,
-		write: (data) => child.write(data),
-		waitFor: async (test, timeoutMs = 20_000) => {
-			const started = performance.now();
-			while (performance.now() - started < timeoutMs) {
-				if (test(await screen())) return performance.now() - started;
-				await new Promise((resolve) => setTimeout(resolve, 1));
-			}
-			throw new Error(`the screen never matched; it was:\n${await screen()}`);
-		},
-		close: async () => {
-			child.kill("SIGTERM");
-			await exited;
-			term.dispose();
-		},
-	};
-}
 
 async function bundleMinimal(dir: string): Promise<string> {
 	const outfile = join(dir, "minimal-ink.js");

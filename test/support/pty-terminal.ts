@@ -1,0 +1,106 @@
+/**
+ * The built program in a pseudo-terminal (node-pty), its screen read through a headless xterm: for
+ * the benchmark and the reliability suite, which need exact timings, signals sent to the program
+ * itself, and what the terminal state became (alternate screen, title, bell). CI is removed from the
+ * program's environment: with CI set, Ink draws nothing until exit.
+ */
+import xterm from "@xterm/headless";
+import pty from "node-pty";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface PtyTerminal {
+	pid: number;
+	/** The visible rows, trailing blanks trimmed, joined by newlines. */
+	screen: () => Promise<string>;
+	write: (data: string) => void;
+	/** Resolves to the milliseconds it took for the screen to satisfy `test`; throws with the screen after `timeoutMs`. */
+	waitFor: (test: (screen: string) => boolean, timeoutMs?: number) => Promise<number>;
+	/** Whether the terminal is on its alternate screen now. */
+	onAlternateScreen: () => Promise<boolean>;
+	/** Every title the program set (OSC 0/2), and how many times it rang the bell. */
+	titles: string[];
+	bells: () => number;
+	/** Everything the program wrote, as received. */
+	output: () => string;
+	/** Resolves to the exit code and signal once the program has ended. */
+	exited: Promise<{ code: number; signal: number | undefined }>;
+	kill: (signal?: string) => void;
+	/** SIGTERM, then waits for the exit. */
+	close: () => Promise<void>;
+}
+
+export function environmentWithoutCi(extra: Record<string, string> = {}): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "CI") env[name] = value;
+	return { ...env, TERM: "xterm-256color", ...extra };
+}
+
+export function openPty(
+	args: string[],
+	options: { columns?: number; rows?: number; env?: Record<string, string> } = {},
+): PtyTerminal {
+	const cols = options.columns ?? 100;
+	const rows = options.rows ?? 30;
+	const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
+	const titles: string[] = [];
+	let bells = 0;
+	let raw = "";
+	term.onTitleChange((title) => titles.push(title));
+	term.onBell(() => {
+		bells++;
+	});
+	const child = pty.spawn(process.execPath, args, { name: "xterm-256color", cols, rows, cwd: root, env: environmentWithoutCi(options.env) });
+	let written = Promise.resolve();
+	child.onData((data) => {
+		raw += data;
+		written = written.then(() => new Promise<void>((resolve) => term.write(data, resolve)));
+	});
+	const exited = new Promise<{ code: number; signal: number | undefined }>((resolve) =>
+		child.onExit(({ exitCode, signal }) => resolve({ code: exitCode, signal })),
+	);
+	let alive = true;
+	void exited.then(() => {
+		alive = false;
+	});
+	const screen = async () => {
+		await written;
+		const buffer = term.buffer.active;
+		const lines: string[] = [];
+		for (let i = 0; i < term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? "");
+		return lines.join("\n");
+	};
+	return {
+		pid: child.pid,
+		screen,
+		write: (data) => {
+			if (alive) child.write(data);
+		},
+		waitFor: async (test, timeoutMs = 20_000) => {
+			const started = performance.now();
+			while (performance.now() - started < timeoutMs) {
+				if (test(await screen())) return performance.now() - started;
+				await new Promise((resolve) => setTimeout(resolve, 1));
+			}
+			throw new Error(`the screen never matched; it was:\n${await screen()}`);
+		},
+		onAlternateScreen: async () => {
+			await written;
+			return term.buffer.active.type === "alternate";
+		},
+		titles,
+		bells: () => bells,
+		output: () => raw,
+		exited,
+		kill: (signal = "SIGTERM") => {
+			if (alive) child.kill(signal);
+		},
+		close: async () => {
+			if (alive) child.kill("SIGTERM");
+			await exited;
+			await written;
+			term.dispose();
+		},
+	};
+}
