@@ -2,25 +2,29 @@
 import type { KeyQuery, KeySortColumn } from "../core/backend.js";
 import type { KeyRecord, KeyType, Logging } from "../core/model.js";
 
-export interface KeyRow {
-	id: number;
-	type: KeyType;
-	key_hint: string;
-	display_name: string | null;
-	description: string | null;
-	system_apis: string | null;
-	package_permissions: string | null;
-	feed: string | null;
-	feed_group: string | null;
-	user_name: string | null;
-	expiration: string | null;
-	logging: Logging;
-	enabled: number;
-	created_at: string;
-	created_by: string;
-	updated_at: string | null;
-	last_used_at: string | null;
-}
+/**
+ * A row of `SELECT ${keyColumns}` read in raw mode, as an array in that order: building an object
+ * per row was most of what a key lookup cost (about 0.2 us per column on this machine).
+ */
+export type KeyRow = [
+	id: number,
+	type: KeyType,
+	keyHint: string,
+	displayName: string | null,
+	description: string | null,
+	systemApis: string | null,
+	packagePermissions: string | null,
+	feed: string | null,
+	feedGroup: string | null,
+	userName: string | null,
+	expiration: string | null,
+	logging: Logging,
+	enabled: number,
+	createdAt: string,
+	createdBy: string,
+	updatedAt: string | null,
+	lastUsedAt: string | null,
+];
 
 export const keyColumns =
 	"id, type, key_hint, display_name, description, system_apis, package_permissions, feed, feed_group, user_name, expiration, logging, enabled, created_at, created_by, updated_at, last_used_at";
@@ -30,24 +34,25 @@ function parseList(json: string | null): string[] | null {
 }
 
 export function recordFromRow(row: KeyRow): KeyRecord {
+	const [id, type, hint, displayName, description, systemApis, packagePermissions, feed, feedGroup, user, expiration, logging] = row;
 	return {
-		id: row.id,
-		type: row.type,
-		hint: row.key_hint,
-		displayName: row.display_name,
-		description: row.description,
-		systemApis: parseList(row.system_apis),
-		packagePermissions: parseList(row.package_permissions),
-		feed: row.feed,
-		feedGroup: row.feed_group,
-		user: row.user_name,
-		expiration: row.expiration,
-		logging: row.logging,
-		enabled: row.enabled === 1,
-		createdAt: row.created_at,
-		createdBy: row.created_by,
-		updatedAt: row.updated_at,
-		lastUsedAt: row.last_used_at,
+		id,
+		type,
+		hint,
+		displayName,
+		description,
+		systemApis: parseList(systemApis),
+		packagePermissions: parseList(packagePermissions),
+		feed,
+		feedGroup,
+		user,
+		expiration,
+		logging,
+		enabled: row[12] === 1,
+		createdAt: row[13],
+		createdBy: row[14],
+		updatedAt: row[15],
+		lastUsedAt: row[16],
 	};
 }
 

@@ -60,6 +60,9 @@ const everything: Capabilities = {
 	convert: { available: true },
 };
 
+/** How many keys verification keeps in memory; 10,000 records are a few MB. */
+const verifyCacheLimit = 10_000;
+
 function sqliteCode(error: unknown): string {
 	return (error as { code?: string }).code ?? "";
 }
@@ -101,6 +104,11 @@ export class LocalStore implements Backend {
 			this.statements.set(text, statement);
 		}
 		return statement;
+	}
+
+	/** A statement over `api_keys` whose rows come back as KeyRow arrays. */
+	private keyRows(text: string): Statement {
+		return this.sql(text).raw(true);
 	}
 
 	/** Runs a store operation, turning SQLite's failures into one-line messages. */
@@ -189,9 +197,7 @@ export class LocalStore implements Backend {
 	}
 
 	private row(id: number): KeyRecord | undefined {
-		const row = this.sql(`SELECT ${keyColumns} FROM api_keys WHERE id = ?`).get(id) as
-			| KeyRow
-			| undefined;
+		const row = this.keyRows(`SELECT ${keyColumns} FROM api_keys WHERE id = ?`).get(id) as KeyRow | undefined;
 		return row && recordFromRow(row);
 	}
 
@@ -237,7 +243,7 @@ export class LocalStore implements Backend {
 		return this.guard(() => {
 			const snapshot = this.snapshot();
 			if (this.listCache?.snapshot !== snapshot) {
-				const keys = (this.sql(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(recordFromRow);
+				const keys = (this.keyRows(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(recordFromRow);
 				this.listCache = { snapshot, keys };
 			}
 			return [...this.listCache.keys];
@@ -250,7 +256,7 @@ export class LocalStore implements Backend {
 			const total = this.sql(`SELECT count(*) FROM api_keys ${where.sql}`)
 				.pluck()
 				.get(...where.params) as number;
-			const rows = this.sql(
+			const rows = this.keyRows(
 				`SELECT ${keyColumns} FROM api_keys ${where.sql} ${orderClause(query.sort)} LIMIT ? OFFSET ?`,
 			)
 				.all(...where.params, Math.max(0, query.limit), Math.max(0, query.offset)) as KeyRow[];
@@ -270,10 +276,10 @@ export class LocalStore implements Backend {
 	async keysByIds(ids: readonly number[]): Promise<KeyRecord[]> {
 		if (ids.length === 0) return [];
 		return this.guard(() => {
-			const rows = this.sql(`SELECT ${keyColumns} FROM api_keys WHERE id IN (SELECT value FROM json_each(?))`).all(
+			const rows = this.keyRows(`SELECT ${keyColumns} FROM api_keys WHERE id IN (SELECT value FROM json_each(?))`).all(
 				JSON.stringify(ids),
 			) as KeyRow[];
-			const byId = new Map(rows.map((row) => [row.id, recordFromRow(row)]));
+			const byId = new Map(rows.map((row) => [row[0], recordFromRow(row)]));
 			return ids.flatMap((id) => byId.get(id) ?? []);
 		});
 	}
@@ -457,18 +463,26 @@ export class LocalStore implements Backend {
 	/**
 	 * Looks the key up by its keyed digest through the unique index: no comparison ever runs over
 	 * the secret itself, so the time taken says nothing about how much of a guess was right.
+	 * A key found is kept under the data_version its row was read at (read in the same statement,
+	 * so from the same snapshot); a kept key is used only while nothing has been committed since,
+	 * so a key disabled by another process is refused at once. Guesses cost one index probe and
+	 * never touch the cache.
 	 */
 	verifyNow(key: string, requirement: Requirement): VerifyResult {
 		const digest = keyDigest(this.secret, key);
-		const snapshot = this.snapshot();
-		if (this.verifyCache?.snapshot !== snapshot) this.verifyCache = { snapshot, byDigest: new Map() };
-		const cacheKey = digest.toString("base64");
-		let record = this.verifyCache.byDigest.get(cacheKey);
+		const cacheKey = digest.toString("latin1");
+		let record = this.verifyCache?.byDigest.get(cacheKey);
+		if (record !== undefined && this.verifyCache?.snapshot !== this.snapshot()) record = undefined;
 		if (record === undefined) {
-			const row = this.sql(`SELECT ${keyColumns} FROM api_keys WHERE key_digest = ?`).get(digest) as KeyRow | undefined;
-			record = row ? recordFromRow(row) : undefined;
-			// Only keys that exist are kept, and only so many: random guesses never fill it.
-			if (record && this.verifyCache.byDigest.size < 10_000) this.verifyCache.byDigest.set(cacheKey, record);
+			const row = this.keyRows(
+				`SELECT ${keyColumns}, (SELECT data_version FROM pragma_data_version) FROM api_keys WHERE key_digest = ?`,
+			).get(digest) as [...KeyRow, number] | undefined;
+			if (row) {
+				record = recordFromRow(row as unknown as KeyRow);
+				const snapshot = `${row[17]}:${this.ownWrites}`;
+				if (this.verifyCache?.snapshot !== snapshot) this.verifyCache = { snapshot, byDigest: new Map() };
+				if (this.verifyCache.byDigest.size < verifyCacheLimit) this.verifyCache.byDigest.set(cacheKey, record);
+			}
 		}
 		const outcome = checkAccess(record, requirement, this.catalog, new Date());
 		return record ? { outcome, record } : { outcome };
