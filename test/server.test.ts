@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, type TestContext, test } from "node:test";
 import Database from "better-sqlite3";
+import { bodyForLog, redactSecrets } from "../source/server/redact.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { secretPathFor } from "../source/store/paths.js";
 import { runCli } from "./support/run-cli.js";
@@ -371,4 +372,20 @@ describe("authorization reads the store's profile", () => {
 		});
 		assert.equal(((await verify.json()) as { outcome: string }).outcome, "valid", "triggering jobs implies viewing them");
 	});
+});
+
+test("redaction: a key is replaced as typed, URL-encoded, form-encoded and JSON-escaped", () => {
+	const plain = "0123456789abcdef0123456789abcdef01234567";
+	assert.equal(redactSecrets(`/x?key=${plain}&a=${plain}`, [plain]), "/x?key=[redacted]&a=[redacted]");
+	const custom = 'my key & "quoted" é+/';
+	const text = [custom, encodeURIComponent(custom), new URLSearchParams({ k: custom }).toString().slice(2), JSON.stringify(custom).slice(1, -1)].join(" | ");
+	assert.equal(redactSecrets(text, [custom]), "[redacted] | [redacted] | [redacted] | [redacted]");
+	assert.equal(redactSecrets("nothing here", [custom, ""]), "nothing here");
+});
+
+test("a logged body is cut at the store's cap on a character boundary, and not logged at a cap of 0", () => {
+	assert.equal(bodyForLog("short", [], 100), "short");
+	assert.equal(bodyForLog("ééééé", [], 5), "éé… [cut at 5 bytes]");
+	assert.equal(bodyForLog("x".repeat(10), [], 10), "x".repeat(10));
+	assert.equal(bodyForLog(Buffer.from("abc"), [], 0), null);
 });

@@ -13,7 +13,7 @@ import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
 import { bodyForLog, redactSecrets } from "./redact.js";
 import { bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
-import { buildRoutes, type Reply, type Route } from "./routes.js";
+import { buildRoutes, JsonText, type Reply, type Route } from "./routes.js";
 
 /** ProGet's text for a missing, wrong, disabled or expired key, or one without the right scope. */
 export const forbiddenText = "The specified API key does not have the proper permissions to perform this action.";
@@ -49,7 +49,7 @@ class SettingsCache {
 
 function send(response: ServerResponse, reply: Reply, version: string): string {
 	const isText = typeof reply.body === "string";
-	const text = isText ? (reply.body as string) : JSON.stringify(reply.body);
+	const text = isText ? (reply.body as string) : reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body);
 	response.writeHead(reply.status, {
 		"Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
 		"Content-Length": Buffer.byteLength(text),

@@ -20,6 +20,11 @@ export interface RouteContext {
 	version: string;
 }
 
+/** A JSON body already serialised: the key list is answered many times between changes. */
+export class JsonText {
+	constructor(readonly text: string) {}
+}
+
 export interface Reply {
 	status: number;
 	body: unknown;
@@ -126,8 +131,12 @@ export function buildRoutes(): Route[] {
 			access: "manage",
 			// ?details=true adds the store's own fields (for the remote console); pgutil never sends it.
 			handle: async ({ store, query }) => {
-				const keys = await store.listKeys();
-				return { status: 200, body: query.get("details") === "true" ? keys.map(keyWithExtras) : keys.map((k) => toApiKeyInfo(k)) };
+				const details = query.get("details") === "true";
+				const text = store.memo(details ? "list-json-details" : "list-json", () => {
+					const keys = store.listKeysNow();
+					return JSON.stringify(details ? keys.map(keyWithExtras) : keys.map((k) => toApiKeyInfo(k)));
+				});
+				return { status: 200, body: new JsonText(text) };
 			},
 		},
 		{

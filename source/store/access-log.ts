@@ -13,7 +13,7 @@ import type { Db } from "./database.js";
 
 /** Entries wait at most this long before they are written: the most a hard crash can lose. */
 export const batchWindowMs = 200;
-const batchSize = 1000;
+const batchSize = 250;
 
 interface AccessRow {
 	id: number;
@@ -62,7 +62,7 @@ export class AccessLogWriter {
 	) {
 		this.insert = db.prepare(
 			`INSERT INTO access_log (at, key_id, method, path, status, duration_ms, client, user_agent, request_body, response_body)
-			 VALUES (@at, @keyId, @method, @path, @status, @durationMs, @client, @userAgent, @requestBody, @responseBody)`,
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		);
 		// Last-used only moves forward, and is written once per key per batch.
 		this.touch = db.prepare(
@@ -71,7 +71,19 @@ export class AccessLogWriter {
 		this.writeBatch = db.transaction((entries: NewAccessLogEntry[]) => {
 			const lastUse = new Map<number, number>();
 			for (const entry of entries) {
-				this.insert.run(entry);
+				// Positional values: binding by name from an object costs more per row.
+				this.insert.run(
+					entry.at,
+					entry.keyId,
+					entry.method,
+					entry.path,
+					entry.status,
+					entry.durationMs,
+					entry.client,
+					entry.userAgent,
+					entry.requestBody,
+					entry.responseBody,
+				);
 				if (entry.keyId !== null)
 					lastUse.set(entry.keyId, Math.max(entry.at, lastUse.get(entry.keyId) ?? 0));
 			}

@@ -75,7 +75,7 @@ export class LocalStore implements Backend {
 	private readonly secret: Buffer;
 	private readonly statements = new Map<string, Statement>();
 	private ownWrites = 0;
-	private listCache: { snapshot: string; keys: KeyRecord[] } | undefined;
+	private memos: { snapshot: string; values: Map<string, unknown> } | undefined;
 	private verifyCache: { snapshot: string; byDigest: Map<string, KeyRecord> } | undefined;
 	private logWriter: AccessLogWriter | undefined;
 	private closed = false;
@@ -240,13 +240,29 @@ export class LocalStore implements Backend {
 	}
 
 	async listKeys(): Promise<KeyRecord[]> {
+		return [...this.listKeysNow()];
+	}
+
+	/** Every key in id order; the array is shared between calls until the next commit, so never change it. */
+	listKeysNow(): readonly KeyRecord[] {
+		return this.memo("keys", () => (this.keyRows(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(recordFromRow));
+	}
+
+	/**
+	 * A value derived from the store's contents, computed once per committed state: the server
+	 * answers the same key list many times between changes. Whatever commits, here or in another
+	 * process, moves the snapshot on and so drops every value.
+	 */
+	memo<T>(name: string, compute: () => T): T {
 		return this.guard(() => {
 			const snapshot = this.snapshot();
-			if (this.listCache?.snapshot !== snapshot) {
-				const keys = (this.keyRows(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(recordFromRow);
-				this.listCache = { snapshot, keys };
+			if (this.memos?.snapshot !== snapshot) this.memos = { snapshot, values: new Map() };
+			let value = this.memos.values.get(name) as T | undefined;
+			if (value === undefined) {
+				value = compute();
+				this.memos.values.set(name, value);
 			}
-			return [...this.listCache.keys];
+			return value;
 		});
 	}
 
