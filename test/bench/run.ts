@@ -64,6 +64,7 @@ try {
 	);
 	scaling.server_list_rps = server.listRps;
 	scaling.server_verify_rps = server.verifyRps;
+	scaling.server_list_rps_bodies_logged = server.listWithBodiesRps;
 	if (asJson) {
 		const out: Record<string, number | null> = {};
 		for (const f of figures) {
@@ -82,7 +83,7 @@ try {
 		const header = ["figure", "value", "floor", "ratio"];
 		const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
 		const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ");
-		process.stdout.write(`${line(header)}\n${rows.map(line).join("\n")}\n\nscaling (worst log filter, median ms):\n`);
+		process.stdout.write(`${line(header)}\n${rows.map(line).join("\n")}\n\nscaling and detail (ms; requests/s for *_rps):\n`);
 		for (const [name, value] of Object.entries(scaling)) process.stdout.write(`  ${name.padEnd(36)}${value.toFixed(3)}\n`);
 	}
 } finally {
