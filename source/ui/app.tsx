@@ -5,6 +5,7 @@ import type { ConsoleModel } from "./console-model.js";
 import { Footer } from "./components/footer.js";
 import { Header } from "./components/header.js";
 import { keyNames } from "./keys/key-names.js";
+import { bodyHeight, frameHeight, listHeight } from "./layout.js";
 import { AccessLogs } from "./screens/access-logs.js";
 import { CreateWizard } from "./screens/create-wizard.js";
 import { KeyDetail } from "./screens/key-detail.js";
@@ -19,9 +20,8 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 	const { columns, rows } = useTerminalSize();
 	const interactive = useStdin().isRawModeSupported === true;
 	const tooSmall = columns < minimumSize.columns || rows < minimumSize.rows;
-	// One row short of the terminal: a frame as tall as the screen makes Ink 6 clear it on every update.
-	const height = rows - 1;
-	const bodyHeight = Math.max(1, height - 3);
+	const height = frameHeight(rows);
+	const body = bodyHeight(rows);
 	const width = columns;
 
 	useInput(
@@ -33,10 +33,10 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 		},
 		{ isActive: interactive },
 	);
-	useEffect(() => model.setListHeight(Math.max(1, bodyHeight - 2)), [model, bodyHeight]);
+	useEffect(() => model.setListHeight(listHeight(rows)), [model, rows]);
 
 	if (tooSmall) return <TooSmall columns={columns} rows={rows} />;
-	const props = { model, theme, width, height: bodyHeight };
+	const props = { model, theme, width, height: body };
 	const underHelp = model.helpOf();
 	return (
 		<Box flexDirection="column" width={width} height={height}>

@@ -3,15 +3,17 @@
  * q, Ctrl-C, SIGTERM, SIGHUP (a dropped SSH session), or a crash — with the terminal restored and
  * the store closed.
  */
-import { render } from "ink";
+import { type Instance, render } from "ink";
 import type { Backend } from "../core/backend.js";
 import { App } from "./app.js";
 import { ConsoleModel } from "./console-model.js";
+import { listHeight } from "./layout.js";
 import { copyToClipboard } from "./terminal/clipboard.js";
 import { enterAlternateScreen } from "./terminal/screen-control.js";
 import { themeFor } from "./theme/theme.js";
 
 export const renderFps = 120;
+const firstFrameWaitMs = 150;
 
 export interface ConsoleRunOptions {
 	readOnly: boolean;
@@ -22,42 +24,53 @@ export interface ConsoleRunOptions {
 export async function runConsole(backend: Backend, options: ConsoleRunOptions): Promise<number> {
 	const stdout = process.stdout;
 	const screen = enterAlternateScreen(stdout);
-	let quit = () => {};
+	let instance: Instance | undefined;
+	// A signal before the first frame ends the console just the same, with nothing drawn.
+	let stoppedBeforeDrawing = false;
+	const stop = () => {
+		if (instance) instance.unmount();
+		else stoppedBeforeDrawing = true;
+	};
 	const model = new ConsoleModel({
 		backend,
 		readOnly: options.readOnly,
 		actor: options.actor,
 		copy: (text) => copyToClipboard(text, options.env, (data) => stdout.write(data)),
-		quit: () => quit(),
+		quit: stop,
 	});
-	const instance = render(<App model={model} theme={themeFor(options.env)} />, {
-		exitOnCtrlC: false,
-		patchConsole: false,
-		// Ink's default of 30 frames a second holds a key's frame back up to 33 ms; the frames are small.
-		maxFps: renderFps,
-	});
-	quit = () => instance.unmount();
-	const onSignal = () => instance.unmount();
 	const onCrash = (error: unknown) => {
-		instance.unmount();
+		instance?.unmount();
 		screen.restore();
 		process.stderr.write(`apikeys-tui: the console stopped on an unexpected error: ${(error as Error).message}\n`);
 		process.exit(1);
 	};
-	process.on("SIGTERM", onSignal);
-	process.on("SIGHUP", onSignal);
-	process.on("SIGINT", onSignal);
+	process.on("SIGTERM", stop);
+	process.on("SIGHUP", stop);
+	process.on("SIGINT", stop);
 	process.on("uncaughtException", onCrash);
 	process.on("unhandledRejection", onCrash);
 	try {
-		await model.start();
-		await instance.waitUntilExit();
+		// A local store answers in a few ms: load the first page before Ink draws, so the first frame
+		// already shows keys (one full render fewer at startup). A slow remote gets the spinner instead.
+		model.setListHeight(listHeight(stdout.rows ?? 24));
+		const started = model.start();
+		await Promise.race([started, new Promise((resolve) => setTimeout(resolve, firstFrameWaitMs))]);
+		if (!stoppedBeforeDrawing) {
+			instance = render(<App model={model} theme={themeFor(options.env)} />, {
+				exitOnCtrlC: false,
+				patchConsole: false,
+				// Ink's default of 30 frames a second holds a key's frame back up to 33 ms; the frames are small.
+				maxFps: renderFps,
+			});
+			await started;
+			await instance.waitUntilExit();
+		}
 	} finally {
 		model.dispose();
 		screen.restore();
-		process.off("SIGTERM", onSignal);
-		process.off("SIGHUP", onSignal);
-		process.off("SIGINT", onSignal);
+		process.off("SIGTERM", stop);
+		process.off("SIGHUP", stop);
+		process.off("SIGINT", stop);
 		process.off("uncaughtException", onCrash);
 		process.off("unhandledRejection", onCrash);
 		await backend.close();

@@ -1,4 +1,5 @@
 /** Home: the key list, windowed (only the visible rows are fetched), filtered, sorted. */
+import { listRowsIn } from "../layout.js";
 import { Box, Text } from "ink";
 import type { ConsoleModel } from "../console-model.js";
 import { cell, fitColumns } from "../format/key-columns.js";
@@ -25,7 +26,7 @@ export function KeyList({ model, theme, width, height }: { model: ConsoleModel; 
 	const filterText = list.editingFilter ? `/${list.filter}█` : list.filter ? `filter: ${list.filter}` : "";
 	const marked = list.marked.size > 0 ? `${list.marked.size} marked  ` : "";
 	const status = `${marked}${position}  ${sortText}`;
-	const rowsHeight = Math.max(1, height - 2);
+	const rowsHeight = listRowsIn(height);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Box>
