@@ -9,10 +9,10 @@ import { App } from "./app.js";
 import { ConsoleModel } from "./console-model.js";
 import { listHeight } from "./layout.js";
 import { copyToClipboard } from "./terminal/clipboard.js";
+import { renderFps } from "./terminal/frame-rate.js";
 import { enterAlternateScreen } from "./terminal/screen-control.js";
 import { themeFor } from "./theme/theme.js";
 
-export const renderFps = 120;
 const firstFrameWaitMs = 150;
 
 export interface ConsoleRunOptions {
@@ -59,7 +59,6 @@ export async function runConsole(backend: Backend, options: ConsoleRunOptions): 
 			instance = render(<App model={model} theme={themeFor(options.env)} />, {
 				exitOnCtrlC: false,
 				patchConsole: false,
-				// Ink's default of 30 frames a second holds a key's frame back up to 33 ms; the frames are small.
 				maxFps: renderFps,
 			});
 			await started;

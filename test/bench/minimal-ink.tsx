@@ -1,6 +1,7 @@
 /** The floor for the console figures: an Ink app that renders one line and counts `j` presses. */
 import { render, Text, useApp, useInput } from "ink";
 import { useState } from "react";
+import { renderFps } from "../../source/ui/terminal/frame-rate.js";
 
 function Minimal() {
 	const [count, setCount] = useState(0);
@@ -22,4 +23,4 @@ function Minimal() {
 }
 
 // The same frame rate as the console, so the floor differs only in what is drawn.
-render(<Minimal />, { maxFps: 120 });
+render(<Minimal />, { maxFps: renderFps });
