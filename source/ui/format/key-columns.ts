@@ -64,8 +64,16 @@ export function fitColumns(width: number, columns: readonly Column[] = keyColumn
 	});
 }
 
+const printableAscii = /^[\x20-\x7e]*$/;
+
 /** Cuts or pads to exactly `width` terminal cells (wide characters count two; ellipsis when cut). */
 export function cell(text: string, width: number): string {
+	// Nearly every cell is plain ASCII, one cell a character: skip string-width's grapheme walk,
+	// which costs more than the rest of a key-list frame.
+	if (printableAscii.test(text)) {
+		if (text.length <= width) return text + " ".repeat(width - text.length);
+		return `${text.slice(0, Math.max(0, width - 1))}…`;
+	}
 	const used = stringWidth(text);
 	if (used <= width) return text + " ".repeat(width - used);
 	let out = "";
