@@ -32,7 +32,10 @@ export interface Message {
 }
 
 export interface ListState {
+	/** Every matching key's id in order: the list's index. Empty until loaded. */
 	ids: number[];
+	/** How many keys match; known before `ids` at startup. */
+	total: number;
 	selected: number;
 	start: number;
 	rows: KeyRecord[];
@@ -112,6 +115,7 @@ export class ConsoleModel {
 	private under: Screen[] = [];
 	list: ListState = {
 		ids: [],
+		total: 0,
 		selected: 0,
 		start: 0,
 		rows: [],
@@ -136,6 +140,8 @@ export class ConsoleModel {
 	private listeners = new Set<() => void>();
 	private followTimer: NodeJS.Timeout | undefined;
 	private loadingMoreLogs = false;
+	/** Keys pressed while the list's index was still loading at startup, replayed once it is in. */
+	private keysBeforeIndex: string[] | undefined;
 
 	constructor(private readonly options: ConsoleOptions) {
 		this.catalog = catalogFor(options.backend.profile);
@@ -185,11 +191,37 @@ export class ConsoleModel {
 		return this.list.rows.find((r) => r.id === id);
 	}
 
-	async start(): Promise<void> {
-		await this.run(async () => {
+	/**
+	 * Loads what the first frame shows and resolves; the list's index follows. A local store
+	 * answers the first page and the count from its indexes in a millisecond, while the ordered
+	 * ids of 100,000 keys take tens: the frame need not wait for them. A remote instance sends the
+	 * whole list either way, so it loads the index at once.
+	 */
+	start(): Promise<void> {
+		if (this.backend.kind !== "local") {
+			return this.run(async () => {
+				this.settings = await this.backend.getSettings().catch(() => defaultSettings);
+				await this.reloadIds();
+			});
+		}
+		this.keysBeforeIndex = [];
+		return this.run(async () => {
 			this.settings = await this.backend.getSettings().catch(() => defaultSettings);
-			await this.reloadIds();
+			const page = await this.backend.queryKeys({ sort: this.list.sort, offset: 0, limit: this.listHeight });
+			this.list.rows = page.rows;
+			this.list.total = page.total;
+			this.list.loaded = true;
+		}).then(() => {
+			// After the current turn, in which the console draws its first frame.
+			setImmediate(() => void this.loadIndex());
 		});
+	}
+
+	private async loadIndex(): Promise<void> {
+		await this.run(() => this.reloadIds());
+		const pressed = this.keysBeforeIndex ?? [];
+		this.keysBeforeIndex = undefined;
+		for (const name of pressed) this.press(name);
 	}
 
 	setListHeight(height: number): void {
@@ -231,6 +263,7 @@ export class ConsoleModel {
 		const keepId = this.list.ids[this.list.selected];
 		const ids = await this.backend.keyIds({ filter: this.list.filter, sort: this.list.sort });
 		this.list.ids = ids;
+		this.list.total = ids.length;
 		const index = keepId === undefined ? -1 : ids.indexOf(keepId);
 		this.list.selected = clampIndex(index >= 0 ? index : this.list.selected, ids.length);
 		for (const id of this.list.marked) if (!ids.includes(id)) this.list.marked.delete(id);
@@ -244,6 +277,8 @@ export class ConsoleModel {
 	}
 
 	private async loadRows(): Promise<void> {
+		// Until the index is in, the rows are the first page start() loaded.
+		if (this.keysBeforeIndex) return;
 		const ids = this.list.ids.slice(this.list.start, this.list.start + this.listHeight);
 		const rows = await this.backend.keysByIds(ids);
 		this.list.rows = rows;
@@ -277,6 +312,10 @@ export class ConsoleModel {
 		if (name === "ctrl+c") {
 			this.stopFollowing();
 			this.options.quit();
+			return;
+		}
+		if (this.keysBeforeIndex) {
+			this.keysBeforeIndex.push(name);
 			return;
 		}
 		// A message answers the last key; the next one replaces it.

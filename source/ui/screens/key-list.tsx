@@ -19,7 +19,7 @@ export function KeyList({ model, theme, width, height }: { model: ConsoleModel; 
 	const list = model.list;
 	const now = Date.now();
 	const columns = fitColumns(width - 2);
-	const total = list.ids.length;
+	const total = list.total;
 	const position = total === 0 ? "0 of 0" : `${list.selected + 1} of ${total}`;
 	const arrow = list.sort.descending ? "▼" : "▲";
 	const sortText = `sort: ${sortWords[list.sort.column]} ${arrow} (${list.sort.descending ? "descending" : "ascending"})`;
