@@ -14,6 +14,11 @@ export function keyDigest(storeSecret: Buffer, key: string): Buffer {
 	return createHmac("sha256", storeSecret).update(key, "utf8").digest();
 }
 
+/** The same digest as latin1 text (one character a byte): for lookups that run hot, a cheaper map key than a Buffer. */
+export function keyDigestText(storeSecret: Buffer, key: string): string {
+	return createHmac("sha256", storeSecret).update(key, "utf8").digest("binary");
+}
+
 /**
  * A fragment to recognise a key by, never more than a quarter of it and at most 8 characters:
  * `70f8…19d0` for a generated key.

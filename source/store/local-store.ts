@@ -29,7 +29,7 @@ import {
 	type KeyInput,
 	type RuleContext,
 } from "../core/rules.js";
-import { generateKey, keyDigest, keyHint } from "../core/secret.js";
+import { generateKey, keyDigest, keyDigestText, keyHint } from "../core/secret.js";
 import {
 	defaultSettings,
 	parseSettingValue,
@@ -75,6 +75,9 @@ export class LocalStore implements Backend {
 	private readonly secret: Buffer;
 	private readonly statements = new Map<string, Statement>();
 	private ownWrites = 0;
+	/** Set by checkChangesOncePerTurn: the snapshot read this event-loop turn. */
+	private turnSnapshot: string | undefined;
+	private changesOncePerTurn = false;
 	private memos: { snapshot: string; values: Map<string, unknown> } | undefined;
 	private verifyCache: { snapshot: string; byDigest: Map<string, KeyRecord> } | undefined;
 	private logWriter: AccessLogWriter | undefined;
@@ -153,8 +156,13 @@ export class LocalStore implements Backend {
 		try {
 			return this.guard(() => this.db.transaction(operation).immediate());
 		} finally {
-			this.ownWrites++;
+			this.noteOwnWrite();
 		}
+	}
+
+	private noteOwnWrite(): void {
+		this.ownWrites++;
+		this.turnSnapshot = undefined;
 	}
 
 	/**
@@ -163,7 +171,24 @@ export class LocalStore implements Backend {
 	 * current, so a key disabled by another process is refused at once.
 	 */
 	private snapshot(): string {
-		return `${this.sql("PRAGMA data_version").pluck().get()}:${this.ownWrites}`;
+		if (this.turnSnapshot !== undefined) return this.turnSnapshot;
+		const snapshot = `${this.sql("PRAGMA data_version").pluck().get()}:${this.ownWrites}`;
+		if (this.changesOncePerTurn) {
+			this.turnSnapshot = snapshot;
+			setImmediate(() => {
+				this.turnSnapshot = undefined;
+			});
+		}
+		return snapshot;
+	}
+
+	/**
+	 * From now on, other connections' commits are looked for once per event-loop turn instead of
+	 * at every check. For the server: the requests handled in one turn had all arrived before it
+	 * began, so each still sees every change committed before it arrived.
+	 */
+	checkChangesOncePerTurn(): void {
+		this.changesOncePerTurn = true;
 	}
 
 	private context(): RuleContext {
@@ -485,19 +510,28 @@ export class LocalStore implements Backend {
 	 * never touch the cache.
 	 */
 	verifyNow(key: string, requirement: Requirement): VerifyResult {
-		const digest = keyDigest(this.secret, key);
-		const cacheKey = digest.toString("latin1");
-		let record = this.verifyCache?.byDigest.get(cacheKey);
-		if (record !== undefined && this.verifyCache?.snapshot !== this.snapshot()) record = undefined;
+		const digest = keyDigestText(this.secret, key);
+		let record = this.verifyCache?.byDigest.get(digest);
+		if (record !== undefined && this.verifyCache?.snapshot !== this.snapshot()) {
+			record = undefined;
+			this.verifyCache = undefined;
+		}
 		if (record === undefined) {
+			const full = (this.verifyCache?.byDigest.size ?? 0) >= verifyCacheLimit;
+			// A full cache takes nothing more (it is consulted only on a hit, which checks it is
+			// current), so the data_version that labels a cached row is read only when one may be kept.
 			const row = this.keyRows(
-				`SELECT ${keyColumns}, (SELECT data_version FROM pragma_data_version) FROM api_keys WHERE key_digest = ?`,
-			).get(digest) as [...KeyRow, number] | undefined;
+				full
+					? `SELECT ${keyColumns} FROM api_keys WHERE key_digest = ?`
+					: `SELECT ${keyColumns}, (SELECT data_version FROM pragma_data_version) FROM api_keys WHERE key_digest = ?`,
+			).get(Buffer.from(digest, "latin1")) as [...KeyRow, number] | undefined;
 			if (row) {
 				record = recordFromRow(row as unknown as KeyRow);
-				const snapshot = `${row[17]}:${this.ownWrites}`;
-				if (this.verifyCache?.snapshot !== snapshot) this.verifyCache = { snapshot, byDigest: new Map() };
-				if (this.verifyCache.byDigest.size < verifyCacheLimit) this.verifyCache.byDigest.set(cacheKey, record);
+				if (!full) {
+					const snapshot = `${row[17]}:${this.ownWrites}`;
+					if (this.verifyCache?.snapshot !== snapshot) this.verifyCache = { snapshot, byDigest: new Map() };
+					this.verifyCache.byDigest.set(digest, record);
+				}
 			}
 		}
 		const outcome = checkAccess(record, requirement, this.catalog, new Date());
@@ -506,6 +540,11 @@ export class LocalStore implements Backend {
 
 	async getSettings(): Promise<StoreSettings> {
 		return this.guard(() => this.readSettings());
+	}
+
+	/** The settings as of now, read again only after a commit: the server consults them on every request. */
+	settingsNow(): StoreSettings {
+		return this.memo("settings", () => this.readSettings());
 	}
 
 	async updateSettings(changes: Record<string, unknown>, actor: string): Promise<StoreSettings> {
@@ -573,9 +612,7 @@ export class LocalStore implements Backend {
 
 	/** Queues an access-log entry; it is written within the batch window. */
 	logAccess(entry: NewAccessLogEntry): void {
-		this.logWriter ??= new AccessLogWriter(this.db, undefined, () => {
-			this.ownWrites++;
-		});
+		this.logWriter ??= new AccessLogWriter(this.db, undefined, () => this.noteOwnWrite());
 		this.logWriter.append(entry);
 	}
 
