@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, type TestContext, test } from "node:test";
 import Database from "better-sqlite3";
 import { bodyForLog, redactSecrets } from "../source/server/redact.js";
+import { requestTarget } from "../source/server/request-target.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { secretPathFor } from "../source/store/paths.js";
 import { runCli } from "./support/run-cli.js";
@@ -388,4 +389,14 @@ test("a logged body is cut at the store's cap on a character boundary, and not l
 	assert.equal(bodyForLog("ééééé", [], 5), "éé… [cut at 5 bytes]");
 	assert.equal(bodyForLog("x".repeat(10), [], 10), "x".repeat(10));
 	assert.equal(bodyForLog(Buffer.from("abc"), [], 0), null);
+});
+
+test("request targets split as URL parsing would: plain ones directly, the rest through URL", () => {
+	for (const raw of ["/api/api-keys/list", "/api/api-keys/get?id=5", "/api/api-keys/list?", "/health/", "/a?b=c+d&e=%2Fx", "/api/../api/api-keys/list", "//x", "/a%20b?x=%ZZ", "/x?#frag"]) {
+		const url = new URL(raw, "http://localhost");
+		const target = requestTarget(raw);
+		assert.equal(target.pathname, url.pathname, raw);
+		assert.equal(target.search, url.search, raw);
+		assert.deepEqual([...target.query], [...url.searchParams], raw);
+	}
 });

@@ -7,11 +7,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { AppError, RuleError } from "../core/errors.js";
 import type { KeyRecord } from "../core/model.js";
-import type { StoreSettings } from "../core/settings.js";
 import type { LocalStore } from "../store/local-store.js";
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
 import { bodyForLog, redactSecrets } from "./redact.js";
+import { type RequestTarget, requestTarget } from "./request-target.js";
 import { bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
 import { buildRoutes, JsonText, type Reply, type Route } from "./routes.js";
 
@@ -32,19 +32,6 @@ export interface ApiServerOptions {
 	version: string;
 	/** Where unexpected errors are reported (never with a secret in them). */
 	onError?: (message: string) => void;
-}
-
-class SettingsCache {
-	private value: StoreSettings | undefined;
-	private readAt = 0;
-	constructor(private readonly store: LocalStore) {}
-	async get(): Promise<StoreSettings> {
-		if (!this.value || Date.now() - this.readAt > 2000) {
-			this.value = await this.store.getSettings();
-			this.readAt = Date.now();
-		}
-		return this.value;
-	}
 }
 
 function send(response: ServerResponse, reply: Reply, version: string): string {
@@ -78,18 +65,19 @@ function clientAddress(request: IncomingMessage): string {
 export function createApiServer(options: ApiServerOptions): Server {
 	const { store, version } = options;
 	const onError = options.onError ?? (() => {});
-	const routes = buildRoutes();
+	const routes = new Map<string, Route[]>();
+	for (const route of buildRoutes()) routes.set(route.path, [...(routes.get(route.path) ?? []), route]);
 	const throttle = new FailureThrottle();
-	const settings = new SettingsCache(store);
+	store.checkChangesOncePerTurn();
 	const fullControl = store.catalog.systemApis.fullControl.value;
 
 	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
 		const started = performance.now();
 		const address = clientAddress(request);
 		const method = request.method ?? "GET";
-		let url: URL;
+		let url: RequestTarget;
 		try {
-			url = new URL(request.url ?? "/", "http://localhost");
+			url = requestTarget(request.url ?? "/");
 		} catch {
 			send(response, { status: 400, body: "The request URL is not valid." }, version);
 			return;
@@ -105,10 +93,11 @@ export function createApiServer(options: ApiServerOptions): Server {
 			const kind = bodyKind(request);
 			if (kind === "json" && body.length > 0) json = parseJson(body);
 			if (kind === "form") form = parseForm(body);
-			presented = findPresentedKey(request, url.searchParams, form, json)?.key;
-			reply = await dispatch(url, method, address, presented, json, (record) => {
+			presented = findPresentedKey(request, url.query, form, json)?.key;
+			const answer = dispatch(url, method, address, presented, json, (record) => {
 				caller = record;
 			});
+			reply = answer instanceof Promise ? await answer : answer;
 		} catch (error) {
 			reply = replyForError(error, onError);
 		}
@@ -118,7 +107,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 		if (presented !== undefined) {
 			const secrets = [presented, ...(reply.reveals ?? [])];
 			const logging = caller?.logging ?? "none";
-			const maxBytes = (await settings.get()).logBodyMaxBytes;
+			const maxBytes = store.settingsNow().logBodyMaxBytes;
 			store.logAccess({
 				at: Date.now(),
 				keyId: caller?.id ?? null,
@@ -134,16 +123,16 @@ export function createApiServer(options: ApiServerOptions): Server {
 		}
 	}
 
-	async function dispatch(
-		url: URL,
+	function dispatch(
+		url: RequestTarget,
 		method: string,
 		address: string,
 		presented: string | undefined,
 		json: unknown,
 		setCaller: (record: KeyRecord) => void,
-	): Promise<Reply> {
-		const matching = routes.filter((route: Route) => route.path === url.pathname);
-		if (matching.length === 0) return { status: 404, body: "Not found." };
+	): Reply | Promise<Reply> {
+		const matching = routes.get(url.pathname);
+		if (!matching) return { status: 404, body: "Not found." };
 		const route = matching.find((r) => r.methods.includes(method));
 		if (!route) {
 			return { status: 405, body: `Use ${matching.flatMap((r) => r.methods).join(" or ")} for ${url.pathname}.` };
@@ -160,7 +149,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 			throttle.recordSuccess(address);
 			actor = `key ${result.record.id}${result.record.displayName ? ` (${result.record.displayName})` : ""} via http`;
 		}
-		return route.handle({ store, query: url.searchParams, json, actor, version });
+		return route.handle({ store, query: url.query, json, actor, version });
 	}
 
 	const server = createServer((request, response) => {

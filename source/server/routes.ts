@@ -37,7 +37,8 @@ export interface Route {
 	path: string;
 	/** "manage": a system key with the profile's full control; "none": open (health). */
 	access: "manage" | "none";
-	handle: (ctx: RouteContext) => Promise<Reply>;
+	/** Routes that answer from memory return the reply itself, without a promise to wait on. */
+	handle: (ctx: RouteContext) => Reply | Promise<Reply>;
 }
 
 const keyFields = [
@@ -110,7 +111,7 @@ export function buildRoutes(): Route[] {
 			methods: ["GET"],
 			path: "/health",
 			access: "none",
-			handle: async ({ version }) => ({
+			handle: ({ version }) => ({
 				status: 200,
 				body: {
 					applicationName: "apikeys-tui",
@@ -130,7 +131,7 @@ export function buildRoutes(): Route[] {
 			path: `${prefix}/list`,
 			access: "manage",
 			// ?details=true adds the store's own fields (for the remote console); pgutil never sends it.
-			handle: async ({ store, query }) => {
+			handle: ({ store, query }) => {
 				const details = query.get("details") === "true";
 				const text = store.memo(details ? "list-json-details" : "list-json", () => {
 					const keys = store.listKeysNow();
@@ -277,7 +278,7 @@ export function buildRoutes(): Route[] {
 			methods: ["POST"],
 			path: `${prefix}/verify`,
 			access: "manage",
-			handle: async ({ store, json }) => {
+			handle: ({ store, json }) => {
 				const body = jsonObject(json);
 				if (typeof body.key !== "string" || body.key === "") throw new HttpError(400, "key: the key to verify is required");
 				const result = store.verifyNow(body.key, requirementFrom(body));
