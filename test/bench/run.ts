@@ -58,12 +58,22 @@ try {
 	}
 	log("loading the server (autocannon, 10 connections)");
 	const server = await measureServer(join(dir, "server.db"), quick ? 2 : 10);
+	// The route furthest from its floor is the figure.
+	const listWorse = server.listRps / server.listFloorRps <= server.verifyRps / server.verifyFloorRps;
 	figures.push(
-		{ name: "server_rps", value: Math.min(server.listRps, server.verifyRps), floor: server.floorRps, unit: "/s", higherIsBetter: true },
+		{
+			name: "server_rps",
+			value: listWorse ? server.listRps : server.verifyRps,
+			floor: listWorse ? server.listFloorRps : server.verifyFloorRps,
+			unit: "/s",
+			higherIsBetter: true,
+		},
 		{ name: "server_p99_ms", value: Math.max(server.listP99, server.verifyP99), floor: server.floorP99, unit: "ms", higherIsBetter: false },
 	);
 	scaling.server_list_rps = server.listRps;
+	scaling.server_list_rps_floor = server.listFloorRps;
 	scaling.server_verify_rps = server.verifyRps;
+	scaling.server_verify_rps_floor = server.verifyFloorRps;
 	scaling.server_list_rps_bodies_logged = server.listWithBodiesRps;
 	if (asJson) {
 		const out: Record<string, number | null> = {};
