@@ -10,6 +10,7 @@ import { ConsoleModel } from "./console-model.js";
 import { listHeight } from "./layout.js";
 import { copyToClipboard } from "./terminal/clipboard.js";
 import { renderFps } from "./terminal/frame-rate.js";
+import { keepHeapSmall } from "./terminal/heap-tuning.js";
 import { enterAlternateScreen } from "./terminal/screen-control.js";
 import { themeFor } from "./theme/theme.js";
 
@@ -22,6 +23,7 @@ export interface ConsoleRunOptions {
 }
 
 export async function runConsole(backend: Backend, options: ConsoleRunOptions): Promise<number> {
+	keepHeapSmall();
 	const stdout = process.stdout;
 	const screen = enterAlternateScreen(stdout);
 	let instance: Instance | undefined;
