@@ -49,7 +49,11 @@ export function KeyList({ model, theme, width, height }: { model: ConsoleModel; 
 						list.rows.slice(0, rowsHeight).map((key, offset) => {
 							const selected = list.start + offset === list.selected;
 							const mark = list.marked.has(key.id) ? "*" : " ";
-							const text = `${selected ? "›" : " "}${mark}${columns.map((c) => cell(c.value(key, now), c.fitted)).join(" ")}`;
+							const cells = columns.map((c) => cell(c.value(key, now), c.fitted)).join(" ");
+							// Each cell is exactly its width, so the row's is known without measuring it.
+							const used = 2 + columns.reduce((sum, c) => sum + c.fitted, 0) + columns.length - 1;
+							const row = `${selected ? "›" : " "}${mark}${cells}`;
+							const text = used <= width ? row + " ".repeat(width - used) : cell(row, width);
 							const warn = !key.enabled || (key.expiration !== null && Date.parse(key.expiration) <= now);
 							return (
 								<Text
@@ -57,7 +61,7 @@ export function KeyList({ model, theme, width, height }: { model: ConsoleModel; 
 									inverse={selected && theme.selectionInverse}
 									color={warn ? theme.danger : expiresSoon(key.expiration, now) ? theme.warning : undefined}
 								>
-									{cell(text, width)}
+									{text}
 								</Text>
 							);
 						})
