@@ -59,6 +59,8 @@ export class AccessLogWriter {
 		private readonly onError: (error: unknown) => void = () => {},
 		/** Called after each batch is written (it changes keys' last use). */
 		private readonly onWritten: () => void = () => {},
+		/** Called before each batch; throws to keep the batch queued (the store file is gone). */
+		private readonly beforeWrite: () => void = () => {},
 	) {
 		this.insert = db.prepare(
 			`INSERT INTO access_log (at, key_id, method, path, status, duration_ms, client, user_agent, request_body, response_body)
@@ -100,6 +102,14 @@ export class AccessLogWriter {
 		else this.timer ??= setTimeout(() => this.flush(), batchWindowMs);
 	}
 
+	/** Writes what is queued and stops retrying; resolves to the entries that could not be written. */
+	close(): number {
+		this.flush();
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = undefined;
+		return this.queue.length;
+	}
+
 	/** Writes everything queued. Entries stay queued if the write fails, to be tried again. */
 	flush(): void {
 		if (this.timer) {
@@ -110,6 +120,7 @@ export class AccessLogWriter {
 		const entries = this.queue;
 		this.queue = [];
 		try {
+			this.beforeWrite();
 			this.writeBatch.immediate(entries);
 			this.onWritten();
 		} catch (error) {

@@ -18,6 +18,7 @@ import { AppError } from "../core/errors.js";
 import { packageFile } from "./package-root.js";
 import { secretPathFor } from "./paths.js";
 import { loadStoreSecret } from "./secret-file.js";
+import { diskIsFull } from "./storage-faults.js";
 
 export type Db = Database.Database;
 
@@ -162,7 +163,9 @@ function describeSqliteError(path: string, error: unknown): AppError {
 	if (code === "SQLITE_READONLY" || code.startsWith("SQLITE_READONLY")) {
 		return storeError(path, "is read-only for this user; apikeys-tui needs to write to it");
 	}
-	if (code === "SQLITE_FULL") return storeError(path, "the disk is full");
+	if (code === "SQLITE_FULL" || (code.startsWith("SQLITE_IOERR") && diskIsFull(path))) {
+		return storeError(path, "the disk is full; free some space and try again");
+	}
 	if (error instanceof AppError) return error;
 	return storeError(path, (error as Error).message);
 }
