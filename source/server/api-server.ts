@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { AppError, RuleError } from "../core/errors.js";
 import type { KeyRecord } from "../core/model.js";
-import type { StoreSettings } from "../core/settings.js";
+import { defaultSettings, type StoreSettings } from "../core/settings.js";
 import type { LocalStore } from "../store/local-store.js";
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
@@ -118,7 +118,11 @@ export function createApiServer(options: ApiServerOptions): Server {
 		if (presented !== undefined) {
 			const secrets = [presented, ...(reply.reveals ?? [])];
 			const logging = caller?.logging ?? "none";
-			const maxBytes = (await settings.get()).logBodyMaxBytes;
+			// The answer is sent: a store that fails now must not turn it into an "unexpected error".
+			const maxBytes = await settings.get().then(
+				(current) => current.logBodyMaxBytes,
+				() => defaultSettings.logBodyMaxBytes,
+			);
 			store.logAccess({
 				at: Date.now(),
 				keyId: caller?.id ?? null,
