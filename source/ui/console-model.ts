@@ -24,6 +24,9 @@ import {
 	wizardSteps,
 } from "./wizard.js";
 
+/** How often the console looks for changes made elsewhere: another console, a command, the server. */
+export const changePollMs = 1000;
+
 export const sortOrder: readonly KeySortColumn[] = ["id", "name", "type", "expiration", "lastUsed", "created"];
 
 export interface Message {
@@ -135,6 +138,9 @@ export class ConsoleModel {
 	private version = 0;
 	private listeners = new Set<() => void>();
 	private followTimer: NodeJS.Timeout | undefined;
+	private changeTimer: NodeJS.Timeout | undefined;
+	private seenChangeMark: string | undefined;
+	private followingChanges = false;
 	private loadingMoreLogs = false;
 
 	constructor(private readonly options: ConsoleOptions) {
@@ -190,6 +196,43 @@ export class ConsoleModel {
 			this.settings = await this.backend.getSettings().catch(() => defaultSettings);
 			await this.reloadIds();
 		});
+		this.watchChanges();
+	}
+
+	/** Polls the backend's change mark, where it has one, and reloads the list when it moved. */
+	private watchChanges(): void {
+		if (!this.backend.changeMark || this.changeTimer) return;
+		this.seenChangeMark = this.changeMarkNow();
+		this.changeTimer = setInterval(() => void this.followChanges(), changePollMs);
+		this.changeTimer.unref();
+	}
+
+	private changeMarkNow(): string | undefined {
+		try {
+			return this.backend.changeMark?.();
+		} catch {
+			return undefined;
+		}
+	}
+
+	private async followChanges(): Promise<void> {
+		if (this.busy || this.followingChanges) return;
+		this.followingChanges = true;
+		try {
+			const mark = this.backend.changeMark?.();
+			if (mark === this.seenChangeMark) return;
+			await this.reloadIds();
+			if (this.screen === "detail" && this.detail) await this.loadDetail(this.detail.id);
+			this.seenChangeMark = mark;
+		} catch (error) {
+			const before = this.message?.text;
+			this.fail(error);
+			if (this.message?.text !== before) this.changed();
+			return;
+		} finally {
+			this.followingChanges = false;
+		}
+		this.changed();
 	}
 
 	setListHeight(height: number): void {
@@ -867,5 +910,7 @@ export class ConsoleModel {
 
 	dispose(): void {
 		this.stopFollowing();
+		if (this.changeTimer) clearInterval(this.changeTimer);
+		this.changeTimer = undefined;
 	}
 }
