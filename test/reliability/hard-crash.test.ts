@@ -102,7 +102,7 @@ function loggedTags(db: string, round: string): Set<string> {
 async function checkCreates(db: string, round: string, load: Load): Promise<void> {
 	const store = LocalStore.open(db);
 	try {
-		const keys = (await store.listKeys()).filter((k) => k.displayName.startsWith(`${round}-`));
+		const keys = (await store.listKeys()).flatMap((k) => (k.displayName?.startsWith(`${round}-`) ? [{ ...k, displayName: k.displayName }] : []));
 		const byName = new Map(keys.map((k) => [k.displayName, k]));
 		for (const [tag, answer] of load.answered) {
 			if (!answer.created) continue;

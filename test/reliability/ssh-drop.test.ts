@@ -43,7 +43,10 @@ async function hangUp(term: PtyTerminal): Promise<{ exitMs: number }> {
 	const started = performance.now();
 	term.kill("SIGHUP");
 	let timer: NodeJS.Timeout | undefined;
-	const exit = await Promise.race([term.exited, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+	const giveUp = new Promise<undefined>((resolve) => {
+		timer = setTimeout(() => resolve(undefined), 10_000);
+	});
+	const exit = await Promise.race([term.exited, giveUp]);
 	clearTimeout(timer);
 	const exitMs = performance.now() - started;
 	assert.ok(exit, "the console was still running 10 s after SIGHUP");
