@@ -18,7 +18,7 @@ import { AppError } from "../core/errors.js";
 import { packageFile } from "./package-root.js";
 import { secretPathFor } from "./paths.js";
 import { loadStoreSecret } from "./secret-file.js";
-import { diskIsFull } from "./storage-faults.js";
+import { diskIsFull, onReadOnlyFileSystem } from "./storage-faults.js";
 
 export type Db = Database.Database;
 
@@ -158,12 +158,15 @@ function describeSqliteError(path: string, error: unknown): AppError {
 	if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
 		return storeError(path, "is damaged or not an SQLite database; it was left untouched");
 	}
+	if (code === "EROFS" || (code === "SQLITE_CANTOPEN" && onReadOnlyFileSystem(path))) {
+		return storeError(path, "is on a read-only file system; apikeys-tui needs to write its journal files beside the store");
+	}
 	if (code === "SQLITE_CANTOPEN" || code === "EACCES")
 		return storeError(path, "cannot be opened (check its permissions)");
 	if (code === "SQLITE_READONLY" || code.startsWith("SQLITE_READONLY")) {
 		return storeError(path, "is read-only for this user; apikeys-tui needs to write to it");
 	}
-	if (code === "SQLITE_FULL" || (code.startsWith("SQLITE_IOERR") && diskIsFull(path))) {
+	if (code === "SQLITE_FULL" || code === "ENOSPC" || (code.startsWith("SQLITE_IOERR") && diskIsFull(path))) {
 		return storeError(path, "the disk is full; free some space and try again");
 	}
 	if (error instanceof AppError) return error;

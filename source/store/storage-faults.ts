@@ -3,7 +3,7 @@
  * error, e.g. when its shared-memory file cannot grow) and a store file deleted or replaced while
  * a process has it open (SQLite would go on writing to the old file, which nobody will read again).
  */
-import { statfsSync, statSync } from "node:fs";
+import { accessSync, constants, statfsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { AppError } from "../core/errors.js";
 
@@ -17,6 +17,16 @@ export function diskIsFull(path: string): boolean {
 		return stats.bavail * stats.bsize < nearlyFullBytes;
 	} catch {
 		return false;
+	}
+}
+
+/** Whether `path` is on a file system mounted read-only (where SQLite cannot make its WAL files). */
+export function onReadOnlyFileSystem(path: string): boolean {
+	try {
+		accessSync(dirname(path), constants.W_OK);
+		return false;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === "EROFS";
 	}
 }
 
