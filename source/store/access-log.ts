@@ -14,6 +14,8 @@ import type { Db } from "./database.js";
 /** Entries wait at most this long before they are written: the most a hard crash can lose. */
 export const batchWindowMs = 200;
 const batchSize = 250;
+/** Entries kept while writes fail (a full disk, a missing store file); beyond it the oldest are dropped. */
+const maxQueued = 100_000;
 
 interface AccessRow {
 	id: number;
@@ -50,6 +52,9 @@ function entryFromRow(row: AccessRow): AccessLogEntry {
 export class AccessLogWriter {
 	private queue: NewAccessLogEntry[] = [];
 	private timer: NodeJS.Timeout | undefined;
+	/** Writes are failing: wait for the retry instead of trying again with every entry. */
+	private retrying = false;
+	private dropped = 0;
 	private readonly insert;
 	private readonly touch;
 	private readonly writeBatch;
@@ -98,16 +103,17 @@ export class AccessLogWriter {
 
 	append(entry: NewAccessLogEntry): void {
 		this.queue.push(entry);
-		if (this.queue.length >= batchSize) this.flush();
+		if (this.queue.length > maxQueued) this.dropped += this.queue.splice(0, batchSize).length;
+		if (this.queue.length >= batchSize && !this.retrying) this.flush();
 		else this.timer ??= setTimeout(() => this.flush(), batchWindowMs);
 	}
 
-	/** Writes what is queued and stops retrying; resolves to the entries that could not be written. */
+	/** Writes what is queued and stops retrying; returns how many entries could not be written. */
 	close(): number {
 		this.flush();
 		if (this.timer) clearTimeout(this.timer);
 		this.timer = undefined;
-		return this.queue.length;
+		return this.queue.length + this.dropped;
 	}
 
 	/** Writes everything queued. Entries stay queued if the write fails, to be tried again. */
@@ -122,8 +128,10 @@ export class AccessLogWriter {
 		try {
 			this.beforeWrite();
 			this.writeBatch.immediate(entries);
+			this.retrying = false;
 			this.onWritten();
 		} catch (error) {
+			this.retrying = true;
 			this.queue = entries.concat(this.queue);
 			this.timer ??= setTimeout(() => this.flush(), batchWindowMs * 5);
 			this.onError(error);

@@ -149,6 +149,11 @@ test("a full disk: the command, the server and the console each say so; nothing 
 	const names = keyNames(s.db);
 	for (const name of ["before", ...created, "after"]) assert.ok(names.includes(name), `${name} is missing`);
 	assert.ok(!names.includes("on-full-disk") && !names.includes(`full-${created.length}`), "a refused create was written");
+	// The refusal's log entry waited for the space and was written then.
+	const raw = new Database(s.db, { readonly: true });
+	const refusalsLogged = raw.prepare("SELECT count(*) FROM access_log WHERE status = 503").pluck().get() as number;
+	raw.close();
+	assert.ok(refusalsLogged >= 1, "the access log lost what was answered while the disk was full");
 	tally("storage_faults_survived", 1);
 });
 
