@@ -110,6 +110,9 @@ test(`the console, the command line and the server on one store for ${durationMs
 	const cliWork = await cli;
 	const httpWork = await http;
 
+	// The first row selected, so the list shows its top, where a new key appears.
+	term.write("g");
+	await term.waitFor((screen) => /\b1 of \d+/.test(screen));
 	const marker = await runCli(["create", "system", "--apis=sca", "--name=watch-made-elsewhere", "--json", `--db=${served.db}`]);
 	assert.equal(marker.code, 0, marker.stderr);
 	await term.waitFor((screen) => screen.includes("watch-made-elsewhere"), 15_000);
