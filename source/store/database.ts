@@ -4,6 +4,7 @@
  */
 import {
 	closeSync,
+	existsSync,
 	mkdirSync,
 	openSync,
 	readdirSync,
@@ -57,6 +58,8 @@ function storeError(path: string, problem: string): AppError {
 
 /** Creates the file 0600 (its folder 0700) so no other user can ever read it, or checks its header. */
 function prepareFile(path: string): void {
+	// Looked at before the database: a new store's creator makes the database first, the secret after.
+	const secretExists = existsSync(secretPathFor(path));
 	let size: number;
 	try {
 		const stat = statSync(path);
@@ -64,6 +67,13 @@ function prepareFile(path: string): void {
 		size = stat.size;
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+		if (secretExists) {
+			// The store was deleted or moved: a new empty one here would hide that, and pick up its stale WAL.
+			throw storeError(
+				path,
+				`is missing but its secret file is there, so the store was deleted or moved; restore it from a backup (or remove ${secretPathFor(path)} to start a new, empty store)`,
+			);
+		}
 		mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
 		try {
 			closeSync(openSync(path, "wx", 0o600));
