@@ -230,6 +230,8 @@ test("the store file deleted under a running server and console: refused with th
 	await assertServerUp(s);
 	// No key pressed: the console notices on its own.
 	await assertConsoleSays(s.term, /deleted while in use/);
+	// Nor does a command make a new, empty store in its place (over the old one's WAL).
+	assertRefused(await runCli(["list", `--db=${s.db}`]), /missing but its secret file is there/);
 
 	// The log entries of the refused requests have nowhere to go: the stop says so, in one line.
 	assert.equal(await s.server.stop(), 1);
