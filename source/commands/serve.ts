@@ -35,6 +35,7 @@ See README "Server" for the routes.`,
 			throw new UsageError(`--host=${host} is not a loopback address: add --public to serve keys to the network`);
 		}
 		const store = openLocalStore(flags, io.env);
+		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${(error as Error).message}\n`);
 		const server = createApiServer({ store, version, onError: (message) => io.stderr(`apikeys-tui serve: ${message}\n`) });
 		await new Promise<void>((resolve, reject) => {
 			server.once("error", reject);

@@ -147,5 +147,11 @@ export interface Backend {
 	/** Applies the retention settings now; resolves to the number of entries removed. */
 	pruneAccessLog(): Promise<number>;
 
+	/**
+	 * Where the backend can tell cheaply: a value that changes whenever anything is committed, by
+	 * anyone, so the console can follow changes made elsewhere.
+	 */
+	changeMark?(): string;
+
 	close(): Promise<void>;
 }

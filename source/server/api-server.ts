@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { AppError, RuleError } from "../core/errors.js";
 import type { KeyRecord } from "../core/model.js";
+import { defaultSettings } from "../core/settings.js";
 import type { LocalStore } from "../store/local-store.js";
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
@@ -69,6 +70,14 @@ export function createApiServer(options: ApiServerOptions): Server {
 	for (const route of buildRoutes()) routes.set(route.path, [...(routes.get(route.path) ?? []), route]);
 	const throttle = new FailureThrottle();
 	store.checkChangesOncePerTurn();
+	// Read after the answer is sent: a store that fails now must not turn it into an "unexpected error".
+	const settingsForLog = () => {
+		try {
+			return store.settingsNow();
+		} catch {
+			return defaultSettings;
+		}
+	};
 	const fullControl = store.catalog.systemApis.fullControl.value;
 
 	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -107,7 +116,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 		if (presented !== undefined) {
 			const secrets = [presented, ...(reply.reveals ?? [])];
 			const logging = caller?.logging ?? "none";
-			const maxBytes = store.settingsNow().logBodyMaxBytes;
+			const maxBytes = settingsForLog().logBodyMaxBytes;
 			store.logAccess({
 				at: Date.now(),
 				keyId: caller?.id ?? null,

@@ -23,6 +23,8 @@ const rowsPerInsert = 50;
 const insertColumns =
 	"INSERT INTO access_log (at, key_id, method, path, status, duration_ms, client, user_agent, request_body, response_body) VALUES ";
 const rowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/** Entries kept while writes fail (a full disk, a missing store file); beyond it the oldest are dropped. */
+const maxQueued = 100_000;
 
 interface AccessRow {
 	id: number;
@@ -75,6 +77,9 @@ function rowValues(entry: NewAccessLogEntry): unknown[] {
 export class AccessLogWriter {
 	private queue: NewAccessLogEntry[] = [];
 	private timer: NodeJS.Timeout | undefined;
+	/** Writes are failing: wait for the retry instead of trying again with every entry. */
+	private retrying = false;
+	private dropped = 0;
 	private readonly insertOne;
 	private readonly insertMany;
 	private readonly touch;
@@ -85,6 +90,8 @@ export class AccessLogWriter {
 		private readonly onError: (error: unknown) => void = () => {},
 		/** Called after each batch is written (it changes keys' last use). */
 		private readonly onWritten: () => void = () => {},
+		/** Called before each batch; throws to keep the batch queued (the store file is gone). */
+		private readonly beforeWrite: () => void = () => {},
 	) {
 		this.insertOne = db.prepare(insertColumns + rowPlaceholders);
 		this.insertMany = db.prepare(insertColumns + Array<string>(rowsPerInsert).fill(rowPlaceholders).join(", "));
@@ -112,8 +119,17 @@ export class AccessLogWriter {
 
 	append(entry: NewAccessLogEntry): void {
 		this.queue.push(entry);
-		if (this.queue.length >= batchSize) this.flush();
+		if (this.queue.length > maxQueued) this.dropped += this.queue.splice(0, batchSize).length;
+		if (this.queue.length >= batchSize && !this.retrying) this.flush();
 		else this.timer ??= setTimeout(() => this.flush(), batchWindowMs);
+	}
+
+	/** Writes what is queued and stops retrying; returns how many entries could not be written. */
+	close(): number {
+		this.flush();
+		if (this.timer) clearTimeout(this.timer);
+		this.timer = undefined;
+		return this.queue.length + this.dropped;
 	}
 
 	/** Writes everything queued. Entries stay queued if the write fails, to be tried again. */
@@ -126,9 +142,12 @@ export class AccessLogWriter {
 		const entries = this.queue;
 		this.queue = [];
 		try {
+			this.beforeWrite();
 			this.writeBatch.immediate(entries);
+			this.retrying = false;
 			this.onWritten();
 		} catch (error) {
+			this.retrying = true;
 			this.queue = entries.concat(this.queue);
 			this.timer ??= setTimeout(() => this.flush(), batchWindowMs * 5);
 			this.onError(error);
@@ -138,8 +157,8 @@ export class AccessLogWriter {
 
 /** Rows one path-prefix page scans at most; a page that finds fewer matches says where to go on. */
 export const pathScanWindow = 100_000;
-/** How far out of time order entries may have been written (many batches' worth). */
-const timeOrderSlack = 10_000;
+/** How far out of time order entries may have been written (ten full batches' worth). */
+const timeOrderSlack = 10 * batchSize;
 
 export interface PageQuery {
 	sql: string;

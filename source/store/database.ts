@@ -4,6 +4,7 @@
  */
 import {
 	closeSync,
+	existsSync,
 	mkdirSync,
 	openSync,
 	readdirSync,
@@ -18,6 +19,7 @@ import { AppError } from "../core/errors.js";
 import { packageFile } from "./package-root.js";
 import { secretPathFor } from "./paths.js";
 import { loadStoreSecret } from "./secret-file.js";
+import { diskIsFull, onReadOnlyFileSystem } from "./storage-faults.js";
 
 export type Db = Database.Database;
 
@@ -56,6 +58,8 @@ function storeError(path: string, problem: string): AppError {
 
 /** Creates the file 0600 (its folder 0700) so no other user can ever read it, or checks its header. */
 function prepareFile(path: string): void {
+	// Looked at before the database: a new store's creator makes the database first, the secret after.
+	const secretExists = existsSync(secretPathFor(path));
 	let size: number;
 	try {
 		const stat = statSync(path);
@@ -63,6 +67,13 @@ function prepareFile(path: string): void {
 		size = stat.size;
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+		if (secretExists) {
+			// The store was deleted or moved: a new empty one here would hide that, and pick up its stale WAL.
+			throw storeError(
+				path,
+				`is missing but its secret file is there, so the store was deleted or moved; restore it from a backup (or remove ${secretPathFor(path)} to start a new, empty store)`,
+			);
+		}
 		mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
 		try {
 			closeSync(openSync(path, "wx", 0o600));
@@ -157,12 +168,17 @@ function describeSqliteError(path: string, error: unknown): AppError {
 	if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
 		return storeError(path, "is damaged or not an SQLite database; it was left untouched");
 	}
+	if (code === "EROFS" || (code === "SQLITE_CANTOPEN" && onReadOnlyFileSystem(path))) {
+		return storeError(path, "is on a read-only file system; apikeys-tui needs to write its journal files beside the store");
+	}
 	if (code === "SQLITE_CANTOPEN" || code === "EACCES")
 		return storeError(path, "cannot be opened (check its permissions)");
 	if (code === "SQLITE_READONLY" || code.startsWith("SQLITE_READONLY")) {
 		return storeError(path, "is read-only for this user; apikeys-tui needs to write to it");
 	}
-	if (code === "SQLITE_FULL") return storeError(path, "the disk is full");
+	if (code === "SQLITE_FULL" || code === "ENOSPC" || (code.startsWith("SQLITE_IOERR") && diskIsFull(path))) {
+		return storeError(path, "the disk is full; free some space and try again");
+	}
 	if (error instanceof AppError) return error;
 	return storeError(path, (error as Error).message);
 }

@@ -48,6 +48,7 @@ import {
 	orderClause,
 	recordFromRow,
 } from "./key-rows.js";
+import { diskIsFull, StoreFileWatch } from "./storage-faults.js";
 
 const everything: Capabilities = {
 	update: { available: true },
@@ -73,6 +74,7 @@ export class LocalStore implements Backend {
 	readonly catalog: Catalog;
 	private readonly db: Db;
 	private readonly secret: Buffer;
+	private readonly file: StoreFileWatch;
 	private readonly statements = new Map<string, Statement>();
 	private ownWrites = 0;
 	/** Set by checkChangesOncePerTurn: the snapshot read this event-loop turn. */
@@ -92,11 +94,17 @@ export class LocalStore implements Backend {
 		this.db = db;
 		this.secret = secret;
 		this.catalog = catalogFor(profile);
+		this.file = new StoreFileWatch(location);
 	}
 
 	static open(path: string, options: OpenOptions = {}): LocalStore {
 		const opened = openStore(path, options);
-		return new LocalStore(opened.path, opened.profile, opened.db, opened.secret);
+		try {
+			return new LocalStore(opened.path, opened.profile, opened.db, opened.secret);
+		} catch (error) {
+			opened.db.close();
+			throw error;
+		}
 	}
 
 	/** A prepared statement, prepared once per store: verification runs hot on the server. */
@@ -117,44 +125,36 @@ export class LocalStore implements Backend {
 	/** Runs a store operation, turning SQLite's failures into one-line messages. */
 	private guard<T>(operation: () => T): T {
 		try {
+			this.file.check();
 			return operation();
 		} catch (error) {
-			if (error instanceof AppError) throw error;
-			const code = sqliteCode(error);
-			if (code === "SQLITE_CONSTRAINT_UNIQUE") {
-				throw new AppError("a key with this text already exists", "conflict");
-			}
-			if (code === "SQLITE_FULL")
-				throw new AppError(`${this.location}: the disk is full; nothing was changed`, "store");
-			if (code.startsWith("SQLITE_READONLY")) {
-				throw new AppError(
-					`${this.location}: the store is read-only; nothing was changed`,
-					"store",
-				);
-			}
-			if (code === "SQLITE_BUSY") {
-				throw new AppError(
-					`${this.location}: the store stayed busy for 10 s; nothing was changed`,
-					"unavailable",
-				);
-			}
-			if (
-				code.startsWith("SQLITE_IOERR") ||
-				code.startsWith("SQLITE_CORRUPT") ||
-				code === "SQLITE_CANTOPEN"
-			) {
-				throw new AppError(
-					`${this.location}: the store cannot be read or written (${code})`,
-					"store",
-				);
-			}
-			throw error;
+			throw this.describe(error);
 		}
+	}
+
+	/** SQLite's failure as a one-line AppError where it is one a person can act on. */
+	private describe(error: unknown): unknown {
+		if (error instanceof AppError) return error;
+		const code = sqliteCode(error);
+		if (code === "SQLITE_CONSTRAINT_UNIQUE") return new AppError("a key with this text already exists", "conflict");
+		if (code === "SQLITE_FULL" || (code.startsWith("SQLITE_IOERR") && diskIsFull(this.location)))
+			return new AppError(`${this.location}: the disk is full; nothing was changed`, "store");
+		if (code.startsWith("SQLITE_READONLY"))
+			return new AppError(`${this.location}: the store is read-only; nothing was changed`, "store");
+		if (code === "SQLITE_BUSY")
+			return new AppError(`${this.location}: the store stayed busy for 10 s; nothing was changed`, "unavailable");
+		if (code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_CANTOPEN")
+			return new AppError(`${this.location}: the store cannot be read or written (${code})`, "store");
+		return error;
 	}
 
 	private write<T>(operation: () => T): T {
 		try {
-			return this.guard(() => this.db.transaction(operation).immediate());
+			return this.guard(() => {
+				// Never commit to a file that is no longer the store: the change would be lost unseen.
+				this.file.check(true);
+				return this.db.transaction(operation).immediate();
+			});
 		} finally {
 			this.noteOwnWrite();
 		}
@@ -510,6 +510,15 @@ export class LocalStore implements Backend {
 	 * never touch the cache.
 	 */
 	verifyNow(key: string, requirement: Requirement): VerifyResult {
+		try {
+			return this.verifyUnguarded(key, requirement);
+		} catch (error) {
+			throw this.describe(error);
+		}
+	}
+
+	private verifyUnguarded(key: string, requirement: Requirement): VerifyResult {
+		this.file.check();
 		const digest = keyDigestText(this.secret, key);
 		let record = this.verifyCache?.byDigest.get(digest);
 		if (record !== undefined && this.verifyCache?.snapshot !== this.snapshot()) {
@@ -610,9 +619,29 @@ export class LocalStore implements Backend {
 		});
 	}
 
+	/** Told when a batch of access-log entries could not be written (they are kept and tried again). */
+	onLogError: ((error: unknown) => void) | undefined;
+	private lastLogError: unknown;
+
+	/**
+	 * A value that changes whenever anything is committed to the store, by this process or another:
+	 * the console polls it to follow changes made elsewhere.
+	 */
+	changeMark(): string {
+		return this.guard(() => this.snapshot());
+	}
+
 	/** Queues an access-log entry; it is written within the batch window. */
 	logAccess(entry: NewAccessLogEntry): void {
-		this.logWriter ??= new AccessLogWriter(this.db, undefined, () => this.noteOwnWrite());
+		this.logWriter ??= new AccessLogWriter(
+			this.db,
+			(error) => {
+				this.lastLogError = this.describe(error);
+				this.onLogError?.(this.lastLogError);
+			},
+			() => this.noteOwnWrite(),
+			() => this.file.check(true),
+		);
 		this.logWriter.append(entry);
 	}
 
@@ -635,7 +664,14 @@ export class LocalStore implements Backend {
 		if (this.closed) return;
 		this.closed = true;
 		try {
-			this.logWriter?.flush();
+			const unwritten = this.logWriter?.close() ?? 0;
+			if (unwritten > 0) {
+				const reason = (this.lastLogError as Error | undefined)?.message ?? "unknown error";
+				throw new AppError(
+					`${unwritten} access-log ${unwritten === 1 ? "entry" : "entries"} could not be written: ${reason}`,
+					"store",
+				);
+			}
 		} finally {
 			this.db.close();
 		}

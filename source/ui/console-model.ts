@@ -24,6 +24,9 @@ import {
 	wizardSteps,
 } from "./wizard.js";
 
+/** How often the console looks for changes made elsewhere: another console, a command, the server. */
+export const changePollMs = 1000;
+
 export const sortOrder: readonly KeySortColumn[] = ["id", "name", "type", "expiration", "lastUsed", "created"];
 
 export interface Message {
@@ -139,6 +142,9 @@ export class ConsoleModel {
 	private version = 0;
 	private listeners = new Set<() => void>();
 	private followTimer: NodeJS.Timeout | undefined;
+	private changeTimer: NodeJS.Timeout | undefined;
+	private seenChangeMark: string | undefined;
+	private followingChanges = false;
 	private loadingMoreLogs = false;
 	/** Keys pressed while the list's index was still loading at startup, replayed once it is in. */
 	private keysBeforeIndex: string[] | undefined;
@@ -215,6 +221,43 @@ export class ConsoleModel {
 			// After the current turn, in which the console draws its first frame.
 			setImmediate(() => void this.loadIndex());
 		});
+		this.watchChanges();
+	}
+
+	/** Polls the backend's change mark, where it has one, and reloads the list when it moved. */
+	private watchChanges(): void {
+		if (!this.backend.changeMark || this.changeTimer) return;
+		this.seenChangeMark = this.changeMarkNow();
+		this.changeTimer = setInterval(() => void this.followChanges(), changePollMs);
+		this.changeTimer.unref();
+	}
+
+	private changeMarkNow(): string | undefined {
+		try {
+			return this.backend.changeMark?.();
+		} catch {
+			return undefined;
+		}
+	}
+
+	private async followChanges(): Promise<void> {
+		if (this.busy || this.followingChanges) return;
+		this.followingChanges = true;
+		try {
+			const mark = this.backend.changeMark?.();
+			if (mark === this.seenChangeMark) return;
+			await this.reloadIds();
+			if (this.screen === "detail" && this.detail) await this.loadDetail(this.detail.id);
+			this.seenChangeMark = mark;
+		} catch (error) {
+			const before = this.message?.text;
+			this.fail(error);
+			if (this.message?.text !== before) this.changed();
+			return;
+		} finally {
+			this.followingChanges = false;
+		}
+		this.changed();
 	}
 
 	private async loadIndex(): Promise<void> {
@@ -906,5 +949,7 @@ export class ConsoleModel {
 
 	dispose(): void {
 		this.stopFollowing();
+		if (this.changeTimer) clearInterval(this.changeTimer);
+		this.changeTimer = undefined;
 	}
 }
