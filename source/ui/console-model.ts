@@ -204,6 +204,7 @@ export class ConsoleModel {
 	 * whole list either way, so it loads the index at once.
 	 */
 	start(): Promise<void> {
+		this.watchChanges();
 		if (this.backend.kind !== "local") {
 			return this.run(async () => {
 				this.settings = await this.backend.getSettings().catch(() => defaultSettings);
@@ -221,7 +222,6 @@ export class ConsoleModel {
 			// After the current turn, in which the console draws its first frame.
 			setImmediate(() => void this.loadIndex());
 		});
-		this.watchChanges();
 	}
 
 	/** Polls the backend's change mark, where it has one, and reloads the list when it moved. */
