@@ -22,7 +22,7 @@ function formatEntry(entry: AccessLogEntry): string {
 	return [
 		formatTimestamp(entry.at),
 		key.padEnd(6),
-		entry.method.padEnd(6),
+		safeLine(entry.method).padEnd(6),
 		String(entry.status),
 		duration.padStart(9),
 		safeLine(entry.client).padEnd(15),

@@ -20,9 +20,11 @@ export function entryLines(entry: AccessLogEntry): string[] {
 	return [
 		`Time:      ${formatTimestamp(entry.at)} UTC`,
 		`Key:      ${entry.keyId === null ? " (unknown key)" : ` ${entry.keyId}${entry.keyName ? ` (${safeLine(entry.keyName)})` : ""}`}`,
-		`Request:   ${entry.method} ${safeLine(entry.path)}`,
+		`Request:   ${safeLine(entry.method)} ${safeLine(entry.path)}`,
 		`Status:    ${entry.status} in ${entry.durationMs.toFixed(1)} ms`,
-		`Client:    ${safeLine(entry.client)}  ${entry.userAgent ? safeLine(entry.userAgent) : ""}`,
+		// The agent on its own line: after a long client address it would be cut off the screen.
+		`Client:    ${safeLine(entry.client)}`,
+		`Agent:     ${entry.userAgent ? safeLine(entry.userAgent) : "(none)"}`,
 		"",
 		"Request body:",
 		...pretty(entry.requestBody).map((l) => `  ${l}`),
@@ -60,7 +62,7 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 				const key = cell(entry.keyId === null ? "-" : `#${entry.keyId}`, 7);
 				const duration = `${entry.durationMs.toFixed(1)} ms`.padStart(8);
 				const client = cell(safeLine(entry.client), 15);
-				const method = cell(entry.method, 6);
+				const method = cell(safeLine(entry.method), 6);
 				const text = `${selected ? "›" : " "} ${formatTimestamp(entry.at)}  ${key} ${method} ${entry.status}  ${duration}  ${client}  ${safeLine(entry.path)}`;
 				return (
 					<Text

@@ -42,7 +42,7 @@ export function detailLines(model: ConsoleModel): string[] {
 	lines.push("", "Recent requests:");
 	if (detail.logs.length === 0) lines.push("  (none)");
 	for (const entry of detail.logs) {
-		lines.push(`  ${formatTimestamp(entry.at)}  ${entry.method.padEnd(6)} ${entry.status}  ${safeLine(entry.path)}`);
+		lines.push(`  ${formatTimestamp(entry.at)}  ${cell(safeLine(entry.method), 6)} ${entry.status}  ${safeLine(entry.path)}`);
 	}
 	return lines;
 }
