@@ -49,7 +49,11 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 		);
 	}
 	const title = `${logs.keyId === undefined ? "All requests" : `Requests with key ${logs.keyId}`}${logs.follow ? " · following" : ""}`;
-	const filter = logs.editingFilter ? `/${logs.filterText}█  (status:4xx method:post path:/api since:24h)` : logs.filterText ? `filter: ${logs.filterText}` : "";
+	const filter = logs.editingFilter
+		? `/${safeLine(logs.filterText)}█  (status:4xx method:post path:/api since:24h)`
+		: logs.filterText
+			? `filter: ${safeLine(logs.filterText)}`
+			: "";
 	const rowsHeight = model.logRows();
 	const visible = logs.entries.slice(logs.start, logs.start + rowsHeight);
 	return (
