@@ -1,5 +1,5 @@
 /** `apikeys-tui status`: where the store is, its profile and how many keys it holds. */
-import { safeLine } from "../core/terminal-text.js";
+import { safeLine, terminalJson } from "../core/terminal-text.js";
 import type { CommandSpec } from "./command.js";
 
 export const statusCommand: CommandSpec = {
@@ -19,7 +19,7 @@ export const statusCommand: CommandSpec = {
 			enabled,
 		};
 		if (flags.json === true) {
-			io.stdout(`${JSON.stringify(status, null, 2)}\n`);
+			io.stdout(`${terminalJson(status, 2)}\n`);
 			return;
 		}
 		io.stdout(
