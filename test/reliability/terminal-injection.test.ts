@@ -251,4 +251,15 @@ test("list, logs and status print hostile text escaped, with no control characte
 	for (const text of ["/path/\\x1b[6n", "GET\\x1b[6n", "client\\x1b[6n"]) assert.ok(logs.includes(text), `logs does not show "${text}":\n${logs}`);
 	const status = (await runCli(["status", `--db=${store.db}`])).stdout;
 	assert.ok(status.includes("\\x1b]0;PWNED"), `status does not show the folder escaped:\n${status}`);
+
+	// JSON keeps every value exactly, with the controls a terminal would obey written as escapes.
+	for (const args of [["list", "--json"], ["logs", "--json"], ["status", "--json"]]) {
+		const result = await runCli([...args, `--db=${store.db}`]);
+		assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+		assert.deepEqual(leaksInPlainOutput(result.stdout), [], `${args.join(" ")} printed control characters`);
+	}
+	const keys = JSON.parse((await runCli(["list", "--json", `--db=${store.db}`])).stdout) as Array<{ displayName: string }>;
+	assert.ok(keys.some((k) => k.displayName === `name0:${payload}`), "list --json does not give the name exactly");
+	const entries = (JSON.parse((await runCli(["logs", "--json", `--db=${store.db}`])).stdout) as { entries: Array<{ path: string }> }).entries;
+	assert.ok(entries.some((e) => e.path === `/path/${payload}`), "logs --json does not give the path exactly");
 });
