@@ -160,6 +160,17 @@ async function assertListAligned(term: PtyTerminal): Promise<void> {
 	}
 }
 
+/** Every access-log row's path starts under PATH, however long its method and client were. */
+async function assertLogRowsAligned(term: PtyTerminal): Promise<void> {
+	const rows = await term.cells();
+	const header = rows.find((row) => columnOf(row, "PATH") >= 0 && columnOf(row, "METHOD") >= 0);
+	assert.ok(header, `no header row on:\n${await term.screen()}`);
+	const pathColumn = columnOf(header, "PATH");
+	const entryRows = rows.filter((row) => / ms {2}/.test(row.join("")));
+	assert.ok(entryRows.length >= 2, `only ${entryRows.length} entries on:\n${await term.screen()}`);
+	for (const row of entryRows) assert.equal(row[pathColumn], "/", `PATH out of line in: ${row.join("")}`);
+}
+
 test("the console shows hostile text escaped on every screen, never sends it to the terminal, and keeps columns aligned", async (t) => {
 	const store = await hostileStore(t);
 	const term = openPty([cliPath, `--db=${store.db}`], { columns: 110, rows: 30, env: { CI: "false" } });
@@ -211,6 +222,7 @@ test("the console shows hostile text escaped on every screen, never sends it to 
 	await term.waitFor((s) => s.includes("All requests") && s.includes("/path/"));
 	screen = await term.screen();
 	assert.ok(screen.includes("/path/\\x1b[6n"), `the path is not shown escaped:\n${screen}`);
+	await assertLogRowsAligned(term);
 	term.write("\r");
 	await term.waitFor((s) => s.includes("Request body:"));
 	screen = await term.screen();
