@@ -47,13 +47,13 @@ async function createWithCli(db: string, args: string[]): Promise<{ key: string;
 	return info;
 }
 
-/** One request over loopback with the key in the X-ApiKey header; the status and how long it took. */
 interface Answer {
 	status: number;
 	ms: number;
 	json: unknown;
 }
 
+/** One request over loopback with the key in the X-ApiKey header; the status and how long it took. */
 async function call(server: RunningServer, path: string, key: string, body?: unknown): Promise<Answer> {
 	const started = performance.now();
 	const response = await fetch(`${server.url}${path}`, {
@@ -89,8 +89,7 @@ test("verification takes as long for a guess with 39 right leading characters as
 	const created = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "timed" }, { actor: "test" });
 	const key = created.key;
 	madeKeys.push(key);
-	const random = Array.from({ length: 39 }, (_, i) => otherHex(key[i + 1] as string)).join("");
-	const noneRight = `${otherHex(key[0] as string)}${random}`;
+	const noneRight = [...key].map(otherHex).join("");
 	const mostRight = `${key.slice(0, 39)}${otherHex(key[39] as string)}`;
 	const requirement = { kind: "system-api", api: "full-control" } as const;
 	assert.equal(store.verifyNow(noneRight, requirement).outcome, "not-found");
@@ -121,10 +120,11 @@ test("verification takes as long for a guess with 39 right leading characters as
 	t.diagnostic(`${rounds * batch * 2} verifications: median ${none.toFixed(0)} ns with 0 right leading characters, ${most.toFixed(0)} ns with 39 (${(difference * 100).toFixed(1)} % apart)`);
 	tally("timing_verifications", rounds * batch * 2);
 	// A lookup by the keyed digest hashes the whole guess and probes one index entry, whatever the
-	// guess: the two medians differ only by noise (a few %). The bound, 10 %, is what a leak must
-	// stay below to pass: a scan comparing the guess with stored keys, or any work per matching
-	// character, would cost far more than that.
-	assert.ok(difference < 0.1, `0 right: ${none.toFixed(0)} ns, 39 right: ${most.toFixed(0)} ns`);
+	// guess, so the medians differ by noise only (0.1-2 % on this machine). The bound, 5 %, catches
+	// work that grows with the right part of a guess, such as a scan over stored keys or a lookup
+	// per character. It cannot resolve a byte-wise early-exit comparison (about 1 ns a character,
+	// 40 ns against 3-4 us): that is ruled out by design, as no comparison ever runs over the text.
+	assert.ok(difference < 0.05, `0 right: ${none.toFixed(0)} ns, 39 right: ${most.toFixed(0)} ns`);
 });
 
 test("failed attempts from one address are slowed from the 5th within a minute, doubling to 5 s; a good key is not", async (t) => {
