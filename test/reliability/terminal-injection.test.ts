@@ -72,7 +72,7 @@ async function hostileStore(t: TestContext): Promise<HostileStore> {
 	// The store's own folder name carries the payload too: the header and `status` show it.
 	const root = mkdtempSync(join(tmpdir(), "apikeys-tui-injection-"));
 	t.after(() => rmSync(root, { recursive: true, force: true }));
-	const dir = join(root, `store${payload.replace(/\//g, "_")}`);
+	const dir = join(root, `store${payload}`);
 	mkdirSync(dir);
 	const db = join(dir, "keys.db");
 	const store = LocalStore.open(db);
@@ -171,82 +171,108 @@ async function assertLogRowsAligned(term: PtyTerminal): Promise<void> {
 	for (const row of entryRows) assert.equal(row[pathColumn], "/", `PATH out of line in: ${row.join("")}`);
 }
 
-test("the console shows hostile text escaped on every screen, never sends it to the terminal, and keeps columns aligned", async (t) => {
-	const store = await hostileStore(t);
-	const term = openPty([cliPath, `--db=${store.db}`], { columns: 110, rows: 30, env: { CI: "false" } });
-	t.after(() => term.close());
-	const total = awkwardNames.length + 1 + store.hostileIds.length;
-	await term.waitFor((s) => s.includes(`1 of ${total}`) && s.includes("name3"), 30_000);
-	assert.ok((await term.screen()).includes("store\\x1b[6n"), `the header does not show the store's folder escaped:\n${await term.screen()}`);
-	await assertListAligned(term);
-	assert.ok((await term.screen()).includes("name0:\\x1b"), "a hostile name is shown escaped in the list");
-
-	// The first hostile key's detail: every field, escaped.
-	for (let i = 0; i < awkwardNames.length + 1; i++) term.write("j");
-	await term.waitFor((s) => s.includes(`${awkwardNames.length + 2} of ${total}`));
-	term.write("\r");
-	await term.waitFor((s) => s.includes("Description:") && s.includes("name0:") && s.includes("/path/"));
-	let screen = await term.screen();
-	assert.ok(screen.includes("418  /path/\\x1b[6n"), `the recent request's path is not shown escaped:\n${screen}`);
-	for (const field of ["Name:         name0:", "Description:  description:\\u202eRTL\\u2066ISO\\u2069"]) {
-		assert.ok(screen.includes(`${field}${escapedStart}`), `${field} is not shown escaped:\n${screen}`);
+/**
+ * The console on the hostile store, opened as a local store or through the server as a remote
+ * instance (whose answers the console trusts no more than the file).
+ */
+async function openConsole(t: TestContext, store: HostileStore, where: "local" | "remote"): Promise<PtyTerminal> {
+	let args = [cliPath, `--db=${store.db}`];
+	const env: Record<string, string> = { CI: "false" };
+	if (where === "remote") {
+		const server = await startServer(store.db);
+		t.after(() => server.stop());
+		args = [cliPath, `--source=${server.url}/`];
+		env.APIKEYS_TUI_API_KEY = store.adminKey;
 	}
-	term.write("\u001b");
-	await term.waitFor((s) => s.includes("STATUS"));
+	const term = openPty(args, { columns: 110, rows: 30, env });
+	t.after(() => term.close());
+	return term;
+}
 
-	// Each scope field on its own key's detail.
-	for (const [offset, field] of [
-		[1, "Feeds:        feed feed:"],
-		[2, "Feeds:        group group:"],
-		[3, "User:         user:"],
-	] as const) {
-		term.write("j");
-		await term.waitFor((s) => s.includes(`${awkwardNames.length + 2 + offset} of ${total}`));
+for (const where of ["local", "remote"] as const) {
+	test(`the console (${where}) shows hostile text escaped on every screen, never sends it to the terminal, and keeps columns aligned`, async (t) => {
+		const store = await hostileStore(t);
+		const term = await openConsole(t, store, where);
+		const total = awkwardNames.length + 1 + store.hostileIds.length;
+		await term.waitFor((s) => s.includes(`1 of ${total}`) && s.includes("name3"), 30_000);
+		if (where === "local") {
+			assert.ok((await term.screen()).includes("store\\x1b[6n"), `the header does not show the store's folder escaped:\n${await term.screen()}`);
+		}
+		await assertListAligned(term);
+		assert.ok((await term.screen()).includes("name0:\\x1b"), "a hostile name is shown escaped in the list");
+
+		// The first hostile key's detail: every field, escaped.
+		for (let i = 0; i < awkwardNames.length + 1; i++) term.write("j");
+		await term.waitFor((s) => s.includes(`${awkwardNames.length + 2} of ${total}`));
 		term.write("\r");
-		await term.waitFor((s) => s.includes(`name${offset}:`) && s.includes("Description:"));
-		screen = await term.screen();
-		assert.ok(screen.includes(`${field}${escapedStart}`), `${field} is not shown escaped:\n${screen}`);
+		await term.waitFor((s) => s.includes("Description:") && s.includes("name0:") && s.includes("/path/"));
+		let screen = await term.screen();
+		assert.ok(screen.includes("418  /path/\\x1b[6n"), `the recent request's path is not shown escaped:\n${screen}`);
+		for (const field of ["Name:         name0:", "Description:  description:\\u202eRTL\\u2066ISO\\u2069"]) {
+			assert.ok(screen.includes(`${field}${escapedStart}`), `${field} is not shown escaped:\n${screen}`);
+		}
 		term.write("\u001b");
 		await term.waitFor((s) => s.includes("STATUS"));
-	}
 
-	// The delete confirmation names the key.
-	term.write("d");
-	await term.waitFor((s) => s.includes("Delete key"));
-	assert.ok((await term.screen()).includes(`(name3:${escapedStart.slice(0, 20)}`), "the delete prompt shows the name escaped");
-	term.write("n");
-	await term.waitFor((s) => s.includes("STATUS"));
+		// Each scope field on its own key's detail.
+		for (const [offset, field] of [
+			[1, "Feeds:        feed feed:"],
+			[2, "Feeds:        group group:"],
+			[3, "User:         user:"],
+		] as const) {
+			term.write("j");
+			await term.waitFor((s) => s.includes(`${awkwardNames.length + 2 + offset} of ${total}`));
+			term.write("\r");
+			await term.waitFor((s) => s.includes(`name${offset}:`) && s.includes("Description:"));
+			screen = await term.screen();
+			assert.ok(screen.includes(`${field}${escapedStart}`), `${field} is not shown escaped:\n${screen}`);
+			term.write("\u001b");
+			await term.waitFor((s) => s.includes("STATUS"));
+		}
 
-	// Every access-log entry, and the one with hostile bodies.
-	term.write("L");
-	await term.waitFor((s) => s.includes("All requests") && s.includes("/path/"));
-	screen = await term.screen();
-	assert.ok(screen.includes("/path/\\x1b[6n"), `the path is not shown escaped:\n${screen}`);
-	await assertLogRowsAligned(term);
-	term.write("\r");
-	await term.waitFor((s) => s.includes("Request body:"));
-	screen = await term.screen();
-	for (const text of ["request:\\x1b[6n", "\"response\": \"\\u001b[6n", "agent:\\x1b[6n", "client\\x1b[6n", "GET\\x1b[6n"]) {
-		assert.ok(screen.includes(text), `"${text}" is not on the entry's screen:\n${screen}`);
-	}
-	term.write("\u001b");
-	await term.waitFor((s) => s.includes("All requests"));
-	term.write("j\r");
-	await term.waitFor((s) => s.includes("Request body:") && s.includes("body:"));
-	screen = await term.screen();
-	assert.ok(screen.includes("agent\\x9b5i\\x80end"), `the server-logged agent is not shown escaped:\n${screen}`);
-	assert.ok(screen.includes(`body:${escapedStart}`), `the raw body is not shown escaped:\n${screen}`);
-	term.write("\u001b");
-	await term.waitFor((s) => s.includes("All requests"));
-	term.write("q");
-	const exit = await term.exited;
-	assert.equal(exit.code, 0);
+		// The delete confirmation names the key.
+		term.write("d");
+		await term.waitFor((s) => s.includes("Delete key"));
+		assert.ok((await term.screen()).includes(`(name3:${escapedStart.slice(0, 20)}`), "the delete prompt shows the name escaped");
+		term.write("n");
+		await term.waitFor((s) => s.includes("STATUS"));
 
-	const leaks = leaksInScreenOutput(term.output());
-	assert.deepEqual(leaks, [], "the hostile text reached the terminal");
-	assert.equal(term.bells(), 0, "the terminal rang");
-	assert.deepEqual(term.titles, [], "the terminal's title was set");
-});
+		// Every access-log entry, and the one with hostile bodies.
+		term.write("L");
+		await term.waitFor((s) => s.includes("All requests") && s.includes("/path/"));
+		screen = await term.screen();
+		assert.ok(screen.includes("/path/\\x1b[6n"), `the path is not shown escaped:\n${screen}`);
+		await assertLogRowsAligned(term);
+		// Only the refused requests: through a remote instance the console's own requests are logged too.
+		term.write("/");
+		await term.waitFor((s) => s.includes("(status:4xx"));
+		term.write("status:4xx\r");
+		await term.waitFor((s) => s.includes("filter: status:4xx") && !/ 200 {4}/.test(s));
+		term.write("\r");
+		await term.waitFor((s) => s.includes("Request body:"));
+		screen = await term.screen();
+		for (const text of ["request:\\x1b[6n", "\"response\": \"\\u001b[6n", "agent:\\x1b[6n", "client\\x1b[6n", "GET\\x1b[6n"]) {
+			assert.ok(screen.includes(text), `"${text}" is not on the entry's screen:\n${screen}`);
+		}
+		term.write("\u001b");
+		await term.waitFor((s) => s.includes("All requests"));
+		term.write("j\r");
+		await term.waitFor((s) => s.includes("Request body:") && s.includes("body:"));
+		screen = await term.screen();
+		assert.ok(screen.includes("agent\\x9b5i\\x80end"), `the server-logged agent is not shown escaped:\n${screen}`);
+		assert.ok(screen.includes(`body:${escapedStart}`), `the raw body is not shown escaped:\n${screen}`);
+		term.write("\u001b");
+		await term.waitFor((s) => s.includes("All requests"));
+		term.write("q");
+		const exit = await term.exited;
+		assert.equal(exit.code, 0);
+
+		const leaks = leaksInScreenOutput(term.output());
+		assert.deepEqual(leaks, [], "the hostile text reached the terminal");
+		assert.equal(term.bells(), 0, "the terminal rang");
+		assert.deepEqual(term.titles, [], "the terminal's title was set");
+	});
+}
 
 test("list, logs and status print hostile text escaped, with no control character at all", async (t) => {
 	const store = await hostileStore(t);
