@@ -281,7 +281,16 @@ test("no test of the reliability suite puts a key on a command line", () => {
 	assert.ok(sources.length >= 5, `only ${sources.length} files were checked`);
 });
 
-test("no key made in this file is in a store file (access-log bodies included) or in any output", (t) => {
+test("no key made in this file is in a store file (access-log bodies included) or in any output", async (t) => {
+	// The access log as a user reads it, bodies included, beside the files it is kept in.
+	for (const db of stores) {
+		const logs = await runCli(["logs", "--json", "--limit=1000", `--db=${db}`]);
+		assert.equal(logs.code, 0, logs.stderr);
+		outputs.push([`logs --json of ${db}`, logs.stdout]);
+	}
+	const logged = outputs.filter(([name]) => name.startsWith("logs --json")).map(([, text]) => text).join("");
+	assert.match(logged, /"requestBody": "\{/, "no logged request body was scanned");
+	assert.match(logged, /\[redacted\]/, "no key was redacted: the requests that carry one were not logged");
 	const scan = findSecrets(madeKeys, [...stores.flatMap(storeFiles), ...outputs]);
 	t.diagnostic(`scanned ${scan.bytesScanned} bytes for ${madeKeys.length} keys`);
 	assert.deepEqual(scan.leaks, [], "a key was found in the clear");
