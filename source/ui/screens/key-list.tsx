@@ -4,7 +4,7 @@ import { Box, Text } from "ink";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell, fitColumns } from "../format/key-columns.js";
-import { expiresSoon } from "../format/relative-time.js";
+import { expiresSoon, expiresText } from "../format/relative-time.js";
 import type { Theme } from "../theme/theme.js";
 
 const sortWords: Record<string, string> = {
@@ -51,7 +51,7 @@ export function KeyList({ model, theme, width, height }: { model: ConsoleModel; 
 							const selected = list.start + offset === list.selected;
 							const mark = list.marked.has(key.id) ? "*" : " ";
 							const text = `${selected ? "›" : " "}${mark}${columns.map((c) => cell(c.value(key, now), c.fitted)).join(" ")}`;
-							const warn = !key.enabled || (key.expiration !== null && Date.parse(key.expiration) <= now);
+							const warn = !key.enabled || expiresText(key.expiration, now) === "expired";
 							return (
 								<Text
 									key={key.id}
