@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
+import Database from "better-sqlite3";
 import { LocalStore } from "../../source/store/local-store.js";
 import { runCli } from "../support/run-cli.js";
 import { type RunningServer, startServer } from "../support/server-process.js";
@@ -196,6 +197,16 @@ test("a disabled or expired key is refused by the very next request, however it 
 	while (Date.now() <= Date.parse(expiresAt)) await new Promise((resolve) => setTimeout(resolve, 50));
 	assert.equal((await list()).status, 403, "the first request after its expiration");
 	assert.equal(await outcome(), "expired");
+
+	// An expiration that does not parse (a damaged or tampered row) fails closed: expired.
+	const tampered = await createWithCli(db, ["system", "--name=tampered", "--expiration=30d"]);
+	assert.equal((await call(server, "/api/api-keys/list", tampered.key)).status, 200);
+	const sql = new Database(db);
+	sql.prepare("UPDATE api_keys SET expiration = 'not a date' WHERE id = ?").run(tampered.id);
+	sql.close();
+	assert.equal((await call(server, "/api/api-keys/list", tampered.key)).status, 403, "a key whose expiration does not parse");
+	const tamperedOutcome = await call(server, "/api/api-keys/verify", admin.key, { key: tampered.key });
+	assert.equal((tamperedOutcome.json as { outcome: string }).outcome, "expired");
 
 	// A key created through the server with a near expiration, used until it expires.
 	const soon = new Date(Date.now() + 2000).toISOString();

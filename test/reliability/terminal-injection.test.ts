@@ -98,6 +98,8 @@ async function hostileStore(t: TestContext): Promise<HostileStore> {
 	sql.prepare("UPDATE api_keys SET feed = ? WHERE id = ?").run(`feed:${payload}`, hostileIds[1]);
 	sql.prepare("UPDATE api_keys SET feed = NULL, feed_group = ? WHERE id = ?").run(`group:${payload}`, hostileIds[2]);
 	sql.prepare("UPDATE api_keys SET user_name = ? WHERE id = ?").run(`user:${payload}`, hostileIds[3]);
+	// Fields no front end lets anyone type, which only a tampered file or a remote answer can hold.
+	sql.prepare("UPDATE api_keys SET key_hint = ?, expiration = ?, created_at = ? WHERE id = ?").run(`hint:${payload}`, `expires:${payload}`, `created:${payload}`, hostileIds[0]);
 	sql.close();
 
 	// Through the real server: a C1 byte in a header (Node reads headers as latin1) and raw control
@@ -208,7 +210,7 @@ for (const where of ["local", "remote"] as const) {
 		await term.waitFor((s) => s.includes("Description:") && s.includes("name0:") && s.includes("/path/"));
 		let screen = await term.screen();
 		assert.ok(screen.includes("418  /path/\\x1b[6n"), `the recent request's path is not shown escaped:\n${screen}`);
-		for (const field of ["Name:         name0:", "Description:  description:\\u202eRTL\\u2066ISO\\u2069"]) {
+		for (const field of ["Name:         name0:", "Description:  description:\\u202eRTL\\u2066ISO\\u2069", "Key:          hint:", "Expires:      expires:", "Created:      created:"]) {
 			assert.ok(screen.includes(`${field}${escapedStart}`), `${field} is not shown escaped:\n${screen}`);
 		}
 		term.write("\u001b");
