@@ -1,4 +1,5 @@
 /** `apikeys-tui convert --id=N`: a legacy key becomes its 2024 equivalent, same id and secret. */
+import { terminalJson } from "../core/terminal-text.js";
 import { toApiKeyInfo } from "../core/model.js";
 import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
 
@@ -25,7 +26,7 @@ Webhooks API alone has no 2024 equivalent and is refused.`,
 		const record = await backend.convertLegacyKey(id, actor);
 		io.stdout(
 			flags.json === true
-				? `${JSON.stringify(toApiKeyInfo(record))}\n`
+				? `${terminalJson(toApiKeyInfo(record))}\n`
 				: `API key converted (id=${id}): now a ${record.type} key.\n`,
 		);
 	},

@@ -2,6 +2,7 @@
  * `apikeys-tui create system|feed|personal`: like `pgutil apikeys create`, the new key is the only
  * thing written to stdout.
  */
+import { terminalJson } from "../core/terminal-text.js";
 import { catalogFor, creatableTypes, typeSpec } from "../core/catalog.js";
 import { parseKeyType } from "../core/enums.js";
 import { toApiKeyInfo } from "../core/model.js";
@@ -75,7 +76,7 @@ Examples:
 		const created = await backend.createKey(input, key === undefined ? { actor } : { key, actor });
 		io.stdout(
 			flags.json === true
-				? `${JSON.stringify(toApiKeyInfo(created.record, created.key))}\n`
+				? `${terminalJson(toApiKeyInfo(created.record, created.key))}\n`
 				: `${created.key}\n`,
 		);
 	},

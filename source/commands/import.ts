@@ -2,6 +2,7 @@
  * `apikeys-tui import FILE`: brings existing keys, with their secret text, into the store (e.g. a
  * migration from Artifactory or another ProGet). All or nothing, with a report of every refusal.
  */
+import { terminalJson } from "../core/terminal-text.js";
 import { readFileSync } from "node:fs";
 import type { ImportItem, ImportReport } from "../core/backend.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
@@ -138,7 +139,7 @@ nothing is imported (exit 1) unless --partial. FILE - reads standard input.`,
 		const partial = flags.partial === true;
 		const report = await backend.importKeys(items, { actor, partial });
 		io.stdout(
-			flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, partial),
+			flags.json === true ? `${terminalJson(report, 2)}\n` : formatReport(report, partial),
 		);
 		return report.refused.length > 0 ? 1 : 0;
 	},

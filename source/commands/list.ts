@@ -1,4 +1,5 @@
 /** `apikeys-tui list`: pgutil's layout, or the ApiKeyInfo array with --json. */
+import { terminalJson } from "../core/terminal-text.js";
 import { keyWithExtras } from "../core/model.js";
 import type { CommandSpec } from "./command.js";
 import { formatKeyList } from "./list-format.js";
@@ -19,6 +20,6 @@ createdBy, updatedAt, lastUsedAt.`,
 			io.stdout(formatKeyList(keys));
 			return;
 		}
-		io.stdout(`${JSON.stringify(keys.map(keyWithExtras), null, 2)}\n`);
+		io.stdout(`${terminalJson(keys.map(keyWithExtras), 2)}\n`);
 	},
 };

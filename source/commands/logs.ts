@@ -1,6 +1,6 @@
 /** `apikeys-tui logs`: the access log, newest first, filtered and keyset-paged. */
 import type { AccessLogEntry, AccessLogFilter } from "../core/backend.js";
-import { safeLine } from "../core/terminal-text.js";
+import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
 import { formatTimestamp } from "../core/time.js";
 import { type CommandSpec, type Flags, optionError, stringFlag, UsageError } from "./command.js";
@@ -22,7 +22,7 @@ function formatEntry(entry: AccessLogEntry): string {
 	return [
 		formatTimestamp(entry.at),
 		key.padEnd(6),
-		entry.method.padEnd(6),
+		safeLine(entry.method).padEnd(6),
 		String(entry.status),
 		duration.padStart(9),
 		safeLine(entry.client).padEnd(15),
@@ -101,7 +101,7 @@ Times are UTC. --since and --until take a span back from now (15m, 24h, 7d, 2w) 
 			...(beforeText === undefined ? {} : { before: Number(beforeText) }),
 		});
 		if (flags.json === true) {
-			io.stdout(`${JSON.stringify(page, null, 2)}\n`);
+			io.stdout(`${terminalJson(page, 2)}\n`);
 			return;
 		}
 		if (page.entries.length === 0) {

@@ -1,4 +1,5 @@
 /** `apikeys-tui roll --id=N`: a new secret for the same key; the old text stops working at once. */
+import { terminalJson } from "../core/terminal-text.js";
 import { toApiKeyInfo } from "../core/model.js";
 import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
 
@@ -19,7 +20,7 @@ export const rollCommand: CommandSpec = {
 		const rolled = await backend.rollKey(id, actor);
 		io.stdout(
 			flags.json === true
-				? `${JSON.stringify(toApiKeyInfo(rolled.record, rolled.key))}\n`
+				? `${terminalJson(toApiKeyInfo(rolled.record, rolled.key))}\n`
 				: `${rolled.key}\n`,
 		);
 	},

@@ -1,4 +1,5 @@
 /** `apikeys-tui settings [--set name=value]...`: the store's security and retention settings. */
+import { terminalJson } from "../core/terminal-text.js";
 import { formatSettingValue, settingSpecs } from "../core/settings.js";
 import { type CommandSpec, optionError, UsageError } from "./command.js";
 
@@ -37,7 +38,7 @@ Example:
 				? await backend.updateSettings(changes, actor)
 				: await backend.getSettings();
 		if (flags.json === true) {
-			io.stdout(`${JSON.stringify(settings, null, 2)}\n`);
+			io.stdout(`${terminalJson(settings, 2)}\n`);
 			return;
 		}
 		const width = Math.max(...settingSpecs.map((s) => s.cliName.length)) + 2;

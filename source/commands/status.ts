@@ -1,4 +1,5 @@
 /** `apikeys-tui status`: where the store is, its profile and how many keys it holds. */
+import { safeLine, terminalJson } from "../core/terminal-text.js";
 import type { CommandSpec } from "./command.js";
 
 export const statusCommand: CommandSpec = {
@@ -11,14 +12,14 @@ export const statusCommand: CommandSpec = {
 		const keys = await backend.listKeys();
 		const enabled = keys.filter((k) => k.enabled).length;
 		const status = {
-			location: backend.location,
+			location: safeLine(backend.location),
 			kind: backend.kind,
 			profile: backend.profile,
 			keys: keys.length,
 			enabled,
 		};
 		if (flags.json === true) {
-			io.stdout(`${JSON.stringify(status, null, 2)}\n`);
+			io.stdout(`${terminalJson(status, 2)}\n`);
 			return;
 		}
 		io.stdout(

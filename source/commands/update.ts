@@ -1,4 +1,5 @@
 /** `apikeys-tui update --id=N [fields]`: changes every field but the type and the secret. */
+import { terminalJson } from "../core/terminal-text.js";
 import { toApiKeyInfo } from "../core/model.js";
 import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
 import { commonKeyFlags, keyInputFromFlags, scopeFlags } from "./key-flags.js";
@@ -29,7 +30,7 @@ Example:
 		const record = await backend.updateKey(id, patch, actor);
 		io.stdout(
 			flags.json === true
-				? `${JSON.stringify(toApiKeyInfo(record))}\n`
+				? `${terminalJson(toApiKeyInfo(record))}\n`
 				: `API key updated (id=${id}).\n`,
 		);
 	},

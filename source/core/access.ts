@@ -87,8 +87,8 @@ export function checkAccess(
 ): AccessOutcome {
 	if (!record) return "not-found";
 	if (!record.enabled) return "disabled";
-	if (record.expiration !== null && Date.parse(record.expiration) <= now.getTime())
-		return "expired";
+	// Written so that an expiration that does not parse (a damaged or tampered row) counts as past.
+	if (record.expiration !== null && !(Date.parse(record.expiration) > now.getTime())) return "expired";
 	return allows(grantsOf(record, catalog), requirement, catalog)
 		? "valid"
 		: "insufficient-permissions";

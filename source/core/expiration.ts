@@ -37,6 +37,12 @@ const relative = /^(\d{1,5})\s*([dwy])$/i;
  * Parses `never`, an ISO-8601 date or date-time, `YYYY/MM/DD`, `YYYY-MM-DD`, or a span from now
  * (`30d`, `12w`, `1y`). Returns the canonical ISO string, or null for "never expires".
  */
+/** The typed text in a message, cut so that a pasted page still leaves the reason readable. */
+function quoted(text: string): string {
+	const chars = [...text];
+	return `"${chars.length > 40 ? `${chars.slice(0, 40).join("")}…` : text}"`;
+}
+
 export function parseExpiration(input: string, now: Date): Parsed<string | null> {
 	const text = input.trim();
 	if (/^(never|none)$/i.test(text)) return { ok: true, value: null };
@@ -46,7 +52,7 @@ export function parseExpiration(input: string, now: Date): Parsed<string | null>
 		const unit = (span[2] as string).toLowerCase();
 		if (count === 0) return { ok: false, error: "a span from now must be at least 1" };
 		const date = new Date(now.getTime() + count * (relativeUnits[unit] ?? 1) * dayMs);
-		if (date.getUTCFullYear() > 9999) return { ok: false, error: `"${text}" is past the year 9999` };
+		if (date.getUTCFullYear() > 9999) return { ok: false, error: `${quoted(text)} is past the year 9999` };
 		return { ok: true, value: formatIso(date) };
 	}
 	const day = dateOnly.exec(text);
@@ -54,7 +60,7 @@ export function parseExpiration(input: string, now: Date): Parsed<string | null>
 		const date = utcDate(Number(day[1]), Number(day[2]), Number(day[3]));
 		return date
 			? { ok: true, value: formatIso(date) }
-			: { ok: false, error: `"${text}" is not a valid date` };
+			: { ok: false, error: `${quoted(text)} is not a valid date` };
 	}
 	const stamp = isoDateTime.exec(text);
 	if (stamp) {
@@ -66,7 +72,7 @@ export function parseExpiration(input: string, now: Date): Parsed<string | null>
 			Number(stamp[5]),
 			Number(stamp[6] ?? 0),
 		);
-		if (!local) return { ok: false, error: `"${text}" is not a valid date` };
+		if (!local) return { ok: false, error: `${quoted(text)} is not a valid date` };
 		const zone = stamp[7];
 		if (zone === undefined || zone.toUpperCase() === "Z")
 			return { ok: true, value: formatIso(local) };
@@ -77,7 +83,7 @@ export function parseExpiration(input: string, now: Date): Parsed<string | null>
 	}
 	return {
 		ok: false,
-		error: `"${text}" is not a date: use YYYY-MM-DD, YYYY/MM/DD, ISO-8601, a span like 30d, 12w or 1y, or never`,
+		error: `${quoted(text)} is not a date: use YYYY-MM-DD, YYYY/MM/DD, ISO-8601, a span like 30d, 12w or 1y, or never`,
 	};
 }
 

@@ -22,3 +22,14 @@ export function safeLine(text: string): string {
 export function safeBlock(text: string): string {
 	return text.replace(unsafe, escapeChar);
 }
+
+const unsafeInJson = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON for a terminal: JSON.stringify leaves C1 controls (which terminals such as xterm.js obey:
+ * U+009D starts an OSC, a title or a clipboard write) and bidi overrides as they are; these are
+ * written as \u escapes instead, which parse back to the same value.
+ */
+export function terminalJson(value: unknown, indent?: number): string {
+	return JSON.stringify(value, null, indent).replace(unsafeInJson, (char) => `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`);
+}

@@ -167,15 +167,15 @@ export function createApiServer(options: ApiServerOptions): Server {
 		return route.handle({ store, query: url.query, json, actor, version });
 	}
 
-	const server = createServer((request, response) => {
+	// A client that trickles its headers or body cannot hold a connection for ever. Node checks
+	// these limits only every connectionsCheckingInterval (30 s by default), which would let a
+	// stalled client keep its connection for 40 s instead of 10: check every second.
+	const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
+	return createServer(timeouts, (request, response) => {
 		handle(request, response).catch((error: unknown) => {
 			onError(`unexpected error: ${(error as Error).message}`);
 			if (!response.headersSent) answer(response, { status: 500, body: "An unexpected error occurred." });
 			else response.destroy();
 		});
 	});
-	// A client that trickles its headers or body cannot hold a connection for ever.
-	server.headersTimeout = 10_000;
-	server.requestTimeout = 30_000;
-	return server;
 }

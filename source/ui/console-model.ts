@@ -10,6 +10,7 @@ import type { KeyRecord } from "../core/model.js";
 import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
 import { draftFromInput } from "../core/rules.js";
 import { defaultSettings, formatSettingValue, type SettingName, settingSpecs, type StoreSettings } from "../core/settings.js";
+import { safeLine } from "../core/terminal-text.js";
 import { type Command, commandFor, type Screen } from "./keys/bindings.js";
 import { isPrintable, textOf } from "./keys/key-names.js";
 import { clampIndex, windowStart } from "./list/window.js";
@@ -548,7 +549,7 @@ export class ConsoleModel {
 		const ids = this.list.marked.size > 0 && this.screen === "list" ? [...this.list.marked] : [this.selectedKey()?.id].filter((id): id is number => id !== undefined);
 		if (ids.length === 0) return;
 		const key = this.selectedKey();
-		const name = key && key.id === ids[0] && key.displayName ? ` (${key.displayName})` : "";
+		const name = key && key.id === ids[0] && key.displayName ? ` (${safeLine(key.displayName)})` : "";
 		const prompt =
 			ids.length === 1
 				? `Delete key ${ids[0]}${name}? Whatever uses it stops working.`

@@ -14,6 +14,11 @@ export interface PtyTerminal {
 	pid: number;
 	/** The visible rows, trailing blanks trimmed, joined by newlines. */
 	screen: () => Promise<string>;
+	/**
+	 * The visible rows cell by cell, as the terminal laid them out: a wide character fills its cell
+	 * and leaves "" in the next; combining marks join their base's cell; a blank cell is " ".
+	 */
+	cells: () => Promise<string[][]>;
 	write: (data: string) => void;
 	/** Resolves to the milliseconds it took for the screen to satisfy `test`; throws with the screen after `timeoutMs`. */
 	waitFor: (test: (screen: string) => boolean, timeoutMs?: number) => Promise<number>;
@@ -71,9 +76,25 @@ export function openPty(
 		for (let i = 0; i < term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? "");
 		return lines.join("\n");
 	};
+	const cells = async () => {
+		await written;
+		const buffer = term.buffer.active;
+		const rows: string[][] = [];
+		for (let y = 0; y < term.rows; y++) {
+			const line = buffer.getLine(buffer.viewportY + y);
+			const row: string[] = [];
+			for (let x = 0; x < term.cols; x++) {
+				const cell = line?.getCell(x);
+				row.push(cell?.getWidth() === 0 ? "" : cell?.getChars() || " ");
+			}
+			rows.push(row);
+		}
+		return rows;
+	};
 	return {
 		pid: child.pid,
 		screen,
+		cells,
 		write: (data) => {
 			if (alive) child.write(data);
 		},

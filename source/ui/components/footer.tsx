@@ -1,5 +1,6 @@
 /** The message line and the key hints of the current screen, from the binding table. */
 import { Box, Text } from "ink";
+import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
 import { bindingsFor, keyLabel, type Screen } from "../keys/bindings.js";
@@ -17,7 +18,7 @@ export function Footer({ model, theme, width }: { model: ConsoleModel; theme: Th
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text color={message?.kind === "error" ? theme.danger : theme.ok}>
-				{cell(message ? `${message.kind === "error" ? "✗ " : "✓ "}${message.text}` : "", width)}
+				{cell(message ? `${message.kind === "error" ? "✗ " : "✓ "}${safeLine(message.text)}` : "", width)}
 			</Text>
 			<Text color={theme.muted}>{cell(footerHints(model, model.screen), width)}</Text>
 		</Box>

@@ -18,12 +18,14 @@ export function span(ms: number): string {
 export function expiresText(expiration: string | null, now: number): string {
 	if (expiration === null) return "never";
 	const left = Date.parse(expiration) - now;
-	return left <= 0 ? "expired" : `in ${span(left)}`;
+	// A date that does not parse is refused by verification as expired: shown the same way.
+	return left > 0 ? `in ${span(left)}` : "expired";
 }
 
 export function agoText(iso: string | null, now: number, none = "never"): string {
 	if (iso === null) return none;
-	return `${span(Math.max(0, now - Date.parse(iso)))} ago`;
+	const at = Date.parse(iso);
+	return Number.isNaN(at) ? "unknown" : `${span(Math.max(0, now - at))} ago`;
 }
 
 /** Expiring within a week: shown as a warning in words too. */

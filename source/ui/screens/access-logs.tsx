@@ -20,9 +20,11 @@ export function entryLines(entry: AccessLogEntry): string[] {
 	return [
 		`Time:      ${formatTimestamp(entry.at)} UTC`,
 		`Key:      ${entry.keyId === null ? " (unknown key)" : ` ${entry.keyId}${entry.keyName ? ` (${safeLine(entry.keyName)})` : ""}`}`,
-		`Request:   ${entry.method} ${safeLine(entry.path)}`,
+		`Request:   ${safeLine(entry.method)} ${safeLine(entry.path)}`,
 		`Status:    ${entry.status} in ${entry.durationMs.toFixed(1)} ms`,
-		`Client:    ${safeLine(entry.client)}  ${entry.userAgent ? safeLine(entry.userAgent) : ""}`,
+		// The agent on its own line: after a long client address it would be cut off the screen.
+		`Client:    ${safeLine(entry.client)}`,
+		`Agent:     ${entry.userAgent ? safeLine(entry.userAgent) : "(none)"}`,
 		"",
 		"Request body:",
 		...pretty(entry.requestBody).map((l) => `  ${l}`),
@@ -31,6 +33,9 @@ export function entryLines(entry: AccessLogEntry): string[] {
 		...pretty(entry.responseBody).map((l) => `  ${l}`),
 	];
 }
+
+/** The column titles, spaced as each row below them is (time 19, key 7, method 6, status 6, duration 8, client 15). */
+const logsHeader = `  ${"TIME".padEnd(19)}  ${"KEY".padEnd(7)} METHOD STATUS DURATION  ${"CLIENT".padEnd(15)}  PATH`;
 
 export function AccessLogs({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const logs = model.logs;
@@ -47,21 +52,26 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 		);
 	}
 	const title = `${logs.keyId === undefined ? "All requests" : `Requests with key ${logs.keyId}`}${logs.follow ? " · following" : ""}`;
-	const filter = logs.editingFilter ? `/${logs.filterText}█  (status:4xx method:post path:/api since:24h)` : logs.filterText ? `filter: ${logs.filterText}` : "";
+	const filter = logs.editingFilter
+		? `/${safeLine(logs.filterText)}█  (status:4xx method:post path:/api since:24h)`
+		: logs.filterText
+			? `filter: ${safeLine(logs.filterText)}`
+			: "";
 	const rowsHeight = model.logRows();
 	const visible = logs.entries.slice(logs.start, logs.start + rowsHeight);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text color={theme.accent}>{cell(`${title}  ${filter}`, width)}</Text>
-			<Text bold>{cell("  TIME                 KEY     METHOD STATUS  DURATION  CLIENT           PATH", width)}</Text>
+			<Text bold>{cell(logsHeader, width)}</Text>
 			{visible.length === 0 ? <Text color={theme.muted}>  No requests match.</Text> : null}
 			{visible.map((entry, offset) => {
 				const selected = logs.start + offset === logs.selected;
 				const key = cell(entry.keyId === null ? "-" : `#${entry.keyId}`, 7);
 				const duration = `${entry.durationMs.toFixed(1)} ms`.padStart(8);
 				const client = cell(safeLine(entry.client), 15);
-				const method = cell(entry.method, 6);
-				const text = `${selected ? "›" : " "} ${formatTimestamp(entry.at)}  ${key} ${method} ${entry.status}  ${duration}  ${client}  ${safeLine(entry.path)}`;
+				const method = cell(safeLine(entry.method), 6);
+				const status = String(entry.status).padEnd(6);
+				const text = `${selected ? "›" : " "} ${formatTimestamp(entry.at)}  ${key} ${method} ${status} ${duration}  ${client}  ${safeLine(entry.path)}`;
 				return (
 					<Text
 						key={entry.id}

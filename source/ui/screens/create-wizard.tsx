@@ -1,5 +1,6 @@
 /** The create wizard: one step at a time, the steps so far summarised above, problems as you type. */
 import { Box, Text } from "ink";
+import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
 import type { Theme } from "../theme/theme.js";
@@ -9,7 +10,7 @@ function reviewLines(values: WizardValues, creating: boolean): string[] {
 	const input = wizardInput(values);
 	const lines = Object.entries(input)
 		.filter(([, v]) => v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0))
-		.map(([k, v]) => `  ${k.padEnd(20)}${Array.isArray(v) ? v.join(", ") : String(v)}`);
+		.map(([k, v]) => `  ${k.padEnd(20)}${safeLine(Array.isArray(v) ? v.join(", ") : String(v))}`);
 	if (creating) lines.push(`  ${"key".padEnd(20)}${values.keySource === "custom" ? "custom (typed)" : "generated"}`);
 	return lines;
 }
@@ -29,7 +30,8 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 			body.push({ text: `${i === wizard.cursor ? "›" : " "} ${box}${choice.label}`, selected: i === wizard.cursor });
 		});
 	} else if (step.kind === "text") {
-		body.push({ text: `  ${String(values[step.id] ?? "")}█` });
+		// Typed or pasted text may hold bidi controls the rules refuse only at review: never drawn raw.
+		body.push({ text: `  ${safeLine(String(values[step.id] ?? ""))}█` });
 		if (step.hint) body.push({ text: `  ${step.hint}` });
 	} else if (step.kind === "secret") {
 		body.push({ text: `  ${"•".repeat([...wizard.values.customKey].length)}█` });
@@ -56,7 +58,7 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 					{cell(line.text, width)}
 				</Text>
 			))}
-			{wizard.problem ? <Text color={theme.danger}>{cell(`✗ ${wizard.problem}`, width)}</Text> : null}
+			{wizard.problem ? <Text color={theme.danger}>{cell(`✗ ${safeLine(wizard.problem)}`, width)}</Text> : null}
 			<Text color={theme.muted}>{cell(hints, width)}</Text>
 		</Box>
 	);

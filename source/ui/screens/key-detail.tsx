@@ -28,11 +28,12 @@ export function detailLines(model: ConsoleModel): string[] {
 	}
 	if (key.user !== null) lines.push(`User:         ${safeLine(key.user)}`);
 	lines.push(
-		`Expires:      ${key.expiration === null ? "never" : `${key.expiration} (${expiresText(key.expiration, now)})`}`,
+		`Expires:      ${key.expiration === null ? "never" : `${safeLine(key.expiration)} (${expiresText(key.expiration, now)})`}`,
 		`Logging:      ${key.logging}`,
 		`Status:       ${key.enabled ? "enabled" : "disabled"}`,
-		`Key:          ${key.hint} (the key itself is never stored)`,
-		`Created:      ${key.createdAt} by ${safeLine(key.createdBy)}`,
+		// Fields no one types, but a damaged file or a remote instance can still hold anything.
+		`Key:          ${safeLine(key.hint)} (the key itself is never stored)`,
+		`Created:      ${safeLine(key.createdAt)} by ${safeLine(key.createdBy)}`,
 		`Last used:    ${agoText(key.lastUsedAt, now)}`,
 	);
 	if (key.type === "other") lines.push("", "A legacy key: it cannot be created anew. C converts it into its 2024 equivalent, same secret.");
@@ -42,7 +43,7 @@ export function detailLines(model: ConsoleModel): string[] {
 	lines.push("", "Recent requests:");
 	if (detail.logs.length === 0) lines.push("  (none)");
 	for (const entry of detail.logs) {
-		lines.push(`  ${formatTimestamp(entry.at)}  ${entry.method.padEnd(6)} ${entry.status}  ${safeLine(entry.path)}`);
+		lines.push(`  ${formatTimestamp(entry.at)}  ${cell(safeLine(entry.method), 6)} ${entry.status}  ${safeLine(entry.path)}`);
 	}
 	return lines;
 }

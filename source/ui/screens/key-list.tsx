@@ -1,9 +1,10 @@
 /** Home: the key list, windowed (only the visible rows are fetched), filtered, sorted. */
 import { listRowsIn } from "../layout.js";
 import { Box, Text } from "ink";
+import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell, fitColumns } from "../format/key-columns.js";
-import { expiresSoon } from "../format/relative-time.js";
+import { expiresSoon, expiresText } from "../format/relative-time.js";
 import type { Theme } from "../theme/theme.js";
 
 const sortWords: Record<string, string> = {
@@ -23,7 +24,7 @@ export function KeyList({ model, theme, width, height }: { model: ConsoleModel; 
 	const position = total === 0 ? "0 of 0" : `${list.selected + 1} of ${total}`;
 	const arrow = list.sort.descending ? "▼" : "▲";
 	const sortText = `sort: ${sortWords[list.sort.column]} ${arrow} (${list.sort.descending ? "descending" : "ascending"})`;
-	const filterText = list.editingFilter ? `/${list.filter}█` : list.filter ? `filter: ${list.filter}` : "";
+	const filterText = list.editingFilter ? `/${safeLine(list.filter)}█` : list.filter ? `filter: ${safeLine(list.filter)}` : "";
 	const marked = list.marked.size > 0 ? `${list.marked.size} marked  ` : "";
 	const status = `${marked}${position}  ${sortText}`;
 	const rowsHeight = listRowsIn(height);
@@ -41,7 +42,7 @@ export function KeyList({ model, theme, width, height }: { model: ConsoleModel; 
 				? (
 						<Text color={theme.muted}>
 							{list.filter
-								? `  No key matches "${list.filter}". Esc in the filter clears it.`
+								? `  No key matches "${safeLine(list.filter)}". Esc in the filter clears it.`
 								: "  No API keys yet. Press n to create the first one, or run: apikeys-tui create system"}
 						</Text>
 					)
@@ -54,7 +55,7 @@ export function KeyList({ model, theme, width, height }: { model: ConsoleModel; 
 							const used = 2 + columns.reduce((sum, c) => sum + c.fitted, 0) + columns.length - 1;
 							const row = `${selected ? "›" : " "}${mark}${cells}`;
 							const text = used <= width ? row + " ".repeat(width - used) : cell(row, width);
-							const warn = !key.enabled || (key.expiration !== null && Date.parse(key.expiration) <= now);
+							const warn = !key.enabled || expiresText(key.expiration, now) === "expired";
 							return (
 								<Text
 									key={key.id}

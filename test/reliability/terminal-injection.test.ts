@@ -1,0 +1,305 @@
+/**
+ * Text from outside must never drive the terminal: key names, descriptions, users, feeds and groups,
+ * access-log paths, clients, user agents and bodies carrying escape sequences (CSI, OSC 52 clipboard
+ * writes, OSC 0 titles), BEL, CR, backspace, C1 controls and bidi overrides are shown escaped, in the
+ * console in a real terminal and on the command line; wide, combining and zero-width characters keep
+ * the columns aligned. The rules refuse control characters on the way in, so the hostile keys are
+ * written straight into the SQLite file, as another program, an older version or a tampered copy
+ * could have left them, and the hostile log entries go in through the store's log writer, as a
+ * proxy's or a remote instance's would; what the server itself lets through (C1 bytes in headers,
+ * raw bytes in bodies) goes through the real server.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test, type TestContext } from "node:test";
+import Database from "better-sqlite3";
+import { LocalStore } from "../../source/store/local-store.js";
+import { accessEntry } from "../support/access-entry.js";
+import { openPty, type PtyTerminal } from "../support/pty-terminal.js";
+import { cliPath, runCli } from "../support/run-cli.js";
+import { startServer } from "../support/server-process.js";
+
+/** Every kind of sequence at once; each is followed by a marker so a leak is found wherever it lands. */
+const payload =
+	"\u001b[6n\u001b[38;5;201mPINK\u001b]52;c;SU5KRUNURUQ=\u0007\u001b]0;PWNED\u0007\u0007\rOVR\bBKS\u009b5iC1\u202eRTL\u2066ISO\u2069";
+
+/** Bidi controls up front, where a screen shows them before the line is cut. */
+const bidi = "\u202eRTL\u2066ISO\u2069";
+
+/** What the payload must never produce in the raw output of a program that draws its own screen. */
+const leakedSequences: Array<[string, string]> = [
+	["OSC (clipboard or title)", "\u001b]"],
+	["BEL", "\u0007"],
+	["device status request", "\u001b[6n"],
+	["256-colour SGR (the console uses only the 16 basic colours)", "\u001b[38;5;201m"],
+	["carriage return from the data", "\rOVR"],
+	["backspace from the data", "\bBKS"],
+	["bidi override", "\u202e"],
+	["bidi isolate", "\u2066"],
+];
+
+/** Every leak in output a program drew on a terminal (its own CSI sequences are expected). */
+function leaksInScreenOutput(raw: string): string[] {
+	const found = leakedSequences.filter(([, bytes]) => raw.includes(bytes)).map(([name]) => name);
+	if (/[\u0080-\u009f]/.test(raw)) found.push("C1 control");
+	return found;
+}
+
+/** Every control character in output meant for a pipe, where the program writes none of its own. */
+function leaksInPlainOutput(text: string): string[] {
+	return [...new Set(text.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g) ?? [])].map(
+		(c) => `U+${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`,
+	);
+}
+
+/** How the payload looks escaped, as far as a 100-column screen shows it. */
+const escapedStart = "\\x1b[6n\\x1b[38;5;201mPINK\\x1b]52;c;";
+
+/** Text the rules accept that is hard to measure: wide, fullwidth, combining and zero-width. */
+const awkwardNames = ["漢字のキー名前", "ＦＵＬＬ ｗｉｄｔｈ", "e\u0301e\u0301 combining", "zero\u200bwidth\u200djoin", "mixed 日本 e\u0301"];
+
+interface HostileStore {
+	db: string;
+	dir: string;
+	adminKey: string;
+	hostileIds: number[];
+}
+
+async function hostileStore(t: TestContext): Promise<HostileStore> {
+	// The store's own folder name carries the payload too: the header and `status` show it.
+	const root = mkdtempSync(join(tmpdir(), "apikeys-tui-injection-"));
+	t.after(() => rmSync(root, { recursive: true, force: true }));
+	const dir = join(root, `store${payload}`);
+	mkdirSync(dir);
+	const db = join(dir, "keys.db");
+	const store = LocalStore.open(db);
+	const admin = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "admin", logging: "both" }, { actor: "test" });
+	for (const name of awkwardNames) {
+		await store.createKey({ type: "personal", user: name, displayName: name, description: name }, { actor: "test" });
+	}
+	const hostileIds: number[] = [];
+	for (const type of ["system", "feed", "feed", "personal"] as const) {
+		const input =
+			type === "system"
+				? { type, systemApis: ["sca"] }
+				: type === "personal"
+					? { type, user: "placeholder" }
+					: { type, feed: "placeholder", packagePermissions: ["view"] };
+		hostileIds.push((await store.createKey({ ...input, displayName: "placeholder" }, { actor: "test" })).record.id);
+	}
+	await store.close();
+
+	const sql = new Database(db);
+	const tamper = sql.prepare("UPDATE api_keys SET display_name = ?, description = ? WHERE id = ?");
+	for (const [i, id] of hostileIds.entries()) tamper.run(`name${i}:${payload}`, `description:${bidi}${payload}\nsecond line`, id);
+	sql.prepare("UPDATE api_keys SET feed = ? WHERE id = ?").run(`feed:${payload}`, hostileIds[1]);
+	sql.prepare("UPDATE api_keys SET feed = NULL, feed_group = ? WHERE id = ?").run(`group:${payload}`, hostileIds[2]);
+	sql.prepare("UPDATE api_keys SET user_name = ? WHERE id = ?").run(`user:${payload}`, hostileIds[3]);
+	// Fields no front end lets anyone type, which only a tampered file or a remote answer can hold.
+	sql.prepare("UPDATE api_keys SET key_hint = ?, expiration = ?, created_at = ? WHERE id = ?").run(`hint:${payload}`, `expires:${payload}`, `created:${payload}`, hostileIds[0]);
+	sql.close();
+
+	// Through the real server: a C1 byte in a header (Node reads headers as latin1) and raw control
+	// bytes in logged bodies, made with the admin key, whose logging is "both".
+	const server = await startServer(db);
+	const rawRequest = (head: string, body: Buffer) =>
+		new Promise<void>((resolve) => {
+			const socket = connect(server.port, "127.0.0.1", () => socket.end(Buffer.concat([Buffer.from(head, "latin1"), body])));
+			socket.resume();
+			socket.on("close", () => resolve());
+			socket.on("error", () => resolve());
+		});
+	const body = Buffer.from(`{"displayName":"body:${payload}"`, "utf8");
+	await rawRequest(
+		`POST /api/api-keys/create HTTP/1.1\r\nHost: x\r\nX-ApiKey: ${admin.key}\r\nUser-Agent: agent\u009b5i\u0080end\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+		body,
+	);
+	assert.equal(await server.stop(), 0);
+
+	// Through the store's log writer, what a proxy or a remote instance could report.
+	const writer = LocalStore.open(db);
+	writer.logAccess(
+		accessEntry({
+			keyId: hostileIds[0],
+			method: `GET${payload}`,
+			path: `/path/${payload}`,
+			client: `client${payload}`,
+			userAgent: `agent:${payload}`,
+			requestBody: `request:${payload}`,
+			responseBody: JSON.stringify({ response: payload, nested: { deeper: [payload] } }),
+			status: 418,
+		}),
+	);
+	writer.flushAccessLog();
+	await writer.close();
+	return { db, dir, adminKey: admin.key, hostileIds };
+}
+
+/** The screen column where `word` starts on row `y`, counting cells as the terminal laid them out. */
+function columnOf(row: string[], word: string): number {
+	for (let x = 0; x + word.length <= row.length; x++) {
+		if (row.slice(x, x + word.length).join("") === word) return x;
+	}
+	return -1;
+}
+
+async function assertListAligned(term: PtyTerminal): Promise<void> {
+	const rows = await term.cells();
+	const header = rows.find((row) => columnOf(row, "NAME") >= 0 && columnOf(row, "STATUS") >= 0);
+	assert.ok(header, `no header row on:\n${await term.screen()}`);
+	const statusColumn = columnOf(header, "STATUS");
+	const typeColumn = columnOf(header, "TYPE");
+	const keyRows = rows.filter((row) => /enabled|disabled/.test(row.join("")));
+	assert.ok(keyRows.length >= awkwardNames.length + 4, `only ${keyRows.length} key rows on:\n${await term.screen()}`);
+	for (const row of keyRows) {
+		const text = row.join("");
+		assert.equal(columnOf(row, "enabled"), statusColumn, `STATUS out of line in: ${text}`);
+		const type = ["system", "feed", "personal"].map((word) => columnOf(row, ` ${word} `) + 1).find((x) => x > 0);
+		assert.equal(type, typeColumn, `TYPE out of line in: ${text}`);
+	}
+}
+
+/** Every access-log row's path starts under PATH, however long its method and client were. */
+async function assertLogRowsAligned(term: PtyTerminal): Promise<void> {
+	const rows = await term.cells();
+	const header = rows.find((row) => columnOf(row, "PATH") >= 0 && columnOf(row, "METHOD") >= 0);
+	assert.ok(header, `no header row on:\n${await term.screen()}`);
+	const pathColumn = columnOf(header, "PATH");
+	const entryRows = rows.filter((row) => / ms {2}/.test(row.join("")));
+	assert.ok(entryRows.length >= 2, `only ${entryRows.length} entries on:\n${await term.screen()}`);
+	for (const row of entryRows) assert.equal(row[pathColumn], "/", `PATH out of line in: ${row.join("")}`);
+}
+
+/**
+ * The console on the hostile store, opened as a local store or through the server as a remote
+ * instance (whose answers the console trusts no more than the file).
+ */
+async function openConsole(t: TestContext, store: HostileStore, where: "local" | "remote"): Promise<PtyTerminal> {
+	let args = [cliPath, `--db=${store.db}`];
+	const env: Record<string, string> = { CI: "false" };
+	if (where === "remote") {
+		const server = await startServer(store.db);
+		t.after(() => server.stop());
+		args = [cliPath, `--source=${server.url}/`];
+		env.APIKEYS_TUI_API_KEY = store.adminKey;
+	}
+	const term = openPty(args, { columns: 110, rows: 30, env });
+	t.after(() => term.close());
+	return term;
+}
+
+for (const where of ["local", "remote"] as const) {
+	test(`the console (${where}) shows hostile text escaped on every screen, never sends it to the terminal, and keeps columns aligned`, async (t) => {
+		const store = await hostileStore(t);
+		const term = await openConsole(t, store, where);
+		const total = awkwardNames.length + 1 + store.hostileIds.length;
+		await term.waitFor((s) => s.includes(`1 of ${total}`) && s.includes("name3"), 30_000);
+		if (where === "local") {
+			assert.ok((await term.screen()).includes("store\\x1b[6n"), `the header does not show the store's folder escaped:\n${await term.screen()}`);
+		}
+		await assertListAligned(term);
+		assert.ok((await term.screen()).includes("name0:\\x1b"), "a hostile name is shown escaped in the list");
+
+		// The first hostile key's detail: every field, escaped.
+		for (let i = 0; i < awkwardNames.length + 1; i++) term.write("j");
+		await term.waitFor((s) => s.includes(`${awkwardNames.length + 2} of ${total}`));
+		term.write("\r");
+		await term.waitFor((s) => s.includes("Description:") && s.includes("name0:") && s.includes("/path/"));
+		let screen = await term.screen();
+		assert.ok(screen.includes("418  /path/\\x1b[6n"), `the recent request's path is not shown escaped:\n${screen}`);
+		for (const field of ["Name:         name0:", "Description:  description:\\u202eRTL\\u2066ISO\\u2069", "Key:          hint:", "Expires:      expires:", "Created:      created:"]) {
+			assert.ok(screen.includes(`${field}${escapedStart}`), `${field} is not shown escaped:\n${screen}`);
+		}
+		term.write("\u001b");
+		await term.waitFor((s) => s.includes("STATUS"));
+
+		// Each scope field on its own key's detail.
+		for (const [offset, field] of [
+			[1, "Feeds:        feed feed:"],
+			[2, "Feeds:        group group:"],
+			[3, "User:         user:"],
+		] as const) {
+			term.write("j");
+			await term.waitFor((s) => s.includes(`${awkwardNames.length + 2 + offset} of ${total}`));
+			term.write("\r");
+			await term.waitFor((s) => s.includes(`name${offset}:`) && s.includes("Description:"));
+			screen = await term.screen();
+			assert.ok(screen.includes(`${field}${escapedStart}`), `${field} is not shown escaped:\n${screen}`);
+			term.write("\u001b");
+			await term.waitFor((s) => s.includes("STATUS"));
+		}
+
+		// The delete confirmation names the key.
+		term.write("d");
+		await term.waitFor((s) => s.includes("Delete key"));
+		assert.ok((await term.screen()).includes(`(name3:${escapedStart.slice(0, 20)}`), "the delete prompt shows the name escaped");
+		term.write("n");
+		await term.waitFor((s) => s.includes("STATUS"));
+
+		// Every access-log entry, and the one with hostile bodies.
+		term.write("L");
+		await term.waitFor((s) => s.includes("All requests") && s.includes("/path/"));
+		screen = await term.screen();
+		assert.ok(screen.includes("/path/\\x1b[6n"), `the path is not shown escaped:\n${screen}`);
+		await assertLogRowsAligned(term);
+		// Only the refused requests: through a remote instance the console's own requests are logged too.
+		term.write("/");
+		await term.waitFor((s) => s.includes("(status:4xx"));
+		term.write("status:4xx\r");
+		await term.waitFor((s) => s.includes("filter: status:4xx") && !/ 200 {4}/.test(s));
+		term.write("\r");
+		await term.waitFor((s) => s.includes("Request body:"));
+		screen = await term.screen();
+		for (const text of ["request:\\x1b[6n", "\"response\": \"\\u001b[6n", "agent:\\x1b[6n", "client\\x1b[6n", "GET\\x1b[6n"]) {
+			assert.ok(screen.includes(text), `"${text}" is not on the entry's screen:\n${screen}`);
+		}
+		term.write("\u001b");
+		await term.waitFor((s) => s.includes("All requests"));
+		term.write("j\r");
+		await term.waitFor((s) => s.includes("Request body:") && s.includes("body:"));
+		screen = await term.screen();
+		assert.ok(screen.includes("agent\\x9b5i\\x80end"), `the server-logged agent is not shown escaped:\n${screen}`);
+		assert.ok(screen.includes(`body:${escapedStart}`), `the raw body is not shown escaped:\n${screen}`);
+		term.write("\u001b");
+		await term.waitFor((s) => s.includes("All requests"));
+		term.write("q");
+		const exit = await term.exited;
+		assert.equal(exit.code, 0);
+
+		const leaks = leaksInScreenOutput(term.output());
+		assert.deepEqual(leaks, [], "the hostile text reached the terminal");
+		assert.equal(term.bells(), 0, "the terminal rang");
+		assert.deepEqual(term.titles, [], "the terminal's title was set");
+	});
+}
+
+test("list, logs and status print hostile text escaped, with no control character at all", async (t) => {
+	const store = await hostileStore(t);
+	for (const args of [["list"], ["logs"], ["logs", "--limit=1000"], ["status"]]) {
+		const result = await runCli([...args, `--db=${store.db}`]);
+		assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+		assert.deepEqual(leaksInPlainOutput(result.stdout + result.stderr), [], `${args.join(" ")} printed control characters`);
+	}
+	const list = (await runCli(["list", `--db=${store.db}`])).stdout;
+	for (const text of [`name0:${escapedStart}`, `Feed:         feed:${escapedStart}`, `Feed group:   group:${escapedStart}`, `User:        user:${escapedStart}`]) {
+		assert.ok(list.includes(text), `list does not show "${text}":\n${list}`);
+	}
+	const logs = (await runCli(["logs", `--db=${store.db}`])).stdout;
+	for (const text of ["/path/\\x1b[6n", "GET\\x1b[6n", "client\\x1b[6n"]) assert.ok(logs.includes(text), `logs does not show "${text}":\n${logs}`);
+	const status = (await runCli(["status", `--db=${store.db}`])).stdout;
+	assert.ok(status.includes("\\x1b]0;PWNED"), `status does not show the folder escaped:\n${status}`);
+
+	// JSON keeps every value exactly, with the controls a terminal would obey written as escapes.
+	for (const args of [["list", "--json"], ["logs", "--json"], ["status", "--json"]]) {
+		const result = await runCli([...args, `--db=${store.db}`]);
+		assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+		assert.deepEqual(leaksInPlainOutput(result.stdout), [], `${args.join(" ")} printed control characters`);
+	}
+	const keys = JSON.parse((await runCli(["list", "--json", `--db=${store.db}`])).stdout) as Array<{ displayName: string }>;
+	assert.ok(keys.some((k) => k.displayName === `name0:${payload}`), "list --json does not give the name exactly");
+	const entries = (JSON.parse((await runCli(["logs", "--json", `--db=${store.db}`])).stdout) as { entries: Array<{ path: string }> }).entries;
+	assert.ok(entries.some((e) => e.path === `/path/${payload}`), "logs --json does not give the path exactly");
+});
