@@ -13,7 +13,6 @@ import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
 import { bodyForLog, redactSecrets } from "./redact.js";
 import { type RequestTarget, requestTarget } from "./request-target.js";
-import { ResponseBatch } from "./response-batch.js";
 import { bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
 import { buildRoutes, JsonText, type Reply, type Route } from "./routes.js";
 
@@ -71,11 +70,6 @@ export function createApiServer(options: ApiServerOptions): Server {
 	for (const route of buildRoutes()) routes.set(route.path, [...(routes.get(route.path) ?? []), route]);
 	const throttle = new FailureThrottle();
 	store.checkChangesOncePerTurn();
-	const batch = new ResponseBatch();
-	const answer = (response: ServerResponse, reply: Reply): string => {
-		batch.hold(response.socket);
-		return send(response, reply, version);
-	};
 	// Read after the answer is sent: a store that fails now must not turn it into an "unexpected error".
 	const settingsForLog = () => {
 		try {
@@ -94,7 +88,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 		try {
 			url = requestTarget(request.url ?? "/");
 		} catch {
-			answer(response, { status: 400, body: "The request URL is not valid." });
+			send(response, { status: 400, body: "The request URL is not valid." }, version);
 			return;
 		}
 		let body: Buffer = Buffer.alloc(0);
@@ -118,7 +112,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 		}
 		const delay = reply.status === 403 ? throttle.delayFor(address) : 0;
 		if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-		const sentText = answer(response, reply);
+		const sentText = send(response, reply, version);
 		if (presented !== undefined) {
 			const secrets = [presented, ...(reply.reveals ?? [])];
 			const logging = caller?.logging ?? "none";
@@ -174,7 +168,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 	return createServer(timeouts, (request, response) => {
 		handle(request, response).catch((error: unknown) => {
 			onError(`unexpected error: ${(error as Error).message}`);
-			if (!response.headersSent) answer(response, { status: 500, body: "An unexpected error occurred." });
+			if (!response.headersSent) send(response, { status: 500, body: "An unexpected error occurred." }, version);
 			else response.destroy();
 		});
 	});
