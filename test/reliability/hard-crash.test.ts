@@ -12,7 +12,7 @@ import { batchWindowMs } from "../../source/store/access-log.js";
 import { LocalStore } from "../../source/store/local-store.js";
 import { type RunningServer, startServer } from "../support/server-process.js";
 import { apiClient } from "./support/api-client.js";
-import { looksLikeCrash, seededRandom, servedStore, suiteSeed } from "./support/fixture.js";
+import { integrityOf, looksLikeCrash, seededRandom, servedStore, suiteSeed } from "./support/fixture.js";
 import { tally } from "./support/secrets.js";
 import { sized } from "./support/size.js";
 
@@ -77,15 +77,6 @@ function startLoad(server: RunningServer, admin: string, adminId: number, round:
 			await Promise.all(loops);
 		},
 	};
-}
-
-function integrityOf(db: string): string {
-	const raw = new Database(db);
-	try {
-		return raw.pragma("integrity_check", { simple: true }) as string;
-	} finally {
-		raw.close();
-	}
 }
 
 /** The request tags of `round` found in the access log. */

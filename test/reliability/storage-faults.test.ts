@@ -16,7 +16,7 @@ import { cliPath, runCli } from "../support/run-cli.js";
 import { type RunningServer, startServer } from "../support/server-process.js";
 import { tempDir } from "../support/temp-store.js";
 import { apiClient, type ApiAnswer, type ApiClient } from "./support/api-client.js";
-import { looksLikeCrash } from "./support/fixture.js";
+import { integrityOf, looksLikeCrash } from "./support/fixture.js";
 import { tally } from "./support/secrets.js";
 import { smallDisk } from "./support/small-disk.js";
 
@@ -102,15 +102,6 @@ async function assertConsoleSays(term: PtyTerminal, reason: RegExp, press?: stri
 	const exit = await term.exited;
 	assert.equal(exit.code, 0);
 	assert.equal(await term.onAlternateScreen(), false);
-}
-
-function integrityOf(db: string): string {
-	const raw = new Database(db);
-	try {
-		return raw.pragma("integrity_check", { simple: true }) as string;
-	} finally {
-		raw.close();
-	}
 }
 
 function keyNames(db: string): string[] {

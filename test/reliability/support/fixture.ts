@@ -1,5 +1,6 @@
 /** A served store with one full-control key, and small helpers the reliability tests share. */
 import { readFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import type { TestContext } from "node:test";
 import { LocalStore } from "../../../source/store/local-store.js";
 import { type RunningServer, startServer } from "../../support/server-process.js";
@@ -58,4 +59,14 @@ export function residentMb(pid: number): number {
 /** Whether text looks like a stack trace or an unhandled error. */
 export function looksLikeCrash(text: string): boolean {
 	return /\n\s+at [^\n]+\(|\bat file:\/\/|Unhandled|TypeError|RangeError|ReferenceError|SyntaxError: /.test(text);
+}
+
+/** SQLite's integrity_check of a store file: "ok" when it is sound. */
+export function integrityOf(db: string): string {
+	const raw = new Database(db);
+	try {
+		return raw.pragma("integrity_check", { simple: true }) as string;
+	} finally {
+		raw.close();
+	}
 }
