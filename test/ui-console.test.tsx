@@ -30,9 +30,9 @@ describe("the key list", () => {
 		});
 	}
 
-	test("an empty store says how to create the first key", async (t) => {
-		const ui = await mountConsole(t);
-		assert.match(ui.frame(), /No API keys yet\. Press n to create the first one/);
+	test("an empty store says how to create the first key, on one line at 80 columns", async (t) => {
+		const ui = await mountConsole(t, { columns: 80 });
+		assert.match(ui.frame(), /No API keys yet\. Press n to create the first one \(or: apikeys-tui create\)\./);
 	});
 
 	test("j/k move, keys typed together all count, the selection stays on its key across a sort", async (t) => {

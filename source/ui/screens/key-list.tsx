@@ -43,7 +43,7 @@ export function KeyList({ model, theme, width, height }: { model: ConsoleModel; 
 						<Text color={theme.muted}>
 							{list.filter
 								? `  No key matches "${safeLine(list.filter)}". Esc in the filter clears it.`
-								: "  No API keys yet. Press n to create the first one, or run: apikeys-tui create system"}
+								: "  No API keys yet. Press n to create the first one (or: apikeys-tui create)."}
 						</Text>
 					)
 				: (
