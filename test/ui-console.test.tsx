@@ -106,6 +106,17 @@ describe("delete", () => {
 });
 
 describe("the create wizard", () => {
+	test("the step count stays the same once a type is chosen: on the first step it is the highlighted type's", async (t) => {
+		const ui = await mountConsole(t);
+		await ui.press("n");
+		const systemSteps = /step 1 of (\d+): Key type/.exec(ui.frame())?.[1];
+		await ui.press("j");
+		const feedSteps = /step 1 of (\d+): Key type/.exec(ui.frame())?.[1];
+		assert.notEqual(systemSteps, feedSteps, "a feed key has more steps than a system key");
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), new RegExp(`step 2 of ${feedSteps}: Which feeds`));
+	});
+
 	for (const columns of widths) {
 		test(`at ${columns} columns: a feed key, step by step, shown once and copied`, async (t) => {
 			const ui = await mountConsole(t, { columns });

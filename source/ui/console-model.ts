@@ -6,7 +6,7 @@
 import type { AccessLogEntry, AuditEntry, Backend, KeySortColumn } from "../core/backend.js";
 import { type Catalog, catalogFor } from "../core/catalog.js";
 import { AppError, RuleError } from "../core/errors.js";
-import type { KeyRecord } from "../core/model.js";
+import type { KeyRecord, KeyType } from "../core/model.js";
 import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
 import { draftFromInput } from "../core/rules.js";
 import { defaultSettings, formatSettingValue, type SettingName, settingSpecs, type StoreSettings } from "../core/settings.js";
@@ -787,6 +787,15 @@ export class ConsoleModel {
 
 	wizardSteps(): Step[] {
 		return this.wizard ? wizardSteps(this.catalog, this.wizard.values, this.settings, this.wizard.mode) : [];
+	}
+
+	/** How many steps the wizard has; on the type step, as many as the highlighted type will have. */
+	wizardStepCount(): number {
+		const wizard = this.wizard;
+		const step = this.wizardSteps()[wizard?.step ?? 0];
+		if (!wizard || step?.id !== "type") return this.wizardSteps().length;
+		const highlighted = step.choices?.[wizard.cursor]?.value as KeyType | undefined;
+		return wizardSteps(this.catalog, { ...wizard.values, type: highlighted ?? wizard.values.type }, this.settings, wizard.mode).length;
 	}
 
 	private startWizard(): void {

@@ -51,7 +51,7 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
-				{cell(`${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${steps.length}: ${step.title}`, width)}
+				{cell(`${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`, width)}
 			</Text>
 			{body.slice(0, Math.max(1, height - 3)).map((line, i) => (
 				<Text key={`${wizard.step}-${i}`} inverse={line.selected && theme.selectionInverse}>
