@@ -4,6 +4,7 @@ import { describe, test } from "node:test";
 import type { Key } from "ink";
 import { emptyDraft, type KeyRecord } from "../source/core/model.js";
 import { cell, fitColumns } from "../source/ui/format/key-columns.js";
+import { logsHeader, logsRow } from "../source/ui/format/log-columns.js";
 import { agoText, expiresText } from "../source/ui/format/relative-time.js";
 import { bindings, commandFor, keysMarkdown } from "../source/ui/keys/bindings.js";
 import { keyNames } from "../source/ui/keys/key-names.js";
@@ -120,3 +121,37 @@ export const sampleKey: KeyRecord = {
 	updatedAt: null,
 	lastUsedAt: null,
 };
+
+describe("access-log columns", () => {
+	const entry = {
+		id: 1,
+		at: Date.UTC(2026, 10, 20, 10, 0, 2),
+		keyId: 1001,
+		keyName: "CI",
+		method: "GET",
+		path: "/nuget/internal/v3/registration/newtonsoft.json/index.json",
+		status: 404,
+		durationMs: 2.3,
+		client: "192.168.100.200",
+		userAgent: null,
+		requestBody: null,
+		responseBody: null,
+	};
+	test("at 80 columns the client gives way so the path keeps 25 cells, under its title", () => {
+		const header = logsHeader(80);
+		const row = logsRow(entry, false, 80);
+		assert.equal([...header].length, 80);
+		assert.equal([...row].length, 80);
+		assert.ok(!header.includes("CLIENT"));
+		assert.equal(row.indexOf("/nuget/"), header.indexOf("PATH"));
+		assert.ok(row.endsWith("/nuget/internal/v3/regis…"), row);
+	});
+	test("from 100 columns the client is shown, every title over its column", () => {
+		const header = logsHeader(120);
+		const row = logsRow(entry, true, 120);
+		assert.equal(row.indexOf("192.168.100.200"), header.indexOf("CLIENT"));
+		assert.equal(row.indexOf("/nuget/"), header.indexOf("PATH"));
+		assert.equal(row.indexOf("404"), header.indexOf("STATUS"));
+		assert.ok(row.startsWith("›"));
+	});
+});

@@ -5,6 +5,7 @@ import { safeBlock, safeLine } from "../../core/terminal-text.js";
 import { formatTimestamp } from "../../core/time.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { logsHeader, logsRow } from "../format/log-columns.js";
 import type { Theme } from "../theme/theme.js";
 
 function pretty(body: string | null): string[] {
@@ -34,9 +35,6 @@ export function entryLines(entry: AccessLogEntry): string[] {
 	];
 }
 
-/** The column titles, spaced as each row below them is (time 19, key 7, method 6, status 6, duration 8, client 15). */
-const logsHeader = `  ${"TIME".padEnd(19)}  ${"KEY".padEnd(7)} METHOD STATUS DURATION  ${"CLIENT".padEnd(15)}  PATH`;
-
 export function AccessLogs({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const logs = model.logs;
 	if (!logs) return null;
@@ -62,23 +60,17 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text color={theme.accent}>{cell(`${title}  ${filter}`, width)}</Text>
-			<Text bold>{cell(logsHeader, width)}</Text>
+			<Text bold>{logsHeader(width)}</Text>
 			{visible.length === 0 ? <Text color={theme.muted}>  No requests match.</Text> : null}
 			{visible.map((entry, offset) => {
 				const selected = logs.start + offset === logs.selected;
-				const key = cell(entry.keyId === null ? "-" : `#${entry.keyId}`, 7);
-				const duration = `${entry.durationMs.toFixed(1)} ms`.padStart(8);
-				const client = cell(safeLine(entry.client), 15);
-				const method = cell(safeLine(entry.method), 6);
-				const status = String(entry.status).padEnd(6);
-				const text = `${selected ? "›" : " "} ${formatTimestamp(entry.at)}  ${key} ${method} ${status} ${duration}  ${client}  ${safeLine(entry.path)}`;
 				return (
 					<Text
 						key={entry.id}
 						inverse={selected && theme.selectionInverse}
 						color={entry.status >= 400 ? theme.danger : undefined}
 					>
-						{cell(text, width)}
+						{logsRow(entry, selected, width)}
 					</Text>
 				);
 			})}
