@@ -106,6 +106,18 @@ describe("delete", () => {
 });
 
 describe("the create wizard", () => {
+	test("the review shows the day a relative expiry ends on", async (t) => {
+		const ui = await mountConsole(t);
+		await ui.press("n", keys.enter, keys.space, keys.enter);
+		await ui.type("Relative");
+		await ui.press(keys.enter, keys.enter);
+		assert.match(ui.frame(), /› 90 days/);
+		await ui.press(keys.enter, keys.enter, keys.enter);
+		assert.match(ui.frame(), /Review/);
+		const until = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+		assert.match(ui.frame(), new RegExp(`expiration\\s+90d \\(until ${until}\\)`));
+	});
+
 	test("the step count stays the same once a type is chosen: on the first step it is the highlighted type's", async (t) => {
 		const ui = await mountConsole(t);
 		await ui.press("n");

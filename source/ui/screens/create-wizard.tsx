@@ -1,16 +1,26 @@
 /** The create wizard: one step at a time, the steps so far summarised above, problems as you type. */
 import { Box, Text } from "ink";
+import { parseExpiration } from "../../core/expiration.js";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
 import type { Theme } from "../theme/theme.js";
 import { type WizardValues, wizardInput } from "../wizard.js";
 
+/** A span such as "90d" with the day it ends on, so the review shows what will be stored. */
+function expirationText(value: string): string {
+	const parsed = parseExpiration(value, new Date());
+	return parsed.ok && parsed.value !== null && parsed.value !== value ? `${value} (until ${parsed.value.slice(0, 10)})` : value;
+}
+
 function reviewLines(values: WizardValues, creating: boolean): string[] {
 	const input = wizardInput(values);
 	const lines = Object.entries(input)
 		.filter(([, v]) => v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0))
-		.map(([k, v]) => `  ${k.padEnd(20)}${safeLine(Array.isArray(v) ? v.join(", ") : String(v))}`);
+		.map(([k, v]) => {
+			const text = Array.isArray(v) ? v.join(", ") : k === "expiration" ? expirationText(String(v)) : String(v);
+			return `  ${k.padEnd(20)}${safeLine(text)}`;
+		});
 	if (creating) lines.push(`  ${"key".padEnd(20)}${values.keySource === "custom" ? "custom (typed)" : "generated"}`);
 	return lines;
 }
