@@ -156,6 +156,7 @@ describe("the create wizard", () => {
 			assert.match(ui.frame(), /Key text/);
 			await ui.press(keys.enter);
 			assert.match(ui.frame(), /Review/);
+			assert.doesNotMatch(ui.frame(), /until/, "a date typed as a date is shown as it is");
 			await ui.press(keys.enter);
 			assert.match(ui.frame(), /This is the only time\s+it is shown/);
 			const [record] = await ui.store.listKeys();

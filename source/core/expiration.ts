@@ -33,16 +33,21 @@ const isoDateTime =
 	/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 const relative = /^(\d{1,5})\s*([dwy])$/i;
 
-/**
- * Parses `never`, an ISO-8601 date or date-time, `YYYY/MM/DD`, `YYYY-MM-DD`, or a span from now
- * (`30d`, `12w`, `1y`). Returns the canonical ISO string, or null for "never expires".
- */
 /** The typed text in a message, cut so that a pasted page still leaves the reason readable. */
 function quoted(text: string): string {
 	const chars = [...text];
 	return `"${chars.length > 40 ? `${chars.slice(0, 40).join("")}…` : text}"`;
 }
 
+/** Whether the text is a span from now (`30d`, `12w`, `1y`) rather than a date. */
+export function isRelativeSpan(input: string): boolean {
+	return relative.test(input.trim());
+}
+
+/**
+ * Parses `never`, an ISO-8601 date or date-time, `YYYY/MM/DD`, `YYYY-MM-DD`, or a span from now
+ * (`30d`, `12w`, `1y`). Returns the canonical ISO string, or null for "never expires".
+ */
 export function parseExpiration(input: string, now: Date): Parsed<string | null> {
 	const text = input.trim();
 	if (/^(never|none)$/i.test(text)) return { ok: true, value: null };

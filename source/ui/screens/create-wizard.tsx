@@ -1,6 +1,6 @@
 /** The create wizard: one step at a time, the steps so far summarised above, problems as you type. */
 import { Box, Text } from "ink";
-import { parseExpiration } from "../../core/expiration.js";
+import { isRelativeSpan, parseExpiration } from "../../core/expiration.js";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
@@ -9,8 +9,9 @@ import { type WizardValues, wizardInput } from "../wizard.js";
 
 /** A span such as "90d" with the day it ends on, so the review shows what will be stored. */
 function expirationText(value: string): string {
+	if (!isRelativeSpan(value)) return value;
 	const parsed = parseExpiration(value, new Date());
-	return parsed.ok && parsed.value !== null && parsed.value !== value ? `${value} (until ${parsed.value.slice(0, 10)})` : value;
+	return parsed.ok && parsed.value !== null ? `${value} (until ${parsed.value.slice(0, 10)})` : value;
 }
 
 function reviewLines(values: WizardValues, creating: boolean): string[] {
