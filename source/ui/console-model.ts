@@ -245,11 +245,9 @@ export class ConsoleModel {
 		if (this.busy || this.followingChanges) return;
 		this.followingChanges = true;
 		try {
-			const mark = this.backend.changeMark?.();
-			if (mark === this.seenChangeMark) return;
+			if (this.backend.changeMark?.() === this.seenChangeMark) return;
 			await this.reloadIds();
 			if (this.screen === "detail" && this.detail) await this.loadDetail(this.detail.id);
-			this.seenChangeMark = mark;
 		} catch (error) {
 			const before = this.message?.text;
 			this.fail(error);
@@ -305,7 +303,11 @@ export class ConsoleModel {
 
 	private async reloadIds(): Promise<void> {
 		const keepId = this.list.ids[this.list.selected];
+		// Read first: what commits after it is still seen, and the console's own changes, already
+		// reloaded here, are not reloaded again by the next look for changes made elsewhere.
+		const mark = this.changeMarkNow();
 		const ids = await this.backend.keyIds({ filter: this.list.filter, sort: this.list.sort });
+		this.seenChangeMark = mark;
 		this.list.ids = ids;
 		this.list.total = ids.length;
 		const index = keepId === undefined ? -1 : ids.indexOf(keepId);
