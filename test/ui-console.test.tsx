@@ -262,6 +262,17 @@ describe("detail, edit, logs, settings, help, size", () => {
 		assert.doesNotMatch(ui.frame(), / 200 /);
 		await ui.press("/", keys.escape);
 		assert.match(ui.frame(), /› 2026-11-20 10:00:29/);
+		await ui.press("/");
+		await ui.type("status:abc");
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /status: "abc" is not a status/);
+		assert.match(ui.frame(), /\/status:abc█/, "a filter that does not parse stays open to be mended");
+		for (let i = 0; i < 3; i++) await ui.press(keys.backspace);
+		await ui.type("4xx");
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /filter: status:4xx/);
+		assert.doesNotMatch(ui.frame(), / 200 /);
+		await ui.press("/", keys.escape);
 		await ui.press(keys.enter);
 		assert.match(ui.frame(), /"API_Key": "\[redacted\]"/);
 		assert.match(ui.frame(), /Response body:\n {2}\(not logged\)/);

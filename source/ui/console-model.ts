@@ -722,8 +722,15 @@ export class ConsoleModel {
 	private typeLogsFilter(name: string): void {
 		const logs = this.logs;
 		if (!logs) return;
-		if (name === "enter") logs.editingFilter = false;
-		else if (name === "esc") {
+		if (name === "enter") {
+			// A filter that does not parse stays open to be mended, rather than shown over entries it did not select.
+			const filter = this.logFilter();
+			if (!filter.ok) {
+				this.message = { text: `${filter.field}: ${filter.error}`, kind: "error" };
+				return;
+			}
+			logs.editingFilter = false;
+		} else if (name === "esc") {
 			logs.editingFilter = false;
 			logs.filterText = "";
 		} else if (name === "backspace") logs.filterText = [...logs.filterText].slice(0, -1).join("");
