@@ -9,7 +9,7 @@ import { AppError, RuleError } from "../core/errors.js";
 import type { KeyRecord, KeyType } from "../core/model.js";
 import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
 import { draftFromInput } from "../core/rules.js";
-import { defaultSettings, formatSettingValue, type SettingName, settingSpecs, type StoreSettings } from "../core/settings.js";
+import { defaultSettings, formatSettingValue, parseSettingValue, type SettingName, settingSpecs, type StoreSettings } from "../core/settings.js";
 import { safeLine } from "../core/terminal-text.js";
 import { type Command, commandFor, type Screen } from "./keys/bindings.js";
 import { isPrintable, textOf } from "./keys/key-names.js";
@@ -779,6 +779,12 @@ export class ConsoleModel {
 		if (name === "esc") screen.editing = undefined;
 		else if (name === "enter") {
 			const text = screen.editing.trim() === "" ? "none" : screen.editing;
+			// A value the setting refuses stays open to be mended, as a log filter does.
+			const parsed = parseSettingValue(spec, text);
+			if (!parsed.ok) {
+				this.message = { text: parsed.error, kind: "error" };
+				return;
+			}
 			screen.editing = undefined;
 			this.saveSetting(spec.name, text);
 		} else if (name === "backspace") screen.editing = [...screen.editing].slice(0, -1).join("");
