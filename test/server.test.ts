@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { describe, type TestContext, test } from "node:test";
 import Database from "better-sqlite3";
 import { bodyForLog, redactSecrets } from "../source/server/redact.js";
@@ -399,4 +400,49 @@ test("request targets split as URL parsing would: plain ones directly, the rest 
 		assert.equal(target.search, url.search, raw);
 		assert.deepEqual([...target.query], [...url.searchParams], raw);
 	}
+});
+
+/** One kept-alive connection that sends GET requests with the key given and resolves to each status. */
+function oneConnection(port: number): { status: (path: string, key: string) => Promise<number>; close: () => void } {
+	const socket = connect(port, "127.0.0.1");
+	let pending: ((status: number) => void) | undefined;
+	let received = "";
+	socket.setEncoding("latin1").on("data", (chunk: string) => {
+		received += chunk;
+		const end = received.indexOf("\r\n\r\n");
+		if (end < 0) return;
+		const length = Number(/content-length: (\d+)/i.exec(received.slice(0, end))?.[1] ?? 0);
+		if (received.length < end + 4 + length) return;
+		const status = Number(received.slice(9, 12));
+		received = received.slice(end + 4 + length);
+		pending?.(status);
+	});
+	return {
+		status: (path, key) =>
+			new Promise((resolve) => {
+				pending = resolve;
+				socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-ApiKey: ${key}\r\n\r\n`);
+			}),
+		close: () => socket.destroy(),
+	};
+}
+
+test("each request on a kept-alive connection is judged by the key it presents, and by the key's state now", async (t) => {
+	const fixture = await serve(t, "none");
+	const store = LocalStore.open(fixture.db);
+	const other = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "other" }, { actor: "test" });
+	const feedKey = await store.createKey({ type: "feed", feed: "npm", packagePermissions: ["view"] }, { actor: "test" });
+	await store.close();
+	const connection = oneConnection(fixture.server.port);
+	t.after(() => connection.close());
+	assert.equal(await connection.status("/api/api-keys/list", fixture.admin), 200);
+	assert.equal(await connection.status("/api/api-keys/list", fixture.admin), 200);
+	assert.equal(await connection.status("/api/api-keys/list", `${fixture.admin}0`), 403, "a different key on the same connection");
+	assert.equal(await connection.status("/api/api-keys/list", feedKey.key), 403, "a key without the scope on the same connection");
+	assert.equal(await connection.status("/api/api-keys/list", other.key), 200);
+	assert.equal(await connection.status("/api/api-keys/list", fixture.admin), 200);
+	const disabled = await runCli(["disable", `--id=${other.record.id}`, `--db=${fixture.db}`]);
+	assert.equal(disabled.code, 0, disabled.stderr);
+	assert.equal(await connection.status("/api/api-keys/list", other.key), 403, "disabled by another process since it was last presented");
+	assert.equal(await connection.status("/api/api-keys/list", fixture.admin), 200);
 });

@@ -9,6 +9,7 @@ import { AppError, RuleError } from "../core/errors.js";
 import type { KeyRecord } from "../core/model.js";
 import { defaultSettings } from "../core/settings.js";
 import type { LocalStore } from "../store/local-store.js";
+import { ConnectionDigests } from "./connection-digests.js";
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
 import { bodyForLog, redactSecrets } from "./redact.js";
@@ -69,6 +70,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 	const routes = new Map<string, Route[]>();
 	for (const route of buildRoutes()) routes.set(route.path, [...(routes.get(route.path) ?? []), route]);
 	const throttle = new FailureThrottle();
+	const callerDigests = new ConnectionDigests((key) => store.digestOf(key));
 	store.checkChangesOncePerTurn();
 	// Read after the answer is sent: a store that fails now must not turn it into an "unexpected error".
 	const settingsForLog = () => {
@@ -103,7 +105,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 			if (kind === "json" && body.length > 0) json = parseJson(body);
 			if (kind === "form") form = parseForm(body);
 			presented = findPresentedKey(request, url.query, form, json)?.key;
-			const answer = dispatch(url, method, address, presented, json, (record) => {
+			const answer = dispatch(request, url, method, address, presented, json, (record) => {
 				caller = record;
 			});
 			reply = answer instanceof Promise ? await answer : answer;
@@ -133,6 +135,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 	}
 
 	function dispatch(
+		request: IncomingMessage,
 		url: RequestTarget,
 		method: string,
 		address: string,
@@ -149,7 +152,8 @@ export function createApiServer(options: ApiServerOptions): Server {
 		let actor = "anonymous";
 		if (route.access === "manage") {
 			if (presented === undefined) return { status: 403, body: forbiddenText };
-			const result = store.verifyNow(presented, { kind: "system-api", api: fullControl });
+			const digest = callerDigests.of(request.socket, presented);
+			const result = store.verifyDigestNow(digest, { kind: "system-api", api: fullControl });
 			if (result.record) setCaller(result.record);
 			if (result.outcome !== "valid" || !result.record) {
 				throttle.recordFailure(address);
