@@ -67,7 +67,8 @@ const dependencyPatches: Plugin = {
 
 await rm("dist", { recursive: true, force: true });
 await build({
-	entryPoints: ["source/cli.ts"],
+	// The access-log writer runs in a worker thread, which loads its own file.
+	entryPoints: { cli: "source/cli.ts", "access-log-worker": "source/store/access-log-worker.ts" },
 	bundle: true,
 	splitting: true,
 	platform: "node",

@@ -183,6 +183,25 @@ function describeSqliteError(path: string, error: unknown): AppError {
 	return storeError(path, (error as Error).message);
 }
 
+/** What every connection sets for itself (WAL mode is kept in the file). */
+function configureConnection(db: Db): void {
+	db.pragma("busy_timeout = 10000");
+	db.pragma("synchronous = NORMAL");
+	db.pragma("foreign_keys = ON");
+}
+
+/** Another connection to a store this process has opened with openStore (which checked and migrated it). */
+export function openConnection(path: string): Db {
+	const db = new Database(path, { fileMustExist: true });
+	try {
+		configureConnection(db);
+		return db;
+	} catch (error) {
+		db.close();
+		throw error;
+	}
+}
+
 export function openStore(path: string, options: OpenOptions = {}): OpenedStore {
 	let db: Db | undefined;
 	try {
@@ -192,8 +211,7 @@ export function openStore(path: string, options: OpenOptions = {}): OpenedStore 
 		const all = migrations();
 		checkOwnership(db, path, all.at(-1)?.version ?? 0);
 		db.pragma("journal_mode = WAL");
-		db.pragma("synchronous = NORMAL");
-		db.pragma("foreign_keys = ON");
+		configureConnection(db);
 		migrate(db, all);
 		const profile = settleProfile(db, path, options.profile);
 		const secret = loadStoreSecret(db, secretPathFor(path));

@@ -37,7 +37,8 @@ import {
 	type StoreSettings,
 	settingSpec,
 } from "../core/settings.js";
-import { AccessLogWriter, pruneAccessLog, queryAccessLog } from "./access-log.js";
+import { pruneAccessLog, queryAccessLog } from "./access-log.js";
+import { AccessLogThread } from "./access-log-thread.js";
 import type { Statement } from "better-sqlite3";
 import { type Db, type OpenOptions, openStore } from "./database.js";
 import {
@@ -82,7 +83,7 @@ export class LocalStore implements Backend {
 	private changesOncePerTurn = false;
 	private memos: { snapshot: string; values: Map<string, unknown> } | undefined;
 	private verifyCache: { snapshot: string; byDigest: Map<string, KeyRecord> } | undefined;
-	private logWriter: AccessLogWriter | undefined;
+	private logWriter: AccessLogThread | undefined;
 	private closed = false;
 
 	private constructor(
@@ -640,17 +641,15 @@ export class LocalStore implements Backend {
 		return this.guard(() => this.snapshot());
 	}
 
-	/** Queues an access-log entry; it is written within the batch window. */
+	/**
+	 * Queues an access-log entry; it is written within the batch window, by a thread of its own
+	 * (another connection, so its commits are seen here as any other connection's are).
+	 */
 	logAccess(entry: NewAccessLogEntry): void {
-		this.logWriter ??= new AccessLogWriter(
-			this.db,
-			(error) => {
-				this.lastLogError = this.describe(error);
-				this.onLogError?.(this.lastLogError);
-			},
-			() => this.noteOwnWrite(),
-			() => this.file.check(true),
-		);
+		this.logWriter ??= new AccessLogThread(this.location, this.file.identity, (error) => {
+			this.lastLogError = this.describe(error);
+			this.onLogError?.(this.lastLogError);
+		});
 		this.logWriter.append(entry);
 	}
 

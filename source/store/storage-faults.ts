@@ -37,15 +37,25 @@ const readCheckIntervalMs = 250;
  * Remembers which file a store opened (device and inode) and refuses to go on once the path no
  * longer leads to it. A file replaced by copying over it in place keeps its inode and is not seen.
  */
+export interface FileIdentity {
+	device: number;
+	inode: number;
+}
+
 export class StoreFileWatch {
-	private readonly device: number;
-	private readonly inode: number;
+	/** The file opened: another thread that opens the store again watches for this same file. */
+	readonly identity: FileIdentity;
 	private checkedAt = 0;
 
-	constructor(private readonly path: string) {
-		const stat = statSync(path);
-		this.device = stat.dev;
-		this.inode = stat.ino;
+	constructor(
+		private readonly path: string,
+		identity?: FileIdentity,
+	) {
+		if (identity) this.identity = identity;
+		else {
+			const stat = statSync(path);
+			this.identity = { device: stat.dev, inode: stat.ino };
+		}
 	}
 
 	/** Throws a one-line AppError when the file was deleted or replaced; `now` forces a look. */
@@ -64,7 +74,7 @@ export class StoreFileWatch {
 				"store",
 			);
 		}
-		if (stat.dev !== this.device || stat.ino !== this.inode) {
+		if (stat.dev !== this.identity.device || stat.ino !== this.identity.inode) {
 			throw new AppError(
 				`${this.path}: the store file was replaced by another file while in use; nothing was changed (restart to use the new file)`,
 				"store",

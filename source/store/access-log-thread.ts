@@ -1,0 +1,131 @@
+/**
+ * Access-log entries, queued on the calling thread and written by a worker thread with its own
+ * connection to the store (access-log-worker.ts). The caller pays for copying an entry into a
+ * batch; the inserts, index updates and commits run beside it.
+ *
+ * Entries are queued here for at most the batch window (the most a hard crash can lose) or until a
+ * batch is full, then posted to the worker, which writes each batch as it arrives and keeps what
+ * fails for its retry. A shared counter says how many entries have been written, so the entries
+ * that never were (a full disk, a store file gone, the worker dead) are known without asking.
+ * flush() and close() wait for the worker, blocking, as the in-thread writes they replace did.
+ */
+import { pathToFileURL } from "node:url";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, type WorkerOptions } from "node:worker_threads";
+import type { NewAccessLogEntry } from "../core/backend.js";
+import { AppError } from "../core/errors.js";
+import { type AccessLogRow, batchSize, batchWindowMs, rowValues } from "./access-log.js";
+import { packageFile } from "./package-root.js";
+import type { FileIdentity } from "./storage-faults.js";
+
+export interface ThreadSetup {
+	path: string;
+	/** The file the store opened: the worker refuses to write to any other. */
+	identity: FileIdentity;
+	/** BigInt64Array: [entries written, acknowledgements of flush and close]. */
+	counters: SharedArrayBuffer;
+	replies: MessagePort;
+}
+
+export type ThreadRequest = { rows: AccessLogRow[] } | { flush: true } | { close: true };
+
+/** A write that failed in the worker, as its parts (an Error does not cross threads whole). */
+export interface ThreadReply {
+	message: string;
+	code: string | undefined;
+	kind: AppError["kind"] | undefined;
+}
+
+/** Longer than SQLite's 10 s busy timeout plus a large batch. */
+const waitLimitMs = 20_000;
+
+function startWorker(options: WorkerOptions): Worker {
+	if (!import.meta.url.endsWith(".ts")) return new Worker(pathToFileURL(packageFile("dist", "access-log-worker.js")), options);
+	// Run from the sources (under tsx, as the tests do): on Node 20 a worker does not inherit the
+	// loader, so it registers tsx itself before importing the .ts file beside this one.
+	const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
+	const source = JSON.stringify(new URL("./access-log-worker.ts", import.meta.url).href);
+	return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${source}); })`, { ...options, eval: true });
+}
+
+function errorOf(reply: ThreadReply): Error {
+	if (reply.kind !== undefined) return new AppError(reply.message, reply.kind);
+	return Object.assign(new Error(reply.message), { code: reply.code });
+}
+
+export class AccessLogThread {
+	private rows: AccessLogRow[] = [];
+	private timer: NodeJS.Timeout | undefined;
+	private sent = 0;
+	private running = true;
+	private readonly counters = new BigInt64Array(new SharedArrayBuffer(16));
+	private readonly replies: MessagePort;
+	private readonly worker: Worker;
+
+	constructor(
+		path: string,
+		identity: FileIdentity,
+		private readonly onError: (error: unknown) => void,
+	) {
+		const channel = new MessageChannel();
+		this.replies = channel.port1;
+		const setup: ThreadSetup = { path, identity, counters: this.counters.buffer as SharedArrayBuffer, replies: channel.port2 };
+		this.replies.on("message", (reply: ThreadReply) => onError(errorOf(reply)));
+		this.replies.unref();
+		this.worker = startWorker({ workerData: setup, transferList: [channel.port2] });
+		// The server keeps the process alive; a command that logs waits for the writes in close().
+		this.worker.unref();
+		this.worker.on("error", (error) => {
+			this.running = false;
+			onError(error);
+		});
+		this.worker.on("exit", () => {
+			this.running = false;
+		});
+	}
+
+	append(entry: NewAccessLogEntry): void {
+		this.rows.push(rowValues(entry));
+		if (this.rows.length >= batchSize) this.send();
+		else this.timer ??= setTimeout(() => this.send(), batchWindowMs);
+	}
+
+	/** Has everything queued written (or tried, and kept for the retry) before it returns. */
+	flush(): void {
+		this.send();
+		this.wait({ flush: true });
+	}
+
+	/** Writes what is queued and stops the worker; returns how many entries were never written. */
+	close(): number {
+		this.send();
+		this.wait({ close: true });
+		void this.worker.terminate();
+		this.replies.close();
+		return this.sent - Number(Atomics.load(this.counters, 0));
+	}
+
+	private send(): void {
+		if (this.timer) {
+			clearTimeout(this.timer);
+			this.timer = undefined;
+		}
+		if (this.rows.length === 0) return;
+		const request: ThreadRequest = { rows: this.rows };
+		this.sent += this.rows.length;
+		this.rows = [];
+		if (this.running) this.worker.postMessage(request);
+	}
+
+	private wait(request: ThreadRequest): void {
+		if (!this.running) return;
+		const acknowledged = Atomics.load(this.counters, 1);
+		this.worker.postMessage(request);
+		if (Atomics.wait(this.counters, 1, acknowledged, waitLimitMs) === "timed-out") {
+			this.onError(new AppError(`the access-log writer did not answer within ${waitLimitMs / 1000} s`, "store"));
+		}
+		// Failures the worker reported meanwhile, so they are known before this returns.
+		for (let next = receiveMessageOnPort(this.replies); next; next = receiveMessageOnPort(this.replies)) {
+			this.onError(errorOf(next.message as ThreadReply));
+		}
+	}
+}
