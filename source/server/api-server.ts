@@ -60,6 +60,23 @@ function replyForError(error: unknown, onError: (message: string) => void): Repl
 	return { status: 500, body: "An unexpected error occurred; it has been reported in the server's output." };
 }
 
+/** A request on its way through the server, and what is learnt of it for the access log. */
+interface Exchange {
+	request: IncomingMessage;
+	response: ServerResponse;
+	started: number;
+	method: string;
+	url: RequestTarget;
+	address: string;
+	body: Buffer;
+	/** The key the request presented, wherever it was. */
+	presented?: string;
+	/** The key's record, when it exists (valid or not). */
+	caller?: KeyRecord;
+}
+
+const noBody = Buffer.alloc(0);
+
 function clientAddress(request: IncomingMessage): string {
 	return request.socket.remoteAddress ?? "unknown";
 }
@@ -82,9 +99,13 @@ export function createApiServer(options: ApiServerOptions): Server {
 	};
 	const fullControl = store.catalog.systemApis.fullControl.value;
 
-	async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+	/**
+	 * One request: its body read if it has one, then answered — in the same turn, unless a route
+	 * or the failure throttle has to wait. Callbacks rather than promises: this path runs for every
+	 * request, and each await costs a trip through the microtask queue.
+	 */
+	function handle(request: IncomingMessage, response: ServerResponse): void {
 		const started = performance.now();
-		const address = clientAddress(request);
 		const method = request.method ?? "GET";
 		let url: RequestTarget;
 		try {
@@ -93,56 +114,73 @@ export function createApiServer(options: ApiServerOptions): Server {
 			send(response, { status: 400, body: "The request URL is not valid." }, version);
 			return;
 		}
-		let body: Buffer = Buffer.alloc(0);
-		let json: unknown;
-		let form: URLSearchParams | undefined;
-		let caller: KeyRecord | undefined;
-		let presented: string | undefined;
-		let reply: Reply;
+		const exchange: Exchange = { request, response, started, method, url, address: clientAddress(request), body: noBody };
+		if (method === "GET" || method === "HEAD") answer(exchange, noBody);
+		else readBody(request, (body) => guarded(response, () => answer(exchange, body)));
+	}
+
+	function answer(exchange: Exchange, body: Buffer | HttpError): void {
+		const { request, url } = exchange;
+		let reply: Reply | Promise<Reply>;
 		try {
-			if (method !== "GET" && method !== "HEAD") body = await readBody(request);
+			if (body instanceof HttpError) throw body;
+			exchange.body = body;
 			const kind = bodyKind(request);
-			if (kind === "json" && body.length > 0) json = parseJson(body);
-			if (kind === "form") form = parseForm(body);
-			presented = findPresentedKey(request, url.query, form, json)?.key;
-			const answer = dispatch(request, url, method, address, presented, json, (record) => {
-				caller = record;
-			});
-			reply = answer instanceof Promise ? await answer : answer;
+			const json = kind === "json" && body.length > 0 ? parseJson(body) : undefined;
+			const form = kind === "form" ? parseForm(body) : undefined;
+			exchange.presented = findPresentedKey(request, url.query, form, json)?.key;
+			reply = dispatch(exchange, json);
 		} catch (error) {
 			reply = replyForError(error, onError);
 		}
-		const delay = reply.status === 403 ? throttle.delayFor(address) : 0;
-		if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-		const sentText = send(response, reply, version);
-		if (presented !== undefined) {
-			const secrets = [presented, ...(reply.reveals ?? [])];
-			const logging = caller?.logging ?? "none";
-			const maxBytes = settingsForLog().logBodyMaxBytes;
-			store.logAccess({
-				at: Date.now(),
-				keyId: caller?.id ?? null,
-				method,
-				path: redactSecrets(`${url.pathname}${url.search}`, secrets),
-				status: reply.status,
-				durationMs: performance.now() - started,
-				client: address,
-				userAgent: request.headers["user-agent"] === undefined ? null : redactSecrets(request.headers["user-agent"], secrets),
-				requestBody: (logging === "request" || logging === "both") && body.length > 0 ? bodyForLog(body, secrets, maxBytes) : null,
-				responseBody: logging === "response" || logging === "both" ? bodyForLog(sentText, secrets, maxBytes) : null,
-			});
+		if (reply instanceof Promise) {
+			reply.then(
+				(settled) => guarded(exchange.response, () => finish(exchange, settled)),
+				(error: unknown) => guarded(exchange.response, () => finish(exchange, replyForError(error, onError))),
+			);
+		} else finish(exchange, reply);
+	}
+
+	function finish(exchange: Exchange, reply: Reply): void {
+		const delay = reply.status === 403 ? throttle.delayFor(exchange.address) : 0;
+		if (delay > 0) setTimeout(() => guarded(exchange.response, () => sendAndLog(exchange, reply)), delay);
+		else sendAndLog(exchange, reply);
+	}
+
+	function sendAndLog(exchange: Exchange, reply: Reply): void {
+		const { request, url, presented, caller, body } = exchange;
+		const sentText = send(exchange.response, reply, version);
+		if (presented === undefined) return;
+		const secrets = [presented, ...(reply.reveals ?? [])];
+		const logging = caller?.logging ?? "none";
+		const maxBytes = settingsForLog().logBodyMaxBytes;
+		store.logAccess({
+			at: Date.now(),
+			keyId: caller?.id ?? null,
+			method: exchange.method,
+			path: redactSecrets(`${url.pathname}${url.search}`, secrets),
+			status: reply.status,
+			durationMs: performance.now() - exchange.started,
+			client: exchange.address,
+			userAgent: request.headers["user-agent"] === undefined ? null : redactSecrets(request.headers["user-agent"], secrets),
+			requestBody: (logging === "request" || logging === "both") && body.length > 0 ? bodyForLog(body, secrets, maxBytes) : null,
+			responseBody: logging === "response" || logging === "both" ? bodyForLog(sentText, secrets, maxBytes) : null,
+		});
+	}
+
+	/** Runs one step of a request; what it throws is reported and answered, never left to crash the server. */
+	function guarded(response: ServerResponse, step: () => void): void {
+		try {
+			step();
+		} catch (error) {
+			onError(`unexpected error: ${(error as Error).message}`);
+			if (!response.headersSent) send(response, { status: 500, body: "An unexpected error occurred." }, version);
+			else response.destroy();
 		}
 	}
 
-	function dispatch(
-		request: IncomingMessage,
-		url: RequestTarget,
-		method: string,
-		address: string,
-		presented: string | undefined,
-		json: unknown,
-		setCaller: (record: KeyRecord) => void,
-	): Reply | Promise<Reply> {
+	function dispatch(exchange: Exchange, json: unknown): Reply | Promise<Reply> {
+		const { request, url, method, address, presented } = exchange;
 		const matching = routes.get(url.pathname);
 		if (!matching) return { status: 404, body: "Not found." };
 		const route = matching.find((r) => r.methods.includes(method));
@@ -154,7 +192,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 			if (presented === undefined) return { status: 403, body: forbiddenText };
 			const digest = callerDigests.of(request.socket, presented);
 			const result = store.verifyDigestNow(digest, { kind: "system-api", api: fullControl });
-			if (result.record) setCaller(result.record);
+			if (result.record) exchange.caller = result.record;
 			if (result.outcome !== "valid" || !result.record) {
 				throttle.recordFailure(address);
 				return { status: 403, body: forbiddenText };
@@ -169,11 +207,5 @@ export function createApiServer(options: ApiServerOptions): Server {
 	// these limits only every connectionsCheckingInterval (30 s by default), which would let a
 	// stalled client keep its connection for 40 s instead of 10: check every second.
 	const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
-	return createServer(timeouts, (request, response) => {
-		handle(request, response).catch((error: unknown) => {
-			onError(`unexpected error: ${(error as Error).message}`);
-			if (!response.headersSent) send(response, { status: 500, body: "An unexpected error occurred." }, version);
-			else response.destroy();
-		});
-	});
+	return createServer(timeouts, (request, response) => guarded(response, () => handle(request, response)));
 }

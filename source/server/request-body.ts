@@ -2,6 +2,7 @@
  * Reading a request body: chunked or not, with a size limit, and parsing it as JSON or as an
  * urlencoded form. Every failure is an HttpError with a plain-text reason, never a crash.
  */
+import { isAscii } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 
 export class HttpError extends Error {
@@ -17,29 +18,34 @@ export class HttpError extends Error {
 export const maxBodyBytes = 1_048_576;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-export function readBody(request: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
-	return new Promise((resolve, reject) => {
-		const declared = Number(request.headers["content-length"] ?? 0);
-		if (declared > limit) {
-			reject(new HttpError(413, `The request body is larger than ${limit} bytes.`));
+/** Collects a request body and hands it (or why it could not be read) to `done`, once. */
+export function readBody(request: IncomingMessage, done: (body: Buffer | HttpError) => void, limit = maxBodyBytes): void {
+	const declared = Number(request.headers["content-length"] ?? 0);
+	if (declared > limit) {
+		done(new HttpError(413, `The request body is larger than ${limit} bytes.`));
+		request.resume();
+		return;
+	}
+	const chunks: Buffer[] = [];
+	let size = 0;
+	let finished = false;
+	const finish = (body: Buffer | HttpError) => {
+		if (finished) return;
+		finished = true;
+		done(body);
+	};
+	request.on("data", (chunk: Buffer) => {
+		size += chunk.length;
+		if (size > limit) {
+			finish(new HttpError(413, `The request body is larger than ${limit} bytes.`));
+			request.removeAllListeners("data");
 			request.resume();
 			return;
 		}
-		const chunks: Buffer[] = [];
-		let size = 0;
-		request.on("data", (chunk: Buffer) => {
-			size += chunk.length;
-			if (size > limit) {
-				reject(new HttpError(413, `The request body is larger than ${limit} bytes.`));
-				request.removeAllListeners("data");
-				request.resume();
-				return;
-			}
-			chunks.push(chunk);
-		});
-		request.on("end", () => resolve(Buffer.concat(chunks)));
-		request.on("error", () => reject(new HttpError(400, "The request body could not be read.")));
+		chunks.push(chunk);
 	});
+	request.on("end", () => finish(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+	request.on("error", () => finish(new HttpError(400, "The request body could not be read.")));
 }
 
 export type BodyKind = "json" | "form" | "other";
@@ -51,14 +57,8 @@ export function bodyKind(request: IncomingMessage): BodyKind {
 	return "other";
 }
 
-/** Parses a JSON body; nesting deeper than `maxDepth` is refused before it can hurt anything. */
-export function parseJson(body: Buffer, maxDepth = 32): unknown {
-	let text: string;
-	try {
-		text = strictUtf8.decode(body);
-	} catch {
-		throw new HttpError(400, "The request body is not valid UTF-8.");
-	}
+/** How deep `text` nests objects and arrays (brackets inside strings do not count). */
+function nestingDepth(text: string): number {
 	let depth = 0;
 	let deepest = 0;
 	let inString = false;
@@ -71,7 +71,34 @@ export function parseJson(body: Buffer, maxDepth = 32): unknown {
 		else if (char === "{" || char === "[") deepest = Math.max(deepest, ++depth);
 		else if (char === "}" || char === "]") depth--;
 	}
-	if (deepest > maxDepth) throw new HttpError(400, `The JSON body is nested deeper than ${maxDepth} levels.`);
+	return deepest;
+}
+
+/** Whether `body` holds more opening brackets than `most`: fewer cannot nest deeper than that. */
+function bracketsExceed(body: Buffer, most: number): boolean {
+	let count = 0;
+	for (const bracket of [0x7b, 0x5b]) {
+		for (let at = body.indexOf(bracket); at >= 0; at = body.indexOf(bracket, at + 1)) {
+			if (++count > most) return true;
+		}
+	}
+	return false;
+}
+
+/** Parses a JSON body; nesting deeper than `maxDepth` is refused before it can hurt anything. */
+export function parseJson(body: Buffer, maxDepth = 32): unknown {
+	let text: string;
+	if (isAscii(body)) text = body.toString("latin1");
+	else {
+		try {
+			text = strictUtf8.decode(body);
+		} catch {
+			throw new HttpError(400, "The request body is not valid UTF-8.");
+		}
+	}
+	if (bracketsExceed(body, maxDepth) && nestingDepth(text) > maxDepth) {
+		throw new HttpError(400, `The JSON body is nested deeper than ${maxDepth} levels.`);
+	}
 	try {
 		return JSON.parse(text) as unknown;
 	} catch (error) {
