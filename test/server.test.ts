@@ -4,6 +4,7 @@ import { connect } from "node:net";
 import { describe, type TestContext, test } from "node:test";
 import Database from "better-sqlite3";
 import { bodyForLog, redactSecrets } from "../source/server/redact.js";
+import { parseJson } from "../source/server/request-body.js";
 import { requestTarget } from "../source/server/request-target.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { secretPathFor } from "../source/store/paths.js";
@@ -445,4 +446,13 @@ test("each request on a kept-alive connection is judged by the key it presents, 
 	assert.equal(disabled.code, 0, disabled.stderr);
 	assert.equal(await connection.status("/api/api-keys/list", other.key), 403, "disabled by another process since it was last presented");
 	assert.equal(await connection.status("/api/api-keys/list", fixture.admin), 200);
+});
+
+test("a JSON body is refused only for real nesting past 32 levels or bad UTF-8, whatever its brackets inside strings", () => {
+	const deep = (levels: number) => Buffer.from(`${"[".repeat(levels)}${"]".repeat(levels)}`);
+	assert.deepEqual(parseJson(Buffer.from(JSON.stringify({ name: "[".repeat(40) + "{".repeat(40) }))), { name: "[".repeat(40) + "{".repeat(40) });
+	assert.equal((parseJson(deep(32)) as unknown[]).length, 1);
+	assert.throws(() => parseJson(deep(33)), /nested deeper than 32/);
+	assert.deepEqual(parseJson(Buffer.from('{"name":"Zoë ✓"}')), { name: "Zoë ✓" });
+	assert.throws(() => parseJson(Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d])), /not valid UTF-8/);
 });
