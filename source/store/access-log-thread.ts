@@ -3,9 +3,9 @@
  * connection to the store (access-log-worker.ts). The caller pays for copying an entry into a
  * batch; the inserts, index updates and commits run beside it.
  *
- * Entries are queued here for at most the batch window (the most a hard crash can lose) or until a
- * batch is full, then posted to the worker, which writes each batch as it arrives and keeps what
- * fails for its retry. A shared counter says how many entries have been written, so the entries
+ * Entries are handed to the worker in small groups as they come; the worker writes a batch once it
+ * holds a full one, and everything it holds when the batch window closes (so no entry waits longer
+ * than the window, the most a hard crash can lose). What fails stays with the worker for its retry. A shared counter says how many entries have been written, so the entries
  * that never were (a full disk, a store file gone, the worker dead) are known without asking.
  * flush() and close() wait for the worker, blocking, as the in-thread writes they replace did.
  */
@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, type WorkerOptions } from "node:worker_threads";
 import type { NewAccessLogEntry } from "../core/backend.js";
 import { AppError } from "../core/errors.js";
-import { type AccessLogRow, batchSize, batchWindowMs, rowValues } from "./access-log.js";
+import { type AccessLogRow, batchWindowMs, rowValues } from "./access-log.js";
 import { packageFile } from "./package-root.js";
 import type { FileIdentity } from "./storage-faults.js";
 
@@ -26,7 +26,8 @@ export interface ThreadSetup {
 	replies: MessagePort;
 }
 
-export type ThreadRequest = { rows: AccessLogRow[] } | { flush: true } | { close: true };
+/** Entries sent on to the worker, and whether it should write what it holds now (the window closed). */
+export type ThreadRequest = { rows: AccessLogRow[]; writeNow: boolean } | { flush: true } | { close: true };
 
 /** A write that failed in the worker, as its parts (an Error does not cross threads whole). */
 export interface ThreadReply {
@@ -34,6 +35,12 @@ export interface ThreadReply {
 	code: string | undefined;
 	kind: AppError["kind"] | undefined;
 }
+
+/**
+ * Entries are handed to the worker in small groups: an entry kept here until a whole batch is
+ * full would outlive several young-generation collections and be copied into the old one.
+ */
+const handOverSize = 64;
 
 /** Longer than SQLite's 10 s busy timeout plus a large batch. */
 const waitLimitMs = 20_000;
@@ -85,32 +92,34 @@ export class AccessLogThread {
 
 	append(entry: NewAccessLogEntry): void {
 		this.rows.push(rowValues(entry));
-		if (this.rows.length >= batchSize) this.send();
-		else this.timer ??= setTimeout(() => this.send(), batchWindowMs);
+		if (this.rows.length >= handOverSize) this.send(false);
+		// The window starts with the first entry after the last one closed: no entry waits longer.
+		this.timer ??= setTimeout(() => this.send(true), batchWindowMs);
 	}
 
 	/** Has everything queued written (or tried, and kept for the retry) before it returns. */
 	flush(): void {
-		this.send();
+		this.send(true);
 		this.wait({ flush: true });
 	}
 
 	/** Writes what is queued and stops the worker; returns how many entries were never written. */
 	close(): number {
-		this.send();
+		this.send(true);
 		this.wait({ close: true });
 		void this.worker.terminate();
 		this.replies.close();
 		return this.sent - Number(Atomics.load(this.counters, 0));
 	}
 
-	private send(): void {
-		if (this.timer) {
+	/** Hands what is queued to the worker; `windowClosed` has it write everything it holds. */
+	private send(windowClosed: boolean): void {
+		if (windowClosed && this.timer) {
 			clearTimeout(this.timer);
 			this.timer = undefined;
 		}
-		if (this.rows.length === 0) return;
-		const request: ThreadRequest = { rows: this.rows };
+		if (this.rows.length === 0 && !windowClosed) return;
+		const request: ThreadRequest = { rows: this.rows, writeNow: windowClosed };
 		this.sent += this.rows.length;
 		this.rows = [];
 		if (this.running) this.worker.postMessage(request);

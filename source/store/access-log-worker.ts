@@ -48,7 +48,7 @@ try {
 }
 
 parentPort?.on("message", (request: ThreadRequest) => {
-	if ("rows" in request) writer?.write(request.rows);
+	if ("rows" in request) writer?.add(request.rows, request.writeNow);
 	else if ("flush" in request) {
 		writer?.flush();
 		acknowledge();

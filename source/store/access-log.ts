@@ -131,11 +131,14 @@ export class AccessLogWriter {
 		});
 	}
 
-	/** Writes these entries now, unless writes are failing: then they wait for the retry. */
-	write(rows: AccessLogRow[]): void {
-		this.queue = this.queue.length === 0 ? rows : this.queue.concat(rows);
+	/**
+	 * Queues entries; writes once a batch is full or when told to (`now`), unless writes are
+	 * failing: then everything waits for the retry.
+	 */
+	add(rows: AccessLogRow[], now: boolean): void {
+		for (const row of rows) this.queue.push(row);
 		if (this.queue.length > maxQueued) this.queue = this.queue.slice(this.queue.length - maxQueued);
-		if (this.retryTimer === undefined) this.flush();
+		if (this.retryTimer === undefined && (now || this.queue.length >= batchSize)) this.flush();
 	}
 
 	/** Tries everything queued now, and stops retrying. */
