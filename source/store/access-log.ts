@@ -22,7 +22,8 @@ export const batchSize = 2000;
 const rowsPerInsert = 50;
 const insertColumns =
 	"INSERT INTO access_log (at, key_id, method, path, status, duration_ms, client, user_agent, request_body, response_body) VALUES ";
-const rowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+const columnCount = 10;
+const rowPlaceholders = `(${Array<string>(columnCount).fill("?").join(", ")})`;
 /** Entries kept while writes fail (a full disk, a missing store file); beyond it the oldest are dropped. */
 const maxQueued = 100_000;
 
@@ -114,15 +115,22 @@ export class AccessLogWriter {
 		this.touch = db.prepare(
 			"UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
 		);
+		// One array of values for a many-row INSERT, filled in place for each group of rows.
+		const values = new Array<unknown>(rowsPerInsert * columnCount);
 		this.writeBatch = db.transaction((rows: AccessLogRow[]) => {
 			const lastUse = new Map<number, number>();
 			const whole = rows.length - (rows.length % rowsPerInsert);
 			for (let start = 0; start < whole; start += rowsPerInsert) {
-				this.insertMany.run(rows.slice(start, start + rowsPerInsert).flat());
+				let at = 0;
+				for (let index = start; index < start + rowsPerInsert; index++) {
+					const row = rows[index] as AccessLogRow;
+					for (let column = 0; column < columnCount; column++) values[at++] = row[column];
+				}
+				this.insertMany.run(values);
 			}
-			for (const row of rows.slice(whole)) this.insertOne.run(row);
+			for (let index = whole; index < rows.length; index++) this.insertOne.run(rows[index]);
 			for (const [at, keyId] of rows) {
-				if (keyId !== null) lastUse.set(keyId, Math.max(at, lastUse.get(keyId) ?? 0));
+				if (keyId !== null && at > (lastUse.get(keyId) ?? 0)) lastUse.set(keyId, at);
 			}
 			for (const [keyId, at] of lastUse) {
 				const iso = new Date(at).toISOString();
