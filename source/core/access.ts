@@ -27,22 +27,7 @@ interface Grants {
 	feedGroup: string | null;
 }
 
-/**
- * Grants by record: a record is never changed once read (an update reads a new one), and the
- * server checks the same few cached records on every request.
- */
-const grantsByRecord = new WeakMap<KeyRecord, Grants>();
-
 function grantsOf(record: KeyRecord, catalog: Catalog): Grants {
-	let grants = grantsByRecord.get(record);
-	if (grants === undefined) {
-		grants = grantsFrom(record, catalog);
-		grantsByRecord.set(record, grants);
-	}
-	return grants;
-}
-
-function grantsFrom(record: KeyRecord, catalog: Catalog): Grants {
 	const grants: Grants = {
 		systemApis: new Set(),
 		feedPermissions: new Set(),
