@@ -57,7 +57,7 @@ try {
 		}
 	}
 	log("loading the server (autocannon, 10 connections)");
-	const server = await measureServer(join(dir, "server.db"), quick ? 2 : 10);
+	const server = await measureServer(join(dir, "server.db"), quick ? 2 : 5, quick ? 1 : 3);
 	// The route furthest from its floor is the figure.
 	const listWorse = server.listRps / server.listFloorRps <= server.verifyRps / server.verifyFloorRps;
 	figures.push(

@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import autocannon from "autocannon";
 import { LocalStore } from "../../source/store/local-store.js";
 import { fileURLToPath } from "node:url";
+import { median } from "./stats.js";
 
 const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
@@ -45,7 +46,16 @@ interface Load {
 	failures: number;
 }
 
-async function load(url: string, seconds: number, request: { method?: "GET" | "POST"; headers?: Record<string, string>; body?: string }): Promise<Load> {
+interface LoadRequest {
+	method?: "GET" | "POST";
+	headers?: Record<string, string>;
+	body?: string;
+}
+
+/** Where one run's result goes, the URL it loads, and the request it sends. */
+type Turn = [Load[], string, LoadRequest];
+
+async function load(url: string, seconds: number, request: LoadRequest): Promise<Load> {
 	const result = await autocannon({ url, connections: 10, duration: seconds, ...request });
 	return { rps: result.requests.average, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts };
 }
@@ -79,7 +89,8 @@ async function answerOf(url: string, init: RequestInit): Promise<string> {
 	return response.text();
 }
 
-export async function measureServer(path: string, seconds: number): Promise<ServerFigures> {
+/** `rounds` runs of `seconds` each for every route, on ours and on the floor. */
+export async function measureServer(path: string, seconds: number, rounds: number): Promise<ServerFigures> {
 	const store = LocalStore.open(path);
 	const admin = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "bench admin" }, { actor: "bench" });
 	const bodyLogged = await store.createKey(
@@ -100,32 +111,41 @@ export async function measureServer(path: string, seconds: number): Promise<Serv
 		body: JSON.stringify({ key: checked.key, feedPermission: "view", feed: "npm" }),
 	};
 	const ours = await spawnServer([cli, "serve", `--db=${path}`, "--port=0"]);
-	let bodies: Record<string, string>;
-	let list: Load;
-	let verify: Load;
+	let floor: Running | undefined;
+	const runs = { list: [] as Load[], listFloor: [] as Load[], verify: [] as Load[], verifyFloor: [] as Load[] };
 	let listWithBodies: Load;
 	try {
-		bodies = {
+		const bodies = {
 			"/api/api-keys/list": await answerOf(`${ours.url}/api/api-keys/list`, listRequest),
 			"/api/api-keys/verify": await answerOf(`${ours.url}/api/api-keys/verify`, verifyRequest),
 		};
-		list = await load(`${ours.url}/api/api-keys/list`, seconds, listRequest);
-		verify = await load(`${ours.url}/api/api-keys/verify`, seconds, verifyRequest);
+		floor = await spawnServer(["-e", bareServer], { BARE_BODIES: JSON.stringify(bodies) });
+		// Ours and the floor take turns, the order swapped each round, so that a machine that
+		// speeds up or slows down over the run moves both alike; each figure is a median.
+		for (let round = 0; round < rounds; round++) {
+			const turns = (ourRuns: Load[], floorRuns: Load[], path: string, request: LoadRequest): Turn[] => {
+				const both: Turn[] = [[ourRuns, `${ours.url}${path}`, request], [floorRuns, `${(floor as Running).url}${path}`, request]];
+				return round % 2 === 0 ? both : both.reverse();
+			};
+			const pairs = [
+				...turns(runs.list, runs.listFloor, "/api/api-keys/list", listRequest),
+				...turns(runs.verify, runs.verifyFloor, "/api/api-keys/verify", verifyRequest),
+			];
+			for (const [into, url, request] of pairs) into.push(await load(url, seconds, request));
+		}
 		listWithBodies = await load(`${ours.url}/api/api-keys/list`, seconds, { headers: { ...headers, "X-ApiKey": bodyLogged.key } });
 	} finally {
 		await stop(ours);
+		if (floor) await stop(floor);
 	}
-	const failures = list.failures + verify.failures + listWithBodies.failures;
+	const failures = [...runs.list, ...runs.verify, listWithBodies].reduce((sum, run) => sum + run.failures, 0);
 	if (failures > 0) throw new Error(`the server failed ${failures} requests under load`);
-	const floor = await spawnServer(["-e", bareServer], { BARE_BODIES: JSON.stringify(bodies) });
-	let listFloor: Load;
-	let verifyFloor: Load;
-	try {
-		listFloor = await load(`${floor.url}/api/api-keys/list`, seconds, listRequest);
-		verifyFloor = await load(`${floor.url}/api/api-keys/verify`, seconds, verifyRequest);
-	} finally {
-		await stop(floor);
-	}
+	const rps = (loads: Load[]) => median(loads.map((l) => l.rps));
+	const p99 = (loads: Load[]) => Math.max(...loads.map((l) => l.p99));
+	const list = { rps: rps(runs.list), p99: p99(runs.list) };
+	const verify = { rps: rps(runs.verify), p99: p99(runs.verify) };
+	const listFloor = { rps: rps(runs.listFloor), p99: p99(runs.listFloor) };
+	const verifyFloor = { rps: rps(runs.verifyFloor), p99: p99(runs.verifyFloor) };
 	return {
 		listRps: list.rps,
 		listP99: list.p99,
