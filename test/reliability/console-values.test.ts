@@ -108,9 +108,13 @@ async function refusedInWizard(term: PtyTerminal, value: Case): Promise<void> {
 		const after = await term.screen();
 		if (value.refused.test(after)) {
 			assert.ok(stepTitle(after), `the message is not on a wizard step:\n${after}`);
-			for (let back = 0; back < 15 && !/STATUS/.test(await term.screen()); back++) {
+			// One Escape at a time, each after the last has been taken: a second one still on its way
+			// would reach the list just before the next case's "n", and Escape then "n" reads as Alt+N.
+			for (let back = 0; back < 15; back++) {
+				const before = await term.screen();
+				if (/STATUS/.test(before)) break;
 				term.write("\u001b");
-				await pause(40);
+				await term.waitFor((s) => s !== before, 10_000);
 			}
 			await term.waitFor((s) => s.includes("nothing was created"));
 			return;
