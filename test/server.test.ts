@@ -456,3 +456,21 @@ test("a JSON body is refused only for real nesting past 32 levels or bad UTF-8, 
 	assert.deepEqual(parseJson(Buffer.from('{"name":"Zoë ✓"}')), { name: "Zoë ✓" });
 	assert.throws(() => parseJson(Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d])), /not valid UTF-8/);
 });
+
+test("a request with a key whose body cannot be parsed is answered 400 and still logged under that key", async (t) => {
+	const fixture = await serve(t);
+	const bad = await call(fixture, "/api/api-keys/verify", { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"key": [[[' });
+	assert.equal(bad.status, 400);
+	assert.match(bad.text, /not valid JSON/);
+	const huge = await call(fixture, "/api/api-keys/create", { method: "POST", headers: { "Content-Type": "application/json" }, body: "[".repeat(5000) });
+	assert.equal(huge.status, 400);
+	assert.equal(await fixture.server.stop(), 0);
+	const entries = await logEntries(fixture.db);
+	assert.deepEqual(
+		entries.map((e) => [e.path, e.status, e.keyId]),
+		[
+			["/api/api-keys/create", 400, 1000],
+			["/api/api-keys/verify", 400, 1000],
+		],
+	);
+});

@@ -132,6 +132,17 @@ export function createApiServer(options: ApiServerOptions): Server {
 			reply = dispatch(exchange, json);
 		} catch (error) {
 			reply = replyForError(error, onError);
+			// A body that could not be read or parsed still came with a key (header, query, Basic):
+			// the request is logged under it like any other.
+			exchange.presented ??= findPresentedKey(request, url.query, undefined, undefined)?.key;
+			if (exchange.presented !== undefined && exchange.caller === undefined) {
+				try {
+					const digest = callerDigests.of(request.socket, exchange.presented);
+					exchange.caller = store.verifyDigestNow(digest, { kind: "system-api", api: fullControl }).record;
+				} catch {
+					// The store cannot say whose key it is; the entry is logged without one.
+				}
+			}
 		}
 		if (reply instanceof Promise) {
 			reply.then(
