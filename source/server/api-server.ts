@@ -97,7 +97,10 @@ export function createApiServer(options: ApiServerOptions): Server {
 			return defaultSettings;
 		}
 	};
-	const fullControl = store.catalog.systemApis.fullControl.value;
+	const callerNeeds = { kind: "system-api", api: store.catalog.systemApis.fullControl.value } as const;
+	/** The presented key's verification, its HMAC done once per connection. */
+	const verifyCaller = (request: IncomingMessage, presented: string) =>
+		store.verifyDigestNow(callerDigests.of(request.socket, presented), callerNeeds);
 
 	/**
 	 * One request: its body read if it has one, then answered — in the same turn, unless a route
@@ -137,8 +140,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 			exchange.presented ??= findPresentedKey(request, url.query, undefined, undefined)?.key;
 			if (exchange.presented !== undefined && exchange.caller === undefined) {
 				try {
-					const digest = callerDigests.of(request.socket, exchange.presented);
-					exchange.caller = store.verifyDigestNow(digest, { kind: "system-api", api: fullControl }).record;
+					exchange.caller = verifyCaller(request, exchange.presented).record;
 				} catch {
 					// The store cannot say whose key it is; the entry is logged without one.
 				}
@@ -201,8 +203,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 		let actor = "anonymous";
 		if (route.access === "manage") {
 			if (presented === undefined) return { status: 403, body: forbiddenText };
-			const digest = callerDigests.of(request.socket, presented);
-			const result = store.verifyDigestNow(digest, { kind: "system-api", api: fullControl });
+			const result = verifyCaller(request, presented);
 			if (result.record) exchange.caller = result.record;
 			if (result.outcome !== "valid" || !result.record) {
 				throttle.recordFailure(address);

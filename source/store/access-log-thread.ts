@@ -5,8 +5,9 @@
  *
  * Entries are handed to the worker in small groups as they come; the worker writes a batch once it
  * holds a full one, and everything it holds when the batch window closes (so no entry waits longer
- * than the window, the most a hard crash can lose). What fails stays with the worker for its retry. A shared counter says how many entries have been written, so the entries
- * that never were (a full disk, a store file gone, the worker dead) are known without asking.
+ * than the window, the most a hard crash can lose). What fails stays with the worker for its retry.
+ * A shared counter says how many entries have been written, so the entries that never were (a full
+ * disk, a store file gone, the worker dead) are known without asking.
  * flush() and close() wait for the worker, blocking, as the in-thread writes they replace did.
  */
 import { pathToFileURL } from "node:url";

@@ -33,15 +33,15 @@ export function onReadOnlyFileSystem(path: string): boolean {
 /** How often reads look at the file again; every write looks first. */
 const readCheckIntervalMs = 250;
 
-/**
- * Remembers which file a store opened (device and inode) and refuses to go on once the path no
- * longer leads to it. A file replaced by copying over it in place keeps its inode and is not seen.
- */
 export interface FileIdentity {
 	device: number;
 	inode: number;
 }
 
+/**
+ * Remembers which file a store opened (device and inode) and refuses to go on once the path no
+ * longer leads to it. A file replaced by copying over it in place keeps its inode and is not seen.
+ */
 export class StoreFileWatch {
 	/** The file opened: another thread that opens the store again watches for this same file. */
 	readonly identity: FileIdentity;
