@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { AppError, RuleError } from "../source/core/errors.js";
 import { queryAccessLog } from "../source/store/access-log.js";
+import { AccessLogThread } from "../source/store/access-log-thread.js";
 import { migrations } from "../source/store/database.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { defaultDbPath, resolveDbPath, secretPathFor } from "../source/store/paths.js";
@@ -411,6 +412,25 @@ describe("access log", () => {
 		);
 		assert.equal(range.nextBefore, undefined);
 		assert.deepEqual(queryAccessLog(db, { since: start + 2_000_000 }, { limit: 50 }).entries, []);
+	});
+
+	test("a backlog that takes longer than the wait limit to write is waited for while it moves", async (t) => {
+		const path = tempDbPath(t);
+		await LocalStore.open(path).close();
+		const stat = statSync(path);
+		const errors: unknown[] = [];
+		// A 20 ms limit: writing 60,000 entries takes far longer, but the writer never stalls.
+		const thread = new AccessLogThread(path, { device: stat.dev, inode: stat.ino }, (error) => errors.push(error), 20);
+		const db = new Database(path, { readonly: true });
+		t.after(() => db.close());
+		const written = () => db.prepare("SELECT count(*) FROM access_log").pluck().get() as number;
+		// The worker is up once its first entry, written when the batch window closes, is there.
+		thread.append(accessEntry({ path: "/first" }));
+		while (written() === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+		for (let i = 0; i < 60_000; i++) thread.append(accessEntry({ path: `/backlog/${i}` }));
+		assert.equal(thread.close(), 0, "every entry written");
+		assert.deepEqual(errors, []);
+		assert.equal(written(), 60_001);
 	});
 
 	test("retention prunes by age and by row cap", async (t) => {

@@ -44,7 +44,7 @@ export interface ThreadReply {
 const handOverSize = 64;
 
 /** Longer than SQLite's 10 s busy timeout plus a large batch. */
-const waitLimitMs = 20_000;
+const defaultWaitLimitMs = 20_000;
 
 function startWorker(options: WorkerOptions): Worker {
 	if (!import.meta.url.endsWith(".ts")) return new Worker(pathToFileURL(packageFile("dist", "access-log-worker.js")), options);
@@ -73,6 +73,8 @@ export class AccessLogThread {
 		path: string,
 		identity: FileIdentity,
 		private readonly onError: (error: unknown) => void,
+		/** How long flush() and close() wait for a worker that writes nothing. */
+		private readonly waitLimitMs = defaultWaitLimitMs,
 	) {
 		const channel = new MessageChannel();
 		this.replies = channel.port1;
@@ -126,12 +128,23 @@ export class AccessLogThread {
 		if (this.running) this.worker.postMessage(request);
 	}
 
+	/**
+	 * Waits for the worker to acknowledge `request`. A long backlog (a million entries queued by a
+	 * seed or an import) may take longer than the limit to write; the wait gives up only when the
+	 * worker has written nothing for that long.
+	 */
 	private wait(request: ThreadRequest): void {
 		if (!this.running) return;
 		const acknowledged = Atomics.load(this.counters, 1);
 		this.worker.postMessage(request);
-		if (Atomics.wait(this.counters, 1, acknowledged, waitLimitMs) === "timed-out") {
-			this.onError(new AppError(`the access-log writer did not answer within ${waitLimitMs / 1000} s`, "store"));
+		let written = Atomics.load(this.counters, 0);
+		while (Atomics.wait(this.counters, 1, acknowledged, this.waitLimitMs) === "timed-out") {
+			const now = Atomics.load(this.counters, 0);
+			if (now === written) {
+				this.onError(new AppError(`the access-log writer wrote nothing for ${this.waitLimitMs / 1000} s`, "store"));
+				break;
+			}
+			written = now;
 		}
 		// Failures the worker reported meanwhile, so they are known before this returns.
 		for (let next = receiveMessageOnPort(this.replies); next; next = receiveMessageOnPort(this.replies)) {

@@ -22,6 +22,7 @@ const paths = [
 const methods = ["GET", "GET", "GET", "POST", "PUT", "DELETE"];
 const statuses = [200, 200, 200, 200, 201, 204, 304, 400, 403, 404, 500];
 const dayMs = 86_400_000;
+const seedFlushEvery = 100_000;
 
 /** The i-th demo key: every type, scope, logging level and expiry state appears. */
 export function demoKey(i: number, profile: "proget" | "otter"): ImportItem {
@@ -81,6 +82,8 @@ export async function seedDemoData(store: LocalStore, keyCount: number, logCount
 			requestBody: i % 11 === 0 ? JSON.stringify({ type: "feed", packagePermissions: ["view"], API_Key: "[redacted]" }) : null,
 			responseBody: i % 13 === 0 ? JSON.stringify({ status, path, items: [{ id: 1, name: "left-pad" }] }) : null,
 		});
+		// Waits for the writer now and then, so a million entries never sit queued at once.
+		if ((i + 1) % seedFlushEvery === 0) store.flushAccessLog();
 	}
 	store.flushAccessLog();
 	return { keys, keyIds };
