@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { AppError, RuleError } from "../source/core/errors.js";
-import { queryAccessLog } from "../source/store/access-log.js";
+import type { AccessLogFilter } from "../source/core/backend.js";
+import { accessLogPageQuery, queryAccessLog } from "../source/store/access-log.js";
 import { AccessLogThread } from "../source/store/access-log-thread.js";
 import { migrations } from "../source/store/database.js";
 import { LocalStore } from "../source/store/local-store.js";
@@ -412,6 +413,65 @@ describe("access log", () => {
 		);
 		assert.equal(range.nextBefore, undefined);
 		assert.deepEqual(queryAccessLog(db, { since: start + 2_000_000 }, { limit: 50 }).entries, []);
+	});
+
+	test("every filter's page walks an index or a bounded window of ids, never the whole log", async (t) => {
+		const path = tempDbPath(t);
+		const store = LocalStore.open(path);
+		const start = Date.parse("2026-10-01T00:00:00Z");
+		for (let i = 0; i < 600; i++) {
+			store.logAccess(
+				accessEntry({ at: start + i * 1000, keyId: i % 3, method: i % 4 === 0 ? "DELETE" : "GET", status: i % 5 === 0 ? 404 : 200 }),
+			);
+		}
+		store.flushAccessLog();
+		await store.close();
+		const db = new Database(path, { readonly: true });
+		t.after(() => db.close());
+		const filters: Record<string, AccessLogFilter> = {
+			key: { keyId: 1 },
+			"4xx": { statusClass: 4 },
+			404: { status: 404 },
+			"2xx": { statusClass: 2 },
+			200: { status: 200 },
+			method: { method: "delete" },
+			path: { pathPrefix: "/api/" },
+			since: { since: start + 100_000 },
+			until: { until: start + 100_000 },
+			"key and 4xx": { keyId: 1, statusClass: 4 },
+			"key and method": { keyId: 1, method: "GET" },
+			"5xx in a time range": { statusClass: 5, since: start, until: start + 300_000 },
+		};
+		for (const [name, filter] of Object.entries(filters)) {
+			const query = accessLogPageQuery(db, filter, { limit: 50 });
+			const plan = (db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params) as { detail: string }[])
+				.map((row) => row.detail)
+				.join("; ");
+			assert.match(plan, /^SEARCH l USING (INDEX|INTEGER PRIMARY KEY)/, `${name}: ${plan}`);
+			assert.doesNotMatch(plan, /TEMP B-TREE/, `${name}: ${plan}`);
+		}
+		assert.match(
+			(db.prepare(`EXPLAIN QUERY PLAN ${accessLogPageQuery(db, { statusClass: 4 }, { limit: 50 }).sql}`).all(4, 51) as { detail: string }[])[0]
+				?.detail ?? "",
+			/access_log_unusual_status/,
+		);
+		const all = (filter: AccessLogFilter) => {
+			const found: number[] = [];
+			let before: number | undefined;
+			do {
+				const page = queryAccessLog(db, filter, { limit: 50, ...(before ? { before } : {}) }, 100);
+				found.push(...page.entries.map((e) => e.at));
+				before = page.nextBefore;
+			} while (before !== undefined);
+			return found;
+		};
+		const expected = (keep: (i: number) => boolean) =>
+			Array.from({ length: 600 }, (_, i) => 599 - i).filter(keep).map((i) => start + i * 1000);
+		assert.deepEqual(all({ method: "DELETE" }), expected((i) => i % 4 === 0), "a method filter pages through every window");
+		assert.deepEqual(all({ statusClass: 2 }), expected((i) => i % 5 !== 0));
+		assert.deepEqual(all({ statusClass: 4, keyId: 1 }), expected((i) => i % 5 === 0 && i % 3 === 1));
+		assert.deepEqual(all({ since: start + 590_000 }), expected((i) => i >= 590));
+		assert.deepEqual(all({ until: start + 9_000 }), expected((i) => i <= 9));
 	});
 
 	test("a backlog that takes longer than the wait limit to write is waited for while it moves", async (t) => {

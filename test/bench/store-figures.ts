@@ -12,6 +12,9 @@ import { median, timeRuns } from "./stats.js";
 export const logFilters: Record<string, AccessLogFilter> = {
 	key: {},
 	status4xx: { statusClass: 4 },
+	status2xx: { statusClass: 2 },
+	methodDelete: { method: "DELETE" },
+	last24h: { since: Date.now() - 86_400_000 },
 	pathPrefix: { pathPrefix: "/npm/" },
 	pathPrefixNoMatch: { pathPrefix: "/nothing/" },
 };
