@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { AppError, RuleError } from "../source/core/errors.js";
 import type { AccessLogFilter } from "../source/core/backend.js";
-import { accessLogPageQuery, queryAccessLog } from "../source/store/access-log.js";
+import { AccessLogWriter, accessLogPageQuery, queryAccessLog, rowValues } from "../source/store/access-log.js";
 import { AccessLogThread } from "../source/store/access-log-thread.js";
 import { migrations } from "../source/store/database.js";
 import { LocalStore } from "../source/store/local-store.js";
@@ -49,6 +49,33 @@ describe("opening a store", () => {
 		assert.equal(db.pragma("user_version", { simple: true }), migrations().at(-1)?.version);
 		assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
 		db.close();
+	});
+
+	test("a store of schema 1 is brought up to date in place, its access log kept and filtered as before", async (t) => {
+		const path = tempDbPath(t);
+		const store = LocalStore.open(path);
+		for (let i = 0; i < 300; i++) store.logAccess(accessEntry({ at: 1_000_000 + i, status: i % 3 === 0 ? 403 : 200 }));
+		store.flushAccessLog();
+		await store.close();
+		const old = new Database(path);
+		// What schema 1 left: four access-log indexes.
+		old.exec(`DROP INDEX access_log_unusual_status;
+			CREATE INDEX access_log_status ON access_log (status_class, id);
+			CREATE INDEX access_log_method ON access_log (method, id);
+			CREATE INDEX access_log_at ON access_log (at);
+			PRAGMA user_version = 1;`);
+		old.close();
+		const upgraded = LocalStore.open(path);
+		t.after(() => upgraded.close());
+		assert.equal((await upgraded.queryAccessLog({ statusClass: 4 }, { limit: 1000 })).entries.length, 100);
+		assert.equal((await upgraded.queryAccessLog({ since: 1_000_200 }, { limit: 1000 })).entries.length, 100);
+		const db = new Database(path, { readonly: true });
+		t.after(() => db.close());
+		assert.equal(db.pragma("user_version", { simple: true }), 2);
+		assert.deepEqual(
+			db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'access_log' ORDER BY name").pluck().all(),
+			["access_log_key", "access_log_unusual_status"],
+		);
 	});
 
 	test("a file that is not SQLite is refused and left untouched", (t) => {
@@ -472,6 +499,34 @@ describe("access log", () => {
 		assert.deepEqual(all({ statusClass: 4, keyId: 1 }), expected((i) => i % 5 === 0 && i % 3 === 1));
 		assert.deepEqual(all({ since: start + 590_000 }), expected((i) => i >= 590));
 		assert.deepEqual(all({ until: start + 9_000 }), expected((i) => i <= 9));
+	});
+
+	test("keys' last uses are stored together after a delay, and at once by an explicit flush", async (t) => {
+		const path = tempDbPath(t);
+		const store = LocalStore.open(path);
+		const first = await store.createKey({ type: "feed", feed: "npm", packagePermissions: ["view"] }, { actor });
+		const second = await store.createKey({ type: "system", systemApis: ["sca"] }, { actor });
+		await store.close();
+		const db = new Database(path);
+		t.after(() => db.close());
+		const writer = new AccessLogWriter(db, (error) => assert.fail(String(error)), () => {}, () => {}, 100);
+		t.after(() => writer.close());
+		const lastUse = (id: number) => db.prepare("SELECT last_used_at FROM api_keys WHERE id = ?").pluck().get(id);
+		const start = Date.parse("2026-11-01T12:00:00Z");
+		const use = (at: number, keyId: number) => rowValues(accessEntry({ at, keyId }));
+		writer.add([use(start, first.record.id), use(start + 5, second.record.id)], true);
+		writer.add([use(start + 9, first.record.id)], true);
+		assert.equal(db.prepare("SELECT count(*) FROM access_log").pluck().get(), 3, "the entries are written at once");
+		assert.equal(lastUse(first.record.id), null, "the last use waits for the delay");
+		await new Promise((resolve) => setTimeout(resolve, 250));
+		assert.equal(lastUse(first.record.id), new Date(start + 9).toISOString(), "the latest of its uses");
+		assert.equal(lastUse(second.record.id), new Date(start + 5).toISOString());
+		writer.add([use(start + 60_000, second.record.id)], false);
+		writer.flush(true);
+		assert.equal(lastUse(second.record.id), new Date(start + 60_000).toISOString(), "an explicit flush stores it at once");
+		writer.add([use(start + 1, second.record.id)], false);
+		writer.flush(true);
+		assert.equal(lastUse(second.record.id), new Date(start + 60_000).toISOString(), "it never moves back");
 	});
 
 	test("a backlog that takes longer than the wait limit to write is waited for while it moves", async (t) => {

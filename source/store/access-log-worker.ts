@@ -50,7 +50,7 @@ try {
 parentPort?.on("message", (request: ThreadRequest) => {
 	if ("rows" in request) writer?.add(request.rows, request.writeNow);
 	else if ("flush" in request) {
-		writer?.flush();
+		writer?.flush(true);
 		acknowledge();
 	} else {
 		writer?.close();

@@ -24,6 +24,14 @@ const insertColumns =
 	"INSERT INTO access_log (at, key_id, method, path, status, duration_ms, client, user_agent, request_body, response_body) VALUES ";
 const columnCount = 10;
 const rowPlaceholders = `(${Array<string>(columnCount).fill("?").join(", ")})`;
+/**
+ * Keys' last-used times are gathered and stored this long after the first use not yet stored
+ * (and at every explicit flush), all in one transaction in id order: a busy gateway with many keys
+ * would otherwise rewrite a key's page with nearly every batch — a million uses of 100,000 keys
+ * cost 32 s of writing that way (anchors-keys.md 15: Unkey stores it by the minute, GitLab every
+ * 10 minutes). A hard crash can lose at most this much of it; the access log keeps every use.
+ */
+export const lastUseDelayMs = 5_000;
 /** Entries kept while writes fail (a full disk, a missing store file); beyond it the oldest are dropped. */
 const maxQueued = 100_000;
 
@@ -95,10 +103,13 @@ export function rowValues(entry: NewAccessLogEntry): AccessLogRow {
  */
 export class AccessLogWriter {
 	private queue: AccessLogRow[] = [];
+	/** The latest use of each key written to the log but not yet to the key. */
+	private lastUse = new Map<number, number>();
+	private lastUseTimer: NodeJS.Timeout | undefined;
 	private retryTimer: NodeJS.Timeout | undefined;
 	private readonly insertOne;
 	private readonly insertMany;
-	private readonly touch;
+	private readonly writeLastUse;
 	private readonly writeBatch;
 
 	constructor(
@@ -108,17 +119,23 @@ export class AccessLogWriter {
 		private readonly onWritten: (count: number) => void,
 		/** Called before each batch; throws to keep the batch queued (the store file is gone). */
 		private readonly beforeWrite: () => void,
+		private readonly lastUseDelay = lastUseDelayMs,
 	) {
 		this.insertOne = db.prepare(insertColumns + rowPlaceholders);
 		this.insertMany = db.prepare(insertColumns + Array<string>(rowsPerInsert).fill(rowPlaceholders).join(", "));
-		// Last-used only moves forward, and is written once per key per batch.
-		this.touch = db.prepare(
+		// Last-used only moves forward.
+		const touch = db.prepare(
 			"UPDATE api_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
 		);
+		this.writeLastUse = db.transaction((uses: [keyId: number, at: number][]) => {
+			for (const [keyId, at] of uses) {
+				const iso = new Date(at).toISOString();
+				touch.run(iso, keyId, iso);
+			}
+		});
 		// One array of values for a many-row INSERT, filled in place for each group of rows.
 		const values = new Array<unknown>(rowsPerInsert * columnCount);
 		this.writeBatch = db.transaction((rows: AccessLogRow[]) => {
-			const lastUse = new Map<number, number>();
 			const whole = rows.length - (rows.length % rowsPerInsert);
 			for (let start = 0; start < whole; start += rowsPerInsert) {
 				let at = 0;
@@ -129,13 +146,6 @@ export class AccessLogWriter {
 				this.insertMany.run(values);
 			}
 			for (let index = whole; index < rows.length; index++) this.insertOne.run(rows[index]);
-			for (const [at, keyId] of rows) {
-				if (keyId !== null && at > (lastUse.get(keyId) ?? 0)) lastUse.set(keyId, at);
-			}
-			for (const [keyId, at] of lastUse) {
-				const iso = new Date(at).toISOString();
-				this.touch.run(iso, keyId, iso);
-			}
 		});
 	}
 
@@ -149,20 +159,24 @@ export class AccessLogWriter {
 		if (this.retryTimer === undefined && (now || this.queue.length >= batchSize)) this.flush();
 	}
 
-	/** Tries everything queued now, and stops retrying. */
+	/** Tries everything queued now, last uses included, and stops retrying. */
 	close(): void {
-		this.flush();
+		this.flush(true);
 		if (this.retryTimer) clearTimeout(this.retryTimer);
 		this.retryTimer = undefined;
+		if (this.lastUseTimer) clearTimeout(this.lastUseTimer);
+		this.lastUseTimer = undefined;
 	}
 
-	/** Writes everything queued. Entries stay queued if the write fails, to be tried again. */
-	flush(): void {
+	/**
+	 * Writes everything queued, and the keys' last uses with it when `withLastUse` (an explicit
+	 * flush). Entries stay queued if the write fails, to be tried again.
+	 */
+	flush(withLastUse = false): void {
 		if (this.retryTimer) {
 			clearTimeout(this.retryTimer);
 			this.retryTimer = undefined;
 		}
-		if (this.queue.length === 0) return;
 		const rows = this.queue;
 		this.queue = [];
 		let written = 0;
@@ -171,14 +185,44 @@ export class AccessLogWriter {
 				this.beforeWrite();
 				const batch = rows.slice(written, written + batchSize);
 				this.writeBatch.immediate(batch);
+				this.noteUses(batch);
 				written += batch.length;
 				this.onWritten(batch.length);
 			}
+			if (withLastUse) this.storeLastUse();
 		} catch (error) {
 			this.queue = rows.slice(written);
-			this.retryTimer = setTimeout(() => this.flush(), batchWindowMs * 5);
+			this.retryTimer = setTimeout(() => this.flush(withLastUse), batchWindowMs * 5);
 			this.onError(error);
 		}
+	}
+
+	/** Remembers the latest use of each key in a written batch, to be stored within the delay. */
+	private noteUses(rows: AccessLogRow[]): void {
+		for (const [at, keyId] of rows) {
+			if (keyId !== null && at > (this.lastUse.get(keyId) ?? 0)) this.lastUse.set(keyId, at);
+		}
+		if (this.lastUse.size > 0) this.lastUseTimer ??= setTimeout(() => this.storeLastUseLater(), this.lastUseDelay);
+	}
+
+	private storeLastUseLater(): void {
+		this.lastUseTimer = undefined;
+		try {
+			this.storeLastUse();
+		} catch (error) {
+			this.onError(error);
+			this.lastUseTimer = setTimeout(() => this.storeLastUseLater(), this.lastUseDelay);
+		}
+	}
+
+	/** Stores the gathered last uses, in id order so each page of keys is written once. */
+	private storeLastUse(): void {
+		if (this.lastUse.size === 0) return;
+		this.beforeWrite();
+		this.writeLastUse.immediate([...this.lastUse].sort((a, b) => a[0] - b[0]));
+		this.lastUse = new Map();
+		if (this.lastUseTimer) clearTimeout(this.lastUseTimer);
+		this.lastUseTimer = undefined;
 	}
 }
 
