@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
+import { pathScanWindow } from "../source/store/access-log.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { accessEntry } from "./support/access-entry.js";
 import { runCli } from "./support/run-cli.js";
@@ -409,6 +410,23 @@ describe("the other commands", () => {
 		const personal = await runCli(["create", "personal", "--user=bob", `--db=${db}`]);
 		assert.equal(personal.code, 2);
 		assert.match(personal.stderr, /personal keys are disabled/);
+	});
+
+	test("logs: a method or path filter reads on past the newest entries until the page is full", async (t) => {
+		const db = tempDbPath(t);
+		const store = LocalStore.open(db);
+		const start = Date.parse("2026-11-20T10:00:00Z");
+		// Three older DELETEs, then more than one scan window of GETs.
+		for (let i = 0; i < 3; i++) store.logAccess(accessEntry({ at: start + i * 1000, method: "DELETE", path: `/old/${i}` }));
+		for (let i = 0; i < pathScanWindow + 500; i++) store.logAccess(accessEntry({ at: start + 10_000 + i, path: "/new" }));
+		await store.close();
+		const text = await runCli(["logs", "--method=delete", `--db=${db}`]);
+		assert.equal(text.code, 0, text.stderr);
+		assert.deepEqual(text.stdout.trim().split("\n").map((line) => line.split(/\s+/).at(-1)), ["/old/2", "/old/1", "/old/0"]);
+		assert.equal(text.stderr, "", "nothing more to read");
+		const json = JSON.parse((await runCli(["logs", "--path=/old/", "--limit=2", "--json", `--db=${db}`])).stdout);
+		assert.deepEqual(json.entries.map((e: { path: string }) => e.path), ["/old/2", "/old/1"]);
+		assert.equal(typeof json.nextBefore, "number", "a full page says where the next one starts");
 	});
 
 	test("an otter store offers Otter's scopes only", async (t) => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { pathScanWindow } from "../source/store/access-log.js";
 import type { LocalStore } from "../source/store/local-store.js";
 import { accessEntry } from "./support/access-entry.js";
 import { keys, mountConsole } from "./support/console-harness.js";
@@ -300,6 +301,42 @@ describe("detail, edit, logs, settings, help, size", () => {
 		await ui.press("G");
 		assert.match(ui.frame(), /200 of 200 *\n/);
 		assert.match(ui.frame(), /› .*\/p\/0 *\n/);
+	});
+
+	test("a run of keys that passes two pages lands on the right entry, each entry once", async (t) => {
+		const ui = await mountConsole(t, {
+			setup: async (store) => {
+				for (let i = 0; i < 200; i++) store.logAccess(accessEntry({ at: Date.parse("2026-11-20T10:00:00Z") + i * 1000, path: `/p/${i}` }));
+				store.flushAccessLog();
+			},
+		});
+		await ui.press("L");
+		await ui.press("j".repeat(120));
+		assert.match(ui.frame(), /› .*\/p\/79 *\n/, "the 121st newest");
+		assert.match(ui.frame(), /121 of (150\+|200)/);
+		await ui.press("G");
+		await ui.press("G");
+		assert.match(ui.frame(), /200 of 200 *\n/, "no page read twice");
+		assert.match(ui.frame(), /› .*\/p\/0 *\n/);
+	});
+
+	test("a filter no index serves reads on through the log until it finds its entries", async (t) => {
+		const ui = await mountConsole(t, {
+			setup: async (store) => {
+				const start = Date.parse("2026-11-20T10:00:00Z");
+				// Two older DELETEs, then more than one scan window of GETs.
+				for (let i = 0; i < 2; i++) store.logAccess(accessEntry({ at: start + i, method: "DELETE", path: `/old/${i}` }));
+				for (let i = 0; i < pathScanWindow + 500; i++) store.logAccess(accessEntry({ at: start + 10 + i, path: "/new" }));
+				store.flushAccessLog();
+			},
+		});
+		await ui.press("L");
+		await ui.press("/");
+		await ui.type("method:delete");
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /› .*DELETE.*\/old\/1/);
+		assert.match(ui.frame(), /\/old\/0/);
+		assert.match(ui.frame(), /1 of 2\n/, "both found, and nothing more to read");
 	});
 
 	test("settings: each with its meaning, changed in place", async (t) => {

@@ -96,10 +96,17 @@ Times are UTC. --since and --until take a span back from now (15m, 24h, 7d, 2w) 
 			io.stdout(`Pruned ${removed} access-log entries.\n`);
 			return;
 		}
-		const page = await backend.queryAccessLog(filter, {
-			limit: Number(limitText),
+		const limit = Number(limitText);
+		let page = await backend.queryAccessLog(filter, {
+			limit,
 			...(beforeText === undefined ? {} : { before: Number(beforeText) }),
 		});
+		// A filter no index serves (a path, a method, 2xx) is answered a window of entries at a
+		// time, maybe with none in it: read on until the page is full or the log ends.
+		while (page.entries.length < limit && page.nextBefore !== undefined) {
+			const next = await backend.queryAccessLog(filter, { limit: limit - page.entries.length, before: page.nextBefore });
+			page = { ...next, entries: [...page.entries, ...next.entries] };
+		}
 		if (flags.json === true) {
 			io.stdout(`${terminalJson(page, 2)}\n`);
 			return;

@@ -147,6 +147,8 @@ export class ConsoleModel {
 	private seenChangeMark: string | undefined;
 	private followingChanges = false;
 	private loadingMoreLogs = false;
+	/** Counts first pages of the access log asked for, so a page that arrives after a newer one is dropped. */
+	private logsLoads = 0;
 	/** Keys pressed while the list's index was still loading at startup, replayed once it is in. */
 	private keysBeforeIndex: string[] | undefined;
 
@@ -696,13 +698,19 @@ export class ConsoleModel {
 			this.message = { text: `${filter.field}: ${filter.error}`, kind: "error" };
 			return;
 		}
+		if (!more) this.logsLoads++;
+		const load = this.logsLoads;
 		const page = await this.backend.queryAccessLog(filter.filter, {
 			limit: Math.max(50, this.listHeight * 2),
 			...(more && logs.nextBefore !== undefined ? { before: logs.nextBefore } : {}),
 		});
+		// A first page loaded since (another filter, a follow refresh) replaces whatever this was for.
+		if (this.logs !== logs || load !== this.logsLoads) return;
 		// Appended in place: copying the whole list for every page would grow with each page read.
 		if (more) logs.entries.push(...page.entries);
 		else logs.entries = page.entries;
+		// Set before any further page is asked for, which starts from it.
+		logs.nextBefore = page.nextBefore;
 		if (more && logs.pendingMove > 0) {
 			const target = logs.selected + logs.pendingMove;
 			logs.pendingMove = 0;
@@ -712,11 +720,13 @@ export class ConsoleModel {
 				await this.loadLogs(true);
 			}
 		}
-		logs.nextBefore = page.nextBefore;
 		if (!more) {
 			logs.selected = clampIndex(logs.selected, logs.entries.length);
 			logs.start = windowStart(logs.selected, logs.entries.length, this.logRows(), logs.start);
 		}
+		// A filter no index serves (a path, a method, 2xx) is answered a window of entries at a
+		// time, maybe with none in it: read on until the screen is full or the log ends.
+		if (logs.entries.length < this.logRows() && logs.nextBefore !== undefined) await this.loadLogs(true);
 	}
 
 	private typeLogsFilter(name: string): void {
