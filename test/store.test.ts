@@ -51,15 +51,18 @@ describe("opening a store", () => {
 		db.close();
 	});
 
-	test("a store of schema 1 is brought up to date in place, its access log kept and filtered as before", async (t) => {
+	test("a store of schema 1 is brought up to date in place, its keys and access log kept", async (t) => {
 		const path = tempDbPath(t);
 		const store = LocalStore.open(path);
 		for (let i = 0; i < 300; i++) store.logAccess(accessEntry({ at: 1_000_000 + i, status: i % 3 === 0 ? 403 : 200 }));
 		store.flushAccessLog();
 		await store.close();
 		const old = new Database(path);
-		// What schema 1 left: four access-log indexes.
+		// What schema 1 left: four access-log indexes, no keys revision.
 		old.exec(`DROP INDEX access_log_unusual_status;
+			DROP TABLE keys_revision;
+			DROP TRIGGER api_keys_added; DROP TRIGGER api_keys_removed; DROP TRIGGER api_keys_changed;
+			DROP TRIGGER settings_added; DROP TRIGGER settings_removed; DROP TRIGGER settings_changed;
 			CREATE INDEX access_log_status ON access_log (status_class, id);
 			CREATE INDEX access_log_method ON access_log (method, id);
 			CREATE INDEX access_log_at ON access_log (at);
@@ -71,7 +74,7 @@ describe("opening a store", () => {
 		assert.equal((await upgraded.queryAccessLog({ since: 1_000_200 }, { limit: 1000 })).entries.length, 100);
 		const db = new Database(path, { readonly: true });
 		t.after(() => db.close());
-		assert.equal(db.pragma("user_version", { simple: true }), 2);
+		assert.equal(db.pragma("user_version", { simple: true }), migrations().at(-1)?.version);
 		assert.deepEqual(
 			db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'access_log' ORDER BY name").pluck().all(),
 			["access_log_key", "access_log_unusual_status"],
@@ -626,6 +629,43 @@ describe("concurrency and secrets", () => {
 		await server.deleteKey(record.id, actor);
 		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "not-found");
 		assert.equal((await server.listKeys()).length, 1);
+	});
+
+	test("what depends on keys and settings alone outlives access-log writes, and no change to them", async (t) => {
+		const path = tempDbPath(t);
+		const server = LocalStore.open(path);
+		const admin = LocalStore.open(path);
+		t.after(async () => {
+			await server.close();
+			await admin.close();
+		});
+		const { key, record } = await admin.createKey({ type: "system", systemApis: ["sca"] }, { actor });
+		let computed = 0;
+		const keyCount = () => server.memoUntilKeysChange("count", () => ++computed && server.listKeysNow().length);
+		assert.equal(keyCount(), 1);
+		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "valid");
+		// Requests logged, and the key's last use stored, by another connection.
+		admin.logAccess(accessEntry({ keyId: record.id }));
+		admin.flushAccessLog();
+		assert.ok((await server.getKey(record.id))?.lastUsedAt, "the last use is there");
+		assert.equal(keyCount(), 1);
+		assert.equal(computed, 1, "not computed again for a log write or a last use");
+		assert.ok(server.listKeysNow()[0]?.lastUsedAt, "the key list with last uses follows every commit");
+		for (const change of [
+			() => admin.setEnabled(record.id, false, actor),
+			() => admin.updateKey(record.id, { displayName: "renamed" }, actor),
+			() => admin.updateSettings({ "min-custom-key-length": "20" }, actor),
+			() => admin.createKey({ type: "personal", user: "bob" }, { actor }),
+			() => admin.deleteKey(record.id, actor),
+		]) {
+			const before: number = computed;
+			await change();
+			keyCount();
+			assert.equal(computed, before + 1, `computed again after ${String(change)}`);
+		}
+		assert.equal(keyCount(), 1);
+		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "not-found");
+		assert.equal(server.settingsNow().minCustomKeyLength, 20);
 	});
 
 	test("no key text ever lands in the database, its WAL or the secret file", async (t) => {

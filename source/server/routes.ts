@@ -132,11 +132,11 @@ export function buildRoutes(): Route[] {
 			access: "manage",
 			// ?details=true adds the store's own fields (for the remote console); pgutil never sends it.
 			handle: ({ store, query }) => {
-				const details = query.get("details") === "true";
-				const text = store.memo(details ? "list-json-details" : "list-json", () => {
-					const keys = store.listKeysNow();
-					return JSON.stringify(details ? keys.map(keyWithExtras) : keys.map((k) => toApiKeyInfo(k)));
-				});
+				// pgutil's list holds no last use, so it lasts until a key changes; the details follow every commit.
+				const text =
+					query.get("details") === "true"
+						? store.memo("list-json-details", () => JSON.stringify(store.listKeysNow().map(keyWithExtras)))
+						: store.memoUntilKeysChange("list-json", () => JSON.stringify(store.listKeysNow().map((k) => toApiKeyInfo(k))));
 				return { status: 200, body: new JsonText(text) };
 			},
 		},

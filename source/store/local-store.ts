@@ -62,6 +62,23 @@ const everything: Capabilities = {
 	convert: { available: true },
 };
 
+/** Marks of what has been committed to the store. */
+interface CommitMarks {
+	/** Moves on with every commit, by anyone: SQLite's data_version with other connections', `ownWrites` with this one's. */
+	any: string;
+	/** Moves on with every change to keys or settings, by anyone (db/003_keys_revision.sql). */
+	keys: number;
+}
+
+function memoized<T>(values: Map<string, unknown>, name: string, compute: () => T): T {
+	let value = values.get(name) as T | undefined;
+	if (value === undefined) {
+		value = compute();
+		values.set(name, value);
+	}
+	return value;
+}
+
 /** How many keys verification keeps in memory; 10,000 records are a few MB. */
 const verifyCacheLimit = 10_000;
 
@@ -78,11 +95,12 @@ export class LocalStore implements Backend {
 	private readonly file: StoreFileWatch;
 	private readonly statements = new Map<string, Statement>();
 	private ownWrites = 0;
-	/** Set by checkChangesOncePerTurn: the snapshot read this event-loop turn. */
-	private turnSnapshot: string | undefined;
+	/** Set by checkChangesOncePerTurn: the marks read this event-loop turn. */
+	private turnMarks: CommitMarks | undefined;
 	private changesOncePerTurn = false;
-	private memos: { snapshot: string; values: Map<string, unknown> } | undefined;
-	private verifyCache: { snapshot: string; byDigest: Map<string, KeyRecord> } | undefined;
+	private memos: { mark: string; values: Map<string, unknown> } | undefined;
+	private keyMemos: { mark: number; values: Map<string, unknown> } | undefined;
+	private verifyCache: { mark: number; byDigest: Map<string, KeyRecord> } | undefined;
 	private logWriter: AccessLogThread | undefined;
 	private closed = false;
 
@@ -163,24 +181,26 @@ export class LocalStore implements Backend {
 
 	private noteOwnWrite(): void {
 		this.ownWrites++;
-		this.turnSnapshot = undefined;
+		this.turnMarks = undefined;
 	}
 
 	/**
-	 * Changes whenever anything is committed: SQLite's data_version moves on with every other
-	 * connection's commit, and `ownWrites` with this one's. What is cached under one value is
-	 * current, so a key disabled by another process is refused at once.
+	 * What has been committed, read in one statement. What is cached under a mark is current, so a
+	 * key disabled by another process is refused at once.
 	 */
-	private snapshot(): string {
-		if (this.turnSnapshot !== undefined) return this.turnSnapshot;
-		const snapshot = `${this.sql("PRAGMA data_version").pluck().get()}:${this.ownWrites}`;
+	private marks(): CommitMarks {
+		if (this.turnMarks !== undefined) return this.turnMarks;
+		const [dataVersion, keysRevision] = this.sql(
+			"SELECT (SELECT data_version FROM pragma_data_version), value FROM keys_revision",
+		).raw(true).get() as [number, number];
+		const marks = { any: `${dataVersion}:${this.ownWrites}`, keys: keysRevision };
 		if (this.changesOncePerTurn) {
-			this.turnSnapshot = snapshot;
+			this.turnMarks = marks;
 			setImmediate(() => {
-				this.turnSnapshot = undefined;
+				this.turnMarks = undefined;
 			});
 		}
-		return snapshot;
+		return marks;
 	}
 
 	/**
@@ -269,7 +289,7 @@ export class LocalStore implements Backend {
 		return [...this.listKeysNow()];
 	}
 
-	/** Every key in id order; the array is shared between calls until the next commit, so never change it. */
+	/** Every key in id order, last uses included; shared between calls until the next commit, so never change it. */
 	listKeysNow(): readonly KeyRecord[] {
 		return this.memo("keys", () => (this.keyRows(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).all() as KeyRow[]).map(recordFromRow));
 	}
@@ -277,18 +297,25 @@ export class LocalStore implements Backend {
 	/**
 	 * A value derived from the store's contents, computed once per committed state: the server
 	 * answers the same key list many times between changes. Whatever commits, here or in another
-	 * process, moves the snapshot on and so drops every value.
+	 * process (the access-log writer too), moves the mark on and so drops every value.
 	 */
 	memo<T>(name: string, compute: () => T): T {
 		return this.guard(() => {
-			const snapshot = this.snapshot();
-			if (this.memos?.snapshot !== snapshot) this.memos = { snapshot, values: new Map() };
-			let value = this.memos.values.get(name) as T | undefined;
-			if (value === undefined) {
-				value = compute();
-				this.memos.values.set(name, value);
-			}
-			return value;
+			const mark = this.marks().any;
+			if (this.memos?.mark !== mark) this.memos = { mark, values: new Map() };
+			return memoized(this.memos.values, name, compute);
+		});
+	}
+
+	/**
+	 * A value derived from keys and settings alone (never from last uses or the access log),
+	 * computed once per revision of them: logging requests does not drop it.
+	 */
+	memoUntilKeysChange<T>(name: string, compute: () => T): T {
+		return this.guard(() => {
+			const mark = this.marks().keys;
+			if (this.keyMemos?.mark !== mark) this.keyMemos = { mark, values: new Map() };
+			return memoized(this.keyMemos.values, name, compute);
 		});
 	}
 
@@ -505,9 +532,10 @@ export class LocalStore implements Backend {
 	/**
 	 * Looks the key up by its keyed digest through the unique index: no comparison ever runs over
 	 * the secret itself, so the time taken says nothing about how much of a guess was right.
-	 * A key found is kept under the data_version its row was read at (read in the same statement,
-	 * so from the same snapshot); a kept key is used only while nothing has been committed since,
-	 * so a key disabled by another process is refused at once. Guesses cost one index probe and
+	 * A key found is kept under the keys' revision its row was read at (read in the same statement,
+	 * so from the same snapshot); a kept key is used only while no key or setting has changed since,
+	 * so a key disabled by another process is refused at once. A kept record's last use is the one
+	 * it was read with. Guesses cost one index probe and
 	 * never touch the cache.
 	 */
 	verifyNow(key: string, requirement: Requirement): VerifyResult {
@@ -531,24 +559,24 @@ export class LocalStore implements Backend {
 	private verifyUnguarded(digest: string, requirement: Requirement): VerifyResult {
 		this.file.check();
 		let record = this.verifyCache?.byDigest.get(digest);
-		if (record !== undefined && this.verifyCache?.snapshot !== this.snapshot()) {
+		if (record !== undefined && this.verifyCache?.mark !== this.marks().keys) {
 			record = undefined;
 			this.verifyCache = undefined;
 		}
 		if (record === undefined) {
 			const full = (this.verifyCache?.byDigest.size ?? 0) >= verifyCacheLimit;
 			// A full cache takes nothing more (it is consulted only on a hit, which checks it is
-			// current), so the data_version that labels a cached row is read only when one may be kept.
+			// current), so the revision that labels a cached row is read only when one may be kept.
 			const row = this.keyRows(
 				full
 					? `SELECT ${keyColumns} FROM api_keys WHERE key_digest = ?`
-					: `SELECT ${keyColumns}, (SELECT data_version FROM pragma_data_version) FROM api_keys WHERE key_digest = ?`,
+					: `SELECT ${keyColumns}, (SELECT value FROM keys_revision) FROM api_keys WHERE key_digest = ?`,
 			).get(Buffer.from(digest, "latin1")) as [...KeyRow, number] | undefined;
 			if (row) {
 				record = recordFromRow(row as unknown as KeyRow);
 				if (!full) {
-					const snapshot = `${row[17]}:${this.ownWrites}`;
-					if (this.verifyCache?.snapshot !== snapshot) this.verifyCache = { snapshot, byDigest: new Map() };
+					const mark = row[17];
+					if (this.verifyCache?.mark !== mark) this.verifyCache = { mark, byDigest: new Map() };
 					this.verifyCache.byDigest.set(digest, record);
 				}
 			}
@@ -563,7 +591,7 @@ export class LocalStore implements Backend {
 
 	/** The settings as of now, read again only after a commit: the server consults them on every request. */
 	settingsNow(): StoreSettings {
-		return this.memo("settings", () => this.readSettings());
+		return this.memoUntilKeysChange("settings", () => this.readSettings());
 	}
 
 	async updateSettings(changes: Record<string, unknown>, actor: string): Promise<StoreSettings> {
@@ -638,7 +666,7 @@ export class LocalStore implements Backend {
 	 * the console polls it to follow changes made elsewhere.
 	 */
 	changeMark(): string {
-		return this.guard(() => this.snapshot());
+		return this.guard(() => this.marks().any);
 	}
 
 	/**
