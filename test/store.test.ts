@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { describe, type TestContext, test } from "node:test";
 import Database from "better-sqlite3";
 import { AppError, RuleError } from "../source/core/errors.js";
 import type { AccessLogFilter } from "../source/core/backend.js";
@@ -15,6 +15,18 @@ import { accessEntry } from "./support/access-entry.js";
 import { tempDbPath, tempDir } from "./support/temp-store.js";
 
 const actor = "tester (test)";
+
+/** One store opened twice, as the server and another process would: each sees the other's commits. */
+function twoConnections(t: TestContext): { server: LocalStore; admin: LocalStore } {
+	const path = tempDbPath(t);
+	const server = LocalStore.open(path);
+	const admin = LocalStore.open(path);
+	t.after(async () => {
+		await server.close();
+		await admin.close();
+	});
+	return { server, admin };
+}
 
 function storeMessage(fn: () => unknown): string {
 	try {
@@ -612,13 +624,7 @@ describe("concurrency and secrets", () => {
 	});
 
 	test("what one connection caches, another's change replaces at once (no cache window)", async (t) => {
-		const path = tempDbPath(t);
-		const server = LocalStore.open(path);
-		const admin = LocalStore.open(path);
-		t.after(async () => {
-			await server.close();
-			await admin.close();
-		});
+		const { server, admin } = twoConnections(t);
 		const { key, record } = await admin.createKey({ type: "system", systemApis: ["sca"] }, { actor });
 		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "valid");
 		assert.equal((await server.listKeys()).length, 1);
@@ -632,13 +638,7 @@ describe("concurrency and secrets", () => {
 	});
 
 	test("what depends on keys and settings alone outlives access-log writes, and no change to them", async (t) => {
-		const path = tempDbPath(t);
-		const server = LocalStore.open(path);
-		const admin = LocalStore.open(path);
-		t.after(async () => {
-			await server.close();
-			await admin.close();
-		});
+		const { server, admin } = twoConnections(t);
 		const { key, record } = await admin.createKey({ type: "system", systemApis: ["sca"] }, { actor });
 		let computed = 0;
 		const keyCount = () => server.memoUntilKeysChange("count", () => ++computed && server.listKeysNow().length);
