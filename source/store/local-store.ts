@@ -50,6 +50,7 @@ import {
 	recordFromRow,
 } from "./key-rows.js";
 import { diskIsFull, StoreFileWatch } from "./storage-faults.js";
+import { keysRevisionSql, VerificationIndex } from "./verification-index.js";
 
 const everything: Capabilities = {
 	update: { available: true },
@@ -66,7 +67,7 @@ const everything: Capabilities = {
 interface CommitMarks {
 	/** Moves on with every commit, by anyone: SQLite's data_version with other connections', `ownWrites` with this one's. */
 	any: string;
-	/** Moves on with every change to keys or settings, by anyone (db/003_keys_revision.sql). */
+	/** Moves on with every change to keys or settings, by anyone (db/003_key_changes.sql). */
 	keys: number;
 }
 
@@ -78,9 +79,6 @@ function memoized<T>(values: Map<string, unknown>, name: string, compute: () => 
 	}
 	return value;
 }
-
-/** How many keys verification keeps in memory; 10,000 records are a few MB. */
-const verifyCacheLimit = 10_000;
 
 function sqliteCode(error: unknown): string {
 	return (error as { code?: string }).code ?? "";
@@ -100,7 +98,8 @@ export class LocalStore implements Backend {
 	private changesOncePerTurn = false;
 	private memos: { mark: string; values: Map<string, unknown> } | undefined;
 	private keyMemos: { mark: number; values: Map<string, unknown> } | undefined;
-	private verifyCache: { mark: number; byDigest: Map<string, KeyRecord> } | undefined;
+	/** Made at the first verification: the console never needs it. */
+	private verification: VerificationIndex | undefined;
 	private logWriter: AccessLogThread | undefined;
 	private closed = false;
 
@@ -191,7 +190,7 @@ export class LocalStore implements Backend {
 	private marks(): CommitMarks {
 		if (this.turnMarks !== undefined) return this.turnMarks;
 		const [dataVersion, keysRevision] = this.sql(
-			"SELECT (SELECT data_version FROM pragma_data_version), value FROM keys_revision",
+			`SELECT (SELECT data_version FROM pragma_data_version), ${keysRevisionSql}`,
 		).raw(true).get() as [number, number];
 		const marks = { any: `${dataVersion}:${this.ownWrites}`, keys: keysRevision };
 		if (this.changesOncePerTurn) {
@@ -201,6 +200,11 @@ export class LocalStore implements Backend {
 			});
 		}
 		return marks;
+	}
+
+	/** marks().keys, read alone where this turn's marks are not at hand (a third cheaper than both). */
+	private keysMark(): number {
+		return this.turnMarks?.keys ?? (this.changesOncePerTurn ? this.marks().keys : (this.sql(`SELECT ${keysRevisionSql}`).pluck().get() as number));
 	}
 
 	/**
@@ -530,13 +534,11 @@ export class LocalStore implements Backend {
 	}
 
 	/**
-	 * Looks the key up by its keyed digest through the unique index: no comparison ever runs over
-	 * the secret itself, so the time taken says nothing about how much of a guess was right.
-	 * A key found is kept under the keys' revision its row was read at (read in the same statement,
-	 * so from the same snapshot); a kept key is used only while no key or setting has changed since,
-	 * so a key disabled by another process is refused at once. A kept record's last use is the one
-	 * it was read with. Guesses cost one index probe and
-	 * never touch the cache.
+	 * Looks the key up by its keyed digest in the verification index (every key in memory, by
+	 * digest): no comparison ever runs over the secret itself, so the time taken says nothing about
+	 * how much of a guess was right. The index is brought up to the store's revision of keys first,
+	 * so a key disabled by another process is refused at once; a record's last use is the one it
+	 * was read with.
 	 */
 	verifyNow(key: string, requirement: Requirement): VerifyResult {
 		return this.verifyDigestNow(this.digestOf(key), requirement);
@@ -558,29 +560,8 @@ export class LocalStore implements Backend {
 
 	private verifyUnguarded(digest: string, requirement: Requirement): VerifyResult {
 		this.file.check();
-		let record = this.verifyCache?.byDigest.get(digest);
-		if (record !== undefined && this.verifyCache?.mark !== this.marks().keys) {
-			record = undefined;
-			this.verifyCache = undefined;
-		}
-		if (record === undefined) {
-			const full = (this.verifyCache?.byDigest.size ?? 0) >= verifyCacheLimit;
-			// A full cache takes nothing more (it is consulted only on a hit, which checks it is
-			// current), so the revision that labels a cached row is read only when one may be kept.
-			const row = this.keyRows(
-				full
-					? `SELECT ${keyColumns} FROM api_keys WHERE key_digest = ?`
-					: `SELECT ${keyColumns}, (SELECT value FROM keys_revision) FROM api_keys WHERE key_digest = ?`,
-			).get(Buffer.from(digest, "latin1")) as [...KeyRow, number] | undefined;
-			if (row) {
-				record = recordFromRow(row as unknown as KeyRow);
-				if (!full) {
-					const mark = row[17];
-					if (this.verifyCache?.mark !== mark) this.verifyCache = { mark, byDigest: new Map() };
-					this.verifyCache.byDigest.set(digest, record);
-				}
-			}
-		}
+		this.verification ??= new VerificationIndex(this.db);
+		const record = this.verification.find(digest, this.keysMark());
 		const outcome = checkAccess(record, requirement, this.catalog, new Date());
 		return record ? { outcome, record } : { outcome };
 	}
