@@ -4,7 +4,7 @@
  */
 import type { Catalog } from "./catalog.js";
 import { expandImplied } from "./catalog.js";
-import type { KeyRecord } from "./model.js";
+import type { VerifiedKey } from "./model.js";
 
 export type Requirement =
 	| { kind: "any" }
@@ -27,7 +27,7 @@ interface Grants {
 	feedGroup: string | null;
 }
 
-function grantsOf(record: KeyRecord, catalog: Catalog): Grants {
+function grantsOf(record: VerifiedKey, catalog: Catalog): Grants {
 	const grants: Grants = {
 		systemApis: new Set(),
 		feedPermissions: new Set(),
@@ -80,7 +80,7 @@ function allows(grants: Grants, requirement: Requirement, catalog: Catalog): boo
 }
 
 export function checkAccess(
-	record: KeyRecord | undefined,
+	record: VerifiedKey | undefined,
 	requirement: Requirement,
 	catalog: Catalog,
 	now: Date,

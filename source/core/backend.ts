@@ -4,7 +4,7 @@
  */
 import type { AccessOutcome, Requirement } from "./access.js";
 import type { ProfileName } from "./catalog.js";
-import type { KeyRecord } from "./model.js";
+import type { KeyRecord, VerifiedKey } from "./model.js";
 import type { KeyInput } from "./rules.js";
 import type { StoreSettings } from "./settings.js";
 
@@ -103,7 +103,7 @@ export interface ImportReport {
 
 export interface VerifyResult {
 	outcome: AccessOutcome;
-	record?: KeyRecord;
+	record?: VerifiedKey;
 }
 
 export interface Backend {

@@ -52,6 +52,12 @@ export interface KeyRecord extends KeyDraft {
 	lastUsedAt: string | null;
 }
 
+/** What verification knows of a key: enough to judge a request and to name the key in its answer and log. */
+export type VerifiedKey = Pick<
+	KeyRecord,
+	"id" | "type" | "displayName" | "systemApis" | "packagePermissions" | "feed" | "feedGroup" | "user" | "expiration" | "logging" | "enabled"
+>;
+
 export function emptyDraft(type: KeyType): KeyDraft {
 	return {
 		type,

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { AppError, RuleError } from "../core/errors.js";
-import type { KeyRecord } from "../core/model.js";
+import type { VerifiedKey } from "../core/model.js";
 import { defaultSettings } from "../core/settings.js";
 import type { LocalStore } from "../store/local-store.js";
 import { ConnectionDigests } from "./connection-digests.js";
@@ -71,8 +71,8 @@ interface Exchange {
 	body: Buffer;
 	/** The key the request presented, wherever it was. */
 	presented?: string;
-	/** The key's record, when it exists (valid or not). */
-	caller?: KeyRecord;
+	/** The key, when it exists (valid or not). */
+	caller?: VerifiedKey;
 }
 
 const noBody = Buffer.alloc(0);
@@ -89,6 +89,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 	const throttle = new FailureThrottle();
 	const callerDigests = new ConnectionDigests((key) => store.digestOf(key));
 	store.checkChangesOncePerTurn();
+	store.prepareVerification();
 	// Read after the answer is sent: a store that fails now must not turn it into an "unexpected error".
 	const settingsForLog = () => {
 		try {

@@ -29,7 +29,8 @@ export type KeyRow = [
 export const keyColumns =
 	"id, type, key_hint, display_name, description, system_apis, package_permissions, feed, feed_group, user_name, expiration, logging, enabled, created_at, created_by, updated_at, last_used_at";
 
-function parseList(json: string | null): string[] | null {
+/** A list column's JSON array, or null. */
+export function parseList(json: string | null): string[] | null {
 	return json === null ? null : (JSON.parse(json) as string[]);
 }
 

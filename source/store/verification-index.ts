@@ -2,24 +2,58 @@
  * Every key of the store in memory by its digest, for verification: a key or a guess costs a map
  * lookup, never a query. Kept current through `key_changes` (db/003): once the store's revision has
  * moved on, only the keys changed since are read again, in the same read transaction as the new
- * revision, so the index always holds one committed state of the store. About 0.4 KB a key.
+ * revision, so the index always holds one committed state of the store. It keeps what verification
+ * needs of a key (VerifiedKey), about 0.45 KB a key.
  */
 import type { Statement } from "better-sqlite3";
-import type { KeyRecord } from "../core/model.js";
+import type { KeyType, Logging, VerifiedKey } from "../core/model.js";
 import type { Db } from "./database.js";
-import { keyColumns, type KeyRow, recordFromRow } from "./key-rows.js";
+import { parseList } from "./key-rows.js";
 
 /** The store's revision of keys and settings: the last change's number, 0 before any. */
 export const keysRevisionSql = "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'key_changes'), 0)";
 
-/** A key's row with its digest after the columns (recordFromRow reads only the columns). */
-type IndexedRow = [...KeyRow, digest: Buffer];
+const columns =
+	"id, type, display_name, system_apis, package_permissions, feed, feed_group, user_name, expiration, logging, enabled, key_digest";
+
+/** A row of `columns`, kept as read (without its digest) until its first lookup makes it a VerifiedKey. */
+type Row = [
+	id: number,
+	type: KeyType,
+	displayName: string | null,
+	systemApis: string | null,
+	packagePermissions: string | null,
+	feed: string | null,
+	feedGroup: string | null,
+	user: string | null,
+	expiration: string | null,
+	logging: Logging,
+	enabled: number,
+	digest?: Buffer,
+];
+
+function verifiedKey(row: Row): VerifiedKey {
+	const [id, type, displayName, systemApis, packagePermissions, feed, feedGroup, user, expiration, logging, enabled] = row;
+	return {
+		id,
+		type,
+		displayName,
+		systemApis: parseList(systemApis),
+		packagePermissions: parseList(packagePermissions),
+		feed,
+		feedGroup,
+		user,
+		expiration,
+		logging,
+		enabled: enabled === 1,
+	};
+}
 
 export class VerificationIndex {
 	/** The revision the index holds; -1 before it is first read. */
 	private revision = -1;
-	/** By digest (latin1 text): the row as read, made a record at its first lookup. */
-	private readonly byDigest = new Map<string, IndexedRow | KeyRecord>();
+	/** By digest (latin1 text). */
+	private readonly byDigest = new Map<string, Row | VerifiedKey>();
 	private readonly digestOfId = new Map<number, string>();
 	private readonly revisionNow: Statement;
 	private readonly oldestChange: Statement;
@@ -32,20 +66,20 @@ export class VerificationIndex {
 		this.revisionNow = db.prepare(`SELECT ${keysRevisionSql}`).pluck();
 		this.oldestChange = db.prepare("SELECT min(revision) FROM key_changes").pluck();
 		this.changedSince = db.prepare("SELECT DISTINCT key_id FROM key_changes WHERE revision > ? AND key_id IS NOT NULL").pluck();
-		this.rowById = db.prepare(`SELECT ${keyColumns}, key_digest FROM api_keys WHERE id = ?`).raw(true);
-		this.allRows = db.prepare(`SELECT ${keyColumns}, key_digest FROM api_keys`).raw(true);
+		this.rowById = db.prepare(`SELECT ${columns} FROM api_keys WHERE id = ?`).raw(true);
+		this.allRows = db.prepare(`SELECT ${columns} FROM api_keys`).raw(true);
 		// A read transaction: the changes, the rows and the revision all from one snapshot.
 		this.catchUpConsistently = db.transaction(() => this.catchUp());
 	}
 
 	/** The key with this digest as of `revision` (the store's, just read) or later. */
-	find(digest: string, revision: number): KeyRecord | undefined {
+	find(digest: string, revision: number): VerifiedKey | undefined {
 		if (revision > this.revision) this.catchUpConsistently();
 		const entry = this.byDigest.get(digest);
 		if (entry === undefined || !Array.isArray(entry)) return entry;
-		const record = recordFromRow(entry as unknown as KeyRow);
-		this.byDigest.set(digest, record);
-		return record;
+		const key = verifiedKey(entry);
+		this.byDigest.set(digest, key);
+		return key;
 	}
 
 	private catchUp(): void {
@@ -61,7 +95,7 @@ export class VerificationIndex {
 	private readAll(): void {
 		this.byDigest.clear();
 		this.digestOfId.clear();
-		for (const row of this.allRows.iterate() as IterableIterator<IndexedRow>) this.add(row);
+		for (const row of this.allRows.iterate() as IterableIterator<Row>) this.add(row);
 	}
 
 	private readOne(id: number): void {
@@ -70,12 +104,12 @@ export class VerificationIndex {
 			this.byDigest.delete(digest);
 			this.digestOfId.delete(id);
 		}
-		const row = this.rowById.get(id) as IndexedRow | undefined;
+		const row = this.rowById.get(id) as Row | undefined;
 		if (row) this.add(row);
 	}
 
-	private add(row: IndexedRow): void {
-		const digest = row[17].toString("latin1");
+	private add(row: Row): void {
+		const digest = (row.pop() as Buffer).toString("latin1");
 		this.byDigest.set(digest, row);
 		this.digestOfId.set(row[0], digest);
 	}
