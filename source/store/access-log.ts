@@ -31,7 +31,7 @@ const rowPlaceholders = `(${Array<string>(columnCount).fill("?").join(", ")})`;
  * cost 32 s of writing that way (anchors-keys.md 15: Unkey stores it by the minute, GitLab every
  * 10 minutes). A hard crash can lose at most this much of it; the access log keeps every use.
  */
-export const lastUseDelayMs = 5_000;
+const lastUseDelayMs = 5_000;
 /** Entries kept while writes fail (a full disk, a missing store file); beyond it the oldest are dropped. */
 const maxQueued = 100_000;
 

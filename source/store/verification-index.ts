@@ -72,9 +72,14 @@ export class VerificationIndex {
 		this.catchUpConsistently = db.transaction(() => this.catchUp());
 	}
 
-	/** The key with this digest as of `revision` (the store's, just read) or later. */
-	find(digest: string, revision: number): VerifiedKey | undefined {
+	/** Brings the index up to `revision` (the store's, just read) or later. */
+	update(revision: number): void {
 		if (revision > this.revision) this.catchUpConsistently();
+	}
+
+	/** The key with this digest as of `revision` or later. */
+	find(digest: string, revision: number): VerifiedKey | undefined {
+		this.update(revision);
 		const entry = this.byDigest.get(digest);
 		if (entry === undefined || !Array.isArray(entry)) return entry;
 		const key = verifiedKey(entry);
