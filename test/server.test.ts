@@ -1,14 +1,16 @@
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { connect } from "node:net";
 import { describe, type TestContext, test } from "node:test";
 import Database from "better-sqlite3";
 import { bodyForLog, redactSecrets } from "../source/server/redact.js";
 import { parseJson } from "../source/server/request-body.js";
 import { requestTarget } from "../source/server/request-target.js";
+import { demoKey } from "../source/store/demo-data.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { secretPathFor } from "../source/store/paths.js";
-import { runCli } from "./support/run-cli.js";
+import { cliPath, runCli } from "./support/run-cli.js";
 import { rawRequest, type RunningServer, startServer } from "./support/server-process.js";
 import { tempDbPath } from "./support/temp-store.js";
 
@@ -317,6 +319,34 @@ describe("the access log", () => {
 		assert.ok(answered >= 100);
 		assert.equal((await logEntries(fixture.db)).length, answered);
 		assert.match(fixture.server.output().stderr, /stopped; the access log is written/);
+	});
+
+	test("a stop asked for while a large store's keys are being read is a clean stop", async (t) => {
+		const db = tempDbPath(t);
+		const store = LocalStore.open(db);
+		await store.importKeys(
+			Array.from({ length: 20_000 }, (_, i) => demoKey(i, "proget")),
+			{ actor: "test", partial: true },
+		);
+		await store.close();
+		const child = spawn(process.execPath, [cliPath, "serve", `--db=${db}`, "--port=0"], { stdio: ["ignore", "pipe", "pipe"] });
+		let stderr = "";
+		child.stderr.setEncoding("utf8").on("data", (d: string) => {
+			stderr += d;
+		});
+		const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+		// The store is open: the server is reading its keys, before it listens.
+		const opened = () => readdirSync(`/proc/${child.pid}/fd`).some((fd) => {
+			try {
+				return readlinkSync(`/proc/${child.pid}/fd/${fd}`) === db;
+			} catch {
+				return false;
+			}
+		});
+		while (!opened()) await new Promise((resolve) => setTimeout(resolve, 5));
+		child.kill("SIGTERM");
+		assert.equal(await exited, 0, stderr);
+		assert.match(stderr, /stopped; the access log is written/);
 	});
 
 	test("repeated failures from one address are slowed down", async (t) => {

@@ -2,6 +2,7 @@
  * `apikeys-tui serve`: the store over HTTP with ProGet's API-key API. Loopback unless --public;
  * SIGTERM or SIGINT stops accepting, finishes what is in flight, writes the access log, exits 0.
  */
+import type { Server } from "node:http";
 import { isIP } from "node:net";
 import { createApiServer } from "../server/api-server.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
@@ -34,34 +35,50 @@ See README "Server" for the routes.`,
 		if (!isLoopback(host) && flags.public !== true) {
 			throw new UsageError(`--host=${host} is not a loopback address: add --public to serve keys to the network`);
 		}
+		// Listened for from the start: reading a large store's keys takes a while, and a stop asked for
+		// meanwhile (a service manager's, or Ctrl-C) is a clean stop too.
+		const shutdown: { asked: boolean; server?: Server } = { asked: false };
+		let pruneTimer: NodeJS.Timeout | undefined;
+		let stopped = () => {};
+		const done = new Promise<void>((resolve) => {
+			stopped = resolve;
+		});
+		const closeServer = (listening: Server) => {
+			clearInterval(pruneTimer);
+			listening.close(() => stopped());
+			listening.closeIdleConnections();
+		};
+		const stop = () => {
+			process.off("SIGTERM", stop);
+			process.off("SIGINT", stop);
+			shutdown.asked = true;
+			if (shutdown.server?.listening) closeServer(shutdown.server);
+		};
+		process.on("SIGTERM", stop);
+		process.on("SIGINT", stop);
 		const store = openLocalStore(flags, io.env);
 		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${(error as Error).message}\n`);
-		const server = createApiServer({ store, version, onError: (message) => io.stderr(`apikeys-tui serve: ${message}\n`) });
+		const api = createApiServer({ store, version, onError: (message) => io.stderr(`apikeys-tui serve: ${message}\n`) });
 		await new Promise<void>((resolve, reject) => {
-			server.once("error", reject);
-			server.listen(Number(portText), host, () => resolve());
+			api.once("error", reject);
+			api.listen(Number(portText), host, () => resolve());
 		}).catch(async (error: NodeJS.ErrnoException) => {
+			stop();
 			await store.close();
 			throw new UsageError(`cannot listen on ${host}:${portText}: ${error.code ?? error.message}`);
 		});
-		const address = server.address();
-		const port = typeof address === "object" && address ? address.port : Number(portText);
-		io.stdout(`listening on http://${host.includes(":") ? `[${host}]` : host}:${port}\n`);
-		const pruneTimer = setInterval(() => {
-			store.pruneAccessLog().catch((error: unknown) => io.stderr(`apikeys-tui serve: pruning failed: ${(error as Error).message}\n`));
-		}, 3_600_000);
-		pruneTimer.unref();
-		await new Promise<void>((resolve) => {
-			const stop = () => {
-				process.off("SIGTERM", stop);
-				process.off("SIGINT", stop);
-				clearInterval(pruneTimer);
-				server.close(() => resolve());
-				server.closeIdleConnections();
-			};
-			process.on("SIGTERM", stop);
-			process.on("SIGINT", stop);
-		});
+		shutdown.server = api;
+		if (shutdown.asked) closeServer(api);
+		else {
+			const address = api.address();
+			const port = typeof address === "object" && address ? address.port : Number(portText);
+			io.stdout(`listening on http://${host.includes(":") ? `[${host}]` : host}:${port}\n`);
+			pruneTimer = setInterval(() => {
+				store.pruneAccessLog().catch((error: unknown) => io.stderr(`apikeys-tui serve: pruning failed: ${(error as Error).message}\n`));
+			}, 3_600_000);
+			pruneTimer.unref();
+		}
+		await done;
 		await store.close();
 		io.stderr("apikeys-tui serve: stopped; the access log is written\n");
 	},
