@@ -63,12 +63,12 @@ const everything: Capabilities = {
 	convert: { available: true },
 };
 
-/** Marks of what has been committed to the store. */
-interface CommitMarks {
-	/** Moves on with every commit, by anyone: SQLite's data_version with other connections', `ownWrites` with this one's. */
-	any: string;
-	/** Moves on with every change to keys or settings, by anyone (db/003_key_changes.sql). */
-	keys: number;
+/** The marks of what has been committed, as read this event-loop turn (see anyMark, keysMark). */
+interface TurnMarks {
+	any?: string;
+	keys?: number;
+	/** Set once their forgetting at the end of the turn is scheduled. */
+	clearing?: true;
 }
 
 function memoized<T>(values: Map<string, unknown>, name: string, compute: () => T): T {
@@ -93,8 +93,8 @@ export class LocalStore implements Backend {
 	private readonly file: StoreFileWatch;
 	private readonly statements = new Map<string, Statement>();
 	private ownWrites = 0;
-	/** Set by checkChangesOncePerTurn: the marks read this event-loop turn. */
-	private turnMarks: CommitMarks | undefined;
+	/** Set by checkChangesOncePerTurn: the marks read this event-loop turn, each when first needed. */
+	private turnMarks: TurnMarks = {};
 	private changesOncePerTurn = false;
 	private memos: { mark: string; values: Map<string, unknown> } | undefined;
 	private keyMemos: { mark: number; values: Map<string, unknown> } | undefined;
@@ -180,33 +180,44 @@ export class LocalStore implements Backend {
 
 	private noteOwnWrite(): void {
 		this.ownWrites++;
-		this.turnMarks = undefined;
+		this.turnMarks = {};
 	}
 
 	/**
-	 * What has been committed, read in one statement. What is cached under a mark is current, so a
-	 * key disabled by another process is refused at once.
+	 * Moves on with every commit, by anyone: SQLite's data_version with other connections' commits
+	 * (the access-log writer's too), `ownWrites` with this one's. What is cached under it is current.
 	 */
-	private marks(): CommitMarks {
-		if (this.turnMarks !== undefined) return this.turnMarks;
-		const [dataVersion, keysRevision] = this.sql(
-			`SELECT (SELECT data_version FROM pragma_data_version), ${keysRevisionSql}`,
-		).raw(true).get() as [number, number];
-		const marks = { any: `${dataVersion}:${this.ownWrites}`, keys: keysRevision };
-		if (this.changesOncePerTurn) {
-			this.turnMarks = marks;
+	private anyMark(): string {
+		const cached = this.turnMarks.any;
+		if (cached !== undefined) return cached;
+		const mark = `${this.sql("PRAGMA data_version").pluck().get()}:${this.ownWrites}`;
+		if (this.changesOncePerTurn) this.keepForTurn().any = mark;
+		return mark;
+	}
+
+	/**
+	 * Moves on with every change to keys or settings, by anyone, and with nothing else
+	 * (db/003_key_changes.sql). What is cached under it is current, so a key disabled by another
+	 * process is refused at once.
+	 */
+	private keysMark(): number {
+		const cached = this.turnMarks.keys;
+		if (cached !== undefined) return cached;
+		const mark = this.sql(`SELECT ${keysRevisionSql}`).pluck().get() as number;
+		if (this.changesOncePerTurn) this.keepForTurn().keys = mark;
+		return mark;
+	}
+
+	/** This turn's marks, forgotten when the turn ends. */
+	private keepForTurn(): TurnMarks {
+		const marks = this.turnMarks;
+		if (!marks.clearing) {
+			marks.clearing = true;
 			setImmediate(() => {
-				this.turnMarks = undefined;
+				if (this.turnMarks === marks) this.turnMarks = {};
 			});
 		}
 		return marks;
-	}
-
-	/** marks().keys, read alone where this turn's marks are not at hand (a third cheaper than both). */
-	private keysMark(): number {
-		if (this.turnMarks) return this.turnMarks.keys;
-		if (this.changesOncePerTurn) return this.marks().keys;
-		return this.sql(`SELECT ${keysRevisionSql}`).pluck().get() as number;
 	}
 
 	/**
@@ -307,7 +318,7 @@ export class LocalStore implements Backend {
 	 */
 	memo<T>(name: string, compute: () => T): T {
 		return this.guard(() => {
-			const mark = this.marks().any;
+			const mark = this.anyMark();
 			if (this.memos?.mark !== mark) this.memos = { mark, values: new Map() };
 			return memoized(this.memos.values, name, compute);
 		});
@@ -319,7 +330,7 @@ export class LocalStore implements Backend {
 	 */
 	memoUntilKeysChange<T>(name: string, compute: () => T): T {
 		return this.guard(() => {
-			const mark = this.marks().keys;
+			const mark = this.keysMark();
 			if (this.keyMemos?.mark !== mark) this.keyMemos = { mark, values: new Map() };
 			return memoized(this.keyMemos.values, name, compute);
 		});
@@ -657,7 +668,7 @@ export class LocalStore implements Backend {
 	 * the console polls it to follow changes made elsewhere.
 	 */
 	changeMark(): string {
-		return this.guard(() => this.marks().any);
+		return this.guard(() => this.anyMark());
 	}
 
 	/**
