@@ -320,24 +320,36 @@ describe("detail, edit, logs, settings, help, size", () => {
 		assert.match(ui.frame(), /› .*\/p\/0 *\n/);
 	});
 
-	test("a filter no index serves reads on through the log until it finds its entries", async (t) => {
-		const ui = await mountConsole(t, {
-			setup: async (store) => {
-				const start = Date.parse("2026-11-20T10:00:00Z");
-				// Two older DELETEs, then more than one scan window of GETs.
-				for (let i = 0; i < 2; i++) store.logAccess(accessEntry({ at: start + i, method: "DELETE", path: `/old/${i}` }));
-				for (let i = 0; i < pathScanWindow + 500; i++) store.logAccess(accessEntry({ at: start + 10 + i, path: "/new" }));
-				store.flushAccessLog();
-			},
+	for (const logPageDelayMs of [undefined, 40]) {
+		const link = logPageDelayMs === undefined ? "" : ", and keys pressed meanwhile over a slow link read no page twice";
+		test(`a filter no index serves reads on through the log until it finds its entries${link}`, async (t) => {
+			const ui = await mountConsole(t, {
+				...(logPageDelayMs === undefined ? {} : { logPageDelayMs }),
+				setup: async (store) => {
+					const start = Date.parse("2026-11-20T10:00:00Z");
+					// Two older DELETEs, then more than one scan window of GETs.
+					for (let i = 0; i < 2; i++) store.logAccess(accessEntry({ at: start + i, method: "DELETE", path: `/old/${i}` }));
+					for (let i = 0; i < pathScanWindow + 500; i++) store.logAccess(accessEntry({ at: start + 10 + i, path: "/new" }));
+					store.flushAccessLog();
+				},
+			});
+			await ui.press("L");
+			await new Promise((resolve) => setTimeout(resolve, 3 * (logPageDelayMs ?? 0)));
+			await ui.press("/");
+			await ui.type("method:delete");
+			await ui.press(keys.enter);
+			// While the log is read on, page by page: each key asks for the next page too.
+			for (let i = 0; i < 6; i++) {
+				await ui.press("j");
+				await new Promise((resolve) => setTimeout(resolve, (logPageDelayMs ?? 0) / 2));
+			}
+			await new Promise((resolve) => setTimeout(resolve, 6 * (logPageDelayMs ?? 0)));
+			await ui.press("g");
+			assert.match(ui.frame(), /› .*DELETE.*\/old\/1/);
+			assert.match(ui.frame(), /\/old\/0/);
+			assert.match(ui.frame(), /1 of 2\n/, "both found, each once, and nothing more to read");
 		});
-		await ui.press("L");
-		await ui.press("/");
-		await ui.type("method:delete");
-		await ui.press(keys.enter);
-		assert.match(ui.frame(), /› .*DELETE.*\/old\/1/);
-		assert.match(ui.frame(), /\/old\/0/);
-		assert.match(ui.frame(), /1 of 2\n/, "both found, and nothing more to read");
-	});
+	}
 
 	test("settings: each with its meaning, changed in place", async (t) => {
 		const ui = await mountConsole(t, { setup: threeKeys });

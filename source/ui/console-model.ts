@@ -700,12 +700,14 @@ export class ConsoleModel {
 		}
 		if (!more) this.logsLoads++;
 		const load = this.logsLoads;
+		const before = more ? logs.nextBefore : undefined;
 		const page = await this.backend.queryAccessLog(filter.filter, {
 			limit: Math.max(50, this.listHeight * 2),
-			...(more && logs.nextBefore !== undefined ? { before: logs.nextBefore } : {}),
+			...(before !== undefined ? { before } : {}),
 		});
-		// A first page loaded since (another filter, a follow refresh) replaces whatever this was for.
-		if (this.logs !== logs || load !== this.logsLoads) return;
+		// A first page loaded since (another filter, a follow refresh) replaces whatever this was for,
+		// and of two next pages asked for at once (reading on, and scrolling) only the first is kept.
+		if (this.logs !== logs || load !== this.logsLoads || (more && logs.nextBefore !== before)) return;
 		// Appended in place: copying the whole list for every page would grow with each page read.
 		if (more) logs.entries.push(...page.entries);
 		else logs.entries = page.entries;

@@ -2,6 +2,7 @@
 import type { TestContext } from "node:test";
 import { render as inkRender } from "ink-testing-library";
 import { act } from "react";
+import type { Backend } from "../../source/core/backend.js";
 import { LocalStore } from "../../source/store/local-store.js";
 import { App } from "../../source/ui/app.js";
 import { ConsoleModel } from "../../source/ui/console-model.js";
@@ -39,6 +40,22 @@ async function settle(): Promise<void> {
 	}
 }
 
+/** The store, its access-log pages answered only after `delayMs`. */
+function withSlowLogPages(store: LocalStore, delayMs: number): Backend {
+	return new Proxy(store, {
+		get(target, property) {
+			if (property === "queryAccessLog") {
+				return async (...args: Parameters<LocalStore["queryAccessLog"]>) => {
+					await new Promise((resolve) => setTimeout(resolve, delayMs));
+					return target.queryAccessLog(...args);
+				};
+			}
+			const value: unknown = Reflect.get(target, property);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+}
+
 export async function mountConsole(
 	t: TestContext,
 	options: {
@@ -47,6 +64,8 @@ export async function mountConsole(
 		readOnly?: boolean;
 		profile?: "proget" | "otter";
 		setup?: (store: LocalStore) => Promise<void>;
+		/** Milliseconds each access-log page takes to arrive, as over a slow link to a remote instance. */
+		logPageDelayMs?: number;
 	} = {},
 ): Promise<Harness> {
 	const store = LocalStore.open(tempDbPath(t), options.profile ? { profile: options.profile } : {});
@@ -54,7 +73,7 @@ export async function mountConsole(
 	const copied: string[] = [];
 	let quits = 0;
 	const model = new ConsoleModel({
-		backend: store,
+		backend: options.logPageDelayMs === undefined ? store : withSlowLogPages(store, options.logPageDelayMs),
 		readOnly: options.readOnly ?? false,
 		actor: "tester (console)",
 		copy: (text) => {
