@@ -67,11 +67,12 @@ describe("opening a store", () => {
 	test("a store of schema 1 is brought up to date in place, its keys and access log kept", async (t) => {
 		const path = tempDbPath(t);
 		const store = LocalStore.open(path);
+		const { key } = await store.createKey({ type: "system", systemApis: ["sca"], displayName: "kept" }, { actor });
 		for (let i = 0; i < 300; i++) store.logAccess(accessEntry({ at: 1_000_000 + i, status: i % 3 === 0 ? 403 : 200 }));
 		store.flushAccessLog();
 		await store.close();
 		const old = new Database(path);
-		// What schema 1 left: four access-log indexes, no keys revision.
+		// What schema 1 left: four access-log indexes, no change log.
 		old.exec(`DROP INDEX access_log_unusual_status;
 			DROP TABLE key_changes;
 			DROP TRIGGER api_keys_added; DROP TRIGGER api_keys_removed; DROP TRIGGER api_keys_changed;
@@ -83,6 +84,11 @@ describe("opening a store", () => {
 		old.close();
 		const upgraded = LocalStore.open(path);
 		t.after(() => upgraded.close());
+		const verified = upgraded.verifyNow(key, { kind: "system-api", api: "sca" });
+		assert.equal(verified.outcome, "valid", "a key made before the change log is verified");
+		assert.equal(verified.record?.displayName, "kept");
+		await upgraded.setEnabled(verified.record?.id as number, false, actor);
+		assert.equal(upgraded.verifyNow(key, { kind: "any" }).outcome, "disabled", "and its changes followed");
 		assert.equal((await upgraded.queryAccessLog({ statusClass: 4 }, { limit: 1000 })).entries.length, 100);
 		assert.equal((await upgraded.queryAccessLog({ since: 1_000_200 }, { limit: 1000 })).entries.length, 100);
 		const db = new Database(path, { readonly: true });
