@@ -5,6 +5,7 @@
 import type { Server } from "node:http";
 import { isIP } from "node:net";
 import { createApiServer } from "../server/api-server.js";
+import { keepHeapSmall } from "../ui/terminal/heap-tuning.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
 import { openLocalStore } from "./open-backend.js";
 import { version } from "./version.js";
@@ -35,6 +36,7 @@ See README "Server" for the routes.`,
 		if (!isLoopback(host) && flags.public !== true) {
 			throw new UsageError(`--host=${host} is not a loopback address: add --public to serve keys to the network`);
 		}
+		keepHeapSmall();
 		// Listened for from the start: reading a large store's keys takes a while, and a stop asked for
 		// meanwhile (a service manager's, or Ctrl-C) is a clean stop too.
 		const shutdown: { asked: boolean; server?: Server } = { asked: false };
