@@ -632,7 +632,7 @@ describe("concurrency and secrets", () => {
 		assert.equal((await store.queryAccessLog({}, { limit: 1000 })).entries.length, 450);
 	});
 
-	test("what one connection caches, another's change replaces at once (no cache window)", async (t) => {
+	test("what one store caches, a change through another store of this process replaces at once (no cache window)", async (t) => {
 		const { server, admin } = twoConnections(t);
 		const { key, record } = await admin.createKey({ type: "system", systemApis: ["sca"] }, { actor });
 		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "valid");
@@ -644,6 +644,27 @@ describe("concurrency and secrets", () => {
 		await server.deleteKey(record.id, actor);
 		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "not-found");
 		assert.equal((await server.listKeys()).length, 1);
+	});
+
+	test("a change made outside this process's stores is seen in the next event-loop turn, and within 1 ms in a long synchronous run", async (t) => {
+		const { server, admin } = twoConnections(t);
+		const { key, record } = await admin.createKey({ type: "system", systemApis: ["sca"] }, { actor });
+		// Not our store code: what another process (sqlite3, an older build) would do.
+		const outside = new Database(admin.location);
+		t.after(() => outside.close());
+		const setEnabled = outside.prepare("UPDATE api_keys SET enabled = ? WHERE id = ?");
+		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "valid");
+		setEnabled.run(0, record.id);
+		await new Promise((resolve) => setImmediate(resolve));
+		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "disabled", "in the next turn");
+		setEnabled.run(1, record.id);
+		const changedAt = performance.now();
+		while (performance.now() - changedAt < 1.5);
+		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "valid", "in the same turn, 1 ms on");
+		assert.equal(server.settingsNow().minCustomKeyLength, 16);
+		outside.prepare("INSERT OR REPLACE INTO settings (name, value) VALUES ('minCustomKeyLength', '24')").run();
+		await new Promise((resolve) => setImmediate(resolve));
+		assert.equal(server.settingsNow().minCustomKeyLength, 24, "settings follow the same way");
 	});
 
 	test("verification follows another process's rolls and imports, and catches up after more changes than are kept", async (t) => {

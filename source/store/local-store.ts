@@ -65,11 +65,26 @@ const everything: Capabilities = {
 
 /** The marks of what has been committed, as read this event-loop turn (see anyMark, keysMark). */
 interface TurnMarks {
+	/** commitsInThisProcess when these were read: any later commit here makes them out of date. */
+	commits: number;
 	any?: string;
-	keys?: number;
+	/** With performance.now() just before it was read. */
+	keys?: { revision: number; readAt: number };
 	/** Set once their forgetting at the end of the turn is scheduled. */
 	clearing?: true;
 }
+
+/**
+ * Commits made through any store opened in this process (and access-log flushes it waited for):
+ * a mark read before one of them is out of date, so what this process changes is seen at once.
+ */
+let commitsInThisProcess = 0;
+
+/**
+ * How long the keys' revision read in a turn stands for a long synchronous run of verifications:
+ * another process's change to keys reaches them within this bound (anchors-keys.md, d.14).
+ */
+const keysRevisionLifeMs = 1;
 
 function memoized<T>(values: Map<string, unknown>, name: string, compute: () => T): T {
 	let value = values.get(name) as T | undefined;
@@ -94,7 +109,7 @@ export class LocalStore implements Backend {
 	private readonly statements = new Map<string, Statement>();
 	private ownWrites = 0;
 	/** Set by checkChangesOncePerTurn: the marks read this event-loop turn, each when first needed. */
-	private turnMarks: TurnMarks = {};
+	private turnMarks: TurnMarks = { commits: commitsInThisProcess };
 	private changesOncePerTurn = false;
 	private memos: { mark: string; values: Map<string, unknown> } | undefined;
 	private keyMemos: { mark: number; values: Map<string, unknown> } | undefined;
@@ -180,7 +195,7 @@ export class LocalStore implements Backend {
 
 	private noteOwnWrite(): void {
 		this.ownWrites++;
-		this.turnMarks = {};
+		commitsInThisProcess++;
 	}
 
 	/**
@@ -188,7 +203,7 @@ export class LocalStore implements Backend {
 	 * (the access-log writer's too), `ownWrites` with this one's. What is cached under it is current.
 	 */
 	private anyMark(): string {
-		const cached = this.turnMarks.any;
+		const cached = this.currentMarks().any;
 		if (cached !== undefined) return cached;
 		const mark = `${this.sql("PRAGMA data_version").pluck().get()}:${this.ownWrites}`;
 		if (this.changesOncePerTurn) this.keepForTurn().any = mark;
@@ -197,33 +212,43 @@ export class LocalStore implements Backend {
 
 	/**
 	 * Moves on with every change to keys or settings, by anyone, and with nothing else
-	 * (db/003_key_changes.sql). What is cached under it is current, so a key disabled by another
-	 * process is refused at once.
+	 * (db/003_key_changes.sql). Read once per event-loop turn, and again within a turn once
+	 * keysRevisionLifeMs has passed: one read is an SQLite read transaction (two or three system
+	 * calls, 5 µs in this VM, more than the rest of a verification). So a change committed through
+	 * this process is seen at once, and one committed by another process by every verification in a
+	 * later turn (a request that arrives after it) and within 1 ms in a long synchronous run.
 	 */
 	private keysMark(): number {
-		const cached = this.turnMarks.keys;
-		if (cached !== undefined) return cached;
-		const mark = this.sql(`SELECT ${keysRevisionSql}`).pluck().get() as number;
-		if (this.changesOncePerTurn) this.keepForTurn().keys = mark;
-		return mark;
+		const marks = this.currentMarks();
+		const now = performance.now();
+		if (marks.keys && now - marks.keys.readAt < keysRevisionLifeMs) return marks.keys.revision;
+		const revision = this.sql(`SELECT ${keysRevisionSql}`).pluck().get() as number;
+		this.keepForTurn().keys = { revision, readAt: now };
+		return revision;
+	}
+
+	/** The marks read this turn, none if anything was committed in this process since. */
+	private currentMarks(): TurnMarks {
+		if (this.turnMarks.commits !== commitsInThisProcess) this.turnMarks = { commits: commitsInThisProcess };
+		return this.turnMarks;
 	}
 
 	/** This turn's marks, forgotten when the turn ends. */
 	private keepForTurn(): TurnMarks {
-		const marks = this.turnMarks;
+		const marks = this.currentMarks();
 		if (!marks.clearing) {
 			marks.clearing = true;
 			setImmediate(() => {
-				if (this.turnMarks === marks) this.turnMarks = {};
+				if (this.turnMarks === marks) this.turnMarks = { commits: commitsInThisProcess };
 			});
 		}
 		return marks;
 	}
 
 	/**
-	 * From now on, other connections' commits are looked for once per event-loop turn instead of
-	 * at every check. For the server: the requests handled in one turn had all arrived before it
-	 * began, so each still sees every change committed before it arrived.
+	 * From now on, any commit by other connections is looked for once per event-loop turn instead
+	 * of at every check (keysMark always is). For the server: the requests handled in one turn had
+	 * all arrived before it began, so each still sees every change committed before it arrived.
 	 */
 	checkChangesOncePerTurn(): void {
 		this.changesOncePerTurn = true;
@@ -685,6 +710,7 @@ export class LocalStore implements Backend {
 
 	flushAccessLog(): void {
 		this.guard(() => this.logWriter?.flush());
+		commitsInThisProcess++;
 	}
 
 	async pruneAccessLog(now = new Date()): Promise<number> {
