@@ -72,8 +72,8 @@ describe("opening a store", () => {
 		store.flushAccessLog();
 		await store.close();
 		const old = new Database(path);
-		// What schema 1 left: four access-log indexes, no change log.
-		old.exec(`DROP INDEX access_log_unusual_status;
+		// What schema 1 left: four access-log indexes, no change log, no index of key ids.
+		old.exec(`DROP INDEX access_log_unusual_status; DROP INDEX api_keys_id;
 			DROP TABLE key_changes;
 			DROP TRIGGER api_keys_added; DROP TRIGGER api_keys_removed; DROP TRIGGER api_keys_changed;
 			DROP TRIGGER settings_added; DROP TRIGGER settings_removed; DROP TRIGGER settings_changed;
@@ -97,6 +97,11 @@ describe("opening a store", () => {
 		assert.deepEqual(
 			db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'access_log' ORDER BY name").pluck().all(),
 			["access_log_key", "access_log_unusual_status"],
+		);
+		assert.match(
+			JSON.stringify(db.prepare("EXPLAIN QUERY PLAN SELECT id FROM api_keys ORDER BY id").all()),
+			/COVERING INDEX api_keys_id/,
+			"the key ids are read from their own index",
 		);
 	});
 
