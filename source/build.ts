@@ -46,12 +46,57 @@ const patches: DependencyPatch[] = [
         return OutputCaches.current;
     }`,
 	},
+	{
+		// Each frame Ink lays the whole screen out as cells and turns every row back into text,
+		// comparing each cell's styles with the one before it (two Sets and three arrays a cell). A
+		// run of characters written together now shares one styles array, and a cell with the same
+		// styles as the one before (or none, like it) is not compared. Profiled over 200 key presses in
+		// a 100x30 list: turning rows into text 238 -> 90 ms, the garbage collector 335 -> 107 ms; the
+		// screen, colours included, is cell for cell the same.
+		file: /[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/,
+		reason: "a run of styled characters shares its styles",
+		from: "                styles: [...codes],",
+		to: "                styles: codes,",
+	},
+	{
+		file: /[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/,
+		reason: "cells styled as the one before them are not compared",
+		from: "            ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));",
+		to: `            const before = chars[i - 1].styles;
+            if (before !== char.styles && (before.length > 0 || char.styles.length > 0))
+                ret += ansiCodesToString(diffAnsiCodes(before, char.styles));`,
+	},
+	{
+		file: /[\\/]ansi-tokenize[\\/]build[\\/]styledChars\.js$/,
+		reason: "cells styled as the one before them are not compared",
+		from: "        if (i === chars.length - 1) {",
+		to: "        if (i === chars.length - 1 && char.styles.length > 0) {",
+	},
+	{
+		file: /[\\/]ink[\\/]build[\\/]output\.js$/,
+		reason: "one blank cell shared by the whole screen",
+		from: `                row.push({
+                    type: 'char',
+                    value: ' ',
+                    fullWidth: false,
+                    styles: [],
+                });`,
+		to: "                row.push(blankCell);",
+	},
+	{
+		file: /[\\/]ink[\\/]build[\\/]output\.js$/,
+		reason: "one blank cell shared by the whole screen",
+		from: "class OutputCaches {",
+		to: `// Cells are replaced, never changed, so every blank one can be the same.
+const blankCell = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([]) });
+class OutputCaches {`,
+	},
 ];
 
 const dependencyPatches: Plugin = {
 	name: "dependency-patches",
 	setup(builder) {
-		builder.onLoad({ filter: /[\\/](meow|ink)[\\/]build[\\/][^\\/]+\.js$/ }, async (args) => {
+		builder.onLoad({ filter: /[\\/](meow|ink|ansi-tokenize)[\\/]build[\\/][^\\/]+\.js$/ }, async (args) => {
 			const wanted = patches.filter((patch) => patch.file.test(args.path));
 			if (wanted.length === 0) return undefined;
 			let text = await readFile(args.path, "utf8");
