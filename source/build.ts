@@ -91,12 +91,27 @@ const patches: DependencyPatch[] = [
 const blankCell = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: Object.freeze([]) });
 class OutputCaches {`,
 	},
+	{
+		// string-width measures anything beyond ASCII by grapheme segmentation and a test against
+		// the full emoji regex, which compiles on first use: 46 ms inside the console's first frame
+		// (its rows hold "›", "·", "—", "…"), then ~37 µs a string. These characters are one column
+		// each (checked against string-width itself for every one of the 1,396, alone and in runs),
+		// and none joins another into a cluster, so a string of them only is as wide as it is long.
+		// Not wrap-ansi's own older copy: Ink wraps only text wider than its box, which the console's
+		// fitted cells never are.
+		file: /^(?!.*[\\/]wrap-ansi[\\/]).*[\\/]string-width[\\/]index\.js$/,
+		reason: "common narrow characters measured without segmenting",
+		from: "if (/^[\\u0020-\\u007E]*$/.test(string)) {",
+		to: "if (/^[\\u0020-\\u007E\\u00A0-\\u00AC\\u00AE-\\u02FF\\u2010-\\u2027\\u2030-\\u205E\\u2190-\\u21FF\\u2500-\\u25FC\\u2800-\\u28FF\\u2713\\u2717]*$/.test(string)) {",
+	},
 ];
 
 const dependencyPatches: Plugin = {
 	name: "dependency-patches",
 	setup(builder) {
-		builder.onLoad({ filter: /[\\/](meow|ink|ansi-tokenize)[\\/]build[\\/][^\\/]+\.js$/ }, async (args) => {
+		// Every file a patch may name (esbuild wants it as one Go regular expression).
+		const patchable = /[\\/](meow|ink|ansi-tokenize)[\\/]build[\\/][^\\/]+\.js$|[\\/]string-width[\\/]index\.js$/;
+		builder.onLoad({ filter: patchable }, async (args) => {
 			const wanted = patches.filter((patch) => patch.file.test(args.path));
 			if (wanted.length === 0) return undefined;
 			let text = await readFile(args.path, "utf8");
