@@ -108,7 +108,7 @@ export class LocalStore implements Backend {
 	private readonly file: StoreFileWatch;
 	private readonly statements = new Map<string, Statement>();
 	private ownWrites = 0;
-	/** Set by checkChangesOncePerTurn: the marks read this event-loop turn, each when first needed. */
+	/** The marks read this event-loop turn, each when first needed: keysMark's always, anyMark's once checkChangesOncePerTurn. */
 	private turnMarks: TurnMarks = { commits: commitsInThisProcess };
 	private changesOncePerTurn = false;
 	private memos: { mark: string; values: Map<string, unknown> } | undefined;
