@@ -31,6 +31,17 @@ describe("the key list", () => {
 		});
 	}
 
+	test("the ordered ids load behind the first page with no spinner over the list; j then moves", async (t) => {
+		const ui = await mountConsole(t, { setup: threeKeys });
+		const frames = ui.frames();
+		const firstWithKeys = frames.findIndex((frame) => /› +Admin key/.test(frame));
+		assert.ok(firstWithKeys >= 0, "the first page was drawn");
+		const spinning = frames.slice(firstWithKeys).filter((frame) => /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/.test(frame));
+		assert.equal(spinning.length, 0, "no spinner over a list already on screen");
+		await ui.press("j");
+		assert.match(ui.frame(), /› +CI npm/);
+	});
+
 	test("an empty store says how to create the first key, on one line at 80 columns", async (t) => {
 		const ui = await mountConsole(t, { columns: 80 });
 		assert.match(ui.frame(), /No API keys yet\. Press n to create the first one \(or: apikeys-tui create\)\./);

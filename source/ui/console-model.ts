@@ -261,8 +261,17 @@ export class ConsoleModel {
 		this.changed();
 	}
 
+	/**
+	 * Without the busy spinner: the list is already on screen and usable, and each spinner frame
+	 * is a full render (two of them before a key pressed meanwhile was answered).
+	 */
 	private async loadIndex(): Promise<void> {
-		await this.run(() => this.reloadIds());
+		try {
+			await this.reloadIds();
+		} catch (error) {
+			this.fail(error);
+			this.changed();
+		}
 		const pressed = this.keysBeforeIndex ?? [];
 		this.keysBeforeIndex = undefined;
 		for (const name of pressed) this.press(name);

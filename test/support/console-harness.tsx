@@ -25,6 +25,8 @@ export interface Harness {
 	store: LocalStore;
 	model: ConsoleModel;
 	frame: () => string;
+	/** Every frame drawn so far, in order. */
+	frames: () => readonly string[];
 	press: (...inputs: string[]) => Promise<void>;
 	type: (text: string) => Promise<void>;
 	resize: (columns: number, rows: number) => Promise<void>;
@@ -94,6 +96,7 @@ export async function mountConsole(
 		copied,
 		quits: () => quits,
 		frame: () => rendered.lastFrame() ?? "",
+		frames: () => rendered.frames,
 		press: async (...inputs) => {
 			for (const input of inputs) {
 				await act(async () => {
