@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LocalStore } from "../source/store/local-store.js";
 import { accessEntry } from "./support/access-entry.js";
+import { openPty } from "./support/pty-terminal.js";
 import { startServer } from "./support/server-process.js";
 import { tempDbPath } from "./support/temp-store.js";
 import { startInTmux, type Terminal } from "./support/tmux.js";
@@ -239,4 +240,36 @@ test("a dropped SSH session (SIGHUP) in the middle of the wizard: terminal resto
 	const store = LocalStore.open(db);
 	assert.deepEqual(await store.listKeys(), []);
 	await store.close();
+});
+
+test("in a real terminal, colours stay on their text: the selection to its row's end, a disabled key red, headings bold, hints muted", async (t) => {
+	const db = tempDbPath(t);
+	const store = LocalStore.open(db);
+	await store.createKey({ type: "system", systemApis: ["sca"], displayName: "Selected key" }, { actor: "setup" });
+	const disabled = await store.createKey({ type: "personal", user: "bob", displayName: "Disabled key" }, { actor: "setup" });
+	await store.setEnabled(disabled.record.id, false, "setup");
+	await store.createKey({ type: "personal", user: "carol", displayName: "Plain key" }, { actor: "setup" });
+	await store.close();
+	const term = openPty(["dist/cli.js", `--db=${db}`], { columns: 100, rows: 30 });
+	t.after(() => term.close());
+	await term.waitFor((screen) => /1 of 3/.test(screen) && /Plain key/.test(screen));
+	const lines = (await term.screen()).split("\n");
+	const styles = await term.styles();
+	const rowOf = (text: string) => lines.findIndex((line) => line.includes(text));
+	const looks = (row: number, from: number, to: number) => new Set((styles[row] ?? []).slice(from, to));
+	const textEnd = (row: number) => (lines[row] ?? "").length;
+
+	const selected = rowOf("› Selected key");
+	assert.deepEqual([...looks(selected, 0, textEnd(selected))], ["inverse"], "the whole selected row is inverse");
+	assert.ok(![...looks(selected, textEnd(selected), 100)].some((look) => look.includes("inverse")), "and nothing after it");
+	const disabledRow = rowOf("Disabled key");
+	assert.deepEqual([...looks(disabledRow, 2, textEnd(disabledRow))], ["fg 1"], "a disabled key is red");
+	const plain = rowOf("Plain key");
+	assert.deepEqual([...looks(plain, 0, 100)], [""], "the row after it is plain: no colour leaks on");
+	const heading = rowOf("NAME");
+	assert.deepEqual([...looks(heading, 2, textEnd(heading))], ["bold"]);
+	assert.deepEqual([...looks(selected, 0, 1)], ["inverse"], "not bold: the heading's bold ends with it");
+	const hints = rowOf("Enter open");
+	const hintLooks = new Set((styles[hints] ?? []).filter((_, x) => (lines[hints] ?? "")[x] !== " " && x < textEnd(hints)));
+	assert.deepEqual([...hintLooks], ["fg 8"], "the key hints are muted");
 });

@@ -19,6 +19,11 @@ export interface PtyTerminal {
 	 * and leaves "" in the next; combining marks join their base's cell; a blank cell is " ".
 	 */
 	cells: () => Promise<string[][]>;
+	/**
+	 * Each visible cell's look, as words: "inverse", "bold", "dim", "fg N" for a palette colour;
+	 * "" for a cell drawn plain.
+	 */
+	styles: () => Promise<string[][]>;
 	write: (data: string) => void;
 	/** Resolves to the milliseconds it took for the screen to satisfy `test`; throws with the screen after `timeoutMs`. */
 	waitFor: (test: (screen: string) => boolean, timeoutMs?: number) => Promise<number>;
@@ -91,10 +96,31 @@ export function openPty(
 		}
 		return rows;
 	};
+	const styles = async () => {
+		await written;
+		const buffer = term.buffer.active;
+		const rows: string[][] = [];
+		for (let y = 0; y < term.rows; y++) {
+			const line = buffer.getLine(buffer.viewportY + y);
+			const row: string[] = [];
+			for (let x = 0; x < term.cols; x++) {
+				const cell = line?.getCell(x);
+				const look: string[] = [];
+				if (cell?.isInverse()) look.push("inverse");
+				if (cell?.isBold()) look.push("bold");
+				if (cell?.isDim()) look.push("dim");
+				if (cell?.isFgPalette()) look.push(`fg ${cell.getFgColor()}`);
+				row.push(look.join(" "));
+			}
+			rows.push(row);
+		}
+		return rows;
+	};
 	return {
 		pid: child.pid,
 		screen,
 		cells,
+		styles,
 		write: (data) => {
 			if (alive) child.write(data);
 		},
