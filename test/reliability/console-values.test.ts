@@ -110,11 +110,15 @@ async function refusedInWizard(term: PtyTerminal, value: Case): Promise<void> {
 			assert.ok(stepTitle(after), `the message is not on a wizard step:\n${after}`);
 			// One Escape at a time, each after the last has been taken: a second one still on its way
 			// would reach the list just before the next case's "n", and Escape then "n" reads as Alt+N.
+			// Taken means the step went back or the list came back: any other change to the screen may
+			// be the rest of a frame drawn before the Escape, and an Escape sent then reaches the list
+			// and clears its "nothing was created".
 			for (let back = 0; back < 15; back++) {
 				const before = await term.screen();
 				if (/STATUS/.test(before)) break;
+				const title = stepTitle(before);
 				term.write("\u001b");
-				await term.waitFor((s) => s !== before, 10_000);
+				await term.waitFor((s) => /STATUS/.test(s) || (stepTitle(s) !== undefined && stepTitle(s) !== title), 10_000);
 			}
 			await term.waitFor((s) => s.includes("nothing was created"));
 			return;
