@@ -42,6 +42,18 @@ describe("the key list", () => {
 		assert.match(ui.frame(), /› +CI npm/);
 	});
 
+	test("a key added between the first page and the rest of the list is counted once the list is in", async (t) => {
+		const ui = await mountConsole(t, {
+			setup: threeKeys,
+			changeAfterFirstPage: async (store) => {
+				await store.createKey({ type: "personal", user: "dave", displayName: "Added meanwhile" }, { actor: "elsewhere" });
+			},
+		});
+		assert.match(ui.frame(), /1 of 4/);
+		await ui.press("G");
+		assert.match(ui.frame(), /› +Added meanwhile/);
+	});
+
 	test("an empty store says how to create the first key, on one line at 80 columns", async (t) => {
 		const ui = await mountConsole(t, { columns: 80 });
 		assert.match(ui.frame(), /No API keys yet\. Press n to create the first one \(or: apikeys-tui create\)\./);

@@ -151,6 +151,8 @@ export class ConsoleModel {
 	private logsLoads = 0;
 	/** Keys pressed while the list's index was still loading at startup, replayed once it is in. */
 	private keysBeforeIndex: string[] | undefined;
+	/** Whether the ordered ids are in; until then the rows are the first page start() loaded. */
+	private indexIn = false;
 
 	constructor(private readonly options: ConsoleOptions) {
 		this.catalog = catalogFor(options.backend.profile);
@@ -320,6 +322,7 @@ export class ConsoleModel {
 		const ids = await this.backend.keyIds({ filter: this.list.filter, sort: this.list.sort });
 		this.seenChangeMark = mark;
 		this.list.ids = ids;
+		this.indexIn = true;
 		this.list.total = ids.length;
 		const index = keepId === undefined ? -1 : ids.indexOf(keepId);
 		this.list.selected = clampIndex(index >= 0 ? index : this.list.selected, ids.length);
@@ -334,8 +337,7 @@ export class ConsoleModel {
 	}
 
 	private async loadRows(): Promise<void> {
-		// Until the index is in, the rows are the first page start() loaded.
-		if (this.keysBeforeIndex) return;
+		if (!this.indexIn) return;
 		const ids = this.list.ids.slice(this.list.start, this.list.start + this.listHeight);
 		const rows = await this.backend.keysByIds(ids);
 		this.list.rows = rows;

@@ -58,6 +58,27 @@ function withSlowLogPages(store: LocalStore, delayMs: number): Backend {
 	});
 }
 
+/** The store, with `change` made right after the console has read its first page of keys. */
+function withChangeAfterFirstPage(store: LocalStore, change: (store: LocalStore) => Promise<void>): Backend {
+	let changed = false;
+	return new Proxy(store, {
+		get(target, property) {
+			if (property === "queryKeys") {
+				return async (...args: Parameters<LocalStore["queryKeys"]>) => {
+					const page = await target.queryKeys(...args);
+					if (!changed) {
+						changed = true;
+						await change(target);
+					}
+					return page;
+				};
+			}
+			const value: unknown = Reflect.get(target, property);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+}
+
 export async function mountConsole(
 	t: TestContext,
 	options: {
@@ -68,6 +89,8 @@ export async function mountConsole(
 		setup?: (store: LocalStore) => Promise<void>;
 		/** Milliseconds each access-log page takes to arrive, as over a slow link to a remote instance. */
 		logPageDelayMs?: number;
+		/** A change made elsewhere between the first page and the rest of the list. */
+		changeAfterFirstPage?: (store: LocalStore) => Promise<void>;
 	} = {},
 ): Promise<Harness> {
 	const store = LocalStore.open(tempDbPath(t), options.profile ? { profile: options.profile } : {});
@@ -75,7 +98,12 @@ export async function mountConsole(
 	const copied: string[] = [];
 	let quits = 0;
 	const model = new ConsoleModel({
-		backend: options.logPageDelayMs === undefined ? store : withSlowLogPages(store, options.logPageDelayMs),
+		backend:
+			options.logPageDelayMs !== undefined
+				? withSlowLogPages(store, options.logPageDelayMs)
+				: options.changeAfterFirstPage
+					? withChangeAfterFirstPage(store, options.changeAfterFirstPage)
+					: store,
 		readOnly: options.readOnly ?? false,
 		actor: "tester (console)",
 		copy: (text) => {
