@@ -81,41 +81,29 @@ export function openPty(
 		for (let i = 0; i < term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? "");
 		return lines.join("\n");
 	};
-	const cells = async () => {
+	/** Every visible cell, read by `read` (undefined past a line's end), row by row. */
+	const eachCell = async (read: (cell: xterm.IBufferCell | undefined) => string) => {
 		await written;
 		const buffer = term.buffer.active;
 		const rows: string[][] = [];
 		for (let y = 0; y < term.rows; y++) {
 			const line = buffer.getLine(buffer.viewportY + y);
 			const row: string[] = [];
-			for (let x = 0; x < term.cols; x++) {
-				const cell = line?.getCell(x);
-				row.push(cell?.getWidth() === 0 ? "" : cell?.getChars() || " ");
-			}
+			for (let x = 0; x < term.cols; x++) row.push(read(line?.getCell(x)));
 			rows.push(row);
 		}
 		return rows;
 	};
-	const styles = async () => {
-		await written;
-		const buffer = term.buffer.active;
-		const rows: string[][] = [];
-		for (let y = 0; y < term.rows; y++) {
-			const line = buffer.getLine(buffer.viewportY + y);
-			const row: string[] = [];
-			for (let x = 0; x < term.cols; x++) {
-				const cell = line?.getCell(x);
-				const look: string[] = [];
-				if (cell?.isInverse()) look.push("inverse");
-				if (cell?.isBold()) look.push("bold");
-				if (cell?.isDim()) look.push("dim");
-				if (cell?.isFgPalette()) look.push(`fg ${cell.getFgColor()}`);
-				row.push(look.join(" "));
-			}
-			rows.push(row);
-		}
-		return rows;
-	};
+	const cells = () => eachCell((cell) => (cell?.getWidth() === 0 ? "" : cell?.getChars() || " "));
+	const styles = () =>
+		eachCell((cell) => {
+			const look: string[] = [];
+			if (cell?.isInverse()) look.push("inverse");
+			if (cell?.isBold()) look.push("bold");
+			if (cell?.isDim()) look.push("dim");
+			if (cell?.isFgPalette()) look.push(`fg ${cell.getFgColor()}`);
+			return look.join(" ");
+		});
 	return {
 		pid: child.pid,
 		screen,
