@@ -5,6 +5,7 @@ import { connect } from "node:net";
 import { describe, type TestContext, test } from "node:test";
 import Database from "better-sqlite3";
 import { bodyForLog, redactSecrets } from "../source/server/redact.js";
+import { EndOfTurnWrites } from "../source/server/end-of-turn.js";
 import { parseJson } from "../source/server/request-body.js";
 import { requestTarget } from "../source/server/request-target.js";
 import { demoKey } from "../source/store/demo-data.js";
@@ -502,5 +503,51 @@ test("a request with a key whose body cannot be parsed is answered 400 and still
 			["/api/api-keys/create", 400, 1000],
 			["/api/api-keys/verify", 400, 1000],
 		],
+	);
+});
+
+test("replies made in one event-loop turn are written together at its end, in order, and at once when maxHeld are held", async () => {
+	const writes = new EndOfTurnWrites(3);
+	const written: string[] = [];
+	writes.add(() => written.push("a"));
+	writes.add(() => written.push("b"));
+	assert.equal(written.length, 0, "held while the turn runs");
+	await new Promise((resolve) => setImmediate(resolve));
+	assert.deepEqual(written, ["a", "b"]);
+	writes.add(() => written.push("c"));
+	writes.add(() => written.push("d"));
+	writes.add(() => written.push("e"));
+	assert.deepEqual(written, ["a", "b", "c", "d", "e"], "the third held reply sends all three");
+	writes.add(() => written.push("f"));
+	await new Promise((resolve) => setImmediate(resolve));
+	assert.deepEqual(written, ["a", "b", "c", "d", "e", "f"]);
+});
+
+test("many requests at once, on many connections and pipelined on one, each get their own answer", async (t) => {
+	const fixture = await serve(t, "none");
+	const store = LocalStore.open(fixture.db);
+	const keys = [];
+	for (let i = 0; i < 40; i++) keys.push(await store.createKey({ type: "personal", user: `user${i}` }, { actor: "test" }));
+	await store.close();
+	const verify = (key: string) =>
+		call(fixture, "/api/api-keys/verify", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ key }) });
+	const answers = await Promise.all([...keys.map((k) => verify(k.key)), ...keys.map((k) => verify(`${k.key}x`))]);
+	assert.deepEqual(
+		answers.map((a) => [a.status, (JSON.parse(a.text) as { id?: number }).id]),
+		[...keys.map((k) => [200, k.record.id]), ...keys.map(() => [200, undefined])],
+	);
+	const body = (key: string) => JSON.stringify({ key });
+	const pipelined = keys
+		.slice(0, 3)
+		.map(
+			(k) =>
+				`POST /api/api-keys/verify HTTP/1.1\r\nHost: x\r\nX-ApiKey: ${fixture.admin}\r\nContent-Type: application/json\r\nContent-Length: ${body(k.key).length}\r\n\r\n${body(k.key)}`,
+		)
+		.join("");
+	const text = await rawRequest(fixture.server.port, pipelined);
+	assert.deepEqual(
+		[...text.matchAll(/"id":(\d+)/g)].map((m) => Number(m[1])),
+		keys.slice(0, 3).map((k) => k.record.id),
+		"pipelined answers come back in the order asked",
 	);
 });

@@ -10,6 +10,7 @@ import type { VerifiedKey } from "../core/model.js";
 import { defaultSettings } from "../core/settings.js";
 import type { LocalStore } from "../store/local-store.js";
 import { ConnectionDigests } from "./connection-digests.js";
+import { EndOfTurnWrites } from "./end-of-turn.js";
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
 import { bodyForLog, redactSecrets } from "./redact.js";
@@ -88,6 +89,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 	for (const route of buildRoutes()) routes.set(route.path, [...(routes.get(route.path) ?? []), route]);
 	const throttle = new FailureThrottle();
 	const callerDigests = new ConnectionDigests((key) => store.digestOf(key));
+	const replies = new EndOfTurnWrites();
 	store.checkChangesOncePerTurn();
 	store.prepareVerification();
 	// Read after the answer is sent: a store that fails now must not turn it into an "unexpected error".
@@ -157,8 +159,9 @@ export function createApiServer(options: ApiServerOptions): Server {
 
 	function finish(exchange: Exchange, reply: Reply): void {
 		const delay = reply.status === 403 ? throttle.delayFor(exchange.address) : 0;
-		if (delay > 0) setTimeout(() => guarded(exchange.response, () => sendAndLog(exchange, reply)), delay);
-		else sendAndLog(exchange, reply);
+		const write = () => guarded(exchange.response, () => sendAndLog(exchange, reply));
+		if (delay > 0) setTimeout(write, delay);
+		else replies.add(write);
 	}
 
 	function sendAndLog(exchange: Exchange, reply: Reply): void {

@@ -38,10 +38,13 @@ export interface ThreadReply {
 }
 
 /**
- * Entries are handed to the worker in small groups: an entry kept here until a whole batch is
- * full would outlive several young-generation collections and be copied into the old one.
+ * Entries are handed to the worker in groups: each message wakes the worker thread, which costs
+ * the server more than copying the entries (a group of 64 cost ~1 µs of a verify request's ~17 µs
+ * in-process; 512 has the server answer ~4% more requests on loopback, 1,024 fewer again). An
+ * entry kept here until a whole batch of 2,000 is full would outlive several young-generation
+ * collections and be copied into the old one.
  */
-const handOverSize = 64;
+const handOverSize = 512;
 
 /** Longer than SQLite's 10 s busy timeout plus a large batch. */
 const defaultWaitLimitMs = 20_000;
