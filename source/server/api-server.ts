@@ -170,7 +170,10 @@ export function createApiServer(options: ApiServerOptions): Server {
 		if (presented === undefined) return;
 		const secrets = [presented, ...(reply.reveals ?? [])];
 		const logging = caller?.logging ?? "none";
-		const maxBytes = settingsForLog().logBodyMaxBytes;
+		const logsRequest = logging === "request" || logging === "both";
+		const logsResponse = logging === "response" || logging === "both";
+		// Read only for a logged body's size cap: a read after the turn's marks are gone costs a revision read.
+		const maxBytes = logsRequest || logsResponse ? settingsForLog().logBodyMaxBytes : 0;
 		store.logAccess({
 			at: Date.now(),
 			keyId: caller?.id ?? null,
@@ -180,8 +183,8 @@ export function createApiServer(options: ApiServerOptions): Server {
 			durationMs: performance.now() - exchange.started,
 			client: exchange.address,
 			userAgent: request.headers["user-agent"] === undefined ? null : redactSecrets(request.headers["user-agent"], secrets),
-			requestBody: (logging === "request" || logging === "both") && body.length > 0 ? bodyForLog(body, secrets, maxBytes) : null,
-			responseBody: logging === "response" || logging === "both" ? bodyForLog(sentText, secrets, maxBytes) : null,
+			requestBody: logsRequest && body.length > 0 ? bodyForLog(body, secrets, maxBytes) : null,
+			responseBody: logsResponse ? bodyForLog(sentText, secrets, maxBytes) : null,
 		});
 	}
 
