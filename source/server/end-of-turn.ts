@@ -4,7 +4,8 @@
  * wake-up (in a VM an inter-processor interrupt, dearer than the rest of a verify request);
  * written together, all but the first find their clients already awake. The requests of one turn
  * had all arrived before it began, so a held reply waits only for the rest of that turn's work,
- * and never for more than `maxHeld` replies: under no load it goes out at once.
+ * and never for more than `maxHeld` replies: under no load it goes out at once. The whole write is
+ * held, not the socket corked: ServerResponse.end() uncorks its socket fully, whatever the caller did.
  */
 export class EndOfTurnWrites {
 	private held: (() => void)[] = [];
