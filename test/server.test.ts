@@ -298,6 +298,32 @@ describe("the access log", () => {
 		await store.close();
 	});
 
+	test("a logged body is cut at the store's cap, set through the server; a key that logs no bodies logs none", async (t) => {
+		const fixture = await serve(t);
+		const cap = await call(fixture, "/api/api-keys/settings", {
+			method: "POST",
+			headers: { "Content-Type": "application/json" },
+			body: JSON.stringify({ logBodyMaxBytes: 16 }),
+		});
+		assert.equal(cap.status, 200, cap.text);
+		const store = LocalStore.open(fixture.db);
+		const quiet = await store.createKey({ type: "system", systemApis: ["full-control"], logging: "none" }, { actor: "test" });
+		await store.close();
+		const body = JSON.stringify({ key: "not-a-key-but-long-enough-to-cut" });
+		const verify = (key: string) =>
+			call(fixture, "/api/api-keys/verify", { method: "POST", headers: { "Content-Type": "application/json" }, body }, key);
+		assert.equal((await verify(fixture.admin)).status, 200);
+		assert.equal((await verify(quiet.key)).status, 200);
+		assert.equal(await fixture.server.stop(), 0);
+		const [quietEntry, loggedEntry] = await logEntries(fixture.db);
+		// The key to verify is redacted first (the route reveals it), then the body is cut.
+		assert.equal(loggedEntry?.requestBody, '{"key":"[redacte… [cut at 16 bytes]');
+		assert.match(loggedEntry?.responseBody ?? "", /… \[cut at 16 bytes\]$/);
+		assert.equal(quietEntry?.keyId, quiet.record.id);
+		assert.equal(quietEntry?.requestBody, null);
+		assert.equal(quietEntry?.responseBody, null);
+	});
+
 	test("SIGTERM under load: every answered request is in the log", async (t) => {
 		const fixture = await serve(t, "none");
 		const { url } = fixture.server;
