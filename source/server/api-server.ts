@@ -37,9 +37,17 @@ export interface ApiServerOptions {
 	onError?: (message: string) => void;
 }
 
+/**
+ * The header that says how long a refused answer was held by the failure throttle. It tells a
+ * client only what its own failures already told it (the schedule is public and counts nothing
+ * but the client's own attempts), and lets a client or a test read the delay instead of timing it.
+ */
+export const heldHeader = "X-ApiKeys-Tui-Held-Ms";
+
 function send(response: ServerResponse, reply: Reply, version: string): string {
 	const isText = typeof reply.body === "string";
 	const text = isText ? (reply.body as string) : reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body);
+	if (reply.heldMs !== undefined) response.setHeader(heldHeader, String(reply.heldMs));
 	response.writeHead(reply.status, {
 		"Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
 		"Content-Length": Buffer.byteLength(text),
@@ -159,9 +167,10 @@ export function createApiServer(options: ApiServerOptions): Server {
 
 	function finish(exchange: Exchange, reply: Reply): void {
 		const delay = reply.status === 403 ? throttle.delayFor(exchange.address) : 0;
-		const write = () => guarded(exchange.response, () => sendAndLog(exchange, reply));
-		if (delay > 0) setTimeout(write, delay);
-		else replies.add(write);
+		if (delay > 0) {
+			const held = { ...reply, heldMs: delay };
+			setTimeout(() => guarded(exchange.response, () => sendAndLog(exchange, held)), delay);
+		} else replies.add(() => guarded(exchange.response, () => sendAndLog(exchange, reply)));
 	}
 
 	function sendAndLog(exchange: Exchange, reply: Reply): void {

@@ -30,6 +30,8 @@ export interface Reply {
 	body: unknown;
 	/** Secrets the reply reveals (a new key), to keep out of the access log. */
 	reveals?: string[];
+	/** How long the failure throttle held this answer, reported to the client. */
+	heldMs?: number;
 }
 
 export interface Route {

@@ -53,7 +53,6 @@ async function hangUp(term: PtyTerminal): Promise<{ exitMs: number }> {
 	assert.equal(await term.onAlternateScreen(), false, "the terminal was left on the alternate screen");
 	const output = term.output();
 	assert.ok(output.includes(showCursor) && output.lastIndexOf(showCursor) > output.lastIndexOf(hideCursor), "the cursor was left hidden");
-	assert.ok(exitMs < 1000, `the console took ${exitMs.toFixed(0)} ms to end after SIGHUP`);
 	return { exitMs };
 }
 
