@@ -444,10 +444,10 @@ test("redaction: a key is replaced as typed, URL-encoded, form-encoded and JSON-
 });
 
 test("a logged body is cut at the store's cap on a character boundary, and not logged at a cap of 0", () => {
-	assert.equal(bodyForLog("short", [], 100), "short");
-	assert.equal(bodyForLog("ééééé", [], 5), "éé… [cut at 5 bytes]");
-	assert.equal(bodyForLog("x".repeat(10), [], 10), "x".repeat(10));
-	assert.equal(bodyForLog(Buffer.from("abc"), [], 0), null);
+	assert.equal(bodyForLog("short", false, [], 100), "short");
+	assert.equal(bodyForLog("ééééé", false, [], 5), "éé… [cut at 5 bytes]");
+	assert.equal(bodyForLog("x".repeat(10), false, [], 10), "x".repeat(10));
+	assert.equal(bodyForLog(Buffer.from("abc"), false, [], 0), null);
 });
 
 test("request targets split as URL parsing would: plain ones directly, the rest through URL", () => {

@@ -38,7 +38,7 @@ export const logsCommand: CommandSpec = {
 	details: `
 Times are UTC. --since and --until take a span back from now (15m, 24h, 7d, 2w) or a date.
 --before=ID continues after the last entry of the previous page (printed on stderr).
---prune applies the retention settings now (log-retention-days, log-max-rows).`,
+--prune applies the retention settings now (log-retention-days, log-max-rows, log-max-bytes).`,
 	flags: {
 		key: { type: "string", placeholder: "N", description: "Only requests made with this key id" },
 		status: {

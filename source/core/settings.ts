@@ -13,6 +13,7 @@ export interface StoreSettings {
 	personalKeysAllowed: boolean;
 	logRetentionDays: number | null;
 	logMaxRows: number | null;
+	logMaxBytes: number | null;
 	logBodyMaxBytes: number;
 }
 
@@ -36,6 +37,7 @@ export const defaultSettings: StoreSettings = {
 	personalKeysAllowed: true,
 	logRetentionDays: 90,
 	logMaxRows: 5_000_000,
+	logMaxBytes: 1_073_741_824,
 	logBodyMaxBytes: 65_536,
 };
 
@@ -93,6 +95,15 @@ export const settingSpecs: readonly SettingSpec[] = [
 		max: 1_000_000_000,
 		description:
 			"The access log keeps at most this many entries, the oldest pruned first; `none` for no cap.",
+	},
+	{
+		name: "logMaxBytes",
+		cliName: "log-max-bytes",
+		kind: "optional-integer",
+		min: 1_048_576,
+		max: 1_099_511_627_776,
+		description:
+			"The access log's entries (paths, user agents and bodies included) take at most this many bytes, the oldest pruned first; `none` for no cap.",
 	},
 	{
 		name: "logBodyMaxBytes",

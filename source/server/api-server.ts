@@ -5,17 +5,20 @@
  * sends can crash it: every failure becomes a 4xx with a reason.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { AppError, RuleError } from "../core/errors.js";
 import type { VerifiedKey } from "../core/model.js";
 import { defaultSettings } from "../core/settings.js";
 import type { LocalStore } from "../store/local-store.js";
 import { ConnectionDigests } from "./connection-digests.js";
 import { EndOfTurnWrites } from "./end-of-turn.js";
+import { clientIdentity } from "./client-identity.js";
+import { ByteBudget, ConnectionCounts, FailureLogLimit } from "./client-limits.js";
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
-import { bodyForLog, redactSecrets } from "./redact.js";
+import { bodyForLog, cutToBytes, redactPairs, redactSecrets } from "./redact.js";
 import { type RequestTarget, requestTarget } from "./request-target.js";
-import { bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
+import { type BodyKind, bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
 import { buildRoutes, JsonText, type Reply, type Route } from "./routes.js";
 
 /** ProGet's text for a missing, wrong, disabled or expired key, or one without the right scope. */
@@ -35,7 +38,21 @@ export interface ApiServerOptions {
 	version: string;
 	/** Where unexpected errors are reported (never with a secret in them). */
 	onError?: (message: string) => void;
+	/**
+	 * Whom a request's failures count against (the throttle, the logging of failures): by default
+	 * its address, an IPv6 /64 as one. A front end that knows the forwarded client names it here.
+	 */
+	clientOf?: (request: IncomingMessage) => string;
 }
+
+/** Open connections one address may hold; more are closed at once. */
+export const maxConnectionsPerAddress = 256;
+/** Bytes of bodies read before their key is known, all clients together. */
+export const unauthenticatedBodyBytes = 32 * 1_048_576;
+/** Failed requests of one client written to the access log in a minute; the rest are counted. */
+export const loggedFailuresPerMinute = 60;
+/** What an entry made with a key that matches none keeps of its path and user agent. */
+export const unknownKeyTextBytes = 256;
 
 /**
  * The header that says how long a refused answer was held by the failure throttle. It tells a
@@ -48,6 +65,9 @@ function send(response: ServerResponse, reply: Reply, version: string): string {
 	const isText = typeof reply.body === "string";
 	const text = isText ? (reply.body as string) : reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body);
 	if (reply.heldMs !== undefined) response.setHeader(heldHeader, String(reply.heldMs));
+	if (reply.retryAfterMs !== undefined) response.setHeader("Retry-After", String(Math.ceil(reply.retryAfterMs / 1000)));
+	// The rest of what this connection sends is not read: a refused client's body, or its next guesses.
+	if (reply.close) response.shouldKeepAlive = false;
 	response.writeHead(reply.status, {
 		"Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
 		"Content-Length": Buffer.byteLength(text),
@@ -77,27 +97,56 @@ interface Exchange {
 	method: string;
 	url: RequestTarget;
 	address: string;
+	/** Whom its failures count against. */
+	client: string;
+	kind: BodyKind;
 	body: Buffer;
 	/** The key the request presented, wherever it was. */
 	presented?: string;
 	/** The key, when it exists (valid or not). */
 	caller?: VerifiedKey;
+	/** Whether the presented key was refused (unknown, invalid, or not evaluated: throttled). */
+	refused?: boolean;
+	actor: string;
 }
 
 const noBody = Buffer.alloc(0);
 
-function clientAddress(request: IncomingMessage): string {
-	return request.socket.remoteAddress ?? "unknown";
+function hasBody(request: IncomingMessage): boolean {
+	return request.headers["transfer-encoding"] !== undefined || Number(request.headers["content-length"] ?? 0) > 0;
 }
+
+const defaultClientOf = (request: IncomingMessage) => clientIdentity(request.socket.remoteAddress);
 
 export function createApiServer(options: ApiServerOptions): Server {
 	const { store, version } = options;
 	const onError = options.onError ?? (() => {});
+	const clientOf = options.clientOf ?? defaultClientOf;
 	const routes = new Map<string, Route[]>();
 	for (const route of buildRoutes()) routes.set(route.path, [...(routes.get(route.path) ?? []), route]);
 	const throttle = new FailureThrottle();
 	const callerDigests = new ConnectionDigests((key) => store.digestOf(key));
 	const replies = new EndOfTurnWrites();
+	const keylessBodies = new ByteBudget(unauthenticatedBodyBytes);
+	const connections = new ConnectionCounts(maxConnectionsPerAddress);
+	/** Connections refused with 429: what else they send is not answered, and they close. */
+	const refusing = new WeakSet<Socket>();
+	const failureLog = new FailureLogLimit(loggedFailuresPerMinute, (client, skipped) =>
+		store.logAccess({
+			at: Date.now(),
+			keyId: null,
+			method: "-",
+			path: `(${skipped} more failed requests from this client in a minute, not logged)`,
+			status: 429,
+			durationMs: 0,
+			client,
+			userAgent: null,
+			requestBody: null,
+			responseBody: null,
+		}),
+	);
+	const sweep = setInterval(() => failureLog.sweep(), 60_000);
+	sweep.unref();
 	store.checkChangesOncePerTurn();
 	store.prepareVerification();
 	// Read after the answer is sent: a store that fails now must not turn it into an "unexpected error".
@@ -114,11 +163,14 @@ export function createApiServer(options: ApiServerOptions): Server {
 		store.verifyDigestNow(callerDigests.of(request.socket, presented), callerNeeds);
 
 	/**
-	 * One request: its body read if it has one, then answered — in the same turn, unless a route
-	 * or the failure throttle has to wait. Callbacks rather than promises: this path runs for every
-	 * request, and each await costs a trip through the microtask queue.
+	 * One request: its route found and its key checked before a body is read (a body is read
+	 * unauthenticated only when the key may be in it, and then within a shared budget), then
+	 * answered — in the same turn, unless a route or the failure throttle has to wait. Callbacks
+	 * rather than promises: this path runs for every request, and each await costs a trip through
+	 * the microtask queue.
 	 */
 	function handle(request: IncomingMessage, response: ServerResponse): void {
+		if (refusing.has(request.socket)) return;
 		const started = performance.now();
 		const method = request.method ?? "GET";
 		let url: RequestTarget;
@@ -128,34 +180,114 @@ export function createApiServer(options: ApiServerOptions): Server {
 			send(response, { status: 400, body: "The request URL is not valid." }, version);
 			return;
 		}
-		const exchange: Exchange = { request, response, started, method, url, address: clientAddress(request), body: noBody };
-		if (method === "GET" || method === "HEAD") answer(exchange, noBody);
-		else readBody(request, (body) => guarded(response, () => answer(exchange, body)));
+		const exchange: Exchange = {
+			request,
+			response,
+			started,
+			method,
+			url,
+			address: request.socket.remoteAddress ?? "unknown",
+			client: clientOf(request),
+			kind: bodyKind(request),
+			body: noBody,
+			presented: findPresentedKey(request, url.query, undefined, undefined)?.key,
+			actor: "anonymous",
+		};
+		const matching = routes.get(url.pathname);
+		const route = matching?.find((r) => r.methods.includes(method));
+		if (!matching || !route) {
+			const status = matching ? 405 : 404;
+			const text = matching ? `Use ${matching.flatMap((r) => r.methods).join(" or ")} for ${url.pathname}.` : "Not found.";
+			finish(exchange, { status, body: text, close: hasBody(request) });
+			return;
+		}
+		const bodyless = method === "GET" || method === "HEAD" || !hasBody(request);
+		if (route.access === "manage" && exchange.presented === undefined) {
+			// The key can only be in the body (a form's key, JSON's API_Key): read it within the budget.
+			if (bodyless || exchange.kind === "other") finish(exchange, { status: 403, body: forbiddenText, close: !bodyless });
+			else readBody(request, (body) => guarded(response, () => answerKeyless(exchange, route, body)), undefined, keylessBodies);
+			return;
+		}
+		if (route.access === "manage") {
+			const refusal = authenticate(exchange);
+			if (refusal) {
+				finish(exchange, bodyless ? refusal : { ...refusal, close: true });
+				return;
+			}
+		}
+		if (bodyless) answer(exchange, route, noBody);
+		else readBody(request, (body) => guarded(response, () => answer(exchange, route, body)));
 	}
 
-	function answer(exchange: Exchange, body: Buffer | HttpError): void {
-		const { request, url } = exchange;
+	/**
+	 * Checks the presented key, unless the throttle says this client must wait: then it is not
+	 * evaluated at all. Returns the refusal, or nothing when the key may manage.
+	 */
+	function authenticate(exchange: Exchange): Reply | undefined {
+		const { request, client } = exchange;
+		const wait = throttle.waitBefore(client);
+		if (wait > 0) {
+			exchange.refused = true;
+			refusing.add(request.socket);
+			const text = `Too many failed attempts from this client; try again in ${Math.ceil(wait / 1000)} s.`;
+			return { status: 429, body: text, retryAfterMs: wait, close: true };
+		}
+		let result: ReturnType<typeof verifyCaller>;
+		try {
+			result = verifyCaller(request, exchange.presented as string);
+		} catch (error) {
+			// The store cannot answer (gone, replaced, failing): a 503 with the reason, not a failure.
+			return replyForError(error, onError);
+		}
+		if (result.record) exchange.caller = result.record;
+		if (result.outcome !== "valid" || !result.record) {
+			exchange.refused = true;
+			const hold = throttle.recordFailure(client);
+			return hold > 0 ? { status: 403, body: forbiddenText, heldMs: hold } : { status: 403, body: forbiddenText };
+		}
+		throttle.recordSuccess(client);
+		exchange.actor = `key ${result.record.id}${result.record.displayName ? ` (${result.record.displayName})` : ""} via http`;
+		return undefined;
+	}
+
+	/** A body read before its key was known: the key is looked for in it, then checked. */
+	function answerKeyless(exchange: Exchange, route: Route, body: Buffer | HttpError): void {
+		if (!(body instanceof HttpError)) {
+			exchange.body = body;
+			try {
+				const json = exchange.kind === "json" && body.length > 0 ? parseJson(body) : undefined;
+				const form = exchange.kind === "form" ? parseForm(body) : undefined;
+				exchange.presented = findPresentedKey(exchange.request, exchange.url.query, form, json)?.key;
+			} catch {
+				// A body that does not parse holds no key the server can read.
+			}
+		}
+		if (body instanceof HttpError) {
+			finish(exchange, { ...replyForError(body, onError), close: true });
+			return;
+		}
+		if (exchange.presented === undefined) {
+			finish(exchange, { status: 403, body: forbiddenText });
+			return;
+		}
+		const refusal = authenticate(exchange);
+		if (refusal) finish(exchange, refusal);
+		else answer(exchange, route, body);
+	}
+
+	function answer(exchange: Exchange, route: Route, body: Buffer | HttpError): void {
+		// What was left of a body too large (or cut off) is not read: the connection closes.
+		if (body instanceof HttpError) {
+			finish(exchange, { ...replyForError(body, onError), close: true });
+			return;
+		}
 		let reply: Reply | Promise<Reply>;
 		try {
-			if (body instanceof HttpError) throw body;
 			exchange.body = body;
-			const kind = bodyKind(request);
-			const json = kind === "json" && body.length > 0 ? parseJson(body) : undefined;
-			const form = kind === "form" ? parseForm(body) : undefined;
-			exchange.presented = findPresentedKey(request, url.query, form, json)?.key;
-			reply = dispatch(exchange, json);
+			const json = exchange.kind === "json" && body.length > 0 ? parseJson(body) : undefined;
+			reply = route.handle({ store, query: exchange.url.query, json, actor: exchange.actor, version });
 		} catch (error) {
 			reply = replyForError(error, onError);
-			// A body that could not be read or parsed still came with a key (header, query, Basic):
-			// the request is logged under it like any other.
-			exchange.presented ??= findPresentedKey(request, url.query, undefined, undefined)?.key;
-			if (exchange.presented !== undefined && exchange.caller === undefined) {
-				try {
-					exchange.caller = verifyCaller(request, exchange.presented).record;
-				} catch {
-					// The store cannot say whose key it is; the entry is logged without one.
-				}
-			}
 		}
 		if (reply instanceof Promise) {
 			reply.then(
@@ -166,34 +298,43 @@ export function createApiServer(options: ApiServerOptions): Server {
 	}
 
 	function finish(exchange: Exchange, reply: Reply): void {
-		const delay = reply.status === 403 ? throttle.delayFor(exchange.address) : 0;
-		if (delay > 0) {
-			const held = { ...reply, heldMs: delay };
-			setTimeout(() => guarded(exchange.response, () => sendAndLog(exchange, held)), delay);
-		} else replies.add(() => guarded(exchange.response, () => sendAndLog(exchange, reply)));
+		const write = () => guarded(exchange.response, () => sendAndLog(exchange, reply));
+		if (reply.heldMs !== undefined) setTimeout(write, reply.heldMs);
+		else replies.add(write);
 	}
 
 	function sendAndLog(exchange: Exchange, reply: Reply): void {
 		const { request, url, presented, caller, body } = exchange;
 		const sentText = send(exchange.response, reply, version);
 		if (presented === undefined) return;
-		const secrets = [presented, ...(reply.reveals ?? [])];
+		if ((exchange.refused || !caller) && !failureLog.admit(exchange.client)) return;
+		// A key that exists is a secret wherever its text appears; one that matches no key is
+		// redacted only where it was presented (the query below; headers are not logged).
+		const secrets = caller ? [presented, ...(reply.reveals ?? [])] : (reply.reveals ?? []);
 		const logging = caller?.logging ?? "none";
 		const logsRequest = logging === "request" || logging === "both";
 		const logsResponse = logging === "response" || logging === "both";
 		// Read only for a logged body's size cap: a read after the turn's marks are gone costs a revision read.
 		const maxBytes = logsRequest || logsResponse ? settingsForLog().logBodyMaxBytes : 0;
+		let path = url.search === "" ? url.pathname : `${url.pathname}?${redactPairs(url.search.slice(1), secrets)}`;
+		if (secrets.length > 0) path = redactSecrets(path, secrets);
+		const agent = request.headers["user-agent"];
+		let userAgent = agent === undefined || secrets.length === 0 ? (agent ?? null) : redactSecrets(agent, secrets);
+		if (!caller) {
+			path = cutToBytes(path, unknownKeyTextBytes);
+			if (userAgent !== null) userAgent = cutToBytes(userAgent, unknownKeyTextBytes);
+		}
 		store.logAccess({
 			at: Date.now(),
 			keyId: caller?.id ?? null,
 			method: exchange.method,
-			path: redactSecrets(`${url.pathname}${url.search}`, secrets),
+			path,
 			status: reply.status,
 			durationMs: performance.now() - exchange.started,
 			client: exchange.address,
-			userAgent: request.headers["user-agent"] === undefined ? null : redactSecrets(request.headers["user-agent"], secrets),
-			requestBody: logsRequest && body.length > 0 ? bodyForLog(body, secrets, maxBytes) : null,
-			responseBody: logsResponse ? bodyForLog(sentText, secrets, maxBytes) : null,
+			userAgent,
+			requestBody: logsRequest && body.length > 0 ? bodyForLog(body, exchange.kind === "form", secrets, maxBytes) : null,
+			responseBody: logsResponse ? bodyForLog(sentText, false, secrets, maxBytes) : null,
 		});
 	}
 
@@ -208,32 +349,22 @@ export function createApiServer(options: ApiServerOptions): Server {
 		}
 	}
 
-	function dispatch(exchange: Exchange, json: unknown): Reply | Promise<Reply> {
-		const { request, url, method, address, presented } = exchange;
-		const matching = routes.get(url.pathname);
-		if (!matching) return { status: 404, body: "Not found." };
-		const route = matching.find((r) => r.methods.includes(method));
-		if (!route) {
-			return { status: 405, body: `Use ${matching.flatMap((r) => r.methods).join(" or ")} for ${url.pathname}.` };
-		}
-		let actor = "anonymous";
-		if (route.access === "manage") {
-			if (presented === undefined) return { status: 403, body: forbiddenText };
-			const result = verifyCaller(request, presented);
-			if (result.record) exchange.caller = result.record;
-			if (result.outcome !== "valid" || !result.record) {
-				throttle.recordFailure(address);
-				return { status: 403, body: forbiddenText };
-			}
-			throttle.recordSuccess(address);
-			actor = `key ${result.record.id}${result.record.displayName ? ` (${result.record.displayName})` : ""} via http`;
-		}
-		return route.handle({ store, query: url.query, json, actor, version });
-	}
-
 	// A client that trickles its headers or body cannot hold a connection for ever. Node checks
 	// these limits only every connectionsCheckingInterval (30 s by default), which would let a
 	// stalled client keep its connection for 40 s instead of 10: check every second.
 	const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
-	return createServer(timeouts, (request, response) => guarded(response, () => handle(request, response)));
+	const server = createServer(timeouts, (request, response) => guarded(response, () => handle(request, response)));
+	server.on("connection", (socket: Socket) => {
+		const address = clientIdentity(socket.remoteAddress);
+		if (!connections.add(address)) {
+			socket.destroy();
+			return;
+		}
+		socket.once("close", () => connections.remove(address));
+	});
+	server.on("close", () => {
+		clearInterval(sweep);
+		failureLog.sweep(true);
+	});
+	return server;
 }

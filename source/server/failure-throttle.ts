@@ -1,51 +1,63 @@
 /**
- * Slows down an address that keeps presenting bad keys: after a few failures in a window, each
- * further answer to it waits, doubling up to a ceiling. The table is bounded, oldest out first.
+ * Bounds how many keys one client may try: after a few failures, each further failure's answer is
+ * held, doubling up to a ceiling, and until it has been answered the client's next attempt is not
+ * evaluated at all (the server refuses it with 429). A client that sends its guesses pipelined or
+ * on many connections at once therefore gets no more of them checked than one that waits for
+ * each answer. A client is whatever identity the server counts (an address, a /64, a forwarded
+ * client); a quiet minute forgets it, and the table is bounded, oldest out first.
  */
 
-const freeFailures = 5;
-const windowMs = 60_000;
-const maxDelayMs = 5_000;
-const maxAddresses = 10_000;
+const freeFailures = 4;
+const quietMs = 60_000;
+const firstHoldMs = 100;
+const maxHoldMs = 5_000;
+const maxClients = 10_000;
 
-interface Record {
-	failures: number;
-	since: number;
+interface Failures {
+	count: number;
+	last: number;
+	/** No attempt of this client is evaluated before this time. */
+	blockedUntil: number;
 }
 
 export class FailureThrottle {
-	private readonly byAddress = new Map<string, Record>();
+	private readonly byClient = new Map<string, Failures>();
 
 	constructor(private readonly now: () => number = Date.now) {}
 
-	/** How long to hold this address's answer, in milliseconds. */
-	delayFor(address: string): number {
-		const record = this.current(address);
-		if (!record || record.failures < freeFailures) return 0;
-		return Math.min(maxDelayMs, 100 * 2 ** (record.failures - freeFailures));
+	/** How long this client must wait before its next attempt is evaluated; 0 when it may go on now. */
+	waitBefore(client: string): number {
+		const failures = this.current(client);
+		return failures ? Math.max(0, failures.blockedUntil - this.now()) : 0;
 	}
 
-	recordFailure(address: string): void {
-		const record = this.current(address) ?? { failures: 0, since: this.now() };
-		record.failures++;
-		this.byAddress.delete(address);
-		this.byAddress.set(address, record);
-		if (this.byAddress.size > maxAddresses) {
-			const oldest = this.byAddress.keys().next().value;
-			if (oldest !== undefined) this.byAddress.delete(oldest);
+	/** Counts a failed attempt; returns how long its answer is held (the client waits as long). */
+	recordFailure(client: string): number {
+		const now = this.now();
+		const failures = this.current(client) ?? { count: 0, last: now, blockedUntil: 0 };
+		failures.count++;
+		failures.last = now;
+		const hold = failures.count <= freeFailures ? 0 : Math.min(maxHoldMs, firstHoldMs * 2 ** (failures.count - freeFailures - 1));
+		failures.blockedUntil = now + hold;
+		this.byClient.delete(client);
+		this.byClient.set(client, failures);
+		if (this.byClient.size > maxClients) {
+			const oldest = this.byClient.keys().next().value;
+			if (oldest !== undefined) this.byClient.delete(oldest);
 		}
+		return hold;
 	}
 
-	recordSuccess(address: string): void {
-		this.byAddress.delete(address);
+	recordSuccess(client: string): void {
+		this.byClient.delete(client);
 	}
 
-	private current(address: string): Record | undefined {
-		const record = this.byAddress.get(address);
-		if (record && this.now() - record.since > windowMs) {
-			this.byAddress.delete(address);
+	private current(client: string): Failures | undefined {
+		const failures = this.byClient.get(client);
+		if (failures && this.now() - failures.last > quietMs && this.now() >= failures.blockedUntil) {
+			this.byClient.delete(client);
 			return undefined;
 		}
-		return record;
+		return failures;
 	}
 }

@@ -18,12 +18,41 @@ export class HttpError extends Error {
 export const maxBodyBytes = 1_048_576;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Collects a request body and hands it (or why it could not be read) to `done`, once. */
-export function readBody(request: IncomingMessage, done: (body: Buffer | HttpError) => void, limit = maxBodyBytes): void {
+/** Bytes held at once by bodies read before their key is known (see ByteBudget). */
+export interface BodyBudget {
+	take(bytes: number): boolean;
+	give(bytes: number): void;
+}
+
+const busyText = "The server is holding too many unauthenticated bodies; send the key in the X-ApiKey header, or try again.";
+
+/**
+ * Collects a request body and hands it (or why it could not be read) to `done`, once. A `budget`
+ * is charged before a byte is read (the declared length up front, anything beyond it as it comes)
+ * and repaid when the body is handed on or given up. A body refused part-way is read no further:
+ * its connection is closed with the answer.
+ */
+export function readBody(
+	request: IncomingMessage,
+	done: (body: Buffer | HttpError) => void,
+	limit = maxBodyBytes,
+	budget?: BodyBudget,
+): void {
 	const declared = Number(request.headers["content-length"] ?? 0);
+	const tooLarge = () => new HttpError(413, `The request body is larger than ${limit} bytes.`);
 	if (declared > limit) {
-		done(new HttpError(413, `The request body is larger than ${limit} bytes.`));
-		request.resume();
+		done(tooLarge());
+		return;
+	}
+	let charged = 0;
+	const charge = (bytes: number) => {
+		if (!budget) return true;
+		if (!budget.take(bytes)) return false;
+		charged += bytes;
+		return true;
+	};
+	if (declared > 0 && !charge(declared)) {
+		done(new HttpError(503, busyText));
 		return;
 	}
 	const chunks: Buffer[] = [];
@@ -32,20 +61,23 @@ export function readBody(request: IncomingMessage, done: (body: Buffer | HttpErr
 	const finish = (body: Buffer | HttpError) => {
 		if (finished) return;
 		finished = true;
+		budget?.give(charged);
+		if (body instanceof HttpError) {
+			chunks.length = 0;
+			request.removeAllListeners("data");
+			request.pause();
+		}
 		done(body);
 	};
 	request.on("data", (chunk: Buffer) => {
 		size += chunk.length;
-		if (size > limit) {
-			finish(new HttpError(413, `The request body is larger than ${limit} bytes.`));
-			request.removeAllListeners("data");
-			request.resume();
-			return;
-		}
-		chunks.push(chunk);
+		if (size > limit) finish(tooLarge());
+		else if (size > charged && !charge(size - charged)) finish(new HttpError(503, busyText));
+		else chunks.push(chunk);
 	});
 	request.on("end", () => finish(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
 	request.on("error", () => finish(new HttpError(400, "The request body could not be read.")));
+	request.on("close", () => finish(new HttpError(400, "The request body could not be read.")));
 }
 
 export type BodyKind = "json" | "form" | "other";
@@ -102,7 +134,9 @@ export function parseJson(body: Buffer, maxDepth = 32): unknown {
 	try {
 		return JSON.parse(text) as unknown;
 	} catch (error) {
-		throw new HttpError(400, `The request body is not valid JSON: ${(error as Error).message}`);
+		// Not the parser's message: it quotes the text, which may hold a key.
+		const position = /position (\d+)/.exec((error as Error).message)?.[1];
+		throw new HttpError(400, `The request body is not valid JSON${position === undefined ? "" : ` (at character ${position})`}.`);
 	}
 }
 

@@ -32,6 +32,10 @@ export interface Reply {
 	reveals?: string[];
 	/** How long the failure throttle held this answer, reported to the client. */
 	heldMs?: number;
+	/** How long the client must wait before its key is evaluated again (429), reported as Retry-After. */
+	retryAfterMs?: number;
+	/** Close the connection after this answer instead of reading what follows. */
+	close?: boolean;
 }
 
 export interface Route {
@@ -294,7 +298,8 @@ export function buildRoutes(): Route[] {
 							? { id: record.id, type: record.type, displayName: record.displayName, user: record.user }
 							: {}),
 					},
-					reveals: [body.key],
+					// A key that exists is a secret wherever it appears; another is redacted only as the body's key.
+					...(record ? { reveals: [body.key] } : {}),
 				};
 			},
 		},

@@ -356,10 +356,30 @@ export function queryAccessLog(
 	return { entries };
 }
 
-/** Drops entries older than the retention age, then the oldest beyond the row cap. */
+/** What an entry takes, as `log-max-bytes` counts it: its texts' UTF-8 bytes and its numbers. */
+export const entryBytesSql =
+	"40 + octet_length(method) + octet_length(path) + octet_length(client) + coalesce(octet_length(user_agent), 0) + coalesce(octet_length(request_body), 0) + coalesce(octet_length(response_body), 0)";
+
+/**
+ * The newest entry id that no longer fits in `maxBytes` counted from the newest entry down, or
+ * undefined when all fit. A file whose used pages hold no more than `maxBytes` cannot hold more
+ * entry bytes, so the walk (over the entries kept, newest first) runs only when the file is larger.
+ */
+function firstIdOverBytes(db: Db, maxBytes: number): number | undefined {
+	const pages = (db.pragma("page_count", { simple: true }) as number) - (db.pragma("freelist_count", { simple: true }) as number);
+	if (pages * (db.pragma("page_size", { simple: true }) as number) <= maxBytes) return undefined;
+	let total = 0;
+	for (const [id, bytes] of db.prepare(`SELECT id, ${entryBytesSql} FROM access_log ORDER BY id DESC`).raw(true).iterate() as Iterable<[number, number]>) {
+		total += bytes;
+		if (total > maxBytes) return id;
+	}
+	return undefined;
+}
+
+/** Drops entries older than the retention age, then the oldest beyond the row cap and the byte cap. */
 export function pruneAccessLog(
 	db: Db,
-	retention: { maxAgeDays: number | null; maxRows: number | null },
+	retention: { maxAgeDays: number | null; maxRows: number | null; maxBytes?: number | null },
 	now: Date,
 ): number {
 	let removed = 0;
@@ -384,6 +404,10 @@ export function pruneAccessLog(
 					.get(retention.maxRows - 1) as number;
 				removed += db.prepare("DELETE FROM access_log WHERE id < ?").run(keepFrom).changes;
 			}
+		}
+		if (retention.maxBytes !== undefined && retention.maxBytes !== null) {
+			const over = firstIdOverBytes(db, retention.maxBytes);
+			if (over !== undefined) removed += db.prepare("DELETE FROM access_log WHERE id <= ?").run(over).changes;
 		}
 	});
 	prune.immediate();

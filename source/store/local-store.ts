@@ -718,7 +718,7 @@ export class LocalStore implements Backend {
 			const settings = this.readSettings();
 			return pruneAccessLog(
 				this.db,
-				{ maxAgeDays: settings.logRetentionDays, maxRows: settings.logMaxRows },
+				{ maxAgeDays: settings.logRetentionDays, maxRows: settings.logMaxRows, maxBytes: settings.logMaxBytes },
 				now,
 			);
 		});

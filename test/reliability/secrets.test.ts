@@ -132,24 +132,28 @@ test("verification takes as long for a guess with 39 right leading characters as
 	assert.ok(difference < 0.05, `0 right: ${none.toFixed(0)} ns, 39 right: ${most.toFixed(0)} ns`);
 });
 
-test("the throttle's schedule: four failures free within a minute, then 100 ms doubling to 5 s; a success or a quiet minute clears it", () => {
+test("the throttle's schedule: four failures free, then answers held 100 ms doubling to 5 s, no attempt evaluated meanwhile; a success or a quiet minute clears it", () => {
 	let now = 1_000_000;
 	const throttle = new FailureThrottle(() => now);
-	const schedule: number[] = [];
+	const holds: number[] = [];
 	for (let attempt = 1; attempt <= 12; attempt++) {
-		throttle.recordFailure("192.0.2.1");
-		schedule.push(throttle.delayFor("192.0.2.1"));
-		now += 1000;
+		assert.equal(throttle.waitBefore("192.0.2.1"), 0, `attempt ${attempt} may be evaluated`);
+		const hold = throttle.recordFailure("192.0.2.1");
+		holds.push(hold);
+		if (hold > 0) {
+			now += hold - 1;
+			assert.equal(throttle.waitBefore("192.0.2.1"), 1, "an attempt before the held answer is out must wait");
+		}
+		now += 1;
 	}
-	assert.deepEqual(schedule, [0, 0, 0, 0, 100, 200, 400, 800, 1600, 3200, 5000, 5000]);
-	assert.equal(throttle.delayFor("192.0.2.2"), 0, "another address is not slowed");
+	assert.deepEqual(holds, [0, 0, 0, 0, 100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+	assert.equal(throttle.waitBefore("192.0.2.2"), 0, "another client is not slowed");
 	throttle.recordSuccess("192.0.2.1");
-	throttle.recordFailure("192.0.2.1");
-	assert.equal(throttle.delayFor("192.0.2.1"), 0, "a success clears the count");
-	for (let i = 0; i < 5; i++) throttle.recordFailure("192.0.2.1");
-	assert.equal(throttle.delayFor("192.0.2.1"), 200);
+	assert.equal(throttle.recordFailure("192.0.2.1"), 0, "a success clears the count");
+	for (let i = 0; i < 4; i++) throttle.recordFailure("192.0.2.1");
+	assert.equal(throttle.waitBefore("192.0.2.1"), 100);
 	now += 60_001;
-	assert.equal(throttle.delayFor("192.0.2.1"), 0, "failures older than the window are forgotten");
+	assert.equal(throttle.recordFailure("192.0.2.1"), 0, "failures before a quiet minute are forgotten");
 });
 
 test("failed attempts from one address are slowed from the 5th within a minute, doubling to 5 s; a good key is not", async (t) => {
