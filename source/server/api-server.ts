@@ -51,6 +51,8 @@ export const maxConnectionsPerAddress = 256;
 export const unauthenticatedBodyBytes = 32 * 1_048_576;
 /** Failed requests of one client written to the access log in a minute; the rest are counted. */
 export const loggedFailuresPerMinute = 60;
+/** Failed requests of all clients together written in a minute (about 3 MB at the entry caps). */
+export const loggedFailuresPerMinuteOfAll = 6_000;
 /** What an entry made with a key that matches none keeps of its path and user agent. */
 export const unknownKeyTextBytes = 256;
 
@@ -97,8 +99,8 @@ interface Exchange {
 	method: string;
 	url: RequestTarget;
 	address: string;
-	/** Whom its failures count against. */
-	client: string;
+	/** Whom its failures count against, found when first needed (most requests never need it). */
+	client?: string;
 	kind: BodyKind;
 	body: Buffer;
 	/** The key the request presented, wherever it was. */
@@ -131,20 +133,21 @@ export function createApiServer(options: ApiServerOptions): Server {
 	const connections = new ConnectionCounts(maxConnectionsPerAddress);
 	/** Connections refused with 429: what else they send is not answered, and they close. */
 	const refusing = new WeakSet<Socket>();
-	const failureLog = new FailureLogLimit(loggedFailuresPerMinute, (client, skipped) =>
+	const failureLog = new FailureLogLimit(loggedFailuresPerMinute, loggedFailuresPerMinuteOfAll, (client, skipped) =>
 		store.logAccess({
 			at: Date.now(),
 			keyId: null,
 			method: "-",
-			path: `(${skipped} more failed requests from this client in a minute, not logged)`,
+			path: `(${skipped} more failed requests ${client === undefined ? "from all clients over the server's limit" : "from this client"} in a minute, not logged)`,
 			status: 429,
 			durationMs: 0,
-			client,
+			client: client ?? "-",
 			userAgent: null,
 			requestBody: null,
 			responseBody: null,
 		}),
 	);
+	const clientOfExchange = (exchange: Exchange) => (exchange.client ??= clientOf(exchange.request));
 	const sweep = setInterval(() => failureLog.sweep(), 60_000);
 	sweep.unref();
 	store.checkChangesOncePerTurn();
@@ -187,7 +190,6 @@ export function createApiServer(options: ApiServerOptions): Server {
 			method,
 			url,
 			address: request.socket.remoteAddress ?? "unknown",
-			client: clientOf(request),
 			kind: bodyKind(request),
 			body: noBody,
 			presented: findPresentedKey(request, url.query, undefined, undefined)?.key,
@@ -224,8 +226,8 @@ export function createApiServer(options: ApiServerOptions): Server {
 	 * evaluated at all. Returns the refusal, or nothing when the key may manage.
 	 */
 	function authenticate(exchange: Exchange): Reply | undefined {
-		const { request, client } = exchange;
-		const wait = throttle.waitBefore(client);
+		const { request } = exchange;
+		const wait = throttle.isEmpty() ? 0 : throttle.waitBefore(clientOfExchange(exchange));
 		if (wait > 0) {
 			exchange.refused = true;
 			refusing.add(request.socket);
@@ -242,10 +244,10 @@ export function createApiServer(options: ApiServerOptions): Server {
 		if (result.record) exchange.caller = result.record;
 		if (result.outcome !== "valid" || !result.record) {
 			exchange.refused = true;
-			const hold = throttle.recordFailure(client);
+			const hold = throttle.recordFailure(clientOfExchange(exchange));
 			return hold > 0 ? { status: 403, body: forbiddenText, heldMs: hold } : { status: 403, body: forbiddenText };
 		}
-		throttle.recordSuccess(client);
+		if (!throttle.isEmpty()) throttle.recordSuccess(clientOfExchange(exchange));
 		exchange.actor = `key ${result.record.id}${result.record.displayName ? ` (${result.record.displayName})` : ""} via http`;
 		return undefined;
 	}
@@ -307,7 +309,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 		const { request, url, presented, caller, body } = exchange;
 		const sentText = send(exchange.response, reply, version);
 		if (presented === undefined) return;
-		if ((exchange.refused || !caller) && !failureLog.admit(exchange.client)) return;
+		if ((exchange.refused || !caller) && !failureLog.admit(clientOfExchange(exchange))) return;
 		// A key that exists is a secret wherever its text appears; one that matches no key is
 		// redacted only where it was presented (the query below; headers are not logged).
 		const secrets = caller ? [presented, ...(reply.reveals ?? [])] : (reply.reveals ?? []);

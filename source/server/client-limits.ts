@@ -49,19 +49,25 @@ interface LogWindow {
 }
 
 /**
- * At most `perMinute` failed requests of one client are logged in a minute; the rest are counted,
- * and the count is handed to `report` once the minute is over (at the next sweep or the client's
- * next failure), so the log says how many it does not hold. The table is bounded, oldest out first.
+ * At most `perMinute` failed requests of one client are logged in a minute, and `allPerMinute` of all
+ * clients together (an attacker with many addresses, such as an IPv6 /48's 65,536 /64s); the rest are
+ * counted, and each count is handed to `report` once its minute is over (at the next sweep or the
+ * client's next failure), so the log says how many it does not hold. `report` is told the client, or
+ * nothing for the count over the limit of all clients. The table is bounded, oldest out first.
  */
 export class FailureLogLimit {
 	private readonly byClient = new Map<string, LogWindow>();
+	private all: LogWindow;
 
 	constructor(
 		private readonly perMinute: number,
-		private readonly report: (client: string, skipped: number) => void,
+		private readonly allPerMinute: number,
+		private readonly report: (client: string | undefined, skipped: number) => void,
 		private readonly now: () => number = Date.now,
 		private readonly maxClients = 10_000,
-	) {}
+	) {
+		this.all = { started: now(), logged: 0, skipped: 0 };
+	}
 
 	/** Whether this failure is logged; counts it when not. */
 	admit(client: string): boolean {
@@ -79,22 +85,34 @@ export class FailureLogLimit {
 				this.close(oldest, oldestWindow);
 			}
 		}
-		if (window.logged < this.perMinute) {
-			window.logged++;
-			return true;
+		if (window.logged >= this.perMinute) {
+			window.skipped++;
+			return false;
 		}
-		window.skipped++;
-		return false;
+		if (now - this.all.started >= 60_000) this.closeAll(now);
+		if (this.all.logged >= this.allPerMinute) {
+			this.all.skipped++;
+			return false;
+		}
+		this.all.logged++;
+		window.logged++;
+		return true;
 	}
 
 	/** Reports and forgets every window that is over, or every window at all (`all`: the server stops). */
 	sweep(all = false): void {
 		const now = this.now();
 		for (const [client, window] of this.byClient) if (all || now - window.started >= 60_000) this.close(client, window);
+		if (all || now - this.all.started >= 60_000) this.closeAll(now);
 	}
 
 	private close(client: string, window: LogWindow): void {
 		this.byClient.delete(client);
 		if (window.skipped > 0) this.report(client, window.skipped);
+	}
+
+	private closeAll(now: number): void {
+		if (this.all.skipped > 0) this.report(undefined, this.all.skipped);
+		this.all = { started: now, logged: 0, skipped: 0 };
 	}
 }

@@ -25,6 +25,11 @@ export class FailureThrottle {
 
 	constructor(private readonly now: () => number = Date.now) {}
 
+	/** Whether no client has failed lately: the common case, answered without finding the client. */
+	isEmpty(): boolean {
+		return this.byClient.size === 0;
+	}
+
 	/** How long this client must wait before its next attempt is evaluated; 0 when it may go on now. */
 	waitBefore(client: string): number {
 		const failures = this.current(client);

@@ -45,15 +45,12 @@ export function readBody(
 		return;
 	}
 	let charged = 0;
-	const charge = (bytes: number) => {
-		if (!budget) return true;
-		if (!budget.take(bytes)) return false;
-		charged += bytes;
-		return true;
-	};
-	if (declared > 0 && !charge(declared)) {
-		done(new HttpError(503, busyText));
-		return;
+	if (budget && declared > 0) {
+		if (!budget.take(declared)) {
+			done(new HttpError(503, busyText));
+			return;
+		}
+		charged = declared;
 	}
 	const chunks: Buffer[] = [];
 	let size = 0;
@@ -72,12 +69,16 @@ export function readBody(
 	request.on("data", (chunk: Buffer) => {
 		size += chunk.length;
 		if (size > limit) finish(tooLarge());
-		else if (size > charged && !charge(size - charged)) finish(new HttpError(503, busyText));
-		else chunks.push(chunk);
+		else if (budget && size > charged && !budget.take(size - charged)) finish(new HttpError(503, busyText));
+		else {
+			if (budget) charged = Math.max(charged, size);
+			chunks.push(chunk);
+		}
 	});
 	request.on("end", () => finish(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
 	request.on("error", () => finish(new HttpError(400, "The request body could not be read.")));
-	request.on("close", () => finish(new HttpError(400, "The request body could not be read.")));
+	// A connection dropped part-way repays the budget at once.
+	if (budget) request.on("close", () => finish(new HttpError(400, "The request body could not be read.")));
 }
 
 export type BodyKind = "json" | "form" | "other";

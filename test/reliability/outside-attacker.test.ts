@@ -102,6 +102,11 @@ test("no key in any request, failed or not, in any encoding, reaches the access 
 		// A second key: the header's plus ?key=, and API_Key twice.
 		[request("GET", `/api/api-keys/list?key=${victim.key}`, admin), 200],
 		[request("POST", "/api/api-keys/verify", { "Content-Type": "application/json" }, `{"API_Key":"${victim.key}","API_Key":"${served.admin}","key":"x"}`), 200],
+		// Names in another case or nested, a name escaped in valid JSON, Basic auth.
+		[request("GET", `/api/api-keys/list?KEY=${victim.key}&Api-Key=${overEncoded(slashy)}`, admin), 200],
+		[request("POST", "/api/api-keys/verify", json, JSON.stringify({ outer: { Api_Key: victim.key, list: [{ password: slashy }] } })), 400],
+		[request("POST", "/api/api-keys/verify", json, `{"k\\u0065y":"${escapedJson(slashy)}"}`), 200],
+		[request("GET", "/api/api-keys/list", { Authorization: `Basic ${Buffer.from(`api:${victim.key}`).toString("base64")}` }), 200],
 		// A body that is neither JSON nor a form, naming a key in an escaped way.
 		[request("POST", "/api/api-keys/verify", { ...admin, "Content-Type": "text/plain" }, `{"k\\u0065y":"${escapedJson(slashy)}"`), 400],
 		// Unknown keys chosen to match the path and the user agent.
@@ -281,15 +286,17 @@ test("failures with unknown keys cannot fill the disk: short entries, a few a mi
 	assert.equal(newest?.path, "/big/39", "the newest entry was pruned");
 });
 
-test("failures over the per-client rate are counted, and the count is logged when the minute is over", () => {
+test("failures over the per-client rate, or over the rate of all clients, are counted, and the count is logged when the minute is over", () => {
 	let now = 0;
-	const reports: Array<[string, number]> = [];
-	const limit = new FailureLogLimit(3, (client, skipped) => reports.push([client, skipped]), () => now);
+	const reports: Array<[string | undefined, number]> = [];
+	const limit = new FailureLogLimit(3, 5, (client, skipped) => reports.push([client, skipped]), () => now);
 	const admitted = Array.from({ length: 10 }, () => limit.admit("192.0.2.1"));
 	assert.deepEqual(admitted, [true, true, true, false, false, false, false, false, false, false]);
 	assert.equal(limit.admit("192.0.2.2"), true, "another client has its own count");
+	assert.equal(limit.admit("192.0.2.3"), true);
+	assert.equal(limit.admit("192.0.2.4"), false, "all clients together are over their limit");
 	now = 60_000;
 	limit.sweep();
-	assert.deepEqual(reports, [["192.0.2.1", 7]]);
+	assert.deepEqual(reports, [["192.0.2.1", 7], [undefined, 1]]);
 	assert.equal(limit.admit("192.0.2.1"), true, "a new minute");
 });
