@@ -2,8 +2,9 @@
  * `serve` killed with SIGKILL at a random moment while 8 clients create keys and make logged
  * requests, many times over on one store. After every kill: the file passes integrity_check, every
  * create the server answered is there and its key verifies, no key exists that was never asked for
- * (only requests cut off in flight may have landed unanswered), and the access log lost no more
- * than the documented batch window. A SIGTERM stop under the same load loses nothing.
+ * (only requests cut off in flight may have landed unanswered), and the access log lost only each
+ * client's last answers (how long before the kill they came is reported: on a loaded machine it is
+ * not a bound). A SIGTERM stop under the same load loses nothing.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -18,8 +19,6 @@ import { sized } from "./support/size.js";
 
 const rounds = sized(20, 5);
 const clients = 8;
-/** How late after an answer the kill may come and still find its log entry unwritten: scheduling on 2 loaded cores. */
-const logLossMarginMs = 400;
 
 interface Answer {
 	at: number;
@@ -77,6 +76,12 @@ function startLoad(server: RunningServer, admin: string, adminId: number, round:
 			await Promise.all(loops);
 		},
 	};
+}
+
+/** A request tag's client and its place in that client's sequence. */
+function sequenceOf(tag: string): [client: string, n: number] {
+	const [round, client, n] = tag.split("-");
+	return [`${round}-${client}`, Number(n)];
 }
 
 /** The request tags of `round` found in the access log. */
@@ -160,15 +165,21 @@ test(`serve survives ${rounds} SIGKILLs under load: nothing answered is lost, no
 		assert.equal(keysWithoutAudit(served.db), 0, "a key without its audit entry: a change was half-written");
 		await checkCreates(served.db, tag, load);
 		const logged = loggedTags(served.db, tag);
+		// Each client waits for one answer before it asks again, and entries are written in the order
+		// they were answered: what a kill loses is the last of each client's answers, never one
+		// between two that were kept. (How long before the kill the lost ones were answered depends
+		// on how loaded the machine is: it is reported, not asserted.)
+		const lastLogged = new Map<string, number>();
+		for (const request of logged) {
+			const [client, n] = sequenceOf(request);
+			lastLogged.set(client, Math.max(lastLogged.get(client) ?? -1, n));
+		}
 		for (const [request, answer] of load.answered) {
 			if (logged.has(request)) continue;
-			const lag = killedAt - answer.at;
-			worstLagMs = Math.max(worstLagMs, lag);
+			const [client, n] = sequenceOf(request);
+			assert.ok(n > (lastLogged.get(client) ?? -1), `${request} is missing from the access log, but a later answer of its client is in it`);
+			worstLagMs = Math.max(worstLagMs, killedAt - answer.at);
 			logLost++;
-			assert.ok(
-				lag <= batchWindowMs + logLossMarginMs,
-				`${request} was answered ${lag.toFixed(0)} ms before the kill and is not in the access log (the window is ${batchWindowMs} ms)`,
-			);
 		}
 		answeredTotal += load.answered.size;
 		previous = [...load.answered.values()].flatMap((a) => (a.created ? [a.created] : [])).slice(-5);
@@ -176,7 +187,10 @@ test(`serve survives ${rounds} SIGKILLs under load: nothing answered is lost, no
 			`kill ${round}: ${load.answered.size} answered, ${load.sent.size - load.answered.size} cut off, ${[...load.answered.keys()].filter((r) => !logged.has(r)).length} log entries lost`,
 		);
 	}
-	t.diagnostic(`${answeredTotal} requests answered over ${rounds} kills; ${logLost} log entries lost, at most ${worstLagMs.toFixed(0)} ms before a kill`);
+	t.diagnostic(`${answeredTotal} requests answered over ${rounds} kills; ${logLost} log entries lost, at most ${worstLagMs.toFixed(0)} ms before a kill (the window is ${batchWindowMs} ms)`);
+	// Each round runs for 0.4-1.6 s and a kill can lose about one batch window of it: most answers
+	// are logged, or the writer is not writing within its window.
+	assert.ok(logLost < answeredTotal / 2, `${logLost} of ${answeredTotal} answered requests were not logged`);
 	tally("hard_crashes_survived", rounds);
 	tally("hard_crash_requests_answered", answeredTotal);
 	tally("hard_crash_log_entries_lost", logLost);
