@@ -200,6 +200,15 @@ export function createApiServer(options: ApiServerOptions): Server {
 		if (!matching || !route) {
 			const status = matching ? 405 : 404;
 			const text = matching ? `Use ${matching.flatMap((r) => r.methods).join(" or ")} for ${url.pathname}.` : "Not found.";
+			// Whose key it was, for the entry and to redact a real key wherever the client also put it;
+			// the answer is the same whatever the key, so this checks nothing for the client.
+			if (exchange.presented !== undefined) {
+				try {
+					exchange.caller = verifyCaller(request, exchange.presented).record;
+				} catch {
+					// The store cannot say: the entry is logged without a key.
+				}
+			}
 			finish(exchange, { status, body: text, close: hasBody(request) });
 			return;
 		}
