@@ -11,7 +11,7 @@ import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
 import { draftFromInput } from "../core/rules.js";
 import { defaultSettings, formatSettingValue, parseSettingValue, type SettingName, settingSpecs, type StoreSettings } from "../core/settings.js";
 import { safeLine } from "../core/terminal-text.js";
-import { type Command, commandFor, type Screen } from "./keys/bindings.js";
+import { type Command, commandFor, mutates, type Screen } from "./keys/bindings.js";
 import { isPrintable, textOf } from "./keys/key-names.js";
 import { clampIndex, windowStart } from "./list/window.js";
 import {
@@ -180,8 +180,7 @@ export class ConsoleModel {
 
 	/** Why a command cannot run now, or undefined when it can. */
 	disabledReason(command: Command): string | undefined {
-		const mutating: Command[] = ["create", "edit", "toggle-enabled", "roll", "delete", "convert"];
-		if (this.readOnly && mutating.includes(command)) return "read-only (started with --readonly)";
+		if (this.readOnly && mutates(command)) return "read-only (started with --readonly)";
 		const caps = this.backend.capabilities;
 		const needs: Partial<Record<Command, keyof typeof caps>> = {
 			edit: "update",

@@ -85,6 +85,11 @@ export const bindings: readonly Binding[] = [
 	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "help", "settings"], label: "quit", footer: true },
 ];
 
+/** Whether a command changes the store: the one place read-only mode is decided from. */
+export function mutates(command: Command): boolean {
+	return bindings.some((b) => b.command === command && b.mutates === true);
+}
+
 /** The command a key runs on a screen, if any. */
 export function commandFor(keyName: string, screen: Screen): Command | undefined {
 	return bindings.find((b) => b.screens.includes(screen) && b.keys.includes(keyName))?.command;
