@@ -483,7 +483,7 @@ describe("profiles", () => {
 		assert.match(ui.frame(), /Old +legacy/);
 		await ui.press(keys.enter);
 		assert.match(ui.frame(), /cannot be created anew\. C converts it/);
-		await ui.press("C");
+		await ui.press("C", "y");
 		assert.match(ui.frame(), /key 1000 is now a system key, with the same secret/);
 		assert.equal((await ui.store.verify("legacy-native-key-000001", { kind: "any" })).record?.type, "system");
 	});

@@ -30,3 +30,44 @@ describe("read-only, decided from the binding table", () => {
 		assert.equal(ui.model.disabledReason("open"), undefined);
 	});
 });
+
+describe("roll and convert ask first, defaulting to No", () => {
+	test("R asks; Enter keeps the secret; y rolls it; R is in the detail footer", async (t) => {
+		let secret = "";
+		const ui = await mountConsole(t, {
+			columns: 120,
+			setup: async (store) => {
+				secret = (await store.createKey({ type: "system", systemApis: ["sca"], displayName: "Scanner" }, { actor: "setup" })).key;
+			},
+		});
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /R roll secret/, "in the detail footer");
+		await ui.press("R");
+		assert.match(ui.frame(), /Roll key 1000 \(Scanner\)\?/);
+		assert.match(ui.frame(), /y +yes, roll/);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /nothing was changed/);
+		assert.equal((await ui.store.verify(secret, { kind: "any" })).outcome, "valid");
+		await ui.press("R", "y");
+		assert.match(ui.frame(), /New secret for key 1000/);
+		assert.notEqual((await ui.store.verify(secret, { kind: "any" })).outcome, "valid");
+	});
+
+	test("C asks; Esc leaves the legacy key as it was; y converts it", async (t) => {
+		const ui = await mountConsole(t, {
+			setup: async (store) => {
+				await store.importKeys([{ type: "other", systemApis: ["native-api"], key: "legacy-native-key-000001", displayName: "Old" }], {
+					actor: "t",
+					partial: false,
+				});
+			},
+		});
+		await ui.press("C");
+		assert.match(ui.frame(), /Convert key 1000 \(Old\)/);
+		await ui.press(keys.escape);
+		assert.equal((await ui.store.getKey(1000))?.type, "other");
+		await ui.press("C", "y");
+		assert.match(ui.frame(), /key 1000 is now a system key/);
+		assert.equal((await ui.store.getKey(1000))?.type, "system");
+	});
+});

@@ -73,9 +73,18 @@ export interface LogsState {
 	openScroll: number;
 }
 
+/** What a confirmation question is about to do: each defaults to No. */
+export type ConfirmAction = "delete" | "roll" | "convert";
+
 export interface ConfirmState {
+	action: ConfirmAction;
 	prompt: string;
 	ids: number[];
+}
+
+/** "key 1000 (Admin key)": how a question names a key. */
+export function keyTitle(key: KeyRecord): string {
+	return `key ${key.id}${key.displayName ? ` (${safeLine(key.displayName)})` : ""}`;
 }
 
 export interface SecretState {
@@ -445,21 +454,23 @@ export class ConsoleModel {
 				this.askDelete();
 				return;
 			case "confirm-yes":
-				this.confirmDelete();
+				this.confirmed();
 				return;
-			case "confirm-no":
+			case "confirm-no": {
+				const action = this.confirm?.action;
 				this.confirm = undefined;
 				this.back();
-				this.info("nothing was deleted");
+				this.info(action === "delete" ? "nothing was deleted" : "nothing was changed");
 				return;
+			}
 			case "toggle-enabled":
 				this.toggleEnabled();
 				return;
 			case "roll":
-				this.roll();
+				this.askRoll();
 				return;
 			case "convert":
-				this.convert();
+				this.askConvert();
 				return;
 			case "create":
 				this.startWizard();
@@ -559,24 +570,55 @@ export class ConsoleModel {
 		if (!record) this.message = { text: `key ${id} no longer exists`, kind: "error" };
 	}
 
+	private ask(action: ConfirmAction, prompt: string, ids: number[]): void {
+		this.confirm = { action, prompt, ids };
+		this.goTo("confirm");
+	}
+
 	private askDelete(): void {
 		const ids = this.list.marked.size > 0 && this.screen === "list" ? [...this.list.marked] : [this.selectedKey()?.id].filter((id): id is number => id !== undefined);
 		if (ids.length === 0) return;
 		const key = this.selectedKey();
-		const name = key && key.id === ids[0] && key.displayName ? ` (${safeLine(key.displayName)})` : "";
 		const prompt =
-			ids.length === 1
-				? `Delete key ${ids[0]}${name}? Whatever uses it stops working.`
-				: `Delete ${ids.length} marked keys? Whatever uses them stops working.`;
-		this.confirm = { prompt, ids };
-		this.goTo("confirm");
+			ids.length === 1 && key && key.id === ids[0]
+				? `Delete ${keyTitle(key)}? Whatever uses it stops working.`
+				: ids.length === 1
+					? `Delete key ${ids[0]}? Whatever uses it stops working.`
+					: `Delete ${ids.length} marked keys? Whatever uses them stops working.`;
+		this.ask("delete", prompt, ids);
 	}
 
-	private confirmDelete(): void {
-		const ids = this.confirm?.ids ?? [];
+	private askRoll(): void {
+		const key = this.selectedKey();
+		if (!key) return;
+		this.ask("roll", `Roll ${keyTitle(key)}? It gets a new secret; whatever uses the old one stops working.`, [key.id]);
+	}
+
+	private askConvert(): void {
+		const key = this.selectedKey();
+		if (!key) return;
+		if (key.type !== "other") {
+			this.message = { text: "convert: only legacy (pre-2024) keys can be converted", kind: "error" };
+			return;
+		}
+		this.ask("convert", `Convert ${keyTitle(key)} into its 2024 equivalent? It is rewritten in place, same secret.`, [key.id]);
+	}
+
+	/** Yes to the question on screen: back to where it was asked, then the change. */
+	private confirmed(): void {
+		const confirm = this.confirm;
 		this.confirm = undefined;
 		this.back();
-		if (this.screen === "detail") this.back();
+		if (!confirm) return;
+		const [id] = confirm.ids;
+		if (confirm.action === "delete") {
+			if (this.screen === "detail") this.back();
+			this.deleteKeys(confirm.ids);
+		} else if (id !== undefined && confirm.action === "roll") this.roll(id);
+		else if (id !== undefined) this.convert(id);
+	}
+
+	private deleteKeys(ids: number[]): void {
 		void this.run(async () => {
 			let deleted = 0;
 			for (const id of ids) {
@@ -600,28 +642,20 @@ export class ConsoleModel {
 		});
 	}
 
-	private roll(): void {
-		const key = this.selectedKey();
-		if (!key) return;
+	private roll(id: number): void {
 		void this.run(async () => {
-			const rolled = await this.backend.rollKey(key.id, this.options.actor);
-			this.showSecret(`New secret for key ${key.id}: the old one no longer works`, rolled.key);
+			const rolled = await this.backend.rollKey(id, this.options.actor);
+			this.showSecret(`New secret for key ${id}: the old one no longer works`, rolled.key);
 			await this.reloadIds();
 		});
 	}
 
-	private convert(): void {
-		const key = this.selectedKey();
-		if (!key) return;
-		if (key.type !== "other") {
-			this.message = { text: "convert: only legacy (pre-2024) keys can be converted", kind: "error" };
-			return;
-		}
+	private convert(id: number): void {
 		void this.run(async () => {
-			const converted = await this.backend.convertLegacyKey(key.id, this.options.actor);
-			this.info(`key ${key.id} is now a ${converted.type} key, with the same secret`);
+			const converted = await this.backend.convertLegacyKey(id, this.options.actor);
+			this.info(`key ${id} is now a ${converted.type} key, with the same secret`);
 			await this.reloadIds();
-			if (this.detail?.id === key.id) await this.loadDetail(key.id);
+			if (this.detail?.id === id) await this.loadDetail(id);
 		});
 	}
 

@@ -66,7 +66,7 @@ export const bindings: readonly Binding[] = [
 	{ command: "create", keys: ["n"], screens: ["list"], label: "new key", footer: true, mutates: true },
 	{ command: "edit", keys: ["e"], screens: ["list", "detail"], label: "edit", footer: true, mutates: true },
 	{ command: "toggle-enabled", keys: ["x"], screens: ["list", "detail"], label: "enable/disable", footer: true, mutates: true },
-	{ command: "roll", keys: ["R"], screens: ["list", "detail"], label: "roll secret", footer: false, mutates: true },
+	{ command: "roll", keys: ["R"], screens: ["list", "detail"], label: "roll secret", footer: true, mutates: true },
 	{ command: "delete", keys: ["d"], screens: ["list", "detail"], label: "delete", footer: true, mutates: true },
 	{ command: "convert", keys: ["C"], screens: ["list", "detail"], label: "convert legacy key", footer: false, mutates: true },
 	{ command: "logs-for-key", keys: ["l"], screens: ["list", "detail"], label: "key's access log", footer: true },

@@ -1,4 +1,4 @@
-/** Help, the delete confirmation, the show-once secret and the too-small notice. */
+/** Help, the confirmation question (delete, roll, convert), the show-once secret and the too-small notice. */
 import { Box, Text } from "ink";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
@@ -42,7 +42,7 @@ export function Confirm({ model, theme, width, height }: Props) {
 			<Text bold color={theme.danger}>
 				{cell(model.confirm?.prompt ?? "", width)}
 			</Text>
-			<Text>{cell("  y  yes, delete       n / Esc / Enter  no (the default)", width)}</Text>
+			<Text>{cell(`  y  yes, ${model.confirm?.action ?? ""}       n / Esc / Enter  no (the default)`, width)}</Text>
 		</Box>
 	);
 }
