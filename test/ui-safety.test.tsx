@@ -41,7 +41,7 @@ describe("roll and convert ask first, defaulting to No", () => {
 			},
 		});
 		await ui.press(keys.enter);
-		assert.match(ui.frame(), /R roll secret/, "in the detail footer");
+		assert.match(ui.frame(), /R roll/, "in the detail footer");
 		await ui.press("R");
 		assert.match(ui.frame(), /Roll key 1000 \(Scanner\)\?/);
 		assert.match(ui.frame(), /y +yes, roll/);

@@ -2,15 +2,13 @@
 import { Box, Text } from "ink";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
+import { fitHints } from "../format/footer-hints.js";
 import { cell } from "../format/key-columns.js";
-import { bindingsFor, keyLabel, type Screen } from "../keys/bindings.js";
+import { bindingsFor, type Screen } from "../keys/bindings.js";
 import type { Theme } from "../theme/theme.js";
 
-export function footerHints(model: ConsoleModel, screen: Screen): string {
-	return bindingsFor(screen)
-		.filter((b) => b.footer)
-		.map((b) => `${keyLabel(b.keys[0] as string)} ${b.label}${model.disabledReason(b.command) ? " (off)" : ""}`)
-		.join("  ");
+export function footerHints(model: ConsoleModel, screen: Screen, width: number): string {
+	return fitHints(bindingsFor(screen).filter((b) => !model.disabledReason(b.command)), width);
 }
 
 export function Footer({ model, theme, width }: { model: ConsoleModel; theme: Theme; width: number }) {
@@ -20,7 +18,7 @@ export function Footer({ model, theme, width }: { model: ConsoleModel; theme: Th
 			<Text color={message?.kind === "error" ? theme.danger : theme.ok}>
 				{cell(message ? `${message.kind === "error" ? "✗ " : "✓ "}${safeLine(message.text)}` : "", width)}
 			</Text>
-			<Text color={theme.muted}>{cell(footerHints(model, model.screen), width)}</Text>
+			<Text color={theme.muted}>{cell(footerHints(model, model.screen, width), width)}</Text>
 		</Box>
 	);
 }

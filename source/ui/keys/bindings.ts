@@ -43,8 +43,13 @@ export interface Binding {
 	keys: readonly string[];
 	screens: readonly Screen[];
 	label: string;
-	/** Shown in the footer (the rest only in the help overlay). */
-	footer: boolean;
+	/**
+	 * The footer's priority, 1 to 10: the footer shows the highest that fit, whole, in table order
+	 * (10 always fits, even at the minimum 40 columns). Absent: only in the help overlay.
+	 */
+	footer?: number;
+	/** The footer's shorter label, where the help overlay's is long. */
+	short?: string;
 	/** Changes the store: disabled in read-only mode. */
 	mutates?: boolean;
 }
@@ -52,37 +57,37 @@ export interface Binding {
 const browse: Screen[] = ["list", "detail", "logs"];
 
 export const bindings: readonly Binding[] = [
-	{ command: "down", keys: ["j", "down"], screens: ["list", "logs", "help", "detail", "settings"], label: "down", footer: false },
-	{ command: "up", keys: ["k", "up"], screens: ["list", "logs", "help", "detail", "settings"], label: "up", footer: false },
-	{ command: "page-down", keys: ["pagedown", "ctrl+f"], screens: ["list", "logs", "detail"], label: "page down", footer: false },
-	{ command: "page-up", keys: ["pageup", "ctrl+b"], screens: ["list", "logs", "detail"], label: "page up", footer: false },
-	{ command: "top", keys: ["g", "home"], screens: ["list", "logs", "detail"], label: "first", footer: false },
-	{ command: "bottom", keys: ["G", "end"], screens: ["list", "logs", "detail"], label: "last", footer: false },
-	{ command: "open", keys: ["enter"], screens: ["list", "logs"], label: "open", footer: true },
-	{ command: "filter", keys: ["/"], screens: ["list", "logs"], label: "filter", footer: true },
-	{ command: "sort", keys: ["s"], screens: ["list"], label: "sort by next column", footer: true },
-	{ command: "reverse", keys: ["S"], screens: ["list"], label: "reverse sort", footer: false },
-	{ command: "mark", keys: ["space"], screens: ["list"], label: "mark for delete", footer: false },
-	{ command: "create", keys: ["n"], screens: ["list"], label: "new key", footer: true, mutates: true },
-	{ command: "edit", keys: ["e"], screens: ["list", "detail"], label: "edit", footer: true, mutates: true },
-	{ command: "toggle-enabled", keys: ["x"], screens: ["list", "detail"], label: "enable/disable", footer: true, mutates: true },
-	{ command: "roll", keys: ["R"], screens: ["list", "detail"], label: "roll secret", footer: true, mutates: true },
-	{ command: "delete", keys: ["d"], screens: ["list", "detail"], label: "delete", footer: true, mutates: true },
-	{ command: "convert", keys: ["C"], screens: ["list", "detail"], label: "convert legacy key", footer: false, mutates: true },
-	{ command: "logs-for-key", keys: ["l"], screens: ["list", "detail"], label: "key's access log", footer: true },
-	{ command: "logs-all", keys: ["L"], screens: ["list", "detail"], label: "all access logs", footer: false },
-	{ command: "settings", keys: ["o"], screens: ["list"], label: "store settings", footer: false },
-	{ command: "change-setting", keys: ["enter", "space"], screens: ["settings"], label: "change", footer: true, mutates: true },
-	{ command: "follow", keys: ["f"], screens: ["logs"], label: "follow new entries", footer: true },
-	{ command: "refresh", keys: ["ctrl+r"], screens: browse, label: "refresh", footer: false },
-	{ command: "copy", keys: ["y"], screens: ["secret"], label: "copy the key", footer: true },
-	{ command: "leave-secret", keys: ["enter", "esc", "q"], screens: ["secret"], label: "leave (asks whether you saved it)", footer: true },
-	{ command: "saved-secret", keys: ["Y"], screens: ["secret"], label: "yes, saved: leave (after the question)", footer: false },
-	{ command: "confirm-yes", keys: ["y"], screens: ["confirm"], label: "yes", footer: true },
-	{ command: "confirm-no", keys: ["n", "esc", "enter"], screens: ["confirm"], label: "no (default)", footer: true },
-	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs", "settings"], label: "help", footer: true },
-	{ command: "back", keys: ["esc"], screens: ["detail", "logs", "help", "settings"], label: "back", footer: true },
-	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "help", "settings"], label: "quit", footer: true },
+	{ command: "down", keys: ["j", "down"], screens: ["list", "logs", "help", "detail", "settings"], label: "down" },
+	{ command: "up", keys: ["k", "up"], screens: ["list", "logs", "help", "detail", "settings"], label: "up" },
+	{ command: "page-down", keys: ["pagedown", "ctrl+f"], screens: ["list", "logs", "detail"], label: "page down" },
+	{ command: "page-up", keys: ["pageup", "ctrl+b"], screens: ["list", "logs", "detail"], label: "page up" },
+	{ command: "top", keys: ["g", "home"], screens: ["list", "logs", "detail"], label: "first" },
+	{ command: "bottom", keys: ["G", "end"], screens: ["list", "logs", "detail"], label: "last" },
+	{ command: "open", keys: ["enter"], screens: ["list", "logs"], label: "open", footer: 7 },
+	{ command: "filter", keys: ["/"], screens: ["list", "logs"], label: "filter", footer: 7 },
+	{ command: "sort", keys: ["s"], screens: ["list"], label: "sort by next column", footer: 3, short: "sort" },
+	{ command: "reverse", keys: ["S"], screens: ["list"], label: "reverse sort" },
+	{ command: "mark", keys: ["space"], screens: ["list"], label: "mark for delete" },
+	{ command: "create", keys: ["n"], screens: ["list"], label: "new key", footer: 8, mutates: true },
+	{ command: "edit", keys: ["e"], screens: ["list", "detail"], label: "edit", footer: 6, mutates: true },
+	{ command: "toggle-enabled", keys: ["x"], screens: ["list", "detail"], label: "enable/disable", footer: 5, short: "on/off", mutates: true },
+	{ command: "roll", keys: ["R"], screens: ["list", "detail"], label: "roll secret", footer: 3, short: "roll", mutates: true },
+	{ command: "delete", keys: ["d"], screens: ["list", "detail"], label: "delete", footer: 6, mutates: true },
+	{ command: "convert", keys: ["C"], screens: ["list", "detail"], label: "convert legacy key", mutates: true },
+	{ command: "logs-for-key", keys: ["l"], screens: ["list", "detail"], label: "key's access log", footer: 4, short: "log" },
+	{ command: "logs-all", keys: ["L"], screens: ["list", "detail"], label: "all access logs" },
+	{ command: "settings", keys: ["o"], screens: ["list"], label: "store settings" },
+	{ command: "change-setting", keys: ["enter", "space"], screens: ["settings"], label: "change", footer: 8, mutates: true },
+	{ command: "follow", keys: ["f"], screens: ["logs"], label: "follow new entries", footer: 6, short: "follow" },
+	{ command: "refresh", keys: ["ctrl+r"], screens: browse, label: "refresh" },
+	{ command: "copy", keys: ["y"], screens: ["secret"], label: "copy the key", footer: 9, short: "copy" },
+	{ command: "leave-secret", keys: ["enter", "esc", "q"], screens: ["secret"], label: "leave (asks whether you saved it)", footer: 9, short: "leave" },
+	{ command: "saved-secret", keys: ["Y"], screens: ["secret"], label: "yes, saved: leave (after the question)" },
+	{ command: "confirm-yes", keys: ["y"], screens: ["confirm"], label: "yes", footer: 9 },
+	{ command: "confirm-no", keys: ["n", "esc", "enter"], screens: ["confirm"], label: "no (default)", footer: 9 },
+	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs", "settings"], label: "help", footer: 10 },
+	{ command: "back", keys: ["esc"], screens: ["detail", "logs", "help", "settings"], label: "back", footer: 9 },
+	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "help", "settings"], label: "quit", footer: 10 },
 ];
 
 /** Whether a command changes the store: the one place read-only mode is decided from. */

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { LocalStore } from "../source/store/local-store.js";
+import { hintText } from "../source/ui/format/footer-hints.js";
+import { bindings } from "../source/ui/keys/bindings.js";
+import { accessEntry } from "./support/access-entry.js";
+import { keys, mountConsole } from "./support/console-harness.js";
+
+async function threeKeys(store: LocalStore): Promise<void> {
+	await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "Admin key" }, { actor: "setup" });
+	await store.createKey({ type: "feed", packagePermissions: ["view", "add"], feed: "npm", displayName: "CI npm" }, { actor: "setup" });
+	await store.createKey({ type: "personal", user: "alice", displayName: "Alice laptop" }, { actor: "setup" });
+	store.logAccess(accessEntry({ at: Date.now(), keyId: 1000, path: "/api/management/feeds/list" }));
+	store.flushAccessLog();
+}
+
+const hints = new Set(bindings.filter((b) => b.footer !== undefined).map(hintText));
+
+describe("the footer at 80 and 40 columns", () => {
+	for (const [columns, rows] of [
+		[80, 24],
+		[40, 10],
+	] as const) {
+		test(`at ${columns}x${rows}: every entry whole, and ? help and q quit always there`, async (t) => {
+			const ui = await mountConsole(t, { columns, rows, setup: threeKeys });
+			const screens: [string[], RegExp, boolean][] = [
+				[[], /Admin key/, true],
+				[[keys.enter], /Id: +1000/, true],
+				[[keys.escape, "L"], /All requests/, true],
+				[[keys.escape, "o"], /Store settings/, true],
+				[[keys.escape, "d"], /Delete key 1000/, false],
+			];
+			for (const [input, expected, helpAndQuit] of screens) {
+				await ui.press(...input);
+				assert.match(ui.frame(), expected);
+				const footer = (ui.frame().split("\n").at(-1) ?? "").trimEnd();
+				for (const entry of footer.split("  ").filter(Boolean)) assert.ok(hints.has(entry), `"${entry}" is not a whole entry: ${footer}`);
+				if (helpAndQuit) {
+					assert.match(footer, /\? help/, footer);
+					assert.match(footer, /q quit/, footer);
+				}
+			}
+		});
+	}
+});
