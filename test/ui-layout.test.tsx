@@ -43,3 +43,38 @@ describe("the footer at 80 and 40 columns", () => {
 		});
 	}
 });
+
+/** The frame's text with its lines joined, so a sentence wrapped over lines reads as one. */
+function joined(frame: string): string {
+	return frame
+		.split("\n")
+		.map((line) => line.trim())
+		.join(" ");
+}
+
+describe("messages wrap instead of being cut", () => {
+	for (const [columns, rows] of [
+		[80, 24],
+		[40, 10],
+	] as const) {
+		test(`at ${columns}x${rows}: a refused setting and a wizard problem are shown whole; the list gives way`, async (t) => {
+			const ui = await mountConsole(t, { columns, rows, setup: threeKeys });
+			await ui.press("o", "jjjjj", keys.enter);
+			await ui.type("abc");
+			await ui.press(keys.enter);
+			assert.ok(
+				joined(ui.frame()).includes('✗ log-retention-days must be a whole number between 1 and 36500, or none, not "90abc"'),
+				ui.frame(),
+			);
+			assert.match(ui.frame(), /q quit/);
+			for (const line of ui.frame().split("\n")) assert.ok([...line].length <= columns, line);
+			assert.ok(ui.frame().split("\n").length <= rows - 1, "the frame keeps its height");
+			await ui.press(keys.escape, keys.escape, keys.escape, "n", keys.enter, keys.space, keys.enter, keys.enter, keys.enter, "jjj", keys.enter);
+			await ui.type("soon");
+			assert.ok(
+				joined(ui.frame()).includes('✗ "soon" is not a date: use YYYY-MM-DD, YYYY/MM/DD, ISO-8601, a span like 30d, 12w or 1y, or never'),
+				ui.frame(),
+			);
+		});
+	}
+});

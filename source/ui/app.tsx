@@ -2,10 +2,10 @@
 import { Box, useInput, useStdin } from "ink";
 import { useEffect, useSyncExternalStore } from "react";
 import type { ConsoleModel } from "./console-model.js";
-import { Footer } from "./components/footer.js";
+import { Footer, messageLines } from "./components/footer.js";
 import { Header } from "./components/header.js";
 import { keyNames } from "./keys/key-names.js";
-import { bodyHeight, frameHeight, listHeight } from "./layout.js";
+import { bodyHeight, frameHeight, listHeight, messageRoom } from "./layout.js";
 import { AccessLogs } from "./screens/access-logs.js";
 import { CreateWizard } from "./screens/create-wizard.js";
 import { KeyDetail } from "./screens/key-detail.js";
@@ -21,8 +21,9 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 	const interactive = useStdin().isRawModeSupported === true;
 	const tooSmall = columns < minimumSize.columns || rows < minimumSize.rows;
 	const height = frameHeight(rows);
-	const body = bodyHeight(rows);
 	const width = columns;
+	const message = messageLines(model.message, width, messageRoom(rows));
+	const body = bodyHeight(rows, message.length);
 
 	useInput(
 		(input, key) => {
@@ -33,7 +34,7 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 		},
 		{ isActive: interactive },
 	);
-	useEffect(() => model.setListHeight(listHeight(rows)), [model, rows]);
+	useEffect(() => model.setListHeight(listHeight(rows, message.length)), [model, rows, message.length]);
 
 	if (tooSmall) return <TooSmall columns={columns} rows={rows} />;
 	const props = { model, theme, width, height: body };
@@ -49,7 +50,7 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 			{model.screen === "secret" ? <Secret {...props} /> : null}
 			{model.screen === "create" ? <CreateWizard {...props} /> : null}
 			{model.screen === "settings" ? <StoreSettingsScreen {...props} /> : null}
-			<Footer model={model} theme={theme} width={width} />
+			<Footer model={model} theme={theme} width={width} message={message} />
 		</Box>
 	);
 }

@@ -4,6 +4,7 @@ import { isRelativeSpan, parseExpiration } from "../../core/expiration.js";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { wrapText } from "../format/wrap.js";
 import type { Theme } from "../theme/theme.js";
 import { type WizardValues, wizardInput } from "../wizard.js";
 
@@ -59,17 +60,23 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 				: step.kind === "review"
 					? `Enter ${wizard.mode === "edit" ? "save" : "create"} · Esc back`
 					: "type · Enter next · Esc back (what you typed is kept)";
+	// A problem is never cut: its lines come before the step's own lines.
+	const problem = wizard.problem ? wrapText(`✗ ${safeLine(wizard.problem)}`, width).slice(0, Math.max(1, height - 3)) : [];
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
 				{cell(`${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`, width)}
 			</Text>
-			{body.slice(0, Math.max(1, height - 3)).map((line, i) => (
+			{body.slice(0, Math.max(1, height - 2 - problem.length)).map((line, i) => (
 				<Text key={`${wizard.step}-${i}`} inverse={line.selected && theme.selectionInverse}>
 					{cell(line.text, width)}
 				</Text>
 			))}
-			{wizard.problem ? <Text color={theme.danger}>{cell(`✗ ${safeLine(wizard.problem)}`, width)}</Text> : null}
+			{problem.map((line, i) => (
+				<Text key={`problem-${i}`} color={theme.danger}>
+					{cell(line, width)}
+				</Text>
+			))}
 			<Text color={theme.muted}>{cell(hints, width)}</Text>
 		</Box>
 	);

@@ -2,6 +2,7 @@
 import { Box, Text } from "ink";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { wrapText } from "../format/wrap.js";
 import { bindingsFor, keyLabel, type Screen } from "../keys/bindings.js";
 import type { Theme } from "../theme/theme.js";
 
@@ -39,9 +40,11 @@ export function Help({ model, theme, width, height, of }: Props & { of: Screen }
 export function Confirm({ model, theme, width, height }: Props) {
 	return (
 		<Box flexDirection="column" width={width} height={height} paddingTop={1}>
-			<Text bold color={theme.danger}>
-				{cell(model.confirm?.prompt ?? "", width)}
-			</Text>
+			{wrapText(model.confirm?.prompt ?? "", width).map((line, i) => (
+				<Text key={`prompt-${i}`} bold color={theme.danger}>
+					{cell(line, width)}
+				</Text>
+			))}
 			<Text>{cell(`  y  yes, ${model.confirm?.action ?? ""}       n / Esc / Enter  no (the default)`, width)}</Text>
 		</Box>
 	);
