@@ -25,7 +25,7 @@ describe("the footer at 80 and 40 columns", () => {
 			const ui = await mountConsole(t, { columns, rows, setup: threeKeys });
 			const screens: [string[], RegExp, boolean][] = [
 				[[], /Admin key/, true],
-				[[keys.enter], /Id: +1000/, true],
+				[[keys.enter], /Key 1000 · Admin key/, true],
 				[[keys.escape, "L"], /All requests/, true],
 				[[keys.escape, "o"], /Store settings/, true],
 				[[keys.escape, "d"], /Delete key 1000/, false],
@@ -75,6 +75,22 @@ describe("messages wrap instead of being cut", () => {
 				joined(ui.frame()).includes('✗ "soon" is not a date: use YYYY-MM-DD, YYYY/MM/DD, ISO-8601, a span like 30d, 12w or 1y, or never'),
 				ui.frame(),
 			);
+		});
+	}
+});
+
+describe("the key id is on screen", () => {
+	for (const [columns, rows] of [
+		[80, 24],
+		[40, 10],
+	] as const) {
+		test(`at ${columns}x${rows}: an ID column in the list, and the id above the detail`, async (t) => {
+			const ui = await mountConsole(t, { columns, rows, setup: threeKeys });
+			assert.match(ui.frame(), /^ {2}ID +NAME/m);
+			assert.match(ui.frame(), /› +1000 +Admin key/);
+			assert.match(ui.frame(), /1002 +Alice laptop/);
+			await ui.press(keys.enter, "G");
+			assert.match(ui.frame(), /Key 1000 · Admin key/, "still there with the fields scrolled to the end");
 		});
 	}
 });

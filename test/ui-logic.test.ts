@@ -82,9 +82,10 @@ describe("windowing and layout", () => {
 		assert.equal(windowStart(3, 5, 10, 0), 0);
 	});
 	test("columns drop by priority and the spare width goes to the name and scope", () => {
-		assert.deepEqual(fitColumns(120).map((c) => c.id), ["name", "type", "scope", "expires", "status", "lastUsed", "logging"]);
-		assert.deepEqual(fitColumns(60).map((c) => c.id), ["name", "type", "scope", "expires", "status"]);
-		assert.deepEqual(fitColumns(38).map((c) => c.id), ["name", "type", "status"]);
+		assert.deepEqual(fitColumns(120).map((c) => c.id), ["id", "name", "type", "scope", "expires", "status", "lastUsed", "logging"]);
+		assert.deepEqual(fitColumns(60).map((c) => c.id), ["id", "name", "type", "scope", "status"]);
+		assert.deepEqual(fitColumns(38).map((c) => c.id), ["id", "name", "status"]);
+		assert.deepEqual(fitColumns(20).map((c) => c.id), ["name"], "the id is dropped last but one");
 		for (const width of [38, 60, 80, 120, 200]) {
 			const columns = fitColumns(width);
 			const used = columns.reduce((sum, c) => sum + c.fitted, 0) + columns.length - 1;

@@ -8,7 +8,7 @@ import type { KeyRecord } from "../../core/model.js";
 import { safeLine } from "../../core/terminal-text.js";
 import { agoText, expiresText } from "./relative-time.js";
 
-export type ColumnId = "name" | "type" | "scope" | "expires" | "logging" | "lastUsed" | "status";
+export type ColumnId = "id" | "name" | "type" | "scope" | "expires" | "logging" | "lastUsed" | "status";
 
 export interface Column {
 	id: ColumnId;
@@ -35,13 +35,15 @@ export function scopeText(key: KeyRecord): string {
 }
 
 export const keyColumns: readonly Column[] = [
-	{ id: "name", title: "NAME", width: 14, priority: 10, grows: true, value: (k) => (k.displayName ? safeLine(k.displayName) : `(key ${k.id})`) },
-	{ id: "type", title: "TYPE", width: 8, priority: 8, value: (k) => (k.type === "other" ? "legacy" : k.type) },
-	{ id: "scope", title: "SCOPE", width: 14, priority: 7, grows: true, value: (k) => safeLine(scopeText(k)) },
-	{ id: "expires", title: "EXPIRES", width: 9, priority: 6, value: (k, now) => expiresText(k.expiration, now) },
-	{ id: "status", title: "STATUS", width: 8, priority: 9, value: (k) => (k.enabled ? "enabled" : "disabled") },
-	{ id: "lastUsed", title: "LAST USED", width: 9, priority: 4, value: (k, now) => agoText(k.lastUsedAt, now) },
-	{ id: "logging", title: "LOGGING", width: 8, priority: 3, value: (k) => pascalCase(k.logging).toLowerCase() },
+	// Every command takes --id: the id is dropped last but one, after all but the name.
+	{ id: "id", title: "ID", width: 6, priority: 19, value: (k) => String(k.id) },
+	{ id: "name", title: "NAME", width: 14, priority: 20, grows: true, value: (k) => (k.displayName ? safeLine(k.displayName) : `(key ${k.id})`) },
+	{ id: "type", title: "TYPE", width: 8, priority: 16, value: (k) => (k.type === "other" ? "legacy" : k.type) },
+	{ id: "scope", title: "SCOPE", width: 14, priority: 14, grows: true, value: (k) => safeLine(scopeText(k)) },
+	{ id: "expires", title: "EXPIRES", width: 9, priority: 12, value: (k, now) => expiresText(k.expiration, now) },
+	{ id: "status", title: "STATUS", width: 8, priority: 18, value: (k) => (k.enabled ? "enabled" : "disabled") },
+	{ id: "lastUsed", title: "LAST USED", width: 9, priority: 8, value: (k, now) => agoText(k.lastUsedAt, now) },
+	{ id: "logging", title: "LOGGING", width: 8, priority: 6, value: (k) => pascalCase(k.logging).toLowerCase() },
 ];
 
 export interface FittedColumn extends Column {

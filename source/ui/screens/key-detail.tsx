@@ -16,7 +16,6 @@ export function detailLines(model: ConsoleModel): string[] {
 	const catalog = model.catalog;
 	const scopes = key.type === "other" ? catalog.legacyApis : [catalog.systemApis.fullControl, ...catalog.systemApis.choices];
 	const lines = [
-		`Id:           ${key.id}`,
 		`Name:         ${key.displayName === null ? "(none)" : safeLine(key.displayName)}`,
 		`Description:  ${key.description === null ? "(none)" : safeLine(key.description)}`,
 		`Type:         ${catalog.types.find((t) => t.type === key.type)?.label ?? key.type}`,
@@ -50,10 +49,17 @@ export function detailLines(model: ConsoleModel): string[] {
 
 export function KeyDetail({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const lines = detailLines(model);
-	const scroll = Math.min(model.detail?.scroll ?? 0, Math.max(0, lines.length - height));
+	const record = model.detail?.record;
+	// The id stays in sight above the scrolling fields: every command takes it as --id.
+	const title = `Key ${model.detail?.id ?? ""}${record?.displayName ? ` · ${safeLine(record.displayName)}` : ""}`;
+	const rows = Math.max(1, height - 1);
+	const scroll = Math.min(model.detail?.scroll ?? 0, Math.max(0, lines.length - rows));
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			{lines.slice(scroll, scroll + height).map((line, i) => (
+			<Text bold color={theme.accent}>
+				{cell(title, width)}
+			</Text>
+			{lines.slice(scroll, scroll + rows).map((line, i) => (
 				<Text key={`${scroll + i}`} color={line.endsWith(":") && !line.startsWith(" ") && line.length < 20 ? theme.accent : undefined}>
 					{cell(line, width)}
 				</Text>
