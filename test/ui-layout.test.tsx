@@ -94,3 +94,17 @@ describe("the key id is on screen", () => {
 		});
 	}
 });
+
+describe("the access log's columns", () => {
+	for (const [columns, rows] of [
+		[80, 24],
+		[40, 10],
+	] as const) {
+		test(`at ${columns}x${rows}: columns drop by priority and the path is kept`, async (t) => {
+			const ui = await mountConsole(t, { columns, rows, setup: threeKeys });
+			await ui.press("L");
+			assert.match(ui.frame(), /TIME .*STATUS .*PATH/);
+			assert.match(ui.frame(), /› .* 200 .*\/api\/manag/);
+		});
+	}
+});

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import type { Key } from "ink";
 import { emptyDraft, type KeyRecord } from "../source/core/model.js";
-import { cell, fitColumns } from "../source/ui/format/key-columns.js";
-import { logsHeader, logsRow } from "../source/ui/format/log-columns.js";
+import { cell, fitColumns, keyColumns } from "../source/ui/format/key-columns.js";
+import { logColumnIds, logsHeader, logsRow } from "../source/ui/format/log-columns.js";
 import { agoText, expiresText } from "../source/ui/format/relative-time.js";
 import { bindings, commandFor, keysMarkdown } from "../source/ui/keys/bindings.js";
 import { keyNames } from "../source/ui/keys/key-names.js";
@@ -82,12 +82,12 @@ describe("windowing and layout", () => {
 		assert.equal(windowStart(3, 5, 10, 0), 0);
 	});
 	test("columns drop by priority and the spare width goes to the name and scope", () => {
-		assert.deepEqual(fitColumns(120).map((c) => c.id), ["id", "name", "type", "scope", "expires", "status", "lastUsed", "logging"]);
-		assert.deepEqual(fitColumns(60).map((c) => c.id), ["id", "name", "type", "scope", "status"]);
-		assert.deepEqual(fitColumns(38).map((c) => c.id), ["id", "name", "status"]);
-		assert.deepEqual(fitColumns(20).map((c) => c.id), ["name"], "the id is dropped last but one");
+		assert.deepEqual(fitColumns(120, keyColumns).map((c) => c.id), ["id", "name", "type", "scope", "expires", "status", "lastUsed", "logging"]);
+		assert.deepEqual(fitColumns(60, keyColumns).map((c) => c.id), ["id", "name", "type", "scope", "status"]);
+		assert.deepEqual(fitColumns(38, keyColumns).map((c) => c.id), ["id", "name", "status"]);
+		assert.deepEqual(fitColumns(20, keyColumns).map((c) => c.id), ["name"], "the id is dropped last but one");
 		for (const width of [38, 60, 80, 120, 200]) {
-			const columns = fitColumns(width);
+			const columns = fitColumns(width, keyColumns);
 			const used = columns.reduce((sum, c) => sum + c.fitted, 0) + columns.length - 1;
 			assert.ok(used <= width, `${width}: ${used}`);
 		}
@@ -145,7 +145,16 @@ describe("access-log columns", () => {
 		assert.equal([...row].length, 80);
 		assert.ok(!header.includes("CLIENT"));
 		assert.equal(row.indexOf("/nuget/"), header.indexOf("PATH"));
-		assert.ok(row.endsWith("/nuget/internal/v3/regis…"), row);
+		assert.ok(80 - row.indexOf("/nuget/") >= 25, row);
+		assert.ok(row.endsWith("…"), row);
+	});
+	test("at 40 columns the columns drop by priority and the path is kept", () => {
+		assert.deepEqual(logColumnIds(40), ["time", "status", "path"]);
+		const header = logsHeader(40);
+		const row = logsRow(entry, false, 40);
+		assert.equal(row.indexOf("/nuget/"), header.indexOf("PATH"));
+		assert.equal(row.indexOf("404"), header.indexOf("STATUS"));
+		assert.equal([...row].length, 40);
 	});
 	test("from 100 columns the client is shown, every title over its column", () => {
 		const header = logsHeader(120);

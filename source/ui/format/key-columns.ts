@@ -46,12 +46,18 @@ export const keyColumns: readonly Column[] = [
 	{ id: "logging", title: "LOGGING", width: 8, priority: 6, value: (k) => pascalCase(k.logging).toLowerCase() },
 ];
 
-export interface FittedColumn extends Column {
-	fitted: number;
+/** What fitting needs to know of a column, in the key list or the access log. */
+export interface Fittable {
+	width: number;
+	/** Lower drops first. */
+	priority: number;
+	grows?: boolean;
 }
 
+export type Fitted<T extends Fittable> = T & { fitted: number };
+
 /** The columns that fit `width` (one space between them), in table order, with their widths. */
-export function fitColumns(width: number, columns: readonly Column[] = keyColumns): FittedColumn[] {
+export function fitColumns<T extends Fittable>(width: number, columns: readonly T[]): Fitted<T>[] {
 	const kept = [...columns];
 	const needed = () => kept.reduce((sum, c) => sum + c.width, 0) + Math.max(0, kept.length - 1);
 	while (kept.length > 1 && needed() > width) {
