@@ -528,7 +528,9 @@ export class ConsoleModel {
 			}
 			const last = logs.entries.length - 1;
 			const from = logs.selected + logs.pendingMove;
-			const target = command === "top" ? 0 : command === "bottom" ? last : from + (step[command] ?? 0);
+			// The oldest entry may be pages away: reading on until the log ends gets there.
+			const oldest = logs.nextBefore !== undefined ? Number.POSITIVE_INFINITY : last;
+			const target = command === "top" ? 0 : command === "bottom" ? oldest : from + (step[command] ?? 0);
 			// Moves past what is loaded wait for the next page instead of being lost.
 			logs.pendingMove = logs.nextBefore !== undefined ? Math.max(0, target - last) : 0;
 			this.placeLogSelection(target);
