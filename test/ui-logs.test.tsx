@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { accessEntry } from "./support/access-entry.js";
-import { mountConsole } from "./support/console-harness.js";
+import { keys, mountConsole } from "./support/console-harness.js";
 
 describe("the access log", () => {
 	test("G goes to the oldest entry, reading every page on the way, not to the last page loaded", async (t) => {
@@ -19,5 +19,34 @@ describe("the access log", () => {
 		assert.match(ui.frame(), /› .*\/p\/0 *\n/);
 		await ui.press("g");
 		assert.match(ui.frame(), /› .*\/p\/259 *\n/);
+	});
+
+	test("the filter applies as you type; a bare word matches anywhere in the path", async (t) => {
+		const ui = await mountConsole(t, {
+			setup: async (store) => {
+				for (let i = 0; i < 30; i++) {
+					store.logAccess(
+						accessEntry({
+							at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
+							path: i % 3 === 0 ? `/nuget/v3/reg/pkg-${i}` : `/npm/feed/pkg-${i}`,
+							status: i % 10 === 0 ? 404 : 200,
+						}),
+					);
+				}
+				store.flushAccessLog();
+			},
+		});
+		await ui.press("L", "/");
+		await ui.type("reg");
+		assert.match(ui.frame(), /\/reg█/, "still typing");
+		assert.match(ui.frame(), /› .*\/nuget\/v3\/reg\/pkg-27/);
+		assert.doesNotMatch(ui.frame(), /\/npm\//);
+		assert.match(ui.frame(), /1 of 10\n/);
+		await ui.type(" status:4");
+		assert.doesNotMatch(ui.frame(), /✗/, "a word still being typed is no error");
+		await ui.type("xx");
+		assert.match(ui.frame(), /› .* 404 .*\/nuget\/v3\/reg\/pkg-0\n1 of 1\n/);
+		await ui.press(keys.escape);
+		assert.match(ui.frame(), /1 of 30\n/);
 	});
 });

@@ -69,6 +69,8 @@ export interface AccessLogFilter {
 	status?: number;
 	method?: string;
 	pathPrefix?: string;
+	/** Anywhere in the path (the console's bare words). */
+	pathContains?: string;
 	/** Milliseconds since the epoch, inclusive. */
 	since?: number;
 	until?: number;

@@ -272,6 +272,7 @@ export class RemoteBackend implements Backend {
 				status,
 				method: filter.method,
 				path: filter.pathPrefix,
+				contains: filter.pathContains,
 				since: filter.since === undefined ? undefined : new Date(filter.since).toISOString(),
 				until: filter.until === undefined ? undefined : new Date(filter.until).toISOString(),
 				before: page.before,

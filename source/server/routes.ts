@@ -222,7 +222,7 @@ export function buildRoutes(): Route[] {
 			access: "manage",
 			handle: async ({ store, query }) => {
 				const text: Record<string, string> = {};
-				for (const field of ["key", "status", "method", "path", "since", "until"]) {
+				for (const field of ["key", "status", "method", "path", "contains", "since", "until"]) {
 					const value = query.get(field);
 					if (value !== null && value !== "") text[field] = value;
 				}

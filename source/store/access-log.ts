@@ -269,7 +269,7 @@ export function firstIdFrom(db: Db, time: number): number | undefined {
 /**
  * The SQL of one page, newest first, one row more than asked (to tell whether another follows).
  * Key filters and statuses outside 2xx walk an index ordered by id, so a page costs the same at
- * any size. Time bounds become id bounds by bisection. A path prefix, a method or a 2xx status has
+ * any size. Time bounds become id bounds by bisection. A path filter, a method or a 2xx status has
  * no index (keeping inserts cheap), so a page scans a bounded window of ids and, when it finds too
  * few, continues below it.
  */
@@ -303,6 +303,10 @@ export function accessLogPageQuery(
 	}
 	if (filter.pathPrefix !== undefined && filter.pathPrefix !== "") {
 		where("l.path >= ? AND l.path < ?", filter.pathPrefix, `${filter.pathPrefix}\u{10ffff}`);
+		scanned = true;
+	}
+	if (filter.pathContains !== undefined && filter.pathContains !== "") {
+		where("instr(l.path, ?) > 0", filter.pathContains);
 		scanned = true;
 	}
 	let lowestId: number | undefined;

@@ -710,15 +710,15 @@ export class ConsoleModel {
 		void this.run(() => this.loadLogs(false));
 	}
 
-	/** The log filter typed as words: `status:4xx method:post path:/api since:24h key:1001`. */
+	/** The log filter typed as words: `status:4xx method:post path:/api since:24h key:1001`; a bare word is anywhere in the path. */
 	logFilter(): ReturnType<typeof parseLogFilter> {
 		const text: LogFilterText = {};
 		if (this.logs?.keyId !== undefined) text.key = String(this.logs.keyId);
 		for (const word of (this.logs?.filterText ?? "").split(/\s+/).filter(Boolean)) {
 			const colon = word.indexOf(":");
-			const field = colon > 0 ? word.slice(0, colon).toLowerCase() : "path";
+			const field = colon > 0 ? word.slice(0, colon).toLowerCase() : "contains";
 			const value = colon > 0 ? word.slice(colon + 1) : word;
-			if (["key", "status", "method", "path", "since", "until"].includes(field)) text[field as keyof LogFilterText] = value;
+			if (["key", "status", "method", "path", "contains", "since", "until"].includes(field)) text[field as keyof LogFilterText] = value;
 			else return { ok: false, field: "path", error: `unknown filter "${field}": use key, status, method, path, since, until` };
 		}
 		return parseLogFilter(text, new Date());
@@ -794,7 +794,9 @@ export class ConsoleModel {
 		} else if (name === "backspace") logs.filterText = [...logs.filterText].slice(0, -1).join("");
 		else if (isPrintable(name)) logs.filterText += textOf(name);
 		else return;
-		if (name === "enter" || name === "esc") void this.run(() => this.loadLogs(false));
+		// As you type, as the key list's filter does; a word still being typed ("status:4") that
+		// does not parse yet keeps the entries of the last one that did, without an error.
+		if (name === "enter" || name === "esc" || this.logFilter().ok) void this.run(() => this.loadLogs(false));
 	}
 
 	private toggleFollow(): void {

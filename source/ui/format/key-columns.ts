@@ -4,6 +4,7 @@
  */
 import stringWidth from "string-width";
 import { pascalCase } from "../../core/enums.js";
+import { scopeText, typeText, unnamedKey } from "../../core/key-text.js";
 import type { KeyRecord } from "../../core/model.js";
 import { safeLine } from "../../core/terminal-text.js";
 import { agoText, expiresText } from "./relative-time.js";
@@ -20,25 +21,11 @@ export interface Column {
 	value: (key: KeyRecord, now: number) => string;
 }
 
-export function scopeText(key: KeyRecord): string {
-	switch (key.type) {
-		case "system":
-		case "other":
-			return (key.systemApis ?? []).join(",");
-		case "feed": {
-			const where = key.feed ?? (key.feedGroup ? `group ${key.feedGroup}` : "all feeds");
-			return `${where}: ${(key.packagePermissions ?? []).join(",")}`;
-		}
-		case "personal":
-			return `user ${key.user ?? "?"}`;
-	}
-}
-
 export const keyColumns: readonly Column[] = [
 	// Every command takes --id: the id is dropped last but one, after all but the name.
 	{ id: "id", title: "ID", width: 6, priority: 19, value: (k) => String(k.id) },
-	{ id: "name", title: "NAME", width: 14, priority: 20, grows: true, value: (k) => (k.displayName ? safeLine(k.displayName) : `(key ${k.id})`) },
-	{ id: "type", title: "TYPE", width: 8, priority: 16, value: (k) => (k.type === "other" ? "legacy" : k.type) },
+	{ id: "name", title: "NAME", width: 14, priority: 20, grows: true, value: (k) => (k.displayName === null ? unnamedKey : safeLine(k.displayName)) },
+	{ id: "type", title: "TYPE", width: 8, priority: 16, value: typeText },
 	{ id: "scope", title: "SCOPE", width: 14, priority: 14, grows: true, value: (k) => safeLine(scopeText(k)) },
 	{ id: "expires", title: "EXPIRES", width: 9, priority: 12, value: (k, now) => expiresText(k.expiration, now) },
 	{ id: "status", title: "STATUS", width: 8, priority: 18, value: (k) => (k.enabled ? "enabled" : "disabled") },

@@ -158,9 +158,10 @@ export function keysMarkdown(): string {
 		"",
 		"## Filters",
 		"",
-		"In the key list, `/` filters as you type: every word must match (name, description, type, scope, user, feed, hint, status);",
-		"a word with a capital letter matches case exactly. In the access logs, `/` takes words such as",
-		"`status:4xx method:post path:/api/ since:24h until:2026-11-01 key:1001` (a bare word is a path prefix); Enter applies them.",
+		"In the key list, `/` filters as you type: every word must match what the row shows (id, name, type, scope, user,",
+		"feed or group, status) or the description; a word with a capital letter matches case exactly. In the access logs,",
+		"`/` filters as you type too, with words such as `status:4xx method:post path:/api/ since:24h until:2026-11-01 key:1001`",
+		"(`path:` is the path's start; a bare word matches anywhere in the path).",
 		"",
 	);
 	return lines.join("\n");

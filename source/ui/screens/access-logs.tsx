@@ -51,7 +51,7 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 	}
 	const title = `${logs.keyId === undefined ? "All requests" : `Requests with key ${logs.keyId}`}${logs.follow ? " · following" : ""}`;
 	const filter = logs.editingFilter
-		? `/${safeLine(logs.filterText)}█  (status:4xx method:post path:/api since:24h)`
+		? `/${safeLine(logs.filterText)}█  (status:4xx method:post path:/api since:24h, or a word in the path)`
 		: logs.filterText
 			? `filter: ${safeLine(logs.filterText)}`
 			: "";
