@@ -71,3 +71,26 @@ describe("roll and convert ask first, defaulting to No", () => {
 		assert.equal((await ui.store.getKey(1000))?.type, "system");
 	});
 });
+
+describe("Ctrl-C in the wizard", () => {
+	test("with typed values it asks; any other key stays, with the values; y quits", async (t) => {
+		const ui = await mountConsole(t);
+		await ui.press("n", keys.enter, keys.space, keys.enter);
+		await ui.type("Half done");
+		await ui.press("\u0003");
+		assert.equal(ui.quits(), 0);
+		assert.match(ui.frame(), /Quit and lose what you typed\?/);
+		await ui.press("n");
+		assert.match(ui.frame(), /Half done█/, "back in the wizard, nothing lost and the n not typed");
+		await ui.press("\u0003", "y");
+		assert.equal(ui.quits(), 1);
+	});
+
+	test("with nothing typed it quits at once, and q in the list still quits at once", async (t) => {
+		const ui = await mountConsole(t);
+		await ui.press("n", "\u0003");
+		assert.equal(ui.quits(), 1);
+		await ui.press(keys.escape, "q");
+		assert.equal(ui.quits(), 2);
+	});
+});

@@ -101,6 +101,10 @@ export interface WizardState {
 	/** The expiration the key had, so an unchanged one is not checked again (it may be past). */
 	originalExpiration: string;
 	values: WizardValues;
+	/** The values it started with: what changed is marked on the review, and asked about before quitting. */
+	initial: WizardValues;
+	/** Ctrl-C was pressed with typed values: the next key says whether to quit. */
+	askedToQuit: boolean;
 	step: number;
 	cursor: number;
 	problem: string | undefined;
@@ -374,9 +378,17 @@ export class ConsoleModel {
 		return this.screen === "help" ? (this.under.at(-1) ?? "list") : this.screen;
 	}
 
-	/** One key, by name (see keys/key-names.ts). Ctrl-C quits from anywhere, even a text field. */
+	/**
+	 * One key, by name (see keys/key-names.ts). Ctrl-C quits from anywhere, even a text field; in
+	 * the wizard with values typed, it asks first (a second Ctrl-C or y quits).
+	 */
 	press(name: string): void {
-		if (name === "ctrl+c") {
+		if (name === "ctrl+c" && this.screen === "create" && this.wizard && !this.wizard.askedToQuit && this.wizardChanged()) {
+			this.wizard.askedToQuit = true;
+			this.changed();
+			return;
+		}
+		if (name === "ctrl+c" || (name === "y" && this.screen === "create" && this.wizard?.askedToQuit)) {
 			this.stopFollowing();
 			this.options.quit();
 			return;
@@ -875,7 +887,7 @@ export class ConsoleModel {
 
 	private startWizard(): void {
 		const values = emptyValues(this.catalog);
-		this.wizard = { mode: "create", editId: undefined, originalExpiration: "", values, step: 0, cursor: 0, problem: undefined };
+		this.wizard = { mode: "create", editId: undefined, originalExpiration: "", values, initial: structuredClone(values), askedToQuit: false, step: 0, cursor: 0, problem: undefined };
 		this.goTo("create");
 	}
 
@@ -883,14 +895,26 @@ export class ConsoleModel {
 		const key = this.selectedKey();
 		if (!key) return;
 		const values = valuesFromKey(this.catalog, key);
-		this.wizard = { mode: "edit", editId: key.id, originalExpiration: values.expiration, values, step: 0, cursor: 0, problem: undefined };
+		this.wizard = { mode: "edit", editId: key.id, originalExpiration: values.expiration, values, initial: structuredClone(values), askedToQuit: false, step: 0, cursor: 0, problem: undefined };
 		this.wizard.cursor = this.cursorFor(this.wizardSteps()[0] as Step);
 		this.goTo("create");
+	}
+
+	/** Whether anything was typed or chosen in the wizard since it opened. */
+	wizardChanged(): boolean {
+		const wizard = this.wizard;
+		return wizard !== undefined && JSON.stringify(wizard.values) !== JSON.stringify(wizard.initial);
 	}
 
 	private wizardKey(name: string): void {
 		const wizard = this.wizard;
 		if (!wizard) return;
+		if (wizard.askedToQuit) {
+			// Any key but y (handled in press) is "no": back to the wizard, the key otherwise unused.
+			wizard.askedToQuit = false;
+			this.info("nothing was lost: still in the wizard");
+			return;
+		}
 		const steps = this.wizardSteps();
 		const step = steps[wizard.step];
 		if (!step) return;

@@ -154,7 +154,7 @@ export function keysMarkdown(): string {
 		"| `Space` | choose or unchoose (lists with boxes) |",
 		"| `Enter` | next step; on the review step, create or save |",
 		"| `Esc` | previous step, keeping what was typed; on the first step, cancel |",
-		"| `Ctrl-C` | quit from anywhere |",
+		"| `Ctrl-C` | quit; with something typed or chosen, asks first (`y` or `Ctrl-C` again quits) |",
 		"",
 		"## Filters",
 		"",

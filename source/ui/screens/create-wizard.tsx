@@ -60,6 +60,7 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 				: step.kind === "review"
 					? `Enter ${wizard.mode === "edit" ? "save" : "create"} · Esc back`
 					: "type · Enter next · Esc back (what you typed is kept)";
+	const bottom = wizard.askedToQuit ? wrapText("Quit and lose what you typed? y or Ctrl-C quits; any other key stays.", width) : [cell(hints, width)];
 	// A problem is never cut: its lines come before the step's own lines.
 	const problem = wizard.problem ? wrapText(`✗ ${safeLine(wizard.problem)}`, width).slice(0, Math.max(1, height - 3)) : [];
 	return (
@@ -67,7 +68,7 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 			<Text bold color={theme.accent}>
 				{cell(`${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`, width)}
 			</Text>
-			{body.slice(0, Math.max(1, height - 2 - problem.length)).map((line, i) => (
+			{body.slice(0, Math.max(1, height - 1 - bottom.length - problem.length)).map((line, i) => (
 				<Text key={`${wizard.step}-${i}`} inverse={line.selected && theme.selectionInverse}>
 					{cell(line.text, width)}
 				</Text>
@@ -77,7 +78,11 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 					{cell(line, width)}
 				</Text>
 			))}
-			<Text color={theme.muted}>{cell(hints, width)}</Text>
+			{bottom.map((line, i) => (
+				<Text key={`bottom-${i}`} bold={wizard.askedToQuit} color={wizard.askedToQuit ? theme.warning : theme.muted}>
+					{cell(line, width)}
+				</Text>
+			))}
 		</Box>
 	);
 }
