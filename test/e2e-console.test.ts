@@ -117,7 +117,7 @@ test("in a real terminal: create each type, copy with OSC 52, edit, disable, del
 		["Enter", /Expires/],
 		["Enter", /Expiration date/],
 		["Enter", /Body logging/],
-		["Up", /› both/],
+		["text:jjj", /› both/],
 		["Enter", /Review/],
 		["Enter", /key 1002 updated/],
 	]);

@@ -373,9 +373,14 @@ export class ConsoleModel {
 		this.screen = this.under.pop() ?? "list";
 	}
 
+	/** The screen keys are read for: an access-log entry, opened over the log, has its own. */
+	keyScreen(screen: Screen = this.screen): Screen {
+		return screen === "logs" && this.logs?.open ? "entry" : screen;
+	}
+
 	/** The screen the help overlay describes: the one under it. */
 	helpOf(): Screen {
-		return this.screen === "help" ? (this.under.at(-1) ?? "list") : this.screen;
+		return this.screen === "help" ? this.keyScreen(this.under.at(-1) ?? "list") : this.keyScreen();
 	}
 
 	/**
@@ -405,7 +410,7 @@ export class ConsoleModel {
 		else if (this.screen === "settings" && this.settingsScreen.editing !== undefined) this.typeSetting(name);
 		else if (this.screen === "secret") this.secretKey(name);
 		else {
-			const command = commandFor(name, this.screen);
+			const command = commandFor(name, this.keyScreen());
 			if (command) this.runCommand(command);
 		}
 		this.changed();
@@ -918,7 +923,13 @@ export class ConsoleModel {
 		const steps = this.wizardSteps();
 		const step = steps[wizard.step];
 		if (!step) return;
-		if (name === "esc") {
+		const command = commandFor(name, "create");
+		const typing = step.kind === "text" || step.kind === "secret";
+		if (command === "help" && !typing) {
+			this.goTo("help");
+			return;
+		}
+		if (command === "back") {
 			if (wizard.step === 0) {
 				this.back();
 				this.info(wizard.mode === "edit" ? "nothing was changed" : "nothing was created");
@@ -931,20 +942,20 @@ export class ConsoleModel {
 		}
 		if (step.kind === "choice" || step.kind === "multi") {
 			const count = step.choices?.length ?? 0;
-			if (name === "down" || name === "j" || name === "tab") wizard.cursor = (wizard.cursor + 1) % count;
-			else if (name === "up" || name === "k" || name === "shift+tab") wizard.cursor = (wizard.cursor - 1 + count) % count;
-			else if (name === "space" && step.kind === "multi") this.toggleMulti(step, wizard);
-			else if (name === "enter") {
+			if (command === "down") wizard.cursor = clampIndex(wizard.cursor + 1, count);
+			else if (command === "up") wizard.cursor = clampIndex(wizard.cursor - 1, count);
+			else if (command === "choose" && step.kind === "multi") this.toggleMulti(step, wizard);
+			else if (command === "next") {
 				if (step.kind === "choice") this.setChoice(step, wizard);
 				this.nextStep();
 			}
-		} else if (step.kind === "text" || step.kind === "secret") {
+		} else if (typing) {
 			const field = step.id as "feedName" | "user" | "displayName" | "description" | "expiration" | "customKey";
 			if (name === "enter") this.nextStep();
 			else if (name === "backspace") wizard.values[field] = [...wizard.values[field]].slice(0, -1).join("");
 			else if (isPrintable(name)) wizard.values[field] += textOf(name);
 			wizard.problem = name === "enter" ? wizard.problem : stepProblem(step, wizard.values, this.settings, new Date());
-		} else if (step.kind === "review" && name === "enter") this.createFromWizard();
+		} else if (step.kind === "review" && command === "next") this.createFromWizard();
 	}
 
 	private cursorFor(step: Step): number {

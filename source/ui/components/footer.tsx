@@ -29,7 +29,7 @@ export function Footer({ model, theme, width, message }: { model: ConsoleModel; 
 					{cell(line, width)}
 				</Text>
 			))}
-			<Text color={theme.muted}>{cell(footerHints(model, model.screen, width), width)}</Text>
+			<Text color={theme.muted}>{cell(footerHints(model, model.keyScreen(), width), width)}</Text>
 		</Box>
 	);
 }

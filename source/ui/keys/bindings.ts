@@ -3,7 +3,8 @@
  * router, the footer, the help overlay and docs/KEYS.md.
  */
 
-export type Screen = "list" | "detail" | "logs" | "help" | "confirm" | "create" | "secret" | "settings";
+/** Where keys are read; "entry" is one access-log entry opened from the log, "create" the wizard. */
+export type Screen = "list" | "detail" | "logs" | "entry" | "help" | "confirm" | "create" | "secret" | "settings";
 
 export type Command =
 	| "quit"
@@ -36,7 +37,9 @@ export type Command =
 	| "leave-secret"
 	| "saved-secret"
 	| "confirm-yes"
-	| "confirm-no";
+	| "confirm-no"
+	| "choose"
+	| "next";
 
 export interface Binding {
 	command: Command;
@@ -57,12 +60,19 @@ export interface Binding {
 const browse: Screen[] = ["list", "detail", "logs"];
 
 export const bindings: readonly Binding[] = [
-	{ command: "down", keys: ["j", "down"], screens: ["list", "logs", "help", "detail", "settings"], label: "down" },
-	{ command: "up", keys: ["k", "up"], screens: ["list", "logs", "help", "detail", "settings"], label: "up" },
-	{ command: "page-down", keys: ["pagedown", "ctrl+f"], screens: ["list", "logs", "detail"], label: "page down" },
-	{ command: "page-up", keys: ["pageup", "ctrl+b"], screens: ["list", "logs", "detail"], label: "page up" },
-	{ command: "top", keys: ["g", "home"], screens: ["list", "logs", "detail"], label: "first" },
-	{ command: "bottom", keys: ["G", "end"], screens: ["list", "logs", "detail"], label: "last" },
+	{ command: "down", keys: ["j", "down"], screens: ["list", "logs", "entry", "help", "detail", "settings"], label: "down" },
+	{ command: "up", keys: ["k", "up"], screens: ["list", "logs", "entry", "help", "detail", "settings"], label: "up" },
+	{ command: "down", keys: ["down", "j", "tab"], screens: ["create"], label: "down in a list of choices (stops at the last)" },
+	{ command: "up", keys: ["up", "k", "shift+tab"], screens: ["create"], label: "up in a list of choices (stops at the first)" },
+	{ command: "choose", keys: ["space"], screens: ["create"], label: "choose or unchoose (lists with boxes)" },
+	{ command: "next", keys: ["enter"], screens: ["create"], label: "next step; on the review, create or save" },
+	{ command: "back", keys: ["esc"], screens: ["create"], label: "previous step, keeping what was typed; on the first, cancel" },
+	{ command: "help", keys: ["?"], screens: ["create"], label: "help (in a text field, ? is typed)" },
+	{ command: "quit", keys: ["ctrl+c"], screens: ["create"], label: "quit; with something typed or chosen, asks first (y or Ctrl-C again quits)" },
+	{ command: "page-down", keys: ["pagedown", "ctrl+f"], screens: ["list", "logs", "entry", "detail"], label: "page down" },
+	{ command: "page-up", keys: ["pageup", "ctrl+b"], screens: ["list", "logs", "entry", "detail"], label: "page up" },
+	{ command: "top", keys: ["g", "home"], screens: ["list", "logs", "entry", "detail"], label: "first" },
+	{ command: "bottom", keys: ["G", "end"], screens: ["list", "logs", "entry", "detail"], label: "last" },
 	{ command: "open", keys: ["enter"], screens: ["list", "logs"], label: "open", footer: 7 },
 	{ command: "filter", keys: ["/"], screens: ["list", "logs"], label: "filter", footer: 7 },
 	{ command: "sort", keys: ["s"], screens: ["list"], label: "sort by next column", footer: 3, short: "sort" },
@@ -85,9 +95,9 @@ export const bindings: readonly Binding[] = [
 	{ command: "saved-secret", keys: ["Y"], screens: ["secret"], label: "yes, saved: leave (after the question)" },
 	{ command: "confirm-yes", keys: ["y"], screens: ["confirm"], label: "yes", footer: 9 },
 	{ command: "confirm-no", keys: ["n", "esc", "enter"], screens: ["confirm"], label: "no (default)", footer: 9 },
-	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs", "settings"], label: "help", footer: 10 },
-	{ command: "back", keys: ["esc"], screens: ["detail", "logs", "help", "settings"], label: "back", footer: 9 },
-	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "help", "settings"], label: "quit", footer: 10 },
+	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs", "entry", "settings"], label: "help", footer: 10 },
+	{ command: "back", keys: ["esc"], screens: ["detail", "logs", "entry", "help", "settings"], label: "back", footer: 9 },
+	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "entry", "help", "settings"], label: "quit", footer: 10 },
 ];
 
 /** Whether a command changes the store: the one place read-only mode is decided from. */
@@ -125,16 +135,17 @@ export function keyLabel(key: string): string {
 
 /** docs/KEYS.md, generated from the table (a test keeps the file current). */
 export function keysMarkdown(): string {
-	const screens: Screen[] = ["list", "detail", "logs", "settings", "help", "confirm", "secret"];
+	const screens: Screen[] = ["list", "detail", "logs", "entry", "settings", "create", "help", "confirm", "secret"];
 	const titles: Record<Screen, string> = {
 		list: "Key list (home)",
 		detail: "Key detail",
 		logs: "Access logs",
+		entry: "Access-log entry",
 		help: "Help overlay",
 		confirm: "Confirmation",
 		secret: "New key shown once",
 		settings: "Store settings",
-		create: "Create",
+		create: "Create and edit (the wizard)",
 	};
 	const lines = ["# Key bindings", "", "Generated from `source/ui/keys/bindings.ts`; `npm test` fails when this file is stale.", ""];
 	for (const screen of screens) {
@@ -146,16 +157,6 @@ export function keysMarkdown(): string {
 		lines.push("");
 	}
 	lines.push(
-		"## Create and edit",
-		"",
-		"| keys | action |",
-		"|---|---|",
-		"| `↑`, `↓`, `Tab` (and `j`, `k` in lists) | move in a list of choices |",
-		"| `Space` | choose or unchoose (lists with boxes) |",
-		"| `Enter` | next step; on the review step, create or save |",
-		"| `Esc` | previous step, keeping what was typed; on the first step, cancel |",
-		"| `Ctrl-C` | quit; with something typed or chosen, asks first (`y` or `Ctrl-C` again quits) |",
-		"",
 		"## Filters",
 		"",
 		"In the key list, `/` filters as you type: every word must match what the row shows (id, name, type, scope, user,",

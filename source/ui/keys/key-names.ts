@@ -6,6 +6,9 @@
 import type { Key } from "ink";
 
 export function keyNames(input: string, key: Key): string[] {
+	// Esc with the next key in the same read ("\u001bj", as over SSH) reaches Ink as Alt+key; the
+	// console has no Alt bindings, so it is what was pressed: Esc, then the key.
+	if (key.meta && !key.escape) return ["esc", ...keyNames(input, { ...key, meta: false })];
 	if (key.upArrow) return ["up"];
 	if (key.downArrow) return ["down"];
 	if (key.leftArrow) return ["left"];
