@@ -123,7 +123,7 @@ describe("delete", () => {
 		await ui.press(keys.space, keys.space);
 		assert.match(ui.frame(), /2 marked/);
 		await ui.press("d");
-		assert.match(ui.frame(), /Delete 2 marked keys\?/);
+		assert.match(ui.frame(), /Delete 2 marked keys: key 1000 \(Admin key\) and key 1001 \(CI npm\)\?/);
 		await ui.press("y");
 		assert.deepEqual((await ui.store.listKeys()).map((k) => k.id), [1002]);
 	});
@@ -139,7 +139,10 @@ describe("the create wizard", () => {
 		await ui.press(keys.enter, keys.enter, keys.enter);
 		assert.match(ui.frame(), /Review/);
 		const until = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
-		assert.match(ui.frame(), new RegExp(`expiration\\s+90d \\(until ${until}\\)`));
+		assert.match(ui.frame(), new RegExp(`Expires\\s+90 days \\(until ${until}\\)`));
+		assert.match(ui.frame(), /Name +Relative/, "the wizard's labels");
+		assert.match(ui.frame(), /APIs +Full Control/, "and its words for the scopes");
+		assert.doesNotMatch(ui.frame(), /displayName|systemApis|full-control/, "not API field names");
 	});
 
 	test("the step count stays the same once a type is chosen: on the first step it is the highlighted type's", async (t) => {

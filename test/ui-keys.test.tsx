@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { LocalStore } from "../source/store/local-store.js";
+import { bindingsFor } from "../source/ui/keys/bindings.js";
 import { accessEntry } from "./support/access-entry.js";
 import { keys, mountConsole } from "./support/console-harness.js";
 
@@ -60,4 +61,28 @@ describe("keys as they arrive", () => {
 		assert.match(footer, /Esc back/);
 		assert.match(footer, /q quit/);
 	});
+});
+
+describe("the help overlay", () => {
+	for (const [columns, rows] of [
+		[80, 24],
+		[40, 10],
+	] as const) {
+		test(`at ${columns}x${rows}: every key's label whole (wrapped under itself, scrolled), none cut`, async (t) => {
+			const ui = await mountConsole(t, { columns, rows });
+			await ui.press("?");
+			const seen: string[] = [];
+			for (let i = 0; i < 40; i++) {
+				const body = ui.frame().split("\n").slice(2, -2);
+				seen.push(...body);
+				await ui.press("j");
+			}
+			for (const line of seen) {
+				assert.doesNotMatch(line, /…/, `cut: ${line}`);
+				assert.doesNotMatch(line, /^ \S/, `a wrapped line starting with a space: ${line}`);
+			}
+			const text = seen.join(" ").replace(/\s+/g, " ");
+			for (const label of bindingsFor("list").map((b) => b.label)) assert.ok(text.includes(label), `${label} in:\n${seen.join("\n")}`);
+		});
+	}
 });

@@ -103,6 +103,8 @@ describe("windowing and layout", () => {
 		assert.equal(expiresText("2026-11-22T11:00:00Z", now), "expired");
 		assert.equal(expiresText("2026-11-25T12:00:00Z", now), "in 3d");
 		assert.equal(agoText("2026-11-22T10:00:00Z", now), "2h ago");
+		assert.equal(expiresText(new Date(now + 30 * 86_400_000 - 5000).toISOString(), now), "in 30d", "a fresh 30-day key");
+		assert.equal(agoText(new Date(now - 90 * 60_000 - 1000).toISOString(), now), "2h ago", "rounded, not cut");
 		assert.equal(agoText(null, now), "never");
 	});
 	test("OSC 52 is wrapped for tmux", () => {

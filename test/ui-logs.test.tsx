@@ -50,3 +50,10 @@ describe("the access log", () => {
 		assert.match(ui.frame(), /1 of 30\n/);
 	});
 });
+
+test("with the server down the log says why, and not that no requests match", async (t) => {
+	const ui = await mountConsole(t, { logsDown: true });
+	await ui.press("L");
+	assert.match(ui.frame(), /✗ cannot reach http:\/\/127\.0\.0\.1:9\/: connection refused \(Ctrl-R retries\)/);
+	assert.doesNotMatch(ui.frame(), /No requests match/);
+});

@@ -94,3 +94,18 @@ describe("Ctrl-C in the wizard", () => {
 		assert.equal(ui.quits(), 2);
 	});
 });
+
+describe("the bulk-delete question", () => {
+	test("names the first few marked keys, then says how many more", async (t) => {
+		const ui = await mountConsole(t, {
+			setup: async (store) => {
+				for (let i = 0; i < 6; i++) await store.createKey({ type: "personal", user: `u${i}`, displayName: `Laptop ${i}` }, { actor: "setup" });
+			},
+		});
+		await ui.press(keys.space, keys.space, keys.space, keys.space, keys.space, "d");
+		const question = ui.frame().split("\n").map((line) => line.trim()).join(" ");
+		assert.match(question, /Delete 5 marked keys: key 1000 \(Laptop 0\), key 1001 \(Laptop 1\), key 1002 \(Laptop 2\) and 2 more\?/);
+		await ui.press("n");
+		assert.equal((await ui.store.listKeys()).length, 6);
+	});
+});

@@ -15,6 +15,7 @@ import { type Command, commandFor, mutates, type Screen } from "./keys/bindings.
 import { isPrintable, textOf } from "./keys/key-names.js";
 import { clampIndex, windowStart } from "./list/window.js";
 import {
+	chosenValue,
 	emptyValues,
 	type Step,
 	stepProblem,
@@ -71,6 +72,8 @@ export interface LogsState {
 	pendingMove: number;
 	open: AccessLogEntry | undefined;
 	openScroll: number;
+	/** Whether a first page has come in: until then "no requests match" would be a guess (or hide an error). */
+	loaded: boolean;
 }
 
 /** What a confirmation question is about to do: each defaults to No. */
@@ -150,6 +153,9 @@ export class ConsoleModel {
 	wizard: WizardState | undefined;
 	settingsScreen: SettingsScreenState = { selected: 0, editing: undefined };
 	settings: StoreSettings = defaultSettings;
+	/** How far the help overlay is scrolled, when it does not fit; and how far it can be (known once drawn). */
+	helpScroll = 0;
+	private helpOverflow = 0;
 	message: Message | undefined;
 	busy = false;
 	listHeight = 10;
@@ -373,6 +379,12 @@ export class ConsoleModel {
 		this.screen = this.under.pop() ?? "list";
 	}
 
+	/** The help overlay's lines beyond its rows, as it was drawn at the terminal's size. */
+	setHelpOverflow(lines: number): void {
+		this.helpOverflow = lines;
+		this.helpScroll = Math.min(this.helpScroll, lines);
+	}
+
 	/** The screen keys are read for: an access-log entry, opened over the log, has its own. */
 	keyScreen(screen: Screen = this.screen): Screen {
 		return screen === "logs" && this.logs?.open ? "entry" : screen;
@@ -428,6 +440,7 @@ export class ConsoleModel {
 				this.options.quit();
 				return;
 			case "help":
+				this.helpScroll = 0;
 				this.goTo("help");
 				return;
 			case "back":
@@ -563,6 +576,9 @@ export class ConsoleModel {
 			this.settingsScreen.selected = clampIndex(to, count);
 		} else if (this.screen === "detail" && this.detail) {
 			this.detail.scroll = Math.max(0, this.detail.scroll + (step[command] ?? (command === "top" ? -1e9 : 1e9)));
+		} else if (this.screen === "help") {
+			const to = command === "top" ? 0 : command === "bottom" ? this.helpOverflow : this.helpScroll + (step[command] ?? 0);
+			this.helpScroll = Math.max(0, Math.min(to, this.helpOverflow));
 		}
 	}
 
@@ -595,16 +611,26 @@ export class ConsoleModel {
 	}
 
 	private askDelete(): void {
-		const ids = this.list.marked.size > 0 && this.screen === "list" ? [...this.list.marked] : [this.selectedKey()?.id].filter((id): id is number => id !== undefined);
+		const ids = this.list.marked.size > 0 && this.screen === "list" ? [...this.list.marked].sort((a, b) => a - b) : [this.selectedKey()?.id].filter((id): id is number => id !== undefined);
 		if (ids.length === 0) return;
 		const key = this.selectedKey();
-		const prompt =
-			ids.length === 1 && key && key.id === ids[0]
-				? `Delete ${keyTitle(key)}? Whatever uses it stops working.`
-				: ids.length === 1
-					? `Delete key ${ids[0]}? Whatever uses it stops working.`
-					: `Delete ${ids.length} marked keys? Whatever uses them stops working.`;
-		this.ask("delete", prompt, ids);
+		if (ids.length === 1 && key && key.id === ids[0]) {
+			this.ask("delete", `Delete ${keyTitle(key)}? Whatever uses it stops working.`, ids);
+			return;
+		}
+		// The marked keys by name (the first few): a count alone does not say which keys go.
+		const named = ids.slice(0, ids.length > 4 ? 3 : 4);
+		void this.run(async () => {
+			const records = await this.backend.keysByIds(named);
+			const titles = records.map(keyTitle);
+			const more = ids.length - titles.length;
+			const list = more > 0 ? `${titles.join(", ")} and ${more} more` : titles.join(" and ").replace(/ and (?=.* and )/g, ", ");
+			const prompt =
+				ids.length === 1
+					? `Delete ${list || `key ${ids[0]}`}? Whatever uses it stops working.`
+					: `Delete ${ids.length} marked keys: ${list}? Whatever uses them stops working.`;
+			this.ask("delete", prompt, ids);
+		});
 	}
 
 	private askRoll(): void {
@@ -723,6 +749,7 @@ export class ConsoleModel {
 			pendingMove: 0,
 			open: undefined,
 			openScroll: 0,
+			loaded: false,
 		};
 		void this.run(() => this.loadLogs(false));
 	}
@@ -774,6 +801,7 @@ export class ConsoleModel {
 		// Appended in place: copying the whole list for every page would grow with each page read.
 		if (more) logs.entries.push(...page.entries);
 		else logs.entries = page.entries;
+		logs.loaded = true;
 		// Set before any further page is asked for, which starts from it.
 		logs.nextBefore = page.nextBefore;
 		if (more && logs.pendingMove > 0) {
@@ -926,6 +954,7 @@ export class ConsoleModel {
 		const command = commandFor(name, "create");
 		const typing = step.kind === "text" || step.kind === "secret";
 		if (command === "help" && !typing) {
+			this.helpScroll = 0;
 			this.goTo("help");
 			return;
 		}
@@ -961,14 +990,8 @@ export class ConsoleModel {
 	private cursorFor(step: Step): number {
 		const wizard = this.wizard;
 		if (!wizard || !step.choices) return 0;
-		const current: Record<string, string | undefined> = {
-			type: wizard.values.type,
-			feedScope: wizard.values.feedScope,
-			expirationPreset: ["30d", "90d", "1y", "never"].includes(wizard.values.expiration) ? wizard.values.expiration : "custom",
-			logging: wizard.values.logging,
-			keySource: wizard.values.keySource,
-		};
-		return Math.max(0, step.choices.findIndex((c) => c.value === current[step.id]));
+		const current = chosenValue(step.id, wizard.values);
+		return Math.max(0, step.choices.findIndex((c) => c.value === current));
 	}
 
 	private setChoice(step: Step, wizard: WizardState): void {

@@ -61,7 +61,7 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 		<Box flexDirection="column" width={width} height={height}>
 			<Text color={theme.accent}>{cell(`${title}  ${filter}`, width)}</Text>
 			<Text bold>{logsHeader(width)}</Text>
-			{visible.length === 0 ? <Text color={theme.muted}>  No requests match.</Text> : null}
+			{visible.length === 0 && logs.loaded ? <Text color={theme.muted}>  No requests match.</Text> : null}
 			{visible.map((entry, offset) => {
 				const selected = logs.start + offset === logs.selected;
 				return (

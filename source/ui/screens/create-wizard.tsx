@@ -6,25 +6,13 @@ import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
 import { wrapText } from "../format/wrap.js";
 import type { Theme } from "../theme/theme.js";
-import { type WizardValues, wizardInput } from "../wizard.js";
+import { reviewRows } from "../wizard.js";
 
-/** A span such as "90d" with the day it ends on, so the review shows what will be stored. */
-function expirationText(value: string): string {
-	if (!isRelativeSpan(value)) return value;
+/** " (until 2027-03-05)" for a span such as "90d": the review shows the day it will end on. */
+function untilText(value: string): string {
+	if (!isRelativeSpan(value)) return "";
 	const parsed = parseExpiration(value, new Date());
-	return parsed.ok && parsed.value !== null ? `${value} (until ${parsed.value.slice(0, 10)})` : value;
-}
-
-function reviewLines(values: WizardValues, creating: boolean): string[] {
-	const input = wizardInput(values);
-	const lines = Object.entries(input)
-		.filter(([, v]) => v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0))
-		.map(([k, v]) => {
-			const text = Array.isArray(v) ? v.join(", ") : k === "expiration" ? expirationText(String(v)) : String(v);
-			return `  ${k.padEnd(20)}${safeLine(text)}`;
-		});
-	if (creating) lines.push(`  ${"key".padEnd(20)}${values.keySource === "custom" ? "custom (typed)" : "generated"}`);
-	return lines;
+	return parsed.ok && parsed.value !== null ? ` (until ${parsed.value.slice(0, 10)})` : "";
 }
 
 export function CreateWizard({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
@@ -49,7 +37,11 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 		body.push({ text: `  ${"•".repeat([...wizard.values.customKey].length)}█` });
 		if (step.hint) body.push({ text: `  ${step.hint}` });
 	} else {
-		for (const line of reviewLines(wizard.values, wizard.mode === "create")) body.push({ text: line });
+		// Typed or pasted text may hold bidi controls the rules refuse: never drawn raw.
+		for (const row of reviewRows(steps, wizard.values, wizard.initial, untilText)) {
+			const mark = wizard.mode === "edit" && row.changed ? "*" : " ";
+			body.push({ text: `${mark} ${row.label.padEnd(14)}${safeLine(row.value)}${mark === "*" ? "  (changed)" : ""}` });
+		}
 		body.push({ text: "" }, { text: wizard.mode === "edit" ? "  Enter saves the changes; Esc goes back." : "  Enter creates the key; Esc goes back." });
 	}
 	const hints =

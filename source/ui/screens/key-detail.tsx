@@ -1,6 +1,7 @@
 /** Every field of one key, its audit trail and its recent requests; scrolls with j/k. */
 import { Box, Text } from "ink";
 import { scopeLabel } from "../../core/catalog.js";
+import { unnamedKey } from "../../core/key-text.js";
 import { safeLine } from "../../core/terminal-text.js";
 import { formatTimestamp } from "../../core/time.js";
 import type { ConsoleModel } from "../console-model.js";
@@ -16,7 +17,7 @@ export function detailLines(model: ConsoleModel): string[] {
 	const catalog = model.catalog;
 	const scopes = key.type === "other" ? catalog.legacyApis : [catalog.systemApis.fullControl, ...catalog.systemApis.choices];
 	const lines = [
-		`Name:         ${key.displayName === null ? "(none)" : safeLine(key.displayName)}`,
+		`Name:         ${key.displayName === null ? unnamedKey : safeLine(key.displayName)}`,
 		`Description:  ${key.description === null ? "(none)" : safeLine(key.description)}`,
 		`Type:         ${catalog.types.find((t) => t.type === key.type)?.label ?? key.type}`,
 	];

@@ -1,7 +1,9 @@
 /** Help, the confirmation question (delete, roll, convert), the show-once secret and the too-small notice. */
 import { Box, Text } from "ink";
+import { useEffect } from "react";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { helpLines } from "../format/help-lines.js";
 import { wrapText } from "../format/wrap.js";
 import { bindingsFor, keyLabel, type Screen } from "../keys/bindings.js";
 import type { Theme } from "../theme/theme.js";
@@ -14,24 +16,24 @@ interface Props {
 }
 
 export function Help({ model, theme, width, height, of }: Props & { of: Screen }) {
-	const lines = bindingsFor(of).map((b) => {
+	const entries = bindingsFor(of).map((b) => {
 		const reason = model.disabledReason(b.command);
-		return `${b.keys.map(keyLabel).join(", ").padEnd(14)} ${b.label}${reason ? ` (off: ${reason})` : ""}`;
+		return { keys: b.keys.map(keyLabel).join(", "), label: `${b.label}${reason ? ` (off: ${reason})` : ""}` };
 	});
 	const rows = Math.max(1, height - 1);
-	// Two columns when one would not fit the screen.
-	const columns = lines.length > rows && width >= 60 ? 2 : 1;
-	const perColumn = Math.ceil(lines.length / columns);
-	const columnWidth = Math.floor(width / columns);
+	const lines = helpLines(entries, width, rows);
+	// Scrolled with j/k when it does not fit; the title then says how.
+	const overflow = Math.max(0, lines.length - rows);
+	const scroll = Math.min(model.helpScroll, overflow);
+	useEffect(() => model.setHelpOverflow(overflow), [model, overflow]);
+	const title = lines.length > rows ? "Keys on this screen (j/k scrolls)" : "Keys on this screen (Esc closes; docs/KEYS.md lists every screen)";
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
-				{cell("Keys on this screen (Esc closes; docs/KEYS.md lists every screen)", width)}
+				{cell(title, width)}
 			</Text>
-			{Array.from({ length: Math.min(rows, perColumn) }, (_, row) => (
-				<Text key={row}>
-					{Array.from({ length: columns }, (_, column) => cell(` ${lines[column * perColumn + row] ?? ""}`, columnWidth)).join("")}
-				</Text>
+			{lines.slice(scroll, scroll + rows).map((line, i) => (
+				<Text key={`${scroll + i}`}>{cell(line, width)}</Text>
 			))}
 		</Box>
 	);
