@@ -56,7 +56,11 @@ test("in a real terminal: create each type, copy with OSC 52, edit, disable, del
 	const key = /\b([0-9a-f]{40})\b/.exec(screen)?.[1];
 	assert.ok(key, "the new key is on the screen");
 	term.key("y");
-	await term.waitFor(/OSC 52/);
+	await term.waitFor(/not copied: tmux drops OSC 52 here/);
+	assert.ok(!term.output().includes(Buffer.from(key).toString("base64")), "nothing sent that tmux drops (allow-passthrough is off by default)");
+	term.tmux("set", "-g", "allow-passthrough", "on");
+	term.key("y");
+	await term.waitFor(/sent through tmux to the terminal as OSC 52/);
 	const deadline = Date.now() + 5000;
 	while (!term.output().includes(Buffer.from(key).toString("base64")) && Date.now() < deadline) {
 		await new Promise((resolve) => setTimeout(resolve, 50));

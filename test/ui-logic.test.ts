@@ -9,7 +9,7 @@ import { agoText, expiresText } from "../source/ui/format/relative-time.js";
 import { bindings, commandFor, keysMarkdown } from "../source/ui/keys/bindings.js";
 import { keyNames } from "../source/ui/keys/key-names.js";
 import { windowStart } from "../source/ui/list/window.js";
-import { osc52 } from "../source/ui/terminal/clipboard.js";
+import { copyToClipboard, osc52, tmuxRoute } from "../source/ui/terminal/clipboard.js";
 
 const noKey = {
 	upArrow: false,
@@ -110,6 +110,25 @@ describe("windowing and layout", () => {
 	test("OSC 52 is wrapped for tmux", () => {
 		assert.equal(osc52("hi", {}), "\u001b]52;c;aGk=\u0007");
 		assert.equal(osc52("hi", { TMUX: "/tmp/x" }), "\u001bPtmux;\u001b\u001b]52;c;aGk=\u0007\u001b\\");
+	});
+	test("inside tmux, copying says what was done and what tmux needs; it never claims the clipboard got it", () => {
+		assert.equal(tmuxRoute({ TMUX: "x" }, () => "0|external\n"), "dropped");
+		assert.equal(tmuxRoute({ TMUX: "x" }, () => "1|external\n"), "passthrough");
+		assert.equal(tmuxRoute({ TMUX: "x" }, () => "0|on\n"), "set-clipboard");
+		assert.equal(tmuxRoute({ TMUX: "x" }, () => "|external\n"), "passthrough", "tmux before 3.3 passed everything");
+		assert.equal(tmuxRoute({ TMUX: "x" }, () => undefined), undefined);
+		const written: string[] = [];
+		const tmux = { TMUX: "/tmp/x", SSH_CONNECTION: "a" };
+		const dropped = copyToClipboard("secret", tmux, (d) => written.push(d), () => "dropped");
+		assert.equal(written.length, 0, "nothing sent that tmux would drop");
+		assert.match(dropped, /^not copied: .*set -g allow-passthrough on/);
+		const passed = copyToClipboard("secret", tmux, (d) => written.push(d), () => "passthrough");
+		assert.equal(written[0], osc52("secret", tmux));
+		assert.match(passed, /sent through tmux .* only if the terminal allows/);
+		const taken = copyToClipboard("secret", tmux, (d) => written.push(d), () => "set-clipboard");
+		assert.equal(written[1], osc52("secret", {}), "unwrapped, for tmux itself");
+		assert.match(taken, /paste buffer/);
+		for (const text of [passed, taken, copyToClipboard("secret", { SSH_TTY: "/dev/pts/1" }, () => undefined)]) assert.doesNotMatch(text, /^copied/);
 	});
 });
 

@@ -64,7 +64,12 @@ export function Secret({ model, theme, width, height }: Props) {
 			</Text>
 			<Text> </Text>
 			<Text>It is not stored anywhere: copy it now. y copies it.</Text>
-			{secret.copied ? <Text color={theme.ok}>{cell(`✓ ${secret.copied}`, width)}</Text> : null}
+			{/* What copying did, in full: it may say what tmux needs, and it never claims more than is known. */}
+			{wrapText(secret.copied ?? "", width).filter(Boolean).map((line, i) => (
+				<Text key={`copied-${i}`} color={secret.copied?.startsWith("not copied") ? theme.warning : theme.ok}>
+					{cell(line, width)}
+				</Text>
+			))}
 			{secret.askedToLeave
 				? (
 						<Text bold color={theme.warning}>
