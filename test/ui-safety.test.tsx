@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { LocalStore } from "../source/store/local-store.js";
+import { RemoteBackend } from "../source/remote/remote-backend.js";
+import { LocalStore } from "../source/store/local-store.js";
 import { bindings } from "../source/ui/keys/bindings.js";
 import { keys, mountConsole } from "./support/console-harness.js";
+import { startServer } from "./support/server-process.js";
+import { tempDbPath } from "./support/temp-store.js";
 
 async function threeKeys(store: LocalStore): Promise<void> {
 	await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "Admin key" }, { actor: "setup" });
@@ -107,5 +110,34 @@ describe("the bulk-delete question", () => {
 		assert.match(question, /Delete 5 marked keys: key 1000 \(Laptop 0\), key 1001 \(Laptop 1\), key 1002 \(Laptop 2\) and 2 more\?/);
 		await ui.press("n");
 		assert.equal((await ui.store.listKeys()).length, 6);
+	});
+});
+
+describe("the key the console itself uses, on a remote serve", () => {
+	test("deleting or disabling it warns in the question; another key's question does not", async (t) => {
+		const db = tempDbPath(t);
+		const store = LocalStore.open(db);
+		const { key } = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "Console admin" }, { actor: "setup" });
+		await store.createKey({ type: "personal", user: "alice", displayName: "Alice laptop" }, { actor: "setup" });
+		await store.close();
+		const server = await startServer(db);
+		t.after(() => server.stop());
+		const backend = await RemoteBackend.connect(server.url, key);
+		const ui = await mountConsole(t, { backend });
+		assert.match(ui.frame(), /› +1000 +Console admin/);
+		await ui.press("d");
+		const flat = () => ui.frame().split("\n").map((line) => line.trim()).join(" ");
+		const ownWarning = /Key 1000 is the key this console signs in with: the console loses access to http/;
+		assert.match(flat(), /Delete key 1000 \(Console admin\)\? Whatever uses it stops working\./);
+		assert.match(flat(), ownWarning);
+		await ui.press(keys.enter, "x");
+		assert.match(flat(), /Disable key 1000 \(Console admin\)\? Key 1000 is the key this console signs in with/);
+		await ui.press("n");
+		assert.equal((await backend.getKey(1000))?.enabled, true);
+		await ui.press("j", "d");
+		assert.match(flat(), /Delete key 1001 \(Alice laptop\)\?/);
+		assert.doesNotMatch(flat(), /signs in with/);
+		await ui.press(keys.escape, "x");
+		assert.match(flat(), /key 1001 disabled/, "another key is disabled at once, as before");
 	});
 });

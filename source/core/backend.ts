@@ -155,5 +155,11 @@ export interface Backend {
 	 */
 	changeMark?(): string;
 
+	/**
+	 * The id of the key this program itself signs in with, where the instance says which it is
+	 * (apikeys-tui serve answers with the X-ApiKeys-Tui-Key-Id header; ProGet cannot tell).
+	 */
+	ownKeyId?(): number | undefined;
+
 	close(): Promise<void>;
 }

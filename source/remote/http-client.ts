@@ -48,6 +48,9 @@ function describeNetworkError(url: string, error: unknown): AppError {
 }
 
 export class RemoteClient {
+	/** The id of the key this client signs in with, as an apikeys-tui server last said (ProGet never does). */
+	keyId: number | undefined;
+
 	constructor(
 		readonly baseUrl: string,
 		private readonly apiKey: string | undefined,
@@ -82,6 +85,8 @@ export class RemoteClient {
 			throw describeNetworkError(this.baseUrl, error);
 		}
 		const text = await response.text().catch(() => "");
+		const keyId = response.headers.get("x-apikeys-tui-key-id");
+		if (keyId !== null && /^\d{1,9}$/.test(keyId)) this.keyId = Number(keyId);
 		const reply = { status: response.status, text };
 		if (response.ok || options.accept?.includes(response.status)) return reply;
 		const reason = text.trim().split("\n")[0]?.slice(0, 300) || response.statusText;

@@ -125,6 +125,10 @@ export class RemoteBackend implements Backend {
 		return new RemoteBackend(client, url, "proget", progetCapabilities, false);
 	}
 
+	ownKeyId(): number | undefined {
+		return this.client.keyId;
+	}
+
 	private unavailable(capability: keyof Capabilities): never {
 		const state = this.capabilities[capability];
 		throw new AppError(state.available ? `${capability} is not available` : state.reason, "invalid");

@@ -37,7 +37,10 @@ export interface ApiServerOptions {
 	onError?: (message: string) => void;
 }
 
-function send(response: ServerResponse, reply: Reply, version: string): string {
+/** The header that tells a caller which key it signed in with, so a console can warn before cutting itself off. */
+export const callerKeyHeader = "X-ApiKeys-Tui-Key-Id";
+
+function send(response: ServerResponse, reply: Reply, version: string, callerId?: number): string {
 	const isText = typeof reply.body === "string";
 	const text = isText ? (reply.body as string) : reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body);
 	response.writeHead(reply.status, {
@@ -48,6 +51,7 @@ function send(response: ServerResponse, reply: Reply, version: string): string {
 		"X-ProGet-Version": "24.0.3.0",
 		"X-ProGet-Edition": "Enterprise",
 		"X-ApiKeys-Tui-Version": version,
+		...(callerId === undefined ? {} : { [callerKeyHeader]: String(callerId) }),
 	});
 	response.end(text);
 	return text;
@@ -166,7 +170,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 
 	function sendAndLog(exchange: Exchange, reply: Reply): void {
 		const { request, url, presented, caller, body } = exchange;
-		const sentText = send(exchange.response, reply, version);
+		const sentText = send(exchange.response, reply, version, reply.status !== 403 ? caller?.id : undefined);
 		if (presented === undefined) return;
 		const secrets = [presented, ...(reply.reveals ?? [])];
 		const logging = caller?.logging ?? "none";

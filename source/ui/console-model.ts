@@ -77,7 +77,7 @@ export interface LogsState {
 }
 
 /** What a confirmation question is about to do: each defaults to No. */
-export type ConfirmAction = "delete" | "roll" | "convert";
+export type ConfirmAction = "delete" | "roll" | "convert" | "disable";
 
 export interface ConfirmState {
 	action: ConfirmAction;
@@ -615,7 +615,7 @@ export class ConsoleModel {
 		if (ids.length === 0) return;
 		const key = this.selectedKey();
 		if (ids.length === 1 && key && key.id === ids[0]) {
-			this.ask("delete", `Delete ${keyTitle(key)}? Whatever uses it stops working.`, ids);
+			this.ask("delete", `Delete ${keyTitle(key)}? Whatever uses it stops working.${this.ownKeyWarning(ids)}`, ids);
 			return;
 		}
 		// The marked keys by name (the first few): a count alone does not say which keys go.
@@ -627,10 +627,17 @@ export class ConsoleModel {
 			const list = more > 0 ? `${titles.join(", ")} and ${more} more` : titles.join(" and ").replace(/ and (?=.* and )/g, ", ");
 			const prompt =
 				ids.length === 1
-					? `Delete ${list || `key ${ids[0]}`}? Whatever uses it stops working.`
-					: `Delete ${ids.length} marked keys: ${list}? Whatever uses them stops working.`;
+					? `Delete ${list || `key ${ids[0]}`}? Whatever uses it stops working.${this.ownKeyWarning(ids)}`
+					: `Delete ${ids.length} marked keys: ${list}? Whatever uses them stops working.${this.ownKeyWarning(ids)}`;
 			this.ask("delete", prompt, ids);
 		});
+	}
+
+	/** The warning for a question that would cut this console off its own instance, or "". */
+	private ownKeyWarning(ids: readonly number[]): string {
+		const own = this.backend.ownKeyId?.();
+		if (own === undefined || !ids.includes(own)) return "";
+		return ` Key ${own} is the key this console signs in with: the console loses access to ${safeLine(this.backend.location)}.`;
 	}
 
 	private askRoll(): void {
@@ -660,6 +667,7 @@ export class ConsoleModel {
 			if (this.screen === "detail") this.back();
 			this.deleteKeys(confirm.ids);
 		} else if (id !== undefined && confirm.action === "roll") this.roll(id);
+		else if (id !== undefined && confirm.action === "disable") this.setEnabled(id, false);
 		else if (id !== undefined) this.convert(id);
 	}
 
@@ -679,11 +687,18 @@ export class ConsoleModel {
 	private toggleEnabled(): void {
 		const key = this.selectedKey();
 		if (!key) return;
+		// Disabling is one keystroke, as enabling again is; but not for the key this console uses.
+		const warning = key.enabled ? this.ownKeyWarning([key.id]) : "";
+		if (warning) this.ask("disable", `Disable ${keyTitle(key)}?${warning}`, [key.id]);
+		else this.setEnabled(key.id, !key.enabled);
+	}
+
+	private setEnabled(id: number, enabled: boolean): void {
 		void this.run(async () => {
-			const updated = await this.backend.setEnabled(key.id, !key.enabled, this.options.actor);
-			this.info(`key ${key.id} ${updated.enabled ? "enabled" : "disabled"}`);
+			const updated = await this.backend.setEnabled(id, enabled, this.options.actor);
+			this.info(`key ${id} ${updated.enabled ? "enabled" : "disabled"}`);
 			await this.reloadIds();
-			if (this.detail?.id === key.id) await this.loadDetail(key.id);
+			if (this.detail?.id === id) await this.loadDetail(id);
 		});
 	}
 

@@ -107,6 +107,8 @@ export async function mountConsole(
 		changeAfterFirstPage?: (store: LocalStore) => Promise<void>;
 		/** Every access-log page fails, as with the remote server down. */
 		logsDown?: boolean;
+		/** Another backend for the console (a remote instance); the temporary store is then unused. */
+		backend?: Backend;
 	} = {},
 ): Promise<Harness> {
 	const store = LocalStore.open(tempDbPath(t), options.profile ? { profile: options.profile } : {});
@@ -115,13 +117,13 @@ export async function mountConsole(
 	let quits = 0;
 	const model = new ConsoleModel({
 		backend:
-			options.logPageDelayMs !== undefined
+			options.backend ?? (options.logPageDelayMs !== undefined
 				? withSlowLogPages(store, options.logPageDelayMs)
 				: options.changeAfterFirstPage
 					? withChangeAfterFirstPage(store, options.changeAfterFirstPage)
 					: options.logsDown
 						? withLogsDown(store)
-						: store,
+						: store),
 		readOnly: options.readOnly ?? false,
 		actor: "tester (console)",
 		copy: (text) => {
