@@ -29,7 +29,7 @@ for (const [columns, rows] of [
 		term.write("jjjjj\r");
 		term.write("abc\r");
 		const flat = (screen: string) => screen.split("\n").map((line) => line.trim()).join(" ");
-		const whole = '✗ log-retention-days must be a whole number between 1 and 36500, or none, not "90abc"';
+		const whole = '✗ log-retention-days must be a whole number between 1 and 36500, or none, not "abc"';
 		await term.waitFor((screen) => flat(screen).includes(whole));
 		term.write("\u001b");
 		await new Promise((resolve) => setTimeout(resolve, 100));
@@ -40,3 +40,27 @@ for (const [columns, rows] of [
 		assert.match(await term.screen(), /TIME .*STATUS .*PATH/);
 	});
 }
+
+test("200 keys in one write (as over SSH) edit a field and move on, none lost or misrouted", async (t) => {
+	const db = tempDbPath(t);
+	await LocalStore.open(db).close();
+	const term = openPty(["dist/cli.js", `--db=${db}`], { columns: 80, rows: 24 });
+	t.after(() => term.close());
+	await term.waitFor((screen) => /No API keys yet/.test(screen));
+	for (const [input, next] of [
+		["n", /Key type/],
+		["\r", /APIs/],
+		[" ", /\[x\]/],
+		["\r", /: Name/],
+	] as const) {
+		term.write(input);
+		await term.waitFor((screen) => next.test(screen));
+	}
+	// 120 + 40 + 1 + 32 + 1 + 1 + 1 + 4 = 200 keys: text, Left ×40, Ctrl-K, Backspace ×32, Home, x, Enter, text.
+	const burst = `${"a".repeat(120)}${"\u001b[D".repeat(40)}\u000b${"\u007f".repeat(32)}\u001b[Hx\rdesc`;
+	term.write(burst);
+	await term.waitFor((screen) => /: Description/.test(screen) && /desc█/.test(screen));
+	term.write("\u001b");
+	await term.waitFor((screen) => /: Name/.test(screen));
+	assert.match(await term.screen(), new RegExp(`^ {2}x${"a".repeat(48)}█`, "m"));
+});

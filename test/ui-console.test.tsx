@@ -393,8 +393,8 @@ describe("detail, edit, logs, settings, help, size", () => {
 		await ui.press(keys.enter);
 		assert.match(ui.frame(), /log-retention-days must be a whole number/);
 		assert.equal((await ui.store.getSettings()).logRetentionDays, 90);
-		assert.match(ui.frame(), /log-retention-days +90abc█/, "the refused value stays open to be mended");
-		for (let i = 0; i < 5; i++) await ui.press(keys.backspace);
+		assert.match(ui.frame(), /log-retention-days +abc█/, "the refused value stays open to be mended");
+		for (let i = 0; i < 3; i++) await ui.press(keys.backspace);
 		await ui.type("30");
 		await ui.press(keys.enter);
 		assert.equal((await ui.store.getSettings()).logRetentionDays, 30);

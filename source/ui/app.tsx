@@ -1,6 +1,6 @@
 /** The console's root: reads the model, lays out header, screen and footer to the terminal's size. */
 import { Box, useInput, useStdin } from "ink";
-import { useEffect, useSyncExternalStore } from "react";
+import { useEffect, useRef, useSyncExternalStore } from "react";
 import type { ConsoleModel } from "./console-model.js";
 import { Footer, messageLines } from "./components/footer.js";
 import { Header } from "./components/header.js";
@@ -25,9 +25,22 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 	const message = messageLines(model.message, width, messageRoom(rows));
 	const body = bodyHeight(rows, message.length);
 
+	// Each event's bytes, heard before Ink's useInput below hears the same event (listeners run in the
+	// order added, and this one is added first and never again): only they tell Delete from Backspace.
+	const { internal_eventEmitter: inputEvents } = useStdin();
+	const lastRead = useRef("");
+	useEffect(() => {
+		const hear = (data: string) => {
+			lastRead.current = data;
+		};
+		inputEvents.on("input", hear);
+		return () => {
+			inputEvents.off("input", hear);
+		};
+	}, [inputEvents]);
 	useInput(
 		(input, key) => {
-			for (const name of keyNames(input, key)) {
+			for (const name of keyNames(input, key, lastRead.current)) {
 				if (tooSmall && name !== "q" && name !== "ctrl+c") continue;
 				model.press(name);
 			}

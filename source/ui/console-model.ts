@@ -12,13 +12,14 @@ import { draftFromInput } from "../core/rules.js";
 import { defaultSettings, formatSettingValue, parseSettingValue, type SettingName, settingSpecs, type StoreSettings } from "../core/settings.js";
 import { safeLine } from "../core/terminal-text.js";
 import { type Command, commandFor, mutates, type Screen } from "./keys/bindings.js";
-import { isPrintable, textOf } from "./keys/key-names.js";
 import { clampIndex, windowStart } from "./list/window.js";
+import { editText } from "./text-field.js";
 import {
 	chosenValue,
 	emptyValues,
 	type Step,
 	stepProblem,
+	type TextFieldName,
 	valuesFromKey,
 	type WizardMode,
 	type WizardValues,
@@ -108,6 +109,8 @@ export interface WizardState {
 	initial: WizardValues;
 	/** Ctrl-C was pressed with typed values: the next key says whether to quit. */
 	askedToQuit: boolean;
+	/** The custom key is shown as typed rather than masked. */
+	revealed: boolean;
 	step: number;
 	cursor: number;
 	problem: string | undefined;
@@ -153,6 +156,10 @@ export class ConsoleModel {
 	wizard: WizardState | undefined;
 	settingsScreen: SettingsScreenState = { selected: 0, editing: undefined };
 	settings: StoreSettings = defaultSettings;
+	/** The cursor of the text field being edited (one at a time), in characters. */
+	textCursor = 0;
+	/** The field shows a value to change: the first character typed replaces it (settings' numbers). */
+	private replaceOnType = false;
 	/** How far the help overlay is scrolled, when it does not fit; and how far it can be (known once drawn). */
 	helpScroll = 0;
 	private helpOverflow = 0;
@@ -459,8 +466,13 @@ export class ConsoleModel {
 				this.open();
 				return;
 			case "filter":
-				if (this.screen === "list") this.list.editingFilter = true;
-				else if (this.logs) this.logs.editingFilter = true;
+				if (this.screen === "list") {
+					this.list.editingFilter = true;
+					this.focusText(this.list.filter);
+				} else if (this.logs) {
+					this.logs.editingFilter = true;
+					this.focusText(this.logs.filterText);
+				}
 				return;
 			case "sort": {
 				const next = sortOrder[(sortOrder.indexOf(this.list.sort.column) + 1) % sortOrder.length] as KeySortColumn;
@@ -739,14 +751,31 @@ export class ConsoleModel {
 		} else secret.askedToLeave = false;
 	}
 
+	/** A text field takes the keys: its cursor starts after its text. */
+	private focusText(text: string, replaceOnType = false): void {
+		this.textCursor = [...text].length;
+		this.replaceOnType = replaceOnType;
+	}
+
+	/** `text` after an editing key, through the one line editor every field uses; undefined for other keys. */
+	private editField(text: string, name: string, maxLength?: number): string | undefined {
+		const edited = editText({ text, cursor: this.textCursor, replace: this.replaceOnType }, name, maxLength);
+		if (!edited) return undefined;
+		this.textCursor = edited.cursor;
+		this.replaceOnType = false;
+		return edited.text;
+	}
+
 	private typeListFilter(name: string): void {
 		if (name === "enter") this.list.editingFilter = false;
 		else if (name === "esc") {
 			this.list.editingFilter = false;
 			this.list.filter = "";
-		} else if (name === "backspace") this.list.filter = [...this.list.filter].slice(0, -1).join("");
-		else if (isPrintable(name)) this.list.filter += textOf(name);
-		else return;
+		} else {
+			const edited = this.editField(this.list.filter, name);
+			if (edited === undefined || edited === this.list.filter) return;
+			this.list.filter = edited;
+		}
 		void this.run(() => this.reloadIds());
 	}
 
@@ -851,9 +880,11 @@ export class ConsoleModel {
 		} else if (name === "esc") {
 			logs.editingFilter = false;
 			logs.filterText = "";
-		} else if (name === "backspace") logs.filterText = [...logs.filterText].slice(0, -1).join("");
-		else if (isPrintable(name)) logs.filterText += textOf(name);
-		else return;
+		} else {
+			const edited = this.editField(logs.filterText, name);
+			if (edited === undefined || edited === logs.filterText) return;
+			logs.filterText = edited;
+		}
 		// As you type, as the key list's filter does; a word still being typed ("status:4") that
 		// does not parse yet keeps the entries of the last one that did, without an error.
 		if (name === "enter" || name === "esc" || this.logFilter().ok) void this.run(() => this.loadLogs(false));
@@ -889,7 +920,10 @@ export class ConsoleModel {
 		if (!spec) return;
 		const current = this.settings[spec.name];
 		if (spec.kind === "boolean") this.saveSetting(spec.name, !current);
-		else this.settingsScreen.editing = current === null ? "" : String(current);
+		else {
+			this.settingsScreen.editing = current === null ? "" : String(current);
+			this.focusText(this.settingsScreen.editing, true);
+		}
 	}
 
 	private typeSetting(name: string): void {
@@ -907,8 +941,7 @@ export class ConsoleModel {
 			}
 			screen.editing = undefined;
 			this.saveSetting(spec.name, text);
-		} else if (name === "backspace") screen.editing = [...screen.editing].slice(0, -1).join("");
-		else if (isPrintable(name) && screen.editing.length < 20) screen.editing += textOf(name);
+		} else screen.editing = this.editField(screen.editing, name, 20) ?? screen.editing;
 	}
 
 	private saveSetting(name: SettingName, value: unknown): void {
@@ -935,7 +968,8 @@ export class ConsoleModel {
 
 	private startWizard(): void {
 		const values = emptyValues(this.catalog);
-		this.wizard = { mode: "create", editId: undefined, originalExpiration: "", values, initial: structuredClone(values), askedToQuit: false, step: 0, cursor: 0, problem: undefined };
+		this.wizard = { mode: "create", editId: undefined, originalExpiration: "", values, initial: structuredClone(values), askedToQuit: false, revealed: false, step: 0, cursor: 0, problem: undefined };
+		this.enterStep(0);
 		this.goTo("create");
 	}
 
@@ -943,9 +977,20 @@ export class ConsoleModel {
 		const key = this.selectedKey();
 		if (!key) return;
 		const values = valuesFromKey(this.catalog, key);
-		this.wizard = { mode: "edit", editId: key.id, originalExpiration: values.expiration, values, initial: structuredClone(values), askedToQuit: false, step: 0, cursor: 0, problem: undefined };
-		this.wizard.cursor = this.cursorFor(this.wizardSteps()[0] as Step);
+		this.wizard = { mode: "edit", editId: key.id, originalExpiration: values.expiration, values, initial: structuredClone(values), askedToQuit: false, revealed: false, step: 0, cursor: 0, problem: undefined };
+		this.enterStep(0);
 		this.goTo("create");
+	}
+
+	/** Puts the wizard on step `index`: its choice highlighted, or its text field's cursor after the text. */
+	private enterStep(index: number): void {
+		const wizard = this.wizard;
+		const step = this.wizardSteps()[index];
+		if (!wizard || !step) return;
+		wizard.step = index;
+		wizard.cursor = this.cursorFor(step);
+		wizard.problem = undefined;
+		if (step.kind === "text" || step.kind === "secret") this.focusText(wizard.values[step.id as TextFieldName]);
 	}
 
 	/** Whether anything was typed or chosen in the wizard since it opened. */
@@ -977,11 +1022,7 @@ export class ConsoleModel {
 			if (wizard.step === 0) {
 				this.back();
 				this.info(wizard.mode === "edit" ? "nothing was changed" : "nothing was created");
-			} else {
-				wizard.step--;
-				wizard.cursor = this.cursorFor(steps[wizard.step] as Step);
-				wizard.problem = undefined;
-			}
+			} else this.enterStep(wizard.step - 1);
 			return;
 		}
 		if (step.kind === "choice" || step.kind === "multi") {
@@ -994,11 +1035,15 @@ export class ConsoleModel {
 				this.nextStep();
 			}
 		} else if (typing) {
-			const field = step.id as "feedName" | "user" | "displayName" | "description" | "expiration" | "customKey";
-			if (name === "enter") this.nextStep();
-			else if (name === "backspace") wizard.values[field] = [...wizard.values[field]].slice(0, -1).join("");
-			else if (isPrintable(name)) wizard.values[field] += textOf(name);
-			wizard.problem = name === "enter" ? wizard.problem : stepProblem(step, wizard.values, this.settings, new Date());
+			const field = step.id as TextFieldName;
+			if (command === "next") this.nextStep();
+			else if (command === "reveal" && step.kind === "secret") wizard.revealed = !wizard.revealed;
+			else {
+				const edited = this.editField(wizard.values[field], name);
+				if (edited === undefined) return;
+				wizard.values[field] = edited;
+				wizard.problem = stepProblem(step, wizard.values, this.settings, new Date());
+			}
 		} else if (step.kind === "review" && command === "next") this.createFromWizard();
 	}
 
@@ -1054,10 +1099,8 @@ export class ConsoleModel {
 		}
 		const nextSteps = this.wizardSteps();
 		const nextIndex = Math.min(nextSteps.findIndex((s) => s.id === step.id) + 1, nextSteps.length - 1);
-		wizard.step = nextIndex;
-		wizard.cursor = this.cursorFor(nextSteps[nextIndex] as Step);
-		wizard.problem =
-			nextSteps[nextIndex]?.kind === "review" ? this.reviewProblem() : undefined;
+		this.enterStep(nextIndex);
+		wizard.problem = nextSteps[nextIndex]?.kind === "review" ? this.reviewProblem() : undefined;
 	}
 
 	/** The rules' verdict on the whole draft, shown on the review step. */

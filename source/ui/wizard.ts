@@ -40,6 +40,9 @@ export interface WizardValues {
 	customKey: string;
 }
 
+/** The values typed into a text field rather than chosen. */
+export type TextFieldName = "feedName" | "user" | "displayName" | "description" | "expiration" | "customKey";
+
 export function emptyValues(catalog: Catalog): WizardValues {
 	return {
 		systemApis: [],

@@ -39,7 +39,8 @@ export type Command =
 	| "confirm-yes"
 	| "confirm-no"
 	| "choose"
-	| "next";
+	| "next"
+	| "reveal";
 
 export interface Binding {
 	command: Command;
@@ -68,6 +69,7 @@ export const bindings: readonly Binding[] = [
 	{ command: "next", keys: ["enter"], screens: ["create"], label: "next step; on the review, create or save" },
 	{ command: "back", keys: ["esc"], screens: ["create"], label: "previous step, keeping what was typed; on the first, cancel" },
 	{ command: "help", keys: ["?"], screens: ["create"], label: "help (in a text field, ? is typed)" },
+	{ command: "reveal", keys: ["ctrl+r"], screens: ["create"], label: "show or hide the custom key as it is typed" },
 	{ command: "quit", keys: ["ctrl+c"], screens: ["create"], label: "quit; with something typed or chosen, asks first (y or Ctrl-C again quits)" },
 	{ command: "page-down", keys: ["pagedown", "ctrl+f"], screens: ["list", "logs", "entry", "detail", "help"], label: "page down" },
 	{ command: "page-up", keys: ["pageup", "ctrl+b"], screens: ["list", "logs", "entry", "detail", "help"], label: "page up" },

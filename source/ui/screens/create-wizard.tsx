@@ -6,6 +6,7 @@ import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
 import { wrapText } from "../format/wrap.js";
 import type { Theme } from "../theme/theme.js";
+import { TextField } from "../components/text-field.js";
 import { reviewRows } from "../wizard.js";
 
 /** " (until 2027-03-05)" for a span such as "90d": the review shows the day it will end on. */
@@ -22,7 +23,8 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 	const step = steps[wizard.step];
 	if (!step) return null;
 	const values = wizard.values as unknown as Record<string, unknown>;
-	const body: { text: string; selected?: boolean; chosen?: boolean }[] = [];
+	// `field`: the step's text field, drawn by the one TextField every typed value uses.
+	const body: { text: string; selected?: boolean; field?: boolean }[] = [];
 	if (step.kind === "choice" || step.kind === "multi") {
 		const chosen = step.kind === "multi" ? (values[step.id] as string[]) : [];
 		(step.choices ?? []).forEach((choice, i) => {
@@ -30,12 +32,12 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 			body.push({ text: `${i === wizard.cursor ? "›" : " "} ${box}${choice.label}`, selected: i === wizard.cursor });
 		});
 	} else if (step.kind === "text") {
-		// Typed or pasted text may hold bidi controls the rules refuse only at review: never drawn raw.
-		body.push({ text: `  ${safeLine(String(values[step.id] ?? ""))}█` });
+		body.push({ text: "", field: true });
 		if (step.hint) body.push({ text: `  ${step.hint}` });
 	} else if (step.kind === "secret") {
-		body.push({ text: `  ${"•".repeat([...wizard.values.customKey].length)}█` });
-		if (step.hint) body.push({ text: `  ${step.hint}` });
+		body.push({ text: "", field: true });
+		const length = [...wizard.values.customKey].length;
+		body.push({ text: `  ${length} character${length === 1 ? "" : "s"} · Ctrl-R ${wizard.revealed ? "hides" : "shows"} it${step.hint ? ` · ${step.hint}` : ""}` });
 	} else {
 		// Typed or pasted text may hold bidi controls the rules refuse: never drawn raw.
 		for (const row of reviewRows(steps, wizard.values, wizard.initial, untilText)) {
@@ -60,11 +62,25 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 			<Text bold color={theme.accent}>
 				{cell(`${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`, width)}
 			</Text>
-			{body.slice(0, Math.max(1, height - 1 - bottom.length - problem.length)).map((line, i) => (
-				<Text key={`${wizard.step}-${i}`} inverse={line.selected && theme.selectionInverse}>
-					{cell(line.text, width)}
-				</Text>
-			))}
+			{body.slice(0, Math.max(1, height - 1 - bottom.length - problem.length)).map((line, i) =>
+				line.field
+					? (
+							<Text key={`${wizard.step}-${i}`}>
+								{"  "}
+								<TextField
+									text={String(values[step.id] ?? "")}
+									cursor={model.textCursor}
+									width={Math.max(1, width - 2)}
+									{...(step.kind === "secret" && !wizard.revealed ? { mask: "•" } : {})}
+								/>
+							</Text>
+						)
+					: (
+							<Text key={`${wizard.step}-${i}`} inverse={line.selected && theme.selectionInverse}>
+								{cell(line.text, width)}
+							</Text>
+						),
+			)}
 			{problem.map((line, i) => (
 				<Text key={`problem-${i}`} color={theme.danger}>
 					{cell(line, width)}

@@ -6,13 +6,14 @@ import { cell } from "../format/key-columns.js";
 import { wrapText } from "../format/wrap.js";
 import { windowStart } from "../list/window.js";
 import type { Theme } from "../theme/theme.js";
+import { TextField } from "../components/text-field.js";
 
 export function StoreSettingsScreen({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const screen = model.settingsScreen;
 	const nameWidth = Math.max(...settingSpecs.map((s) => s.cliName.length)) + 2;
 	const selectedSpec = settingSpecs[screen.selected];
 	const below = [
-		...(screen.editing !== undefined ? ["Enter saves · Esc cancels · empty means none"] : []),
+		...(screen.editing !== undefined ? ["Enter saves · Esc cancels · empty means none · typing replaces the value"] : []),
 		...(selectedSpec ? wrapText(selectedSpec.description, width) : []),
 	];
 	// Below the title, the settings (at least three, scrolling on a small terminal), then as much
@@ -29,10 +30,18 @@ export function StoreSettingsScreen({ model, theme, width, height }: { model: Co
 			</Text>
 			{settingSpecs.slice(start, start + rows).map((spec, offset) => {
 				const selected = start + offset === screen.selected;
-				const value = selected && screen.editing !== undefined ? `${screen.editing}█` : formatSettingValue(model.settings[spec.name]);
+				const label = `${selected ? "›" : " "} ${spec.cliName.padEnd(nameWidth)}`;
+				if (selected && screen.editing !== undefined) {
+					return (
+						<Box key={spec.name} width={width}>
+							<Text>{label}</Text>
+							<TextField text={screen.editing} cursor={model.textCursor} width={Math.max(1, width - label.length)} />
+						</Box>
+					);
+				}
 				return (
 					<Text key={spec.name} inverse={selected && theme.selectionInverse}>
-						{cell(`${selected ? "›" : " "} ${spec.cliName.padEnd(nameWidth)}${value}`, width)}
+						{cell(`${label}${formatSettingValue(model.settings[spec.name])}`, width)}
 					</Text>
 				);
 			})}
