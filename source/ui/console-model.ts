@@ -19,6 +19,8 @@ import {
 	emptyValues,
 	type Step,
 	stepProblem,
+	type ReviewRow,
+	reviewRows,
 	type TextFieldName,
 	valuesFromKey,
 	type WizardMode,
@@ -26,6 +28,15 @@ import {
 	wizardInput,
 	wizardSteps,
 } from "./wizard.js";
+
+/** Steps whose answer opens another step, which an edit from the review goes through before returning. */
+const opensStep: Record<string, string> = { feedScope: "feedName", expirationPreset: "expiration", keySource: "customKey" };
+
+/** A list cursor after a move key: it stops at the list's ends. */
+function stepCursor(command: "down" | "up" | "top" | "bottom", cursor: number, count: number): number {
+	const to = command === "top" ? 0 : command === "bottom" ? count - 1 : cursor + (command === "down" ? 1 : -1);
+	return clampIndex(to, count);
+}
 
 /** How often the console looks for changes made elsewhere: another console, a command, the server. */
 export const changePollMs = 1000;
@@ -111,6 +122,8 @@ export interface WizardState {
 	askedToQuit: boolean;
 	/** The custom key is shown as typed rather than masked. */
 	revealed: boolean;
+	/** The step the review jumped to, to return to the review once it (and what it opens) is done. */
+	jumpedFrom: string | undefined;
 	step: number;
 	cursor: number;
 	problem: string | undefined;
@@ -968,7 +981,7 @@ export class ConsoleModel {
 
 	private startWizard(): void {
 		const values = emptyValues(this.catalog);
-		this.wizard = { mode: "create", editId: undefined, originalExpiration: "", values, initial: structuredClone(values), askedToQuit: false, revealed: false, step: 0, cursor: 0, problem: undefined };
+		this.wizard = { mode: "create", editId: undefined, originalExpiration: "", values, initial: structuredClone(values), askedToQuit: false, revealed: false, jumpedFrom: undefined, step: 0, cursor: 0, problem: undefined };
 		this.enterStep(0);
 		this.goTo("create");
 	}
@@ -977,8 +990,10 @@ export class ConsoleModel {
 		const key = this.selectedKey();
 		if (!key) return;
 		const values = valuesFromKey(this.catalog, key);
-		this.wizard = { mode: "edit", editId: key.id, originalExpiration: values.expiration, values, initial: structuredClone(values), askedToQuit: false, revealed: false, step: 0, cursor: 0, problem: undefined };
-		this.enterStep(0);
+		this.wizard = { mode: "edit", editId: key.id, originalExpiration: values.expiration, values, initial: structuredClone(values), askedToQuit: false, revealed: false, jumpedFrom: undefined, step: 0, cursor: 0, problem: undefined };
+		// Editing opens on the review, a picker of the key's fields: change one and come back.
+		this.enterStep(this.wizardSteps().length - 1);
+		this.wizard.cursor = 0;
 		this.goTo("create");
 	}
 
@@ -1018,8 +1033,12 @@ export class ConsoleModel {
 			this.goTo("help");
 			return;
 		}
+		if (command === "back" && wizard.jumpedFrom !== undefined) {
+			this.returnToReview();
+			return;
+		}
 		if (command === "back") {
-			if (wizard.step === 0) {
+			if (wizard.step === 0 || (wizard.mode === "edit" && step.kind === "review")) {
 				this.back();
 				this.info(wizard.mode === "edit" ? "nothing was changed" : "nothing was created");
 			} else this.enterStep(wizard.step - 1);
@@ -1027,8 +1046,7 @@ export class ConsoleModel {
 		}
 		if (step.kind === "choice" || step.kind === "multi") {
 			const count = step.choices?.length ?? 0;
-			if (command === "down") wizard.cursor = clampIndex(wizard.cursor + 1, count);
-			else if (command === "up") wizard.cursor = clampIndex(wizard.cursor - 1, count);
+			if (command === "down" || command === "up" || command === "top" || command === "bottom") wizard.cursor = stepCursor(command, wizard.cursor, count);
 			else if (command === "choose" && step.kind === "multi") this.toggleMulti(step, wizard);
 			else if (command === "next") {
 				if (step.kind === "choice") this.setChoice(step, wizard);
@@ -1044,11 +1062,45 @@ export class ConsoleModel {
 				wizard.values[field] = edited;
 				wizard.problem = stepProblem(step, wizard.values, this.settings, new Date());
 			}
-		} else if (step.kind === "review" && command === "next") this.createFromWizard();
+		} else if (step.kind === "review") this.reviewKey(command);
+	}
+
+	/** The review's rows: the fields, each opening its step, then the action (create or save). */
+	reviewRows(): ReviewRow[] {
+		const wizard = this.wizard;
+		return wizard ? reviewRows(this.wizardSteps(), wizard.values, wizard.initial, new Date()) : [];
+	}
+
+	private reviewKey(command: Command | undefined): void {
+		const wizard = this.wizard;
+		if (!wizard) return;
+		const rows = this.reviewRows();
+		if (command === "down" || command === "up" || command === "top" || command === "bottom") wizard.cursor = stepCursor(command, wizard.cursor, rows.length + 1);
+		if (command !== "next") return;
+		const row = rows[wizard.cursor];
+		if (!row) {
+			this.createFromWizard();
+			return;
+		}
+		this.enterStep(this.wizardSteps().findIndex((s) => s.id === row.stepId));
+		wizard.jumpedFrom = row.stepId;
+	}
+
+	/** Back on the review after a field it jumped to, on that field's row. */
+	private returnToReview(): void {
+		const wizard = this.wizard;
+		if (!wizard) return;
+		const from = wizard.jumpedFrom;
+		wizard.jumpedFrom = undefined;
+		this.enterStep(this.wizardSteps().length - 1);
+		wizard.cursor = Math.max(0, this.reviewRows().findIndex((row) => row.stepId === from));
+		wizard.problem = this.reviewProblem();
 	}
 
 	private cursorFor(step: Step): number {
 		const wizard = this.wizard;
+		// The review opens on its action (create or save), below the fields.
+		if (wizard && step.kind === "review") return this.reviewRows().length;
 		if (!wizard || !step.choices) return 0;
 		const current = chosenValue(step.id, wizard.values);
 		return Math.max(0, step.choices.findIndex((c) => c.value === current));
@@ -1099,6 +1151,12 @@ export class ConsoleModel {
 		}
 		const nextSteps = this.wizardSteps();
 		const nextIndex = Math.min(nextSteps.findIndex((s) => s.id === step.id) + 1, nextSteps.length - 1);
+		// From the review, a field goes back to it, unless its answer opened a step of its own (a
+		// feed's name after "one feed", a date after "a date…", the custom key after "type one").
+		if (wizard.jumpedFrom !== undefined && nextSteps[nextIndex]?.id !== opensStep[step.id]) {
+			this.returnToReview();
+			return;
+		}
 		this.enterStep(nextIndex);
 		wizard.problem = nextSteps[nextIndex]?.kind === "review" ? this.reviewProblem() : undefined;
 	}
@@ -1122,13 +1180,20 @@ export class ConsoleModel {
 		const values = wizard.values;
 		if (wizard.mode === "edit" && wizard.editId !== undefined) {
 			const id = wizard.editId;
+			const changed = this.reviewRows().filter((row) => row.changed).map((row) => row.label);
+			if (changed.length === 0) {
+				this.wizard = undefined;
+				this.back();
+				this.info("nothing was changed");
+				return;
+			}
 			const { type: _type, ...patch } = wizardInput(values);
 			if (values.expiration === wizard.originalExpiration) delete patch.expiration;
 			void this.run(async () => {
 				await this.backend.updateKey(id, patch, this.options.actor);
 				this.wizard = undefined;
 				this.back();
-				this.info(`key ${id} updated`);
+				this.info(`key ${id} updated: ${changed.join(", ")}`);
 				await this.reloadIds();
 				if (this.detail?.id === id) await this.loadDetail(id);
 			});

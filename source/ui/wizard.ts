@@ -3,7 +3,7 @@
  * each step turns into. Pure: the console model walks it; the rules check every value as typed.
  */
 import { type Catalog, creatableTypes, typeSpec } from "../core/catalog.js";
-import { expirationPolicyError, parseExpiration } from "../core/expiration.js";
+import { expirationPolicyError, isRelativeSpan, parseExpiration } from "../core/expiration.js";
 import type { KeyRecord, KeyType, Logging } from "../core/model.js";
 import { customKeyError, type KeyInput } from "../core/rules.js";
 import type { StoreSettings } from "../core/settings.js";
@@ -230,8 +230,17 @@ export function stepProblem(step: Step, values: WizardValues, settings: StoreSet
 	}
 }
 
+/** " (until 2027-03-05)" for a span such as "90d", "" for anything else. */
+function untilText(value: string, now: Date): string {
+	if (!isRelativeSpan(value)) return "";
+	const parsed = parseExpiration(value, now);
+	return parsed.ok && parsed.value !== null ? ` (until ${parsed.value.slice(0, 10)})` : "";
+}
+
 /** One line of the review: the wizard's own words for a field, its value, and whether an edit changed it. */
 export interface ReviewRow {
+	/** The step that sets it: Enter on the row goes there, and back. */
+	stepId: string;
 	label: string;
 	value: string;
 	changed: boolean;
@@ -286,14 +295,14 @@ export function chosenValue(stepId: string, values: WizardValues): string | unde
 
 /**
  * The review step's lines, in the steps' order and the wizard's words (labels, not API field
- * names); `untilText` adds the day a span such as 90d ends on (" (until 2027-03-05)"), so the
- * review shows what will be stored. The custom key is never shown, only that one was typed.
+ * names); a span such as 90d shows the day it ends on (" (until 2027-03-05)"), so the review
+ * shows what will be stored. The custom key is never shown, only that one was typed.
  */
 export function reviewRows(
 	steps: readonly Step[],
 	values: WizardValues,
 	initial: WizardValues,
-	untilText: (value: string) => string,
+	now: Date,
 ): ReviewRow[] {
 	const rows: ReviewRow[] = [];
 	for (const step of steps) {
@@ -306,13 +315,13 @@ export function reviewRows(
 			value = (step.choices ?? []).filter((c) => chosen.includes(c.value)).map((c) => c.label).join(", ");
 		} else if (step.id === "expirationPreset") {
 			const preset = step.choices?.find((c) => c.value === values.expiration)?.label ?? values.expiration;
-			value = `${preset}${untilText(values.expiration)}`;
+			value = `${preset}${untilText(values.expiration, now)}`;
 		} else if (step.kind === "choice") {
 			const chosen = chosenValue(step.id, values);
 			value = step.choices?.find((c) => c.value === chosen)?.label ?? String(chosen ?? "");
 		} else value = String(field ?? "");
 		const changed = (stepFields[step.id] ?? []).some((name) => JSON.stringify(values[name]) !== JSON.stringify(initial[name]));
-		rows.push({ label, value: value === "" ? "(none)" : value, changed });
+		rows.push({ stepId: step.id, label, value: value === "" ? "(none)" : value, changed });
 	}
 	return rows;
 }

@@ -65,6 +65,8 @@ export const bindings: readonly Binding[] = [
 	{ command: "up", keys: ["k", "up"], screens: ["list", "logs", "entry", "help", "detail", "settings"], label: "up" },
 	{ command: "down", keys: ["down", "j", "tab"], screens: ["create"], label: "down in a list of choices (stops at the last)" },
 	{ command: "up", keys: ["up", "k", "shift+tab"], screens: ["create"], label: "up in a list of choices (stops at the first)" },
+	{ command: "top", keys: ["g", "home"], screens: ["create"], label: "first in a list of choices" },
+	{ command: "bottom", keys: ["G", "end"], screens: ["create"], label: "last in a list of choices (on the review: create or save)" },
 	{ command: "choose", keys: ["space"], screens: ["create"], label: "choose or unchoose (lists with boxes)" },
 	{ command: "next", keys: ["enter"], screens: ["create"], label: "next step; on the review, create or save" },
 	{ command: "back", keys: ["esc"], screens: ["create"], label: "previous step, keeping what was typed; on the first, cancel" },

@@ -1,20 +1,11 @@
 /** The create wizard: one step at a time, the steps so far summarised above, problems as you type. */
 import { Box, Text } from "ink";
-import { isRelativeSpan, parseExpiration } from "../../core/expiration.js";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
 import { wrapText } from "../format/wrap.js";
 import type { Theme } from "../theme/theme.js";
 import { TextField } from "../components/text-field.js";
-import { reviewRows } from "../wizard.js";
-
-/** " (until 2027-03-05)" for a span such as "90d": the review shows the day it will end on. */
-function untilText(value: string): string {
-	if (!isRelativeSpan(value)) return "";
-	const parsed = parseExpiration(value, new Date());
-	return parsed.ok && parsed.value !== null ? ` (until ${parsed.value.slice(0, 10)})` : "";
-}
 
 export function CreateWizard({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const wizard = model.wizard;
@@ -39,12 +30,16 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 		const length = [...wizard.values.customKey].length;
 		body.push({ text: `  ${length} character${length === 1 ? "" : "s"} · Ctrl-R ${wizard.revealed ? "hides" : "shows"} it${step.hint ? ` · ${step.hint}` : ""}` });
 	} else {
-		// Typed or pasted text may hold bidi controls the rules refuse: never drawn raw.
-		for (const row of reviewRows(steps, wizard.values, wizard.initial, untilText)) {
+		// Each field a row to go back to (Enter), then the action; an edit marks what changed.
+		const rows = model.reviewRows();
+		rows.forEach((row, i) => {
 			const mark = wizard.mode === "edit" && row.changed ? "*" : " ";
-			body.push({ text: `${mark} ${row.label.padEnd(14)}${safeLine(row.value)}${mark === "*" ? "  (changed)" : ""}` });
-		}
-		body.push({ text: "" }, { text: wizard.mode === "edit" ? "  Enter saves the changes; Esc goes back." : "  Enter creates the key; Esc goes back." });
+			// Typed or pasted text may hold bidi controls the rules refuse: never drawn raw.
+			const text = `${i === wizard.cursor ? "›" : " "}${mark}${row.label.padEnd(14)}${safeLine(row.value)}${mark === "*" ? "  (changed)" : ""}`;
+			body.push({ text, selected: i === wizard.cursor });
+		});
+		const action = wizard.mode === "edit" ? "Save the changes" : "Create the key";
+		body.push({ text: `${wizard.cursor === rows.length ? "›" : " "} ${action}`, selected: wizard.cursor === rows.length });
 	}
 	const hints =
 		step.kind === "multi"
@@ -52,15 +47,19 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 			: step.kind === "choice"
 				? "↑/↓ move · Enter choose · Esc back"
 				: step.kind === "review"
-					? `Enter ${wizard.mode === "edit" ? "save" : "create"} · Esc back`
+					? `↑/↓ field · Enter change it, or ${wizard.mode === "edit" ? "save" : "create"} · Esc ${wizard.mode === "edit" ? "cancel" : "back"}`
 					: "type · Enter next · Esc back (what you typed is kept)";
 	const bottom = wizard.askedToQuit ? wrapText("Quit and lose what you typed? y or Ctrl-C quits; any other key stays.", width) : [cell(hints, width)];
+	const title =
+		wizard.mode === "edit" && step.kind === "review"
+			? `Edit key ${wizard.editId}: choose a field to change`
+			: `${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`;
 	// A problem is never cut: its lines come before the step's own lines.
 	const problem = wizard.problem ? wrapText(`✗ ${safeLine(wizard.problem)}`, width).slice(0, Math.max(1, height - 3)) : [];
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
-				{cell(`${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`, width)}
+				{cell(title, width)}
 			</Text>
 			{body.slice(0, Math.max(1, height - 1 - bottom.length - problem.length)).map((line, i) =>
 				line.field

@@ -6,6 +6,7 @@ import { safeLine } from "../../core/terminal-text.js";
 import { formatTimestamp } from "../../core/time.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { changeLines } from "../format/audit-text.js";
 import { agoText, expiresText } from "../format/relative-time.js";
 import type { Theme } from "../theme/theme.js";
 
@@ -39,7 +40,11 @@ export function detailLines(model: ConsoleModel): string[] {
 	if (key.type === "other") lines.push("", "A legacy key: it cannot be created anew. C converts it into its 2024 equivalent, same secret.");
 	lines.push("", "Audit trail:");
 	if (detail.audit.length === 0) lines.push("  (nothing recorded)");
-	for (const entry of detail.audit) lines.push(`  ${entry.at.slice(0, 19).replace("T", " ")}  ${entry.action.padEnd(8)} ${safeLine(entry.actor)}`);
+	for (const entry of detail.audit) {
+		lines.push(`  ${safeLine(entry.at.slice(0, 19).replace("T", " "))}  ${safeLine(entry.action).padEnd(8)} ${safeLine(entry.actor)}`);
+		// What an edit changed, old → new, under it.
+		if (entry.action === "update") for (const change of changeLines(entry.details)) lines.push(`      ${change}`);
+	}
 	lines.push("", "Recent requests:");
 	if (detail.logs.length === 0) lines.push("  (none)");
 	for (const entry of detail.logs) {
