@@ -4,6 +4,7 @@ import { pathScanWindow } from "../source/store/access-log.js";
 import type { LocalStore } from "../source/store/local-store.js";
 import { accessEntry } from "./support/access-entry.js";
 import { keys, mountConsole } from "./support/console-harness.js";
+import { legacyKey, pagedLog } from "./support/console-setups.js";
 
 const widths = [40, 80, 120];
 
@@ -307,19 +308,7 @@ describe("detail, edit, logs, settings, help, size", () => {
 	});
 
 	test("access logs page in from the store as the selection moves down", async (t) => {
-		const ui = await mountConsole(t, {
-			setup: async (store) => {
-				for (let i = 0; i < 200; i++) {
-					store.logAccess(
-						accessEntry({
-							at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
-							path: `/p/${i}`,
-						}),
-					);
-				}
-				store.flushAccessLog();
-			},
-		});
+		const ui = await mountConsole(t, { setup: pagedLog(200) });
 		await ui.press("L");
 		assert.match(ui.frame(), /1 of 50\+/);
 		for (let i = 0; i < 6; i++) await ui.press("j".repeat(30));
@@ -331,12 +320,7 @@ describe("detail, edit, logs, settings, help, size", () => {
 	});
 
 	test("a run of keys that passes two pages lands on the right entry, each entry once", async (t) => {
-		const ui = await mountConsole(t, {
-			setup: async (store) => {
-				for (let i = 0; i < 200; i++) store.logAccess(accessEntry({ at: Date.parse("2026-11-20T10:00:00Z") + i * 1000, path: `/p/${i}` }));
-				store.flushAccessLog();
-			},
-		});
+		const ui = await mountConsole(t, { setup: pagedLog(200) });
 		await ui.press("L");
 		await ui.press("j".repeat(120));
 		assert.match(ui.frame(), /› .*\/p\/79 *\n/, "the 121st newest");
@@ -476,14 +460,7 @@ describe("profiles", () => {
 	});
 
 	test("a legacy key is explained, and C converts it keeping its secret", async (t) => {
-		const ui = await mountConsole(t, {
-			setup: async (store) => {
-				await store.importKeys([{ type: "other", systemApis: ["native-api"], key: "legacy-native-key-000001", displayName: "Old" }], {
-					actor: "t",
-					partial: false,
-				});
-			},
-		});
+		const ui = await mountConsole(t, { setup: legacyKey });
 		assert.match(ui.frame(), /Old +legacy/);
 		await ui.press(keys.enter);
 		assert.match(ui.frame(), /cannot be created anew\. C converts it/);

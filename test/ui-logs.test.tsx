@@ -2,15 +2,11 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { accessEntry } from "./support/access-entry.js";
 import { keys, mountConsole } from "./support/console-harness.js";
+import { pagedLog } from "./support/console-setups.js";
 
 describe("the access log", () => {
 	test("G goes to the oldest entry, reading every page on the way, not to the last page loaded", async (t) => {
-		const ui = await mountConsole(t, {
-			setup: async (store) => {
-				for (let i = 0; i < 260; i++) store.logAccess(accessEntry({ at: Date.parse("2026-11-20T10:00:00Z") + i * 1000, path: `/p/${i}` }));
-				store.flushAccessLog();
-			},
-		});
+		const ui = await mountConsole(t, { setup: pagedLog(260) });
 		await ui.press("L");
 		assert.match(ui.frame(), /1 of 50\+/);
 		await ui.press("G");

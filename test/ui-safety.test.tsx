@@ -4,6 +4,7 @@ import { RemoteBackend } from "../source/remote/remote-backend.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { bindings } from "../source/ui/keys/bindings.js";
 import { keys, mountConsole } from "./support/console-harness.js";
+import { legacyKey } from "./support/console-setups.js";
 import { startServer } from "./support/server-process.js";
 import { tempDbPath } from "./support/temp-store.js";
 
@@ -57,14 +58,7 @@ describe("roll and convert ask first, defaulting to No", () => {
 	});
 
 	test("C asks; Esc leaves the legacy key as it was; y converts it", async (t) => {
-		const ui = await mountConsole(t, {
-			setup: async (store) => {
-				await store.importKeys([{ type: "other", systemApis: ["native-api"], key: "legacy-native-key-000001", displayName: "Old" }], {
-					actor: "t",
-					partial: false,
-				});
-			},
-		});
+		const ui = await mountConsole(t, { setup: legacyKey });
 		await ui.press("C");
 		assert.match(ui.frame(), /Convert key 1000 \(Old\)/);
 		await ui.press(keys.escape);
