@@ -20,6 +20,8 @@ describe("keys as they arrive", () => {
 		await ui.press(keys.enter, "\u001bG");
 		assert.match(ui.frame(), /› +1001 +Alice laptop/);
 		assert.match(ui.frame(), /2 of 2/);
+		await ui.press("n", keys.enter, "\u001b\u001b");
+		assert.match(ui.frame(), /nothing was created/, "two Escs in one read are two: back a step, then out");
 	});
 
 	test("select lists stop at their ends instead of wrapping", async (t) => {

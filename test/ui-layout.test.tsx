@@ -108,3 +108,17 @@ describe("the access log's columns", () => {
 		});
 	}
 });
+
+describe("the wizard's end at 40x10", () => {
+	test("the review keeps its action in sight, and the new key is shown whole with what copying did", async (t) => {
+		const ui = await mountConsole(t, { columns: 40, rows: 10 });
+		await ui.press("n", keys.enter, keys.space, keys.enter, keys.enter, keys.enter, keys.enter, keys.enter, keys.enter);
+		assert.match(ui.frame(), /› Create the key/);
+		await ui.press(keys.enter);
+		const key = /\b[0-9a-f]{40}\b/.exec(ui.frame())?.[0];
+		assert.ok(key, ui.frame());
+		await ui.press("y");
+		assert.match(ui.frame(), /copied for the test/);
+		assert.ok(ui.frame().includes(key));
+	});
+});

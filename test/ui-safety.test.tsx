@@ -48,7 +48,7 @@ describe("roll and convert ask first, defaulting to No", () => {
 		assert.match(ui.frame(), /R roll/, "in the detail footer");
 		await ui.press("R");
 		assert.match(ui.frame(), /Roll key 1000 \(Scanner\)\?/);
-		assert.match(ui.frame(), /y +yes, roll/);
+		assert.match(ui.frame(), /y: yes, roll · n, Esc or Enter: no \(the default\)/);
 		await ui.press(keys.enter);
 		assert.match(ui.frame(), /nothing was changed/);
 		assert.equal((await ui.store.verify(secret, { kind: "any" })).outcome, "valid");

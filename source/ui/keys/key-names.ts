@@ -24,7 +24,8 @@ export function keyNames(input: string, key: Key, raw = ""): string[] {
 	if (key.pageDown) return ["pagedown"];
 	if (key.home) return ["home"];
 	if (key.end) return ["end"];
-	if (key.escape) return ["esc"];
+	// Two Escs in one read reach Ink as one (it takes the first as Alt for the second).
+	if (key.escape) return raw === "\u001b\u001b" ? ["esc", "esc"] : ["esc"];
 	if (key.tab) return [key.shift ? "shift+tab" : "tab"];
 	if (key.delete && forwardDelete.test(raw)) return ["delete"];
 	if (key.backspace || key.delete) return ["backspace"];

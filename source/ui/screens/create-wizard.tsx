@@ -3,6 +3,7 @@ import { Box, Text } from "ink";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { windowStart } from "../list/window.js";
 import { wrapText } from "../format/wrap.js";
 import type { Theme } from "../theme/theme.js";
 import { TextField } from "../components/text-field.js";
@@ -49,19 +50,23 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 				: step.kind === "review"
 					? `↑/↓ field · Enter change it, or ${wizard.mode === "edit" ? "save" : "create"} · Esc ${wizard.mode === "edit" ? "cancel" : "back"}`
 					: "type · Enter next · Esc back (what you typed is kept)";
-	const bottom = wizard.askedToQuit ? wrapText("Quit and lose what you typed? y or Ctrl-C quits; any other key stays.", width) : [cell(hints, width)];
+	const bottom = wrapText(wizard.askedToQuit ? "Quit and lose what you typed? y or Ctrl-C quits; any other key stays." : hints, width);
 	const title =
 		wizard.mode === "edit" && step.kind === "review"
 			? `Edit key ${wizard.editId}: choose a field to change`
 			: `${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`;
-	// A problem is never cut: its lines come before the step's own lines.
+	// A problem is never cut: its lines come before the step's own lines, which scroll to keep the
+	// highlighted choice (or the review's action) in sight.
 	const problem = wizard.problem ? wrapText(`✗ ${safeLine(wizard.problem)}`, width).slice(0, Math.max(1, height - 3)) : [];
+	const bodyRows = Math.max(1, height - 1 - bottom.length - problem.length);
+	const selectedLine = body.findIndex((line) => line.selected);
+	const bodyStart = windowStart(Math.max(0, selectedLine), body.length, bodyRows, 0);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
 				{cell(title, width)}
 			</Text>
-			{body.slice(0, Math.max(1, height - 1 - bottom.length - problem.length)).map((line, i) =>
+			{body.slice(bodyStart, bodyStart + bodyRows).map((line, i) =>
 				line.field
 					? (
 							<Text key={`${wizard.step}-${i}`}>

@@ -47,40 +47,60 @@ export function Confirm({ model, theme, width, height }: Props) {
 					{cell(line, width)}
 				</Text>
 			))}
-			<Text>{cell(`  y  yes, ${model.confirm?.action ?? ""}       n / Esc / Enter  no (the default)`, width)}</Text>
+			{wrapText(`y: yes, ${model.confirm?.action ?? ""} · n, Esc or Enter: no (the default)`, width).map((line, i) => (
+				<Text key={`answer-${i}`}>{cell(line, width)}</Text>
+			))}
 		</Box>
 	);
 }
 
+type Look = "title" | "key" | "plain" | "ok" | "warning" | "muted";
+
 export function Secret({ model, theme, width, height }: Props) {
 	const secret = model.secret;
 	if (!secret) return null;
+	const key = width >= secret.key.length + 4 ? `  ${secret.key}` : secret.key;
+	const leave = secret.askedToLeave ? "Have you saved the key? Press Y (capital) to leave; any other key stays here." : "Enter or Esc when you have saved it.";
+	// What copying did, in full: it may say what tmux needs, and it never claims more than is known.
+	const copied: [string, Look][] = wrapText(secret.copied ?? "", width)
+		.filter(Boolean)
+		.map((line) => [line, secret.copied?.startsWith("not copied") ? "warning" : "ok"]);
+	const full: [string, Look][] = [
+		["", "plain"],
+		...wrapText(secret.title, width).map((line): [string, Look] => [line, "title"]),
+		["", "plain"],
+		...wrapKey(key, width).map((line): [string, Look] => [line, "key"]),
+		["", "plain"],
+		...wrapText("It is not stored anywhere: copy it now. y copies it.", width).map((line): [string, Look] => [line, "plain"]),
+		...copied,
+		...wrapText(leave, width).map((line): [string, Look] => [line, secret.askedToLeave ? "warning" : "muted"]),
+	];
+	// On a short terminal the blank lines go first, then the reminder (the footer says y copies).
+	const lines = full.length <= height ? full : full.filter(([line, look]) => line !== "" && (look !== "plain" || full.length - 4 <= height));
+	const colour: Record<Look, string | undefined> = {
+		title: undefined,
+		key: theme.ok,
+		plain: undefined,
+		ok: theme.ok,
+		warning: theme.warning,
+		muted: theme.muted,
+	};
 	return (
-		<Box flexDirection="column" width={width} height={height} paddingTop={1}>
-			<Text bold>{secret.title}</Text>
-			<Text> </Text>
-			<Text bold color={theme.ok}>
-				{width >= secret.key.length + 4 ? `  ${secret.key}` : secret.key}
-			</Text>
-			<Text> </Text>
-			<Text>It is not stored anywhere: copy it now. y copies it.</Text>
-			{/* What copying did, in full: it may say what tmux needs, and it never claims more than is known. */}
-			{wrapText(secret.copied ?? "", width).filter(Boolean).map((line, i) => (
-				<Text key={`copied-${i}`} color={secret.copied?.startsWith("not copied") ? theme.warning : theme.ok}>
+		<Box flexDirection="column" width={width} height={height}>
+			{lines.slice(0, height).map(([line, look], i) => (
+				<Text key={`${i}`} bold={look === "title" || look === "key" || (look === "warning" && secret.askedToLeave)} color={colour[look]}>
 					{cell(line, width)}
 				</Text>
 			))}
-			{secret.askedToLeave
-				? (
-						<Text bold color={theme.warning}>
-							{cell("Have you saved the key? Press Y (capital) to leave; any other key stays here.", width)}
-						</Text>
-					)
-				: (
-						<Text color={theme.muted}>{cell("Enter or Esc when you have saved it.", width)}</Text>
-					)}
 		</Box>
 	);
+}
+
+/** The key on as many lines as it takes: it is never cut. */
+function wrapKey(key: string, width: number): string[] {
+	const lines: string[] = [];
+	for (let at = 0; at < key.length; at += Math.max(1, width)) lines.push(key.slice(at, at + Math.max(1, width)));
+	return lines;
 }
 
 export const minimumSize = { columns: 40, rows: 10 };
