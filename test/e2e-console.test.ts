@@ -60,7 +60,7 @@ test("in a real terminal: create each type, copy with OSC 52, edit, disable, del
 	assert.ok(!term.output().includes(Buffer.from(key).toString("base64")), "nothing sent that tmux drops (allow-passthrough is off by default)");
 	term.tmux("set", "-g", "allow-passthrough", "on");
 	term.key("y");
-	await term.waitFor(/sent through tmux to the terminal as OSC 52/);
+	await term.waitFor(/sent through tmux as OSC 52/);
 	const deadline = Date.now() + 5000;
 	while (!term.output().includes(Buffer.from(key).toString("base64")) && Date.now() < deadline) {
 		await new Promise((resolve) => setTimeout(resolve, 50));

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 
 const maxOsc52Bytes = 100_000;
 
-const unknowable = "it reaches the clipboard only if the terminal allows clipboard writes (this cannot be checked from here)";
+const unknowable = "whether the terminal let it into the clipboard cannot be checked";
 
 export function osc52(text: string, env: NodeJS.ProcessEnv): string {
 	const payload = Buffer.from(text, "utf8").toString("base64");
@@ -61,15 +61,15 @@ export function copyToClipboard(text: string, env: NodeJS.ProcessEnv, write: (da
 	switch (route(env)) {
 		case "passthrough":
 			write(osc52(text, env));
-			return `sent through tmux to the terminal as OSC 52; ${unknowable}`;
+			return `sent through tmux as OSC 52; ${unknowable}`;
 		case "set-clipboard":
 			// Unwrapped: tmux takes it itself, into a paste buffer, and sets the terminal's clipboard.
 			write(osc52(text, {}));
-			return `handed to tmux as OSC 52 (set-clipboard on): it is in tmux's paste buffer; ${unknowable}`;
+			return `handed to tmux (set-clipboard on), now in its paste buffer; ${unknowable}`;
 		case "dropped":
-			return "not copied: tmux drops OSC 52 here; add `set -g allow-passthrough on` (or `set -s set-clipboard on`) to tmux.conf, or select the key on screen";
+			return "not copied: tmux drops OSC 52 here; it needs set -g allow-passthrough on (or set -s set-clipboard on)";
 		case undefined:
 			write(osc52(text, env));
-			return `sent through tmux as OSC 52, but tmux could not be asked whether it passes it on (it needs allow-passthrough on); ${unknowable}`;
+			return `sent through tmux as OSC 52, if it passes it on (allow-passthrough on; tmux did not answer); ${unknowable}`;
 	}
 }
