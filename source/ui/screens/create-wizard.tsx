@@ -50,15 +50,20 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 				: step.kind === "review"
 					? `↑/↓ field · Enter change it, or ${wizard.mode === "edit" ? "save" : "create"} · Esc ${wizard.mode === "edit" ? "cancel" : "back"}`
 					: "type · Enter next · Esc back (what you typed is kept)";
-	const bottom = wrapText(wizard.askedToQuit ? "Quit and lose what you typed? y or Ctrl-C quits; any other key stays." : hints, width);
+
 	const title =
 		wizard.mode === "edit" && step.kind === "review"
 			? `Edit key ${wizard.editId}: choose a field to change`
 			: `${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`;
 	// A problem is never cut: its lines come before the step's own lines, which scroll to keep the
 	// highlighted choice (or the review's action) in sight.
-	const problem = wizard.problem ? wrapText(`✗ ${safeLine(wizard.problem)}`, width).slice(0, Math.max(1, height - 3)) : [];
-	const bodyRows = Math.max(1, height - 1 - bottom.length - problem.length);
+	// Below the title: one row of the step at least, then the problem, then the quit question or
+	// the hints, which give way first on a short terminal.
+	const room = Math.max(1, height - 1);
+	const problem = wizard.problem ? wrapText(`✗ ${safeLine(wizard.problem)}`, width).slice(0, Math.max(1, room - 1)) : [];
+	const question = "Quit and lose what you typed? y or Ctrl-C quits; any other key stays.";
+	const bottom = wrapText(wizard.askedToQuit ? question : hints, width).slice(0, Math.max(0, room - 1 - problem.length));
+	const bodyRows = Math.max(1, room - bottom.length - problem.length);
 	const selectedLine = body.findIndex((line) => line.selected);
 	const bodyStart = windowStart(Math.max(0, selectedLine), body.length, bodyRows, 0);
 	return (

@@ -1,5 +1,6 @@
 /** Help, the confirmation question (delete, roll, convert), the show-once secret and the too-small notice. */
 import { Box, Text } from "ink";
+import { safeLine } from "../../core/terminal-text.js";
 import { useEffect } from "react";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
@@ -59,7 +60,9 @@ type Look = "title" | "key" | "plain" | "ok" | "warning" | "muted";
 export function Secret({ model, theme, width, height }: Props) {
 	const secret = model.secret;
 	if (!secret) return null;
-	const key = width >= secret.key.length + 4 ? `  ${secret.key}` : secret.key;
+	// A remote instance sent the key: never drawn raw.
+	const shown = safeLine(secret.key);
+	const key = width >= shown.length + 4 ? `  ${shown}` : shown;
 	const leave = secret.askedToLeave ? "Have you saved the key? Press Y (capital) to leave; any other key stays here." : "Enter or Esc when you have saved it.";
 	// What copying did, in full: it may say what tmux needs, and it never claims more than is known.
 	const copied: [string, Look][] = wrapText(secret.copied ?? "", width)
