@@ -23,6 +23,18 @@ function readStdin(): Promise<string> {
 	});
 }
 
+/** What a program killed by SIGPIPE reports to its shell (128 + 13), so `set -o pipefail` sees the same as for any Unix tool. */
+const closedPipeExitCode = 141;
+
+// Every command and the console write through these two streams: a reader that went away
+// (`| head`) ends the program quietly instead of with an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on("error", (error: NodeJS.ErrnoException) => {
+		if (error.code === "EPIPE") process.exit(closedPipeExitCode);
+		throw error;
+	});
+}
+
 const io: CommandIo = {
 	stdout: (text) => process.stdout.write(text),
 	stderr: (text) => process.stderr.write(text),
@@ -69,7 +81,7 @@ Global options:
   --debug          show the stack trace of an unexpected error
   --help, --version
 
-Exit codes: 0 success, 1 failure, 2 usage error.
+Exit codes: 0 success, 1 failure, 2 usage error, 141 the output pipe was closed (| head).
 `;
 }
 
