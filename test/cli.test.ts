@@ -43,6 +43,7 @@ describe("create, list, delete: pgutil's output", () => {
 
 	test("list matches pgutil byte for byte", async (t) => {
 		const db = tempDbPath(t);
+		await LocalStore.open(db).close();
 		assert.equal((await runCli(["list", `--db=${db}`])).stdout, "No API keys are defined.\n");
 		const create = async (...args: string[]) => {
 			const result = await runCli(["create", ...args, `--db=${db}`]);
@@ -215,7 +216,7 @@ describe("bad input: one line, exit 2, nothing stored", () => {
 			assert.ok(!result.stderr.includes("    at "), "no stack trace");
 			assert.equal(result.stdout, "");
 			const list = await runCli(["list", `--db=${db}`]);
-			assert.equal(list.stdout, "No API keys are defined.\n", "nothing stored");
+			assert.ok(list.stdout === "No API keys are defined.\n" || /no store at/.test(list.stderr), "nothing stored");
 		});
 	}
 

@@ -24,14 +24,21 @@ export interface CommandIo {
 	env: NodeJS.ProcessEnv;
 }
 
+export interface BackendUse {
+	existing?: boolean;
+}
+
 export interface CommandContext {
 	/** Option values by their camelCase name; empty strings are treated as not given. */
 	flags: Flags;
 	/** Positional words after the command name (and subcommand, where there is one). */
 	args: string[];
 	io: CommandIo;
-	/** Opens the store or remote instance the global options point at. */
-	openBackend: () => Promise<Backend>;
+	/**
+	 * Opens the store or remote instance the global options point at. A read command passes
+	 * `{ existing: true }`: a local store that is not there is an error, never made empty.
+	 */
+	openBackend: (use?: BackendUse) => Promise<Backend>;
 	/** Who the audit trail says made a change. */
 	actor: string;
 }

@@ -14,7 +14,7 @@ Prints each key as pgutil does. With --json, prints a JSON array of ApiKeyInfo o
 createdBy, updatedAt, lastUsedAt.`,
 	flags: { json: { type: "boolean", description: "Print a JSON array instead" } },
 	async run({ flags, io, openBackend }) {
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		const keys = await backend.listKeys();
 		if (flags.json !== true) {
 			io.stdout(formatKeyList(keys));

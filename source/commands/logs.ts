@@ -88,7 +88,7 @@ Times are UTC. --since and --until take a span back from now (15m, 24h, 7d, 2w) 
 		if (beforeText !== undefined && !/^\d{1,15}$/.test(beforeText)) {
 			throw optionError("before", "must be an entry id");
 		}
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		if (!backend.capabilities.accessLogs.available)
 			throw new UsageError(backend.capabilities.accessLogs.reason);
 		if (flags.prune === true) {

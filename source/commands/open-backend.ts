@@ -9,15 +9,30 @@ import { RemoteBackend } from "../remote/remote-backend.js";
 import { findSource } from "../remote/sources.js";
 import { LocalStore } from "../store/local-store.js";
 import { resolveDbPath } from "../store/paths.js";
-import { type Flags, optionError, stringFlag } from "./command.js";
+import { type BackendUse, type Flags, optionError, stringFlag } from "./command.js";
 
-export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv): LocalStore {
+/**
+ * Stores reached by a URL in --db, by scheme (a PostgreSQL store may come later). None yet: every
+ * `scheme://…` is refused rather than taken for a relative file path.
+ */
+const storeUrlSchemes: ReadonlySet<string> = new Set();
+
+function checkNotUrl(location: string): void {
+	const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
+	if (scheme !== undefined && !storeUrlSchemes.has(scheme)) {
+		throw optionError("db", `"${location}" is a URL, and there is no ${scheme}:// store; --db takes a file path (a remote instance is --source)`);
+	}
+}
+
+export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv, use: BackendUse = {}): LocalStore {
 	const profileText = stringFlag(flags, "profile");
 	const profile = profileText === undefined ? undefined : parseProfileName(profileText);
 	if (profileText !== undefined && profile === undefined) {
 		throw optionError("profile", `"${profileText}" is not a profile: use proget or otter`);
 	}
-	return LocalStore.open(resolveDbPath(stringFlag(flags, "db"), env), profile ? { profile } : {});
+	const chosen = stringFlag(flags, "db") ?? (env.APIKEYS_TUI_DB?.trim() || undefined);
+	if (chosen !== undefined) checkNotUrl(chosen);
+	return LocalStore.open(resolveDbPath(chosen, env), { ...(profile ? { profile } : {}), existing: use.existing === true });
 }
 
 /** The URL and key a --source names: a source from the config files, or a URL as it is. */
@@ -32,9 +47,9 @@ export function resolveSource(flags: Flags, env: NodeJS.ProcessEnv): { url: stri
 	return { url, apiKey };
 }
 
-export async function openBackend(flags: Flags, env: NodeJS.ProcessEnv): Promise<Backend> {
+export async function openBackend(flags: Flags, env: NodeJS.ProcessEnv, use: BackendUse = {}): Promise<Backend> {
 	const remote = resolveSource(flags, env);
-	if (!remote) return openLocalStore(flags, env);
+	if (!remote) return openLocalStore(flags, env, use);
 	if (stringFlag(flags, "profile") !== undefined) {
 		throw new AppError("--profile applies to a new local store; a remote instance has its own", "invalid");
 	}

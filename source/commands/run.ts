@@ -104,8 +104,8 @@ export async function runCommand(
 					args,
 					io,
 					actor: actorName(io.env),
-					openBackend: async () => {
-						opened ??= await openBackend(flags, io.env);
+					openBackend: async (use) => {
+						opened ??= await openBackend(flags, io.env, use);
 						return opened;
 					},
 				})) ?? 0

@@ -58,7 +58,7 @@ See README "Server" for the routes.`,
 		};
 		process.on("SIGTERM", stop);
 		process.on("SIGINT", stop);
-		const store = openLocalStore(flags, io.env);
+		const store = openLocalStore(flags, io.env, { existing: true });
 		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${(error as Error).message}\n`);
 		const api = createApiServer({ store, version, onError: (message) => io.stderr(`apikeys-tui serve: ${message}\n`) });
 		await new Promise<void>((resolve, reject) => {

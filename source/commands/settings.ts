@@ -30,7 +30,7 @@ Example:
 			if (at <= 0) throw optionError("set", `"${assignment}" is not NAME=VALUE`);
 			changes[assignment.slice(0, at).trim()] = assignment.slice(at + 1);
 		}
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: assignments.length === 0 });
 		if (!backend.capabilities.settings.available)
 			throw new UsageError(backend.capabilities.settings.reason);
 		const settings =

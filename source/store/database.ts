@@ -37,6 +37,8 @@ export interface OpenedStore {
 export interface OpenOptions {
 	/** The profile for a new store; an existing store must already have it. */
 	profile?: ProfileName;
+	/** Only open a store that exists (a read command): a missing one is an error and nothing is created. */
+	existing?: boolean;
 }
 
 interface Migration {
@@ -57,7 +59,7 @@ function storeError(path: string, problem: string): AppError {
 }
 
 /** Creates the file 0600 (its folder 0700) so no other user can ever read it, or checks its header. */
-function prepareFile(path: string): void {
+function prepareFile(path: string, existing: boolean): void {
 	// Looked at before the database: a new store's creator makes the database first, the secret after.
 	const secretExists = existsSync(secretPathFor(path));
 	let size: number;
@@ -72,6 +74,12 @@ function prepareFile(path: string): void {
 			throw storeError(
 				path,
 				`is missing but its secret file is there, so the store was deleted or moved; restore it from a backup (or remove ${secretPathFor(path)} to start a new, empty store)`,
+			);
+		}
+		if (existing) {
+			throw new AppError(
+				`no store at ${path}; create one with "apikeys-tui --db=${path}" (the console) or "apikeys-tui create … --db=${path}"`,
+				"not-found",
 			);
 		}
 		mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -205,7 +213,7 @@ export function openConnection(path: string): Db {
 export function openStore(path: string, options: OpenOptions = {}): OpenedStore {
 	let db: Db | undefined;
 	try {
-		prepareFile(path);
+		prepareFile(path, options.existing === true);
 		db = new Database(path, { fileMustExist: true });
 		db.pragma("busy_timeout = 10000");
 		const all = migrations();
