@@ -26,6 +26,8 @@ export interface CommandIo {
 
 export interface BackendUse {
 	existing?: boolean;
+	/** Hears what is wrong with a store but does not stop it opening. */
+	warn?: (message: string) => void;
 }
 
 export interface CommandContext {

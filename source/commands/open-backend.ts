@@ -9,7 +9,7 @@ import { RemoteBackend } from "../remote/remote-backend.js";
 import { findSource } from "../remote/sources.js";
 import { LocalStore } from "../store/local-store.js";
 import { resolveDbPath } from "../store/paths.js";
-import { type BackendUse, type Flags, optionError, stringFlag } from "./command.js";
+import { type BackendUse, type CommandIo, type Flags, optionError, stringFlag } from "./command.js";
 
 /**
  * Stores reached by a URL in --db, by scheme (a PostgreSQL store may come later). None yet: every
@@ -24,6 +24,11 @@ function checkNotUrl(location: string): void {
 	}
 }
 
+/** A store's warnings (a secret file others can read) as one stderr line each. */
+export function warnOnStderr(io: CommandIo): (message: string) => void {
+	return (message) => io.stderr(`apikeys-tui: warning: ${message}\n`);
+}
+
 export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv, use: BackendUse = {}): LocalStore {
 	const profileText = stringFlag(flags, "profile");
 	const profile = profileText === undefined ? undefined : parseProfileName(profileText);
@@ -32,7 +37,11 @@ export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv, use: Backen
 	}
 	const chosen = stringFlag(flags, "db") ?? (env.APIKEYS_TUI_DB?.trim() || undefined);
 	if (chosen !== undefined) checkNotUrl(chosen);
-	return LocalStore.open(resolveDbPath(chosen, env), { ...(profile ? { profile } : {}), existing: use.existing === true });
+	return LocalStore.open(resolveDbPath(chosen, env), {
+		...(profile ? { profile } : {}),
+		existing: use.existing === true,
+		...(use.warn ? { onWarning: use.warn } : {}),
+	});
 }
 
 /** The URL and key a --source names: a source from the config files, or a URL as it is. */

@@ -10,7 +10,7 @@ import type { CommandIo, CommandSpec, FlagSpec, Flags } from "./command.js";
 import { UsageError } from "./command.js";
 import { globalFlags } from "./global-flags.js";
 import { commandHelp, kebab } from "./help.js";
-import { openBackend } from "./open-backend.js";
+import { openBackend, warnOnStderr } from "./open-backend.js";
 
 /** The command-line option that sets each key field, for pgutil-style `--apis error: …` lines. */
 const optionOfField: Record<Exclude<FieldName, "type">, string> = {
@@ -105,7 +105,7 @@ export async function runCommand(
 					io,
 					actor: actorName(io.env),
 					openBackend: async (use) => {
-						opened ??= await openBackend(flags, io.env, use);
+						opened ??= await openBackend(flags, io.env, { ...use, warn: warnOnStderr(io) });
 						return opened;
 					},
 				})) ?? 0

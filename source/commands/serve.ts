@@ -7,7 +7,7 @@ import { isIP } from "node:net";
 import { createApiServer } from "../server/api-server.js";
 import { keepHeapSmall } from "../ui/terminal/heap-tuning.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
-import { openLocalStore } from "./open-backend.js";
+import { openLocalStore, warnOnStderr } from "./open-backend.js";
 import { version } from "./version.js";
 
 function isLoopback(host: string): boolean {
@@ -58,7 +58,7 @@ See README "Server" for the routes.`,
 		};
 		process.on("SIGTERM", stop);
 		process.on("SIGINT", stop);
-		const store = openLocalStore(flags, io.env, { existing: true });
+		const store = openLocalStore(flags, io.env, { existing: true, warn: warnOnStderr(io) });
 		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${(error as Error).message}\n`);
 		const api = createApiServer({ store, version, onError: (message) => io.stderr(`apikeys-tui serve: ${message}\n`) });
 		await new Promise<void>((resolve, reject) => {
