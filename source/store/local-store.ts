@@ -724,6 +724,19 @@ export class LocalStore implements Backend {
 		});
 	}
 
+	/**
+	 * Copies the database into `path` (an empty file the caller made) with SQLite's online backup:
+	 * one consistent snapshot, the WAL's recent commits included, while other processes write on.
+	 */
+	async backupDatabase(path: string): Promise<void> {
+		this.file.check();
+		try {
+			await this.db.backup(path);
+		} catch (error) {
+			throw this.describe(error);
+		}
+	}
+
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
