@@ -2,7 +2,7 @@
  * `apikeys-tui create system|feed|personal`: like `pgutil apikeys create`, the new key is the only
  * thing written to stdout.
  */
-import { terminalJson } from "../core/terminal-text.js";
+import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { catalogFor, creatableTypes, typeSpec } from "../core/catalog.js";
 import { parseKeyType } from "../core/enums.js";
 import { toApiKeyInfo } from "../core/model.js";
@@ -77,7 +77,7 @@ Examples:
 		io.stdout(
 			flags.json === true
 				? `${terminalJson(toApiKeyInfo(created.record, created.key))}\n`
-				: `${created.key}\n`,
+				: `${safeLine(created.key)}\n`,
 		);
 	},
 };

@@ -5,6 +5,7 @@
 import { userInfo } from "node:os";
 import meow from "meow";
 import { AppError, RuleError } from "../core/errors.js";
+import { safeBlock, safeLine } from "../core/terminal-text.js";
 import type { FieldName } from "../core/rules.js";
 import type { CommandIo, CommandSpec, FlagSpec, Flags } from "./command.js";
 import { UsageError } from "./command.js";
@@ -115,19 +116,19 @@ export async function runCommand(
 		}
 	} catch (error) {
 		if (error instanceof UsageError) {
-			io.stderr(`${error.message}\n(see apikeys-tui ${spec.name} --help)\n`);
+			io.stderr(`${safeLine(error.message)}\n(see apikeys-tui ${spec.name} --help)\n`);
 			return 2;
 		}
 		if (error instanceof RuleError) {
-			io.stderr(`${ruleErrorLines(error).join("\n")}\n`);
+			io.stderr(`${ruleErrorLines(error).map(safeLine).join("\n")}\n`);
 			return 2;
 		}
 		if (error instanceof AppError) {
-			io.stderr(`apikeys-tui: ${error.message}\n`);
+			io.stderr(`apikeys-tui: ${safeLine(error.message)}\n`);
 			return error.kind === "invalid" ? 2 : 1;
 		}
-		io.stderr(`apikeys-tui: unexpected error: ${(error as Error).message ?? String(error)}\n`);
-		if (debug) io.stderr(`${(error as Error).stack ?? ""}\n`);
+		io.stderr(`apikeys-tui: unexpected error: ${safeLine((error as Error).message ?? String(error))}\n`);
+		if (debug) io.stderr(`${safeBlock((error as Error).stack ?? "")}\n`);
 		else io.stderr("(run again with --debug for details)\n");
 		return 1;
 	}

@@ -4,6 +4,7 @@
  */
 import { RemoteClient } from "../remote/http-client.js";
 import { allSources, findSource, ourSourcesPath, pgutilConfigPath, removeSource, saveSource } from "../remote/sources.js";
+import { safeLine } from "../core/terminal-text.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
 
 export const sourcesCommand: CommandSpec = {
@@ -31,7 +32,7 @@ Sources are read from our file and from pgutil's own config file.`,
 			sources.forEach((s, i) => {
 				const userInfo = s.token ? "api@" : s.username ? `${s.username}@` : "";
 				const url = userInfo ? s.url.replace(/^(https?:\/\/)/i, `$1${userInfo}`) : s.url;
-				io.stdout(`${i + 1}. ${s.name}${s.origin === "pgutil" ? " (from pgutil)" : ""}\n   ${url}\n`);
+				io.stdout(`${i + 1}. ${safeLine(s.name)}${s.origin === "pgutil" ? " (from pgutil)" : ""}\n   ${safeLine(url)}\n`);
 			});
 			return;
 		}
@@ -65,10 +66,10 @@ Sources are read from our file and from pgutil's own config file.`,
 			for (const source of chosen) {
 				try {
 					const health = await new RemoteClient(source.url, undefined, 10_000).json<{ releaseNumber?: string }>("health");
-					io.stdout(`[${source.name}] Successfully contacted ProGet ${health.releaseNumber ?? "(unknown version)"}.\n`);
+					io.stdout(`[${safeLine(source.name)}] Successfully contacted ProGet ${safeLine(String(health.releaseNumber ?? "(unknown version)"))}.\n`);
 				} catch (error) {
 					failed = true;
-					io.stderr(`[${source.name}] Error contacting ProGet: ${(error as Error).message}\n`);
+					io.stderr(`[${safeLine(source.name)}] Error contacting ProGet: ${safeLine((error as Error).message)}\n`);
 				}
 			}
 			return failed ? 1 : 0;

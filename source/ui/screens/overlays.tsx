@@ -1,5 +1,6 @@
 /** Help, the delete confirmation, the show-once secret and the too-small notice. */
 import { Box, Text } from "ink";
+import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
 import { bindingsFor, keyLabel, type Screen } from "../keys/bindings.js";
@@ -55,7 +56,7 @@ export function Secret({ model, theme, width, height }: Props) {
 			<Text bold>{secret.title}</Text>
 			<Text> </Text>
 			<Text bold color={theme.ok}>
-				{width >= secret.key.length + 4 ? `  ${secret.key}` : secret.key}
+				{width >= secret.key.length + 4 ? `  ${safeLine(secret.key)}` : safeLine(secret.key)}
 			</Text>
 			<Text> </Text>
 			<Text>It is not stored anywhere: copy it now. y copies it.</Text>
