@@ -447,7 +447,7 @@ describe("the other commands", () => {
 		assert.match(list.stdout, /APIs: {8}native-api/);
 		const feed = await runCli(["create", "feed", "--feed=x", `--db=${db}`]);
 		assert.equal(feed.code, 2);
-		assert.match(feed.stderr, /an otter store has no feed keys|otter store has no feed keys/);
+		assert.match(feed.stderr, /^an otter store has no feed keys/);
 		const proget = await runCli(["list", "--profile=proget", `--db=${db}`]);
 		assert.equal(proget.code, 1);
 		assert.match(proget.stderr, /profile cannot be changed/);

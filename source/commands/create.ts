@@ -2,6 +2,7 @@
  * `apikeys-tui create system|feed|personal`: like `pgutil apikeys create`, the new key is the only
  * thing written to stdout.
  */
+import { withArticle } from "../core/article.js";
 import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { catalogFor, creatableTypes, typeSpec } from "../core/catalog.js";
 import { parseKeyType } from "../core/enums.js";
@@ -70,7 +71,7 @@ Examples:
 		}
 		if (type !== undefined && !typeSpec(catalog, type)) {
 			throw new UsageError(
-				`a ${backend.profile} store has no ${type} keys: create one of ${creatableTypes(catalog).join(", ")}`,
+				`${withArticle(backend.profile)} store has no ${type} keys: create one of ${creatableTypes(catalog).join(", ")}`,
 			);
 		}
 		const created = await backend.createKey(input, key === undefined ? { actor } : { key, actor });

@@ -4,6 +4,7 @@
  */
 import type { Server } from "node:http";
 import { isIP } from "node:net";
+import { AppError } from "../core/errors.js";
 import { createApiServer } from "../server/api-server.js";
 import { keepHeapSmall } from "../ui/terminal/heap-tuning.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
@@ -67,7 +68,8 @@ See README "Server" for the routes.`,
 		}).catch(async (error: NodeJS.ErrnoException) => {
 			stop();
 			await store.close();
-			throw new UsageError(`cannot listen on ${host}:${portText}: ${error.code ?? error.message}`);
+			// The command was right; the machine was not ready for it (a port in use): a failure, exit 1.
+			throw new AppError(`cannot listen on ${host}:${portText}: ${error.code ?? error.message}`, "unavailable");
 		});
 		shutdown.server = api;
 		if (shutdown.asked) closeServer(api);

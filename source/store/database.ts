@@ -22,6 +22,7 @@ import {
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { ProfileName } from "../core/catalog.js";
+import { withArticle } from "../core/article.js";
 import { AppError } from "../core/errors.js";
 import { newFileFlags } from "./file-flags.js";
 import { packageFile } from "./package-root.js";
@@ -215,7 +216,7 @@ function settleProfile(db: Db, path: string, wanted: ProfileName | undefined): P
 		if (wanted !== undefined && wanted !== stored) {
 			throw storeError(
 				path,
-				`is a ${stored} store; a store's profile cannot be changed (asked for ${wanted})`,
+				`is ${withArticle(stored)} store; a store's profile cannot be changed (asked for ${wanted})`,
 			);
 		}
 		return stored;
