@@ -9,16 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runCli } from "../support/run-cli.js";
 import { tempDir } from "../support/temp-store.js";
-import { looksLikeCrash } from "./support/fixture.js";
-
-/** A one-line refusal: exit 1, one line on stderr matching `reason`, nothing on stdout. */
-function assertRefused(result: { code: number; stdout: string; stderr: string }, reason: RegExp): void {
-	assert.equal(result.code, 1, result.stderr);
-	assert.equal(result.stdout, "");
-	assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
-	assert.match(result.stderr, reason);
-	assert.ok(!looksLikeCrash(result.stderr), result.stderr);
-}
+import { assertRefused } from "./support/fixture.js";
 
 const create = (db: string) => runCli(["create", "system", "--name=admin", `--db=${db}`]);
 
