@@ -731,7 +731,9 @@ export class LocalStore implements Backend {
 	async backupDatabase(path: string): Promise<void> {
 		this.file.check();
 		try {
-			await this.db.backup(path);
+			// After the first step, every page in one step (one read transaction): a step of a few pages
+			// at a time starts over whenever another process commits between two steps.
+			await this.db.backup(path, { progress: () => 0x7fffffff });
 		} catch (error) {
 			throw this.describe(error);
 		}
