@@ -5,6 +5,7 @@
 import type { Server } from "node:http";
 import { isIP } from "node:net";
 import { AppError } from "../core/errors.js";
+import { safeLine } from "../core/terminal-text.js";
 import { createApiServer } from "../server/api-server.js";
 import { keepHeapSmall } from "../ui/terminal/heap-tuning.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
@@ -60,8 +61,9 @@ See README "Server" for the routes.`,
 		process.on("SIGTERM", stop);
 		process.on("SIGINT", stop);
 		const store = openLocalStore(flags, io.env, { existing: true, warn: warnOnStderr(io) });
-		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${(error as Error).message}\n`);
-		const api = createApiServer({ store, version, onError: (message) => io.stderr(`apikeys-tui serve: ${message}\n`) });
+		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${safeLine((error as Error).message)}\n`);
+		// An unexpected error's message can quote what a client sent.
+		const api = createApiServer({ store, version, onError: (message) => io.stderr(`apikeys-tui serve: ${safeLine(message)}\n`) });
 		await new Promise<void>((resolve, reject) => {
 			api.once("error", reject);
 			api.listen(Number(portText), host, () => resolve());
