@@ -407,6 +407,7 @@ test("the console over a hostile remote: capability reasons and key values are d
 			return { status: 200, body: JSON.stringify({ product: "apikeys-tui", profile: "proget", capabilities }) };
 		}
 		if (path.endsWith("/list")) return { status: 200, body: JSON.stringify([hostileKey]) };
+		if (path.endsWith("/health")) return { status: 200, body: JSON.stringify({ applicationName: "ProGet", releaseNumber: payload, serviceStatus: "OK" }) };
 		return { status: 404, body: payload };
 	});
 	const term = openPty([cliPath, `--source=${url}`], { columns: 110, rows: 30, env: { CI: "false", APIKEYS_TUI_API_KEY: "k".repeat(40) } });
