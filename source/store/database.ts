@@ -133,7 +133,7 @@ function prepareFile(path: string, existing: boolean): void {
 		}
 		if (existing) {
 			throw new AppError(
-				`no store at ${path}; create one with "apikeys-tui --db=${path}" (the console) or "apikeys-tui create … --db=${path}"`,
+				`no store at ${path}; create one with "apikeys-tui create …" or by opening the console on it`,
 				"not-found",
 			);
 		}
