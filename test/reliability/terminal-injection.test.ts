@@ -310,6 +310,17 @@ test("list, logs and status print hostile text escaped, with no control characte
 	const status = (await runCli(["status", `--db=${store.db}`])).stdout;
 	assert.ok(status.includes("\\x1b]0;PWNED"), `status does not show the folder escaped:\n${status}`);
 
+	// The same values as a remote instance's answers, through the real server.
+	const server = await startServer(store.db);
+	t.after(() => server.stop());
+	for (const args of [["list"], ["logs", "--limit=1000"], ["settings"], ["status"]]) {
+		const result = await runCli([...args, `--source=${server.url}/`], { env: { APIKEYS_TUI_API_KEY: store.adminKey } });
+		assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+		assert.deepEqual(leaksInPlainOutput(result.stdout + result.stderr), [], `${args.join(" ")} --source printed control characters`);
+	}
+	const remoteLogs = (await runCli(["logs", "--limit=1000", `--source=${server.url}/`], { env: { APIKEYS_TUI_API_KEY: store.adminKey } })).stdout;
+	assert.ok(remoteLogs.includes("st:\\x1b[6n"), `logs --source does not show the status escaped:\n${remoteLogs}`);
+
 	// JSON keeps every value exactly, with the controls a terminal would obey written as escapes.
 	for (const args of [["list", "--json"], ["logs", "--json"], ["status", "--json"]]) {
 		const result = await runCli([...args, `--db=${store.db}`]);
