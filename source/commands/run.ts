@@ -105,7 +105,7 @@ export async function runCommand(
 					io,
 					actor: actorName(io.env),
 					openBackend: async () => {
-						opened ??= await openBackend(flags, io.env);
+						opened ??= await openBackend(flags, io, { discover: spec.remote !== "pgutil", askPassword: spec.name === "console" });
 						return opened;
 					},
 				})) ?? 0
