@@ -27,7 +27,7 @@ import { AppError, RuleError } from "../core/errors.js";
 import { normalizeExpiration, wireExpiration } from "../core/expiration.js";
 import { hasKnownId, type KeyRecord } from "../core/model.js";
 import { draftFromInput, type KeyInput } from "../core/rules.js";
-import { defaultSettings, type StoreSettings } from "../core/settings.js";
+import { defaultSettings, settingSpecs, type StoreSettings } from "../core/settings.js";
 import { type Credentials, RemoteClient } from "./http-client.js";
 import { orderKeys } from "./key-index.js";
 
@@ -156,6 +156,27 @@ export function accessLogPageFromWire(raw: unknown, before: number | undefined):
 	const next = whole(answer.nextBefore);
 	const advances = next !== undefined && (before === undefined || next < before);
 	return advances ? { entries, nextBefore: next } : { entries };
+}
+
+function auditEntryFromWire(raw: unknown): AuditEntry | undefined {
+	if (typeof raw !== "object" || raw === null) return undefined;
+	const item = raw as Record<string, unknown>;
+	const id = whole(item.id);
+	if (id === undefined) return undefined;
+	const details = typeof item.details === "object" && item.details !== null && !Array.isArray(item.details) ? (item.details as Record<string, unknown>) : {};
+	return { id, at: text(item.at) ?? "", actor: text(item.actor) ?? "", action: text(item.action) ?? "", keyId: whole(item.keyId) ?? null, details };
+}
+
+/** The server's settings, each of the kind it must be; a value that is not falls back to the default. */
+function settingsFromWire(raw: unknown): StoreSettings {
+	const answer = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+	const settings: Record<string, unknown> = { ...defaultSettings };
+	for (const spec of settingSpecs) {
+		const value = answer[spec.name];
+		const fits = spec.kind === "boolean" ? typeof value === "boolean" : whole(value) !== undefined || (value === null && spec.kind === "optional-integer");
+		if (fits) settings[spec.name] = value;
+	}
+	return settings as unknown as StoreSettings;
 }
 
 export interface ConnectOptions {
@@ -343,12 +364,12 @@ export class RemoteBackend implements Backend {
 
 	async getSettings(): Promise<StoreSettings> {
 		if (!this.extended) return defaultSettings;
-		return this.client.json<StoreSettings>(`${prefix}/settings`);
+		return settingsFromWire(await this.client.json<unknown>(`${prefix}/settings`));
 	}
 
 	async updateSettings(changes: Record<string, unknown>): Promise<StoreSettings> {
 		if (!this.extended) this.unavailable("settings");
-		return this.client.json<StoreSettings>(`${prefix}/settings`, { method: "POST", json: changes });
+		return settingsFromWire(await this.client.json<unknown>(`${prefix}/settings`, { method: "POST", json: changes }));
 	}
 
 	/**
@@ -376,8 +397,9 @@ export class RemoteBackend implements Backend {
 
 	async auditTrail(keyId?: number, limit = 200): Promise<AuditEntry[]> {
 		if (!this.extended) return [];
-		const entries = await this.client.json<AuditEntry[]>(`${prefix}/audit`, { query: { id: keyId } });
-		return entries.slice(0, limit);
+		const entries = await this.client.json<unknown>(`${prefix}/audit`, { query: { id: keyId } });
+		if (!Array.isArray(entries)) throw new AppError("the server's audit trail is not a JSON array", "unavailable");
+		return entries.flatMap((entry) => auditEntryFromWire(entry) ?? []).slice(0, limit);
 	}
 
 	async pruneAccessLog(): Promise<number> {
