@@ -353,6 +353,24 @@ describe("sources", () => {
 	}
 });
 
+describe("serve and a user:password", () => {
+	test("is refused with ProGet's 403; the log entry notes the pseudo-key and its user, never the password", async (t) => {
+		const { db } = await seededStore(t);
+		const server = await startServer(db);
+		const listed = await runCli(["list", "--username=jrdobbs", "--password=-", `--source=${server.url}`], { stdin: "hunter42\n" });
+		assert.equal(listed.code, 1);
+		assert.match(listed.stderr, /refused the user name and password \(403\): The specified API key does not/);
+		await server.stop();
+		const store = LocalStore.open(db);
+		t.after(() => store.close());
+		const { entries } = await store.queryAccessLog({}, { limit: 5 });
+		assert.equal(entries.length, 1);
+		assert.equal(entries[0]?.keyId, null);
+		assert.match(entries[0]?.client ?? "", /^127\.0\.0\.1 \(user:password pseudo-key for "jrdobbs"; no such key here\)$/);
+		assert.ok(!JSON.stringify(entries).includes("hunter42"), "the password is never logged");
+	});
+});
+
 describe("the same errors remotely", () => {
 	test("a value the rules refuse prints the same option line as locally; prune runs on the server", async (t) => {
 		const { db, adminKey } = await seededStore(t);

@@ -13,6 +13,7 @@ import { ConnectionDigests } from "./connection-digests.js";
 import { EndOfTurnWrites } from "./end-of-turn.js";
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
+import { clientWithPseudoKey } from "./pseudo-key.js";
 import { bodyForLog, redactSecrets } from "./redact.js";
 import { type RequestTarget, requestTarget } from "./request-target.js";
 import { bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
@@ -181,7 +182,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 			path: redactSecrets(`${url.pathname}${url.search}`, secrets),
 			status: reply.status,
 			durationMs: performance.now() - exchange.started,
-			client: exchange.address,
+			client: clientWithPseudoKey(exchange.address, presented, caller !== undefined),
 			userAgent: request.headers["user-agent"] === undefined ? null : redactSecrets(request.headers["user-agent"], secrets),
 			requestBody: logsRequest && body.length > 0 ? bodyForLog(body, secrets, maxBytes) : null,
 			responseBody: logsResponse ? bodyForLog(sentText, secrets, maxBytes) : null,
