@@ -108,7 +108,10 @@ Exit codes: 0 success, 1 failure, 2 usage error.
 `;
 }
 
-/** `-?` is pgutil's help option (ConsoleMan/Command.cs): read as --help before `--`. */
+/**
+ * `-?` is pgutil's help option, read as --help before `--`
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/ConsoleMan/Command.cs#L99).
+ */
 function helpAliases(argv: string[]): string[] {
 	const end = argv.indexOf("--");
 	return argv.map((token, i) => (token === "-?" && (end < 0 || i < end) ? "--help" : token));

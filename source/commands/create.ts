@@ -12,7 +12,7 @@ import { commonKeyFlags, customKeyFromFlags, keyInputFromFlags, scopeFlags } fro
 
 /**
  * What `pgutil apikeys create system` sends for full-control
- * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/ApiKeys/Create/SystemCommand.cs#L43-L45).
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/ApiKeys/Create/SystemCommand.cs#L41-L43).
  */
 const pgutilFullControl = ["feeds", "sca", "sbom-upload"] as const;
 
@@ -73,7 +73,7 @@ Examples:
 			type === "system" &&
 			(apis === undefined || (apis.length === 1 && apis[0] === "full-control"))
 		) {
-			// pgutil sends full-control as the three APIs it covers (SystemCommand.cs#L43-L45).
+			// pgutil sends full-control as the three APIs it covers (SystemCommand.cs#L41-L43).
 			input.systemApis = backend.kind === "remote" ? [...pgutilFullControl] : [catalog.systemApis.fullControl.value];
 		}
 		if (type === "feed" && input.packagePermissions === undefined) {

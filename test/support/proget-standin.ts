@@ -58,7 +58,7 @@ function enumName(values: readonly string[], raw: unknown): string | undefined {
 }
 
 /**
- * `Expiration` is a .NET `DateTime?` (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ApiKeyInfo.cs#L76): System.Text.Json reads only ISO-8601
+ * `Expiration` is a .NET `DateTime?` (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ApiKeyInfo.cs#L71): System.Text.Json reads only ISO-8601
  * (a date, or a date and time with an optional zone), never `2030/08/01`, a span or `never`.
  */
 const isoDate = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
@@ -105,7 +105,7 @@ function record(request: IncomingMessage, text: string): RecordedRequest {
 function readApiKeyInfo(json: unknown): Record<string, unknown> | string {
 	if (typeof json !== "object" || json === null || Array.isArray(json)) return "The request body must be an ApiKeyInfo object.";
 	const body = json as Record<string, unknown>;
-	// `required ApiKeyType Type` and `required ApiKeyBodyLogging Logging`: https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ApiKeyInfo.cs#L36-L77
+	// `required ApiKeyType Type` and `required ApiKeyBodyLogging Logging`: https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ApiKeyInfo.cs#L38-L72
 	const type = enumName(enums.type, body.type);
 	const logging = enumName(enums.logging, body.logging);
 	if (type === undefined) return "type: missing or not an ApiKeyType.";
