@@ -48,9 +48,9 @@ export interface CommandSpec {
 	flags: Record<string, FlagSpec>;
 	/**
 	 * On a remote instance: "pgutil" for pgutil's own commands (create, list, delete), which send
-	 * exactly its requests and ask nothing first; otherwise the instance is asked what it can do.
+	 * exactly its requests and ask nothing first; without it the instance is asked what it can do.
 	 */
-	remote?: "pgutil" | "discover";
+	remote?: "pgutil";
 	/** Resolves to the exit code, or nothing for 0. */
 	run: (ctx: CommandContext) => Promise<number | void>;
 }
