@@ -177,6 +177,9 @@ for (const [name, start] of targets) {
 			const fromEnv = await runCli(["list", "--username=jrdobbs", `--source=${target.url}`], { env: { APIKEYS_TUI_PASSWORD: "hunter42" } });
 			assert.equal(fromEnv.code, target.kind === "stand-in" ? 0 : 1, fromEnv.stderr);
 			assertRequest(target.requests[1], { method: "GET", path: "/api/api-keys/list", apiKey: "jrdobbs:hunter42" });
+			const piped = await runCli(["list", "--api-key=-", `--source=${target.url}`], { stdin: `${target.adminKey}\n`, env: { APIKEYS_TUI_API_KEY: "" } });
+			assert.equal(piped.code, 0, piped.stderr);
+			assertRequest(target.requests[2], { method: "GET", path: "/api/api-keys/list", apiKey: target.adminKey });
 			const both = await runCli(["create", "system", "--key=-", "--username=jrdobbs", "--password=-", `--source=${target.url}`], { stdin: "x\n" });
 			assert.equal(both.code, 2);
 			assert.match(both.stderr, /^--key=- and --password=- both read standard input/);
