@@ -9,6 +9,7 @@ import type { Requirement } from "../core/access.js";
 import { type Catalog, systemApiValues } from "../core/catalog.js";
 import type { VerifiedKey } from "../core/model.js";
 import { basicAuthKey, headerValue } from "./presented-key.js";
+import { BoundedMemo } from "./bounded-memo.js";
 import type { RequestTarget } from "./request-target.js";
 import { HttpError } from "./request-body.js";
 import { requirementFrom } from "./routes.js";
@@ -38,6 +39,9 @@ function firstHeader(request: IncomingMessage, names: readonly string[]): string
 	return undefined;
 }
 
+/** The checks gateways configure are few and asked for on every request: each is parsed once. */
+const parsedChecks = new BoundedMemo<AuthorizeCheck | HttpError>(256);
+
 /**
  * The check the gateway configured. A query that follows a path below the route is the client's
  * own (Envoy's path_prefix appends the original path and query), so it configures nothing: the
@@ -46,7 +50,19 @@ function firstHeader(request: IncomingMessage, names: readonly string[]): string
  */
 export function authorizeCheck(url: RequestTarget, catalog: Catalog): AuthorizeCheck {
 	if (url.pathname !== authorizePath) return { requirement: { kind: "any" }, allowPersonal: true };
-	const query = url.query;
+	const check = parsedChecks.of(`${catalog.profile}${url.search}`, () => {
+		try {
+			return parseCheck(url.query, catalog);
+		} catch (error) {
+			if (error instanceof HttpError) return error;
+			throw error;
+		}
+	});
+	if (check instanceof HttpError) throw check;
+	return check;
+}
+
+function parseCheck(query: URLSearchParams, catalog: Catalog): AuthorizeCheck {
 	const allowText = query.get("allowPersonal") ?? "true";
 	if (allowText !== "true" && allowText !== "false") throw new HttpError(400, "allowPersonal: must be true or false");
 	const fields: Record<string, string> = {};

@@ -5,10 +5,13 @@
  */
 import type { IncomingMessage } from "node:http";
 import { BlockList, isIP } from "node:net";
+import { BoundedMemo } from "./bounded-memo.js";
 
 /** The proxies whose forwarding headers are believed: addresses and CIDR ranges, IPv4 or IPv6. */
 export class TrustedProxies {
 	private readonly list = new BlockList();
+	/** BlockList.check costs microseconds; a gateway's few addresses are asked about on every request. */
+	private readonly known = new BoundedMemo<boolean>(4096);
 	readonly empty: boolean;
 
 	private constructor(entries: readonly string[]) {
@@ -40,8 +43,10 @@ export class TrustedProxies {
 	}
 
 	has(address: string): boolean {
-		const family = isIP(address);
-		return family !== 0 && this.list.check(address, family === 4 ? "ipv4" : "ipv6");
+		return this.known.of(address, () => {
+			const family = isIP(address);
+			return family !== 0 && this.list.check(address, family === 4 ? "ipv4" : "ipv6");
+		});
 	}
 }
 
