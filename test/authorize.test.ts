@@ -149,6 +149,8 @@ describe("the access log and the throttle see the client behind the gateway", ()
 		await ask(fixture, add, { "X-Original-URI": `/feeds/public-npm/upload?key=${key}`, "X-Original-Method": "PUT" });
 		await ask(fixture, view, { "X-ApiKey": key, "X-Forwarded-Uri": "/feeds/public-npm/download/a.tgz", "X-Forwarded-Method": "GET" });
 		await ask(fixture, add, { "X-ApiKey": fixture.keys.viewer, "X-Original-URI": "/feeds/public-npm/upload", "X-Original-Method": "POST" });
+		const second = "a-second-key-in-the-uri";
+		await ask(fixture, view, { "X-ApiKey": key, "X-Original-URI": `/f?key=${second}`, "X-Original-Method": "not a method" });
 		await fixture.server.stop();
 		const entries = await logEntries(fixture.db);
 		assert.deepEqual(
@@ -157,6 +159,7 @@ describe("the access log and the throttle see the client behind the gateway", ()
 				[fixture.keys.ids.uploader, "PUT", "/feeds/public-npm/upload?key=[redacted]", 204, "127.0.0.1"],
 				[fixture.keys.ids.uploader, "GET", "/feeds/public-npm/download/a.tgz", 204, "127.0.0.1"],
 				[fixture.keys.ids.viewer, "POST", "/feeds/public-npm/upload", 403, "127.0.0.1"],
+				[fixture.keys.ids.uploader, "GET", "/f?key=[redacted]", 204, "127.0.0.1"],
 			],
 		);
 		const store = LocalStore.open(fixture.db);

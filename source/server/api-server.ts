@@ -9,7 +9,7 @@ import { AppError, RuleError } from "../core/errors.js";
 import type { VerifiedKey } from "../core/model.js";
 import { defaultSettings } from "../core/settings.js";
 import type { LocalStore } from "../store/local-store.js";
-import { allowedHeaders, authorizeCheck, forwardedKey, forwardedRequest, isAuthorizeTarget } from "./authorize.js";
+import { allowedHeaders, authorizeCheck, forwardedKeys, forwardedRequest, isAuthorizeTarget } from "./authorize.js";
 import { clientAddress, TrustedProxies } from "./client-address.js";
 import { BoundedMemo } from "./bounded-memo.js";
 import { ConnectionDigests } from "./connection-digests.js";
@@ -183,11 +183,12 @@ export function createApiServer(options: ApiServerOptions): Server {
 	 */
 	function answerAuthorize(exchange: Exchange): void {
 		const { request, url, address } = exchange;
+		exchange.forwarded = forwardedRequest(request, url);
+		const keys = forwardedKeys(request);
 		let reply: Reply;
 		try {
-			exchange.forwarded = forwardedRequest(request, url);
 			const check = authorizeCheck(url, store.catalog);
-			const presented = forwardedKey(request);
+			const presented = keys[0];
 			exchange.presented = presented;
 			if (presented === undefined) {
 				reply = { status: 401, body: "An API key is required.", headers: { "WWW-Authenticate": 'Basic realm="apikeys-tui", charset="UTF-8"' } };
@@ -207,7 +208,8 @@ export function createApiServer(options: ApiServerOptions): Server {
 		} catch (error) {
 			reply = replyForError(error, onError);
 		}
-		finish(exchange, reply);
+		// Keys the request carries besides the one used are kept out of the log as well.
+		finish(exchange, { ...reply, reveals: keys });
 	}
 
 	function finish(exchange: Exchange, reply: Reply): void {

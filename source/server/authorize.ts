@@ -92,22 +92,28 @@ function keyInTarget(target: string): string | undefined {
 }
 
 /**
- * The forwarded request's key: X-ApiKey, then Basic `api:KEY`, then the `key` parameter of the
- * original URI. Never the authorize URL's own query: that is configuration.
+ * Every key the forwarded request carries, the one used first: X-ApiKey, then Basic `api:KEY`,
+ * then the `key` parameter of the original URI. The others are secrets too, kept out of the log.
+ * Never the authorize URL's own query: that is configuration.
  */
-export function forwardedKey(request: IncomingMessage): string | undefined {
-	const header = headerValue(request, "x-apikey")?.trim();
-	if (header) return header;
-	const basic = basicAuthKey(headerValue(request, "authorization"));
-	if (basic) return basic;
+export function forwardedKeys(request: IncomingMessage): string[] {
 	const original = firstHeader(request, originalUriHeaders);
-	return original === undefined ? undefined : keyInTarget(original);
+	const found = [
+		headerValue(request, "x-apikey")?.trim(),
+		basicAuthKey(headerValue(request, "authorization")),
+		original === undefined ? undefined : keyInTarget(original),
+	];
+	return found.filter((key): key is string => key !== undefined && key !== "");
 }
+
+/** An HTTP method as a gateway may forward it: a token, short (anything else is not logged as one). */
+const methodToken = /^[A-Za-z][A-Za-z0-9-]{0,19}$/;
 
 /** The request the gateway holds, as the access log records it: its method and target (unredacted). */
 export function forwardedRequest(request: IncomingMessage, url: RequestTarget): { method: string; target: string } {
+	const method = firstHeader(request, originalMethodHeaders);
 	return {
-		method: firstHeader(request, originalMethodHeaders) ?? request.method ?? "GET",
+		method: method !== undefined && methodToken.test(method) ? method.toUpperCase() : (request.method ?? "GET"),
 		target: firstHeader(request, originalUriHeaders) ?? `${url.pathname}${url.search}`,
 	};
 }
