@@ -121,6 +121,8 @@ describe("the authorize route answers a gateway with a status it acts on", () =>
 			headers: { "X-ApiKey": key },
 		});
 		assert.equal(below.status, 204, "a query after a path below the route is the client's, not a check");
+		const appended = await fetch(`${fixture.server.url}/api/api-keys/authorize/feeds/public-npm/download?key=${key}`);
+		assert.equal(appended.status, 204, "the key in the original query appended to the route's path");
 		const refused = await fetch(`${fixture.server.url}/api/api-keys/authorize/x`, { headers: { "X-ApiKey": fixture.keys.disabled } });
 		assert.equal(refused.status, 403);
 		assert.equal((await fetch(`${fixture.server.url}/api/api-keys/authorizeX`, { headers: { "X-ApiKey": key } })).status, 404);
@@ -149,6 +151,7 @@ describe("the access log and the throttle see the client behind the gateway", ()
 		await ask(fixture, add, { "X-Original-URI": `/feeds/public-npm/upload?key=${key}`, "X-Original-Method": "PUT" });
 		await ask(fixture, view, { "X-ApiKey": key, "X-Forwarded-Uri": "/feeds/public-npm/download/a.tgz", "X-Forwarded-Method": "GET" });
 		await ask(fixture, add, { "X-ApiKey": fixture.keys.viewer, "X-Original-URI": "/feeds/public-npm/upload", "X-Original-Method": "POST" });
+		await fetch(`${fixture.server.url}/api/api-keys/authorize/feeds/public-npm/download?key=${key}`, { method: "HEAD" });
 		const second = "a-second-key-in-the-uri";
 		await ask(fixture, view, { "X-ApiKey": key, "X-Original-URI": `/f?key=${second}`, "X-Original-Method": "not a method" });
 		await fixture.server.stop();
@@ -159,6 +162,7 @@ describe("the access log and the throttle see the client behind the gateway", ()
 				[fixture.keys.ids.uploader, "PUT", "/feeds/public-npm/upload?key=[redacted]", 204, "127.0.0.1"],
 				[fixture.keys.ids.uploader, "GET", "/feeds/public-npm/download/a.tgz", 204, "127.0.0.1"],
 				[fixture.keys.ids.viewer, "POST", "/feeds/public-npm/upload", 403, "127.0.0.1"],
+				[fixture.keys.ids.uploader, "HEAD", "/feeds/public-npm/download?key=[redacted]", 204, "127.0.0.1"],
 				[fixture.keys.ids.uploader, "GET", "/f?key=[redacted]", 204, "127.0.0.1"],
 			],
 		);

@@ -184,7 +184,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 	function answerAuthorize(exchange: Exchange): void {
 		const { request, url, address } = exchange;
 		exchange.forwarded = forwardedRequest(request, url);
-		const keys = forwardedKeys(request);
+		const keys = forwardedKeys(request, url);
 		let reply: Reply;
 		try {
 			const check = authorizeCheck(url, store.catalog);

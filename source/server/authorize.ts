@@ -91,17 +91,25 @@ function keyInTarget(target: string): string | undefined {
 	return new URLSearchParams(target.slice(mark + 1)).get("key") || undefined;
 }
 
+/** The original request's target when the gateway appended it to the route's path (Envoy's path_prefix). */
+function appendedTarget(url: RequestTarget): string | undefined {
+	return url.pathname.length > authorizePath.length ? `${url.pathname.slice(authorizePath.length)}${url.search}` : undefined;
+}
+
 /**
  * Every key the forwarded request carries, the one used first: X-ApiKey, then Basic `api:KEY`,
- * then the `key` parameter of the original URI. The others are secrets too, kept out of the log.
- * Never the authorize URL's own query: that is configuration.
+ * then the `key` parameter of the original URI (from its header, else appended to the route's
+ * path). The others are secrets too, kept out of the log. Never the query of the route's own
+ * path: that is configuration.
  */
-export function forwardedKeys(request: IncomingMessage): string[] {
+export function forwardedKeys(request: IncomingMessage, url: RequestTarget): string[] {
 	const original = firstHeader(request, originalUriHeaders);
+	const appended = appendedTarget(url);
 	const found = [
 		headerValue(request, "x-apikey")?.trim(),
 		basicAuthKey(headerValue(request, "authorization")),
 		original === undefined ? undefined : keyInTarget(original),
+		appended === undefined ? undefined : keyInTarget(appended),
 	];
 	return found.filter((key): key is string => key !== undefined && key !== "");
 }
@@ -114,7 +122,7 @@ export function forwardedRequest(request: IncomingMessage, url: RequestTarget): 
 	const method = firstHeader(request, originalMethodHeaders);
 	return {
 		method: method !== undefined && methodToken.test(method) ? method.toUpperCase() : (request.method ?? "GET"),
-		target: firstHeader(request, originalUriHeaders) ?? `${url.pathname}${url.search}`,
+		target: firstHeader(request, originalUriHeaders) ?? appendedTarget(url) ?? `${url.pathname}${url.search}`,
 	};
 }
 
