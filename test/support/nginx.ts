@@ -77,6 +77,8 @@ export function gatewayConfig(options: GatewayOptions): string {
 			proxy_set_header Connection "";
 			proxy_pass http://upstream;
 		}`;
+	// Idle connections are let go before serve's (Node's) 5 s would close them under nginx.
+	const keepalive = "keepalive 16; keepalive_timeout 4s; keepalive_requests 1000000;";
 	return `daemon off;
 master_process off;
 pid ${join(dir, "nginx.pid")};
@@ -89,10 +91,12 @@ http {
 	fastcgi_temp_path ${join(dir, "fastcgi")};
 	uwsgi_temp_path ${join(dir, "uwsgi")};
 	scgi_temp_path ${join(dir, "scgi")};
-	upstream apikeys { server ${authorize}; keepalive 16; }
-	upstream upstream { server ${upstream}; keepalive 16; }
+	upstream apikeys { server ${authorize}; ${keepalive} }
+	upstream upstream { server ${upstream}; ${keepalive} }
 	server {
 		listen 127.0.0.1:${port};
+		# nginx closes a client's connection after 1,000 requests by default: a load test would see resets.
+		keepalive_requests 1000000;
 		${check("view")}
 		${check("add")}
 		${protectedBy("/feeds/public-npm/download/", "view")}
