@@ -166,7 +166,7 @@ describe("bad input: one line, exit 2, nothing stored", () => {
 		[
 			"bad date",
 			["create", "system", "--expiration=31/12/2030"],
-			/^--expiration error: "31\/12\/2030" is not a date/,
+			/^--expiration error: "31\/12\/2030" is not a valid date \(read month first, MM\/DD\/YYYY/,
 		],
 		[
 			"past date",

@@ -21,6 +21,8 @@ export interface CommandIo {
 	stderr: (text: string) => void;
 	/** Reads all of standard input (for `--key=-` and `import -`). */
 	readStdin: () => Promise<string>;
+	/** Asks for a secret on the terminal without echoing it (absent when there is no terminal). */
+	askSecret?: (prompt: string) => Promise<string>;
 	env: NodeJS.ProcessEnv;
 }
 
@@ -53,6 +55,11 @@ export interface CommandSpec {
 	/** Extra help text: details and examples. */
 	details?: string;
 	flags: Record<string, FlagSpec>;
+	/**
+	 * On a remote instance: "pgutil" for pgutil's own commands (create, list, delete), which send
+	 * exactly its requests and ask nothing first; without it the instance is asked what it can do.
+	 */
+	remote?: "pgutil";
 	/** Resolves to the exit code, or nothing for 0. */
 	run: (ctx: CommandContext) => Promise<number | void>;
 }

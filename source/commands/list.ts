@@ -8,6 +8,7 @@ export const listCommand: CommandSpec = {
 	name: "list",
 	summary: "Lists API keys.",
 	usage: "apikeys-tui list [--json]",
+	remote: "pgutil",
 	details: `
 Prints each key as pgutil does. With --json, prints a JSON array of ApiKeyInfo objects
 (camelCase, never the secret) with the store's extra fields: enabled, hint, createdAt,

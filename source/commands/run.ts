@@ -106,7 +106,12 @@ export async function runCommand(
 					io,
 					actor: actorName(io.env),
 					openBackend: async (use) => {
-						opened ??= await openBackend(flags, io.env, { ...use, warn: warnOnStderr(io) });
+						opened ??= await openBackend(flags, io, {
+							discover: spec.remote !== "pgutil",
+							askPassword: spec.name === "console",
+							existing: use?.existing === true,
+							warn: warnOnStderr(io),
+						});
 						return opened;
 					},
 				})) ?? 0
