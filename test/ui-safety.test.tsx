@@ -116,7 +116,7 @@ describe("the key the console itself uses, on a remote serve", () => {
 		await store.close();
 		const server = await startServer(db);
 		t.after(() => server.stop());
-		const backend = await RemoteBackend.connect(server.url, key);
+		const backend = await RemoteBackend.connect(server.url, { credentials: { apiKey: key }, discover: true });
 		const ui = await mountConsole(t, { backend });
 		assert.match(ui.frame(), /› +1000 +Console admin/);
 		const flat = () => ui.frame().split("\n").map((line) => line.trim()).join(" ");

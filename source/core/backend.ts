@@ -114,6 +114,8 @@ export interface Backend {
 	readonly location: string;
 	readonly profile: ProfileName;
 	readonly capabilities: Capabilities;
+	/** The user a remote instance is signed in to as (`--username`): personal keys default to it. */
+	readonly authenticatedUser?: string | undefined;
 
 	listKeys(): Promise<KeyRecord[]>;
 	queryKeys(query: KeyQuery): Promise<KeyPage>;

@@ -9,10 +9,14 @@ import { AppError, RuleError } from "../core/errors.js";
 import type { VerifiedKey } from "../core/model.js";
 import { defaultSettings } from "../core/settings.js";
 import type { LocalStore } from "../store/local-store.js";
+import { allowedHeaders, authorizeCheck, forwardedKeys, forwardedRequest, isAuthorizeTarget } from "./authorize.js";
+import { clientAddress, TrustedProxies } from "./client-address.js";
+import { BoundedMemo } from "./bounded-memo.js";
 import { ConnectionDigests } from "./connection-digests.js";
 import { EndOfTurnWrites } from "./end-of-turn.js";
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
+import { clientWithPseudoKey } from "./pseudo-key.js";
 import { bodyForLog, redactSecrets } from "./redact.js";
 import { type RequestTarget, requestTarget } from "./request-target.js";
 import { bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
@@ -33,6 +37,8 @@ const statusOfKind: Record<AppError["kind"], number> = {
 export interface ApiServerOptions {
 	store: LocalStore;
 	version: string;
+	/** Proxies whose X-Forwarded-For / X-Real-IP name the client (serve --trust-proxy); none by default. */
+	trustedProxies?: TrustedProxies;
 	/** Where unexpected errors are reported (never with a secret in them). */
 	onError?: (message: string) => void;
 }
@@ -41,17 +47,27 @@ export interface ApiServerOptions {
 export const callerKeyHeader = "X-ApiKeys-Tui-Key-Id";
 
 function send(response: ServerResponse, reply: Reply, version: string, callerId?: number): string {
-	const isText = typeof reply.body === "string";
-	const text = isText ? (reply.body as string) : reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body);
-	response.writeHead(reply.status, {
-		"Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
-		"Content-Length": Buffer.byteLength(text),
+	const common = {
 		"Cache-Control": "no-store",
 		// pgutil reads these on a failed create (proget-api.md §2.5); keep its edition check quiet.
 		"X-ProGet-Version": "24.0.3.0",
 		"X-ProGet-Edition": "Enterprise",
 		"X-ApiKeys-Tui-Version": version,
 		...(callerId === undefined ? {} : { [callerKeyHeader]: String(callerId) }),
+		...reply.headers,
+	};
+	// A 204 has neither body nor Content-Length (RFC 9110 §8.6).
+	if (reply.status === 204) {
+		response.writeHead(204, common);
+		response.end();
+		return "";
+	}
+	const isText = typeof reply.body === "string";
+	const text = isText ? (reply.body as string) : reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body);
+	response.writeHead(reply.status, {
+		"Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+		"Content-Length": Buffer.byteLength(text),
+		...common,
 	});
 	response.end(text);
 	return text;
@@ -78,21 +94,24 @@ interface Exchange {
 	presented?: string;
 	/** The key, when it exists (valid or not). */
 	caller?: VerifiedKey;
+	/** The request a gateway asks about (authorize route): logged as the key's use instead of the gateway's own. */
+	forwarded?: { method: string; target: string };
 }
 
 const noBody = Buffer.alloc(0);
 
-function clientAddress(request: IncomingMessage): string {
-	return request.socket.remoteAddress ?? "unknown";
-}
-
 export function createApiServer(options: ApiServerOptions): Server {
 	const { store, version } = options;
+	const trustedProxies = options.trustedProxies ?? TrustedProxies.none();
 	const onError = options.onError ?? (() => {});
 	const routes = new Map<string, Route[]>();
 	for (const route of buildRoutes()) routes.set(route.path, [...(routes.get(route.path) ?? []), route]);
 	const throttle = new FailureThrottle();
 	const callerDigests = new ConnectionDigests((key) => store.digestOf(key));
+	// The authorize route's: a gateway carries many clients' keys on one connection, so digests are
+	// remembered by key, only for keys that exist (a guess never enters; a lookup of one is a hash
+	// of the guess, then a compare only on a hash collision), so a gateway's checks skip the HMAC.
+	const knownDigests = new BoundedMemo<string>(10_000);
 	const replies = new EndOfTurnWrites();
 	store.checkChangesOncePerTurn();
 	store.prepareVerification();
@@ -124,8 +143,10 @@ export function createApiServer(options: ApiServerOptions): Server {
 			send(response, { status: 400, body: "The request URL is not valid." }, version);
 			return;
 		}
-		const exchange: Exchange = { request, response, started, method, url, address: clientAddress(request), body: noBody };
-		if (method === "GET" || method === "HEAD") answer(exchange, noBody);
+		const address = clientAddress(request, trustedProxies);
+		const exchange: Exchange = { request, response, started, method, url, address, body: noBody };
+		if (isAuthorizeTarget(url.pathname)) answerAuthorize(exchange);
+		else if (method === "GET" || method === "HEAD") answer(exchange, noBody);
 		else readBody(request, (body) => guarded(response, () => answer(exchange, body)));
 	}
 
@@ -161,6 +182,41 @@ export function createApiServer(options: ApiServerOptions): Server {
 		} else finish(exchange, reply);
 	}
 
+	/**
+	 * A gateway's question about the request it holds (authorize.ts): any method, never a body.
+	 * Refused unless every step succeeds: whatever throws becomes a 4xx or 5xx, never a 204.
+	 */
+	function answerAuthorize(exchange: Exchange): void {
+		const { request, url, address } = exchange;
+		exchange.forwarded = forwardedRequest(request, url);
+		const keys = forwardedKeys(request, url);
+		let reply: Reply;
+		try {
+			const check = authorizeCheck(url, store.catalog);
+			const presented = keys[0];
+			exchange.presented = presented;
+			if (presented === undefined) {
+				reply = { status: 401, body: "An API key is required.", headers: { "WWW-Authenticate": 'Basic realm="apikeys-tui", charset="UTF-8"' } };
+			} else {
+				const digest = knownDigests.get(presented) ?? store.digestOf(presented);
+				const result = store.verifyDigestNow(digest, check.requirement);
+				exchange.caller = result.record;
+				if (result.record) knownDigests.set(presented, digest);
+				if (result.outcome === "valid" && result.record && (check.allowPersonal || result.record.type !== "personal")) {
+					throttle.recordSuccess(address);
+					reply = { status: 204, body: "", headers: allowedHeaders(result.record) };
+				} else {
+					throttle.recordFailure(address);
+					reply = { status: 403, body: forbiddenText };
+				}
+			}
+		} catch (error) {
+			reply = replyForError(error, onError);
+		}
+		// Keys the request carries besides the one used are kept out of the log as well.
+		finish(exchange, { ...reply, reveals: keys });
+	}
+
 	function finish(exchange: Exchange, reply: Reply): void {
 		const delay = reply.status === 403 ? throttle.delayFor(exchange.address) : 0;
 		const write = () => guarded(exchange.response, () => sendAndLog(exchange, reply));
@@ -169,7 +225,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 	}
 
 	function sendAndLog(exchange: Exchange, reply: Reply): void {
-		const { request, url, presented, caller, body } = exchange;
+		const { request, url, presented, caller, body, forwarded } = exchange;
 		const sentText = send(exchange.response, reply, version, reply.status !== 403 ? caller?.id : undefined);
 		if (presented === undefined) return;
 		const secrets = [presented, ...(reply.reveals ?? [])];
@@ -181,11 +237,11 @@ export function createApiServer(options: ApiServerOptions): Server {
 		store.logAccess({
 			at: Date.now(),
 			keyId: caller?.id ?? null,
-			method: exchange.method,
-			path: redactSecrets(`${url.pathname}${url.search}`, secrets),
+			method: forwarded?.method ?? exchange.method,
+			path: redactSecrets(forwarded?.target ?? `${url.pathname}${url.search}`, secrets),
 			status: reply.status,
 			durationMs: performance.now() - exchange.started,
-			client: exchange.address,
+			client: clientWithPseudoKey(exchange.address, presented, caller !== undefined),
 			userAgent: request.headers["user-agent"] === undefined ? null : redactSecrets(request.headers["user-agent"], secrets),
 			requestBody: logsRequest && body.length > 0 ? bodyForLog(body, secrets, maxBytes) : null,
 			responseBody: logsResponse ? bodyForLog(sentText, secrets, maxBytes) : null,

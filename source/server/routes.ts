@@ -30,6 +30,8 @@ export interface Reply {
 	body: unknown;
 	/** Secrets the reply reveals (a new key), to keep out of the access log. */
 	reveals?: string[];
+	/** Headers beside the server's own (the authorize route's answer about a key). */
+	headers?: Record<string, string>;
 }
 
 export interface Route {
@@ -79,7 +81,8 @@ function idFrom(query: URLSearchParams): number {
 	return Number(raw.trim());
 }
 
-function requirementFrom(body: Record<string, unknown>): Requirement {
+/** What a verify body (or the authorize route's query) asks a key to allow. */
+export function requirementFrom(body: Record<string, unknown>): Requirement {
 	const text = (name: string) => {
 		const value = body[name];
 		if (value === undefined || value === null) return undefined;

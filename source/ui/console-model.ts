@@ -3,6 +3,7 @@
  * and changes the state synchronously (so keys that arrive together are never lost to a stale
  * render) and starts store operations whose results arrive later. React only renders snapshots.
  */
+import { withArticle } from "../core/article.js";
 import type { AccessLogEntry, AuditEntry, Backend, KeySortColumn } from "../core/backend.js";
 import { type Catalog, catalogFor } from "../core/catalog.js";
 import { AppError, RuleError } from "../core/errors.js";
@@ -738,7 +739,7 @@ export class ConsoleModel {
 	private convert(id: number): void {
 		void this.run(async () => {
 			const converted = await this.backend.convertLegacyKey(id, this.options.actor);
-			this.info(`key ${id} is now a ${converted.type} key, with the same secret`);
+			this.info(`key ${id} is now ${withArticle(converted.type)} key, with the same secret`);
 			await this.reloadIds();
 			if (this.detail?.id === id) await this.loadDetail(id);
 		});

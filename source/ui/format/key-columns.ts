@@ -61,7 +61,11 @@ export function fitColumns<T extends Fittable>(width: number, columns: readonly 
 
 const printableAscii = /^[\x20-\x7e]*$/;
 
-/** Cuts or pads to exactly `width` terminal cells (wide characters count two; ellipsis when cut). */
+/**
+ * Cuts or pads to exactly `width` terminal cells (wide characters count two; ellipsis when cut).
+ * Every line the console draws passes here, so text that is not printable ASCII is made
+ * terminal-safe here too: a value from a tampered store or a remote can never drive the terminal.
+ */
 export function cell(text: string, width: number): string {
 	// Nearly every cell is plain ASCII, one cell a character: skip string-width's grapheme walk,
 	// which costs more than the rest of a key-list frame.
@@ -69,11 +73,12 @@ export function cell(text: string, width: number): string {
 		if (text.length <= width) return text + " ".repeat(width - text.length);
 		return `${text.slice(0, Math.max(0, width - 1))}…`;
 	}
-	const used = stringWidth(text);
-	if (used <= width) return text + " ".repeat(width - used);
+	const safe = safeLine(text);
+	const used = stringWidth(safe);
+	if (used <= width) return safe + " ".repeat(width - used);
 	let out = "";
 	let outWidth = 0;
-	for (const char of text) {
+	for (const char of safe) {
 		const charWidth = stringWidth(char);
 		if (outWidth + charWidth > width - 1) break;
 		out += char;

@@ -1,6 +1,7 @@
 /** Every field of one key, its audit trail and its recent requests; scrolls with j/k. */
 import { Box, Text } from "ink";
 import { scopeLabel } from "../../core/catalog.js";
+import { displayExpiration } from "../../core/expiration.js";
 import { unnamedKey } from "../../core/key-text.js";
 import { safeLine } from "../../core/terminal-text.js";
 import { formatTimestamp } from "../../core/time.js";
@@ -29,7 +30,7 @@ export function detailLines(model: ConsoleModel): string[] {
 	}
 	if (key.user !== null) lines.push(`User:         ${safeLine(key.user)}`);
 	lines.push(
-		`Expires:      ${key.expiration === null ? "never" : `${safeLine(key.expiration)} (${expiresText(key.expiration, now)})`}`,
+		`Expires:      ${key.expiration === null ? "never" : `${safeLine(displayExpiration(key.expiration))} (${expiresText(key.expiration, now)})`}`,
 		`Logging:      ${key.logging}`,
 		`Status:       ${key.enabled ? "enabled" : "disabled"}`,
 		// Fields no one types, but a damaged file or a remote instance can still hold anything.
