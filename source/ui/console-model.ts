@@ -850,7 +850,8 @@ export class ConsoleModel {
 		const load = this.logsLoads;
 		const before = more ? logs.nextBefore : undefined;
 		const page = await this.backend.queryAccessLog(filter.filter, {
-			limit: Math.max(50, this.listHeight * 2),
+			// Reading on to the oldest entry (G) goes a thousand at a time, the most a page may hold.
+			limit: logs.pendingMove === Number.POSITIVE_INFINITY ? 1000 : Math.max(50, this.listHeight * 2),
 			...(before !== undefined ? { before } : {}),
 		});
 		// A first page loaded since (another filter, a follow refresh) replaces whatever this was for,
