@@ -39,6 +39,9 @@ for (const stream of [process.stdout, process.stderr]) {
 function askSecret(prompt: string): Promise<string> {
 	const input = process.stdin;
 	if (!input.isTTY) return Promise.reject(new Error("standard input is not a terminal"));
+	// Echo goes off before the prompt is shown, so a password typed the moment the prompt appears
+	// (or typed ahead over a slow link) is never echoed by the terminal.
+	input.setRawMode(true);
 	process.stderr.write(prompt);
 	return new Promise((resolve, reject) => {
 		let typed = "";
@@ -58,7 +61,6 @@ function askSecret(prompt: string): Promise<string> {
 				else if (char >= " ") typed += char;
 			}
 		};
-		input.setRawMode(true);
 		input.resume();
 		input.on("data", onData);
 	});
