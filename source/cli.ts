@@ -23,12 +23,59 @@ function readStdin(): Promise<string> {
 	});
 }
 
+/** What a program killed by SIGPIPE reports to its shell (128 + 13), so `set -o pipefail` sees the same as for any Unix tool. */
+const closedPipeExitCode = 141;
+
+// Every command and the console write through these two streams: a reader that went away
+// (`| head`) ends the program quietly instead of with an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on("error", (error: NodeJS.ErrnoException) => {
+		if (error.code === "EPIPE") process.exit(closedPipeExitCode);
+		throw error;
+	});
+}
+
+/** Reads one line from the terminal with echo off (a password); Ctrl-C or Ctrl-D gives up. */
+function askSecret(prompt: string): Promise<string> {
+	const input = process.stdin;
+	if (!input.isTTY) return Promise.reject(new Error("standard input is not a terminal"));
+	// Echo goes off before the prompt is shown, so a password typed the moment the prompt appears
+	// (or typed ahead over a slow link) is never echoed by the terminal.
+	input.setRawMode(true);
+	process.stderr.write(prompt);
+	return new Promise((resolve, reject) => {
+		let typed = "";
+		const finish = (error?: Error) => {
+			input.off("data", onData);
+			input.setRawMode(false);
+			input.pause();
+			process.stderr.write("\n");
+			if (error) reject(error);
+			else resolve(typed);
+		};
+		const onData = (chunk: Buffer) => {
+			for (const char of chunk.toString("utf8")) {
+				if (char === "\r" || char === "\n") return finish();
+				if (char === "\u0003" || char === "\u0004") return finish(new Error("no password given"));
+				if (char === "\u007f" || char === "\b") typed = [...typed].slice(0, -1).join("");
+				else if (char >= " ") typed += char;
+			}
+		};
+		input.resume();
+		input.on("data", onData);
+	});
+}
+
 const io: CommandIo = {
 	stdout: (text) => process.stdout.write(text),
 	stderr: (text) => process.stderr.write(text),
 	readStdin,
+	askSecret,
 	env: process.env,
 };
+
+/** pgutil's `apikeys` commands, reached the same way: `apikeys-tui apikeys list`. */
+const pgutilApikeysCommands = new Set(["create", "list", "delete"]);
 
 /** The command word: the first word that is not an option or a global option's value. */
 function splitCommand(argv: string[]): { name: string | undefined; rest: string[] } {
@@ -56,7 +103,8 @@ function mainHelp(): string {
 
 Usage:
   apikeys-tui [--db=PATH]            open the store (the console)
-  apikeys-tui COMMAND [options]      run one command; apikeys-tui COMMAND --help for its options
+  apikeys-tui COMMAND [options]      run one command; apikeys-tui COMMAND --help (or -?) for its options
+  apikeys-tui apikeys create|list|delete ...   the same, as pgutil spells it
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n")}
@@ -65,16 +113,34 @@ Global options:
   --db=PATH        the store file (default $APIKEYS_TUI_DB, else $XDG_DATA_HOME/apikeys-tui/keys.db)
   --profile=NAME   the product profile of a new store: proget (default) or otter
   --source=URL|NAME  a remote instance (ProGet or apikeys-tui serve) instead of a store;
-                   its key from $APIKEYS_TUI_API_KEY, the stored source, or --api-key
+                   its key from --api-key=-, $APIKEYS_TUI_API_KEY or the stored source,
+                   or a user: --username with --password=- or $APIKEYS_TUI_PASSWORD
   --debug          show the stack trace of an unexpected error
   --help, --version
 
-Exit codes: 0 success, 1 failure, 2 usage error.
+Exit codes: 0 success, 1 failure, 2 usage error, 141 the output pipe was closed (| head).
 `;
 }
 
-async function main(argv: string[]): Promise<number> {
-	const { name, rest } = splitCommand(argv);
+/**
+ * `-?` is pgutil's help option, read as --help before `--`
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/ConsoleMan/Command.cs#L99).
+ */
+function helpAliases(argv: string[]): string[] {
+	const end = argv.indexOf("--");
+	return argv.map((token, i) => (token === "-?" && (end < 0 || i < end) ? "--help" : token));
+}
+
+async function main(args: string[]): Promise<number> {
+	const argv = helpAliases(args);
+	let { name, rest } = splitCommand(argv);
+	if (name === "apikeys") {
+		({ name, rest } = splitCommand(rest));
+		if (name === undefined || !pgutilApikeysCommands.has(name)) {
+			io.stderr("apikeys-tui: apikeys takes create, list or delete, as pgutil's does (see apikeys-tui --help)\n");
+			return 2;
+		}
+	}
 	if (name === undefined) {
 		if (rest.includes("--version")) {
 			io.stdout(`${version}\n`);

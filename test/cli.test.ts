@@ -43,6 +43,7 @@ describe("create, list, delete: pgutil's output", () => {
 
 	test("list matches pgutil byte for byte", async (t) => {
 		const db = tempDbPath(t);
+		await LocalStore.open(db).close();
 		assert.equal((await runCli(["list", `--db=${db}`])).stdout, "No API keys are defined.\n");
 		const create = async (...args: string[]) => {
 			const result = await runCli(["create", ...args, `--db=${db}`]);
@@ -165,7 +166,7 @@ describe("bad input: one line, exit 2, nothing stored", () => {
 		[
 			"bad date",
 			["create", "system", "--expiration=31/12/2030"],
-			/^--expiration error: "31\/12\/2030" is not a date/,
+			/^--expiration error: "31\/12\/2030" is not a valid date \(read month first, MM\/DD\/YYYY/,
 		],
 		[
 			"past date",
@@ -215,7 +216,7 @@ describe("bad input: one line, exit 2, nothing stored", () => {
 			assert.ok(!result.stderr.includes("    at "), "no stack trace");
 			assert.equal(result.stdout, "");
 			const list = await runCli(["list", `--db=${db}`]);
-			assert.equal(list.stdout, "No API keys are defined.\n", "nothing stored");
+			assert.ok(list.stdout === "No API keys are defined.\n" || /no store at/.test(list.stderr), "nothing stored");
 		});
 	}
 
@@ -446,7 +447,7 @@ describe("the other commands", () => {
 		assert.match(list.stdout, /APIs: {8}native-api/);
 		const feed = await runCli(["create", "feed", "--feed=x", `--db=${db}`]);
 		assert.equal(feed.code, 2);
-		assert.match(feed.stderr, /an otter store has no feed keys|otter store has no feed keys/);
+		assert.match(feed.stderr, /^an otter store has no feed keys/);
 		const proget = await runCli(["list", "--profile=proget", `--db=${db}`]);
 		assert.equal(proget.code, 1);
 		assert.match(proget.stderr, /profile cannot be changed/);

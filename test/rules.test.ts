@@ -3,7 +3,8 @@ import { describe, test } from "node:test";
 import { checkAccess } from "../source/core/access.js";
 import { catalogFor } from "../source/core/catalog.js";
 import { parseKeyType, parseLogging, splitList } from "../source/core/enums.js";
-import { expirationPolicyError, parseExpiration } from "../source/core/expiration.js";
+import { displayExpiration, expirationPolicyError, normalizeExpiration, parseExpiration, wireExpiration } from "../source/core/expiration.js";
+import { shortDate } from "../source/commands/list-format.js";
 import { convertLegacyKey } from "../source/core/legacy.js";
 import { emptyDraft, type KeyRecord, toApiKeyInfo } from "../source/core/model.js";
 import {
@@ -99,6 +100,39 @@ describe("expiration", () => {
 		}
 		const message = parseExpiration("soon", now);
 		assert.ok(!message.ok && message.error.includes("YYYY-MM-DD"));
+	});
+	test("pgutil's forms are read as .NET reads them, month first; the wire keeps a zone-less date zone-less", () => {
+		for (const typed of ["2027/08/01", "08/01/2027", "8/1/2027", "Aug 1, 2027", "August 1 2027", "aug 1, 2027"]) {
+			assert.deepEqual(parseExpiration(typed, now), { ok: true, value: "2027-08-01T00:00:00Z" }, typed);
+			assert.deepEqual(wireExpiration(typed, now), { ok: true, value: "2027-08-01T00:00:00" }, typed);
+		}
+		assert.deepEqual(wireExpiration("2027-08-01 12:30", now), { ok: true, value: "2027-08-01T12:30:00" });
+		assert.deepEqual(wireExpiration("2027-08-01T12:30:00+02:00", now), { ok: true, value: "2027-08-01T10:30:00Z" });
+		assert.deepEqual(wireExpiration("30d", now), { ok: true, value: "2026-12-22T12:00:00Z" });
+		assert.deepEqual(wireExpiration("never", now), { ok: true, value: null });
+		assert.deepEqual(wireExpiration("2026-01-01", now), { ok: false, error: "2026-01-01T00:00:00Z is in the past" });
+		assert.equal(parseExpiration("Smarch 1, 2027", now).ok, false);
+		assert.equal(parseExpiration("13/01/2027", now).ok, false);
+	});
+	test("a calendar day is that day in every zone; an instant is shown in local time", () => {
+		const zone = process.env.TZ;
+		try {
+			for (const tz of ["America/Los_Angeles", "Pacific/Kiritimati", "UTC"]) {
+				process.env.TZ = tz;
+				assert.equal(displayExpiration("2030-08-01T00:00:00Z"), "2030-08-01", tz);
+				assert.equal(shortDate("2030-08-01T00:00:00Z"), "08/01/2030", tz);
+			}
+			process.env.TZ = "America/Los_Angeles";
+			assert.equal(displayExpiration("2030-08-01T10:30:00Z"), "2030-08-01 03:30");
+			assert.equal(shortDate("2030-08-01T02:00:00Z"), "07/31/2030", "the local day of an instant, as ToShortDateString");
+			assert.equal(displayExpiration("tomorrow"), "tomorrow", "not a date: shown as it came");
+			assert.equal(normalizeExpiration("2030-08-01T00:00:00"), "2030-08-01T00:00:00Z", "zone-less from ProGet: a calendar day");
+			assert.equal(normalizeExpiration("2030-08-01T02:00:00-07:00"), "2030-08-01T09:00:00Z");
+			assert.equal(normalizeExpiration("soon"), undefined);
+		} finally {
+			if (zone === undefined) delete process.env.TZ;
+			else process.env.TZ = zone;
+		}
 	});
 	test("a date in the past or beyond the maximum lifetime is refused", () => {
 		const policy = { nonExpiringAllowed: true, maxLifetimeDays: null };

@@ -193,7 +193,7 @@ describe("opening a store", () => {
 		assert.equal(LocalStore.open(path).profile, "otter");
 		assert.match(
 			storeMessage(() => LocalStore.open(path, { profile: "proget" })),
-			/is a otter store; a store's profile cannot be changed/,
+			/is an otter store; a store's profile cannot be changed/,
 		);
 	});
 });

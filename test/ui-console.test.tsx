@@ -4,6 +4,7 @@ import { pathScanWindow } from "../source/store/access-log.js";
 import type { LocalStore } from "../source/store/local-store.js";
 import { accessEntry } from "./support/access-entry.js";
 import { keys, mountConsole } from "./support/console-harness.js";
+import { legacyKey, pagedLog } from "./support/console-setups.js";
 
 const widths = [40, 80, 120];
 
@@ -22,7 +23,7 @@ describe("the key list", () => {
 		test(`at ${columns} columns: rows, position, sort in words, nothing wider than the terminal`, async (t) => {
 			const ui = await mountConsole(t, { columns, setup: threeKeys });
 			const frame = ui.frame();
-			assert.match(frame, /› +Admin key/);
+			assert.match(frame, /› +\d+ +Admin key/);
 			assert.match(frame, /CI npm/);
 			assert.match(frame, /1 of 3/);
 			if (columns >= 80) assert.match(frame, /sort: id ▲ \(ascending\)/);
@@ -34,12 +35,12 @@ describe("the key list", () => {
 	test("the ordered ids load behind the first page with no spinner over the list; j then moves", async (t) => {
 		const ui = await mountConsole(t, { setup: threeKeys });
 		const frames = ui.frames();
-		const firstWithKeys = frames.findIndex((frame) => /› +Admin key/.test(frame));
+		const firstWithKeys = frames.findIndex((frame) => /› +\d+ +Admin key/.test(frame));
 		assert.ok(firstWithKeys >= 0, "the first page was drawn");
 		const spinning = frames.slice(firstWithKeys).filter((frame) => /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/.test(frame));
 		assert.equal(spinning.length, 0, "no spinner over a list already on screen");
 		await ui.press("j");
-		assert.match(ui.frame(), /› +CI npm/);
+		assert.match(ui.frame(), /› +\d+ +CI npm/);
 	});
 
 	test("a key added between the first page and the rest of the list is counted once the list is in", async (t) => {
@@ -51,7 +52,7 @@ describe("the key list", () => {
 		});
 		assert.match(ui.frame(), /1 of 4/);
 		await ui.press("G");
-		assert.match(ui.frame(), /› +Added meanwhile/);
+		assert.match(ui.frame(), /› +\d+ +Added meanwhile/);
 	});
 
 	test("an empty store says how to create the first key, on one line at 80 columns", async (t) => {
@@ -62,12 +63,12 @@ describe("the key list", () => {
 	test("j/k move, keys typed together all count, the selection stays on its key across a sort", async (t) => {
 		const ui = await mountConsole(t, { setup: threeKeys });
 		await ui.press("jj");
-		assert.match(ui.frame(), /› +Alice laptop/);
+		assert.match(ui.frame(), /› +\d+ +Alice laptop/);
 		await ui.press("k");
-		assert.match(ui.frame(), /› +CI npm/);
+		assert.match(ui.frame(), /› +\d+ +CI npm/);
 		await ui.press("s");
 		assert.match(ui.frame(), /sort: name ▲/);
-		assert.match(ui.frame(), /› +CI npm/);
+		assert.match(ui.frame(), /› +\d+ +CI npm/);
 		assert.match(ui.frame(), /3 of 3/, "CI npm sorts last by name, and stays selected");
 	});
 
@@ -87,7 +88,7 @@ describe("the key list", () => {
 	test("x disables and enables; the status is a word", async (t) => {
 		const ui = await mountConsole(t, { setup: threeKeys });
 		await ui.press("x");
-		assert.match(ui.frame(), /› +Admin key.*disabled/);
+		assert.match(ui.frame(), /› +\d+ +Admin key.*disabled/);
 		assert.match(ui.frame(), /key 1000 disabled/);
 		assert.equal((await ui.store.getKey(1000))?.enabled, false);
 		await ui.press("x");
@@ -123,7 +124,7 @@ describe("delete", () => {
 		await ui.press(keys.space, keys.space);
 		assert.match(ui.frame(), /2 marked/);
 		await ui.press("d");
-		assert.match(ui.frame(), /Delete 2 marked keys\?/);
+		assert.match(ui.frame(), /Delete 2 marked keys: key 1000 \(Admin key\) and key 1001 \(CI npm\)\?/);
 		await ui.press("y");
 		assert.deepEqual((await ui.store.listKeys()).map((k) => k.id), [1002]);
 	});
@@ -139,7 +140,10 @@ describe("the create wizard", () => {
 		await ui.press(keys.enter, keys.enter, keys.enter);
 		assert.match(ui.frame(), /Review/);
 		const until = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
-		assert.match(ui.frame(), new RegExp(`expiration\\s+90d \\(until ${until}\\)`));
+		assert.match(ui.frame(), new RegExp(`Expires\\s+90 days \\(until ${until}\\)`));
+		assert.match(ui.frame(), /Name +Relative/, "the wizard's labels");
+		assert.match(ui.frame(), /APIs +Full Control/, "and its words for the scopes");
+		assert.doesNotMatch(ui.frame(), /displayName|systemApis|full-control/, "not API field names");
 	});
 
 	test("the step count stays the same once a type is chosen: on the first step it is the highlighted type's", async (t) => {
@@ -242,16 +246,17 @@ describe("detail, edit, logs, settings, help, size", () => {
 		assert.match(ui.frame(), /Permissions: +View\/Download, Add\/Repackage/);
 		assert.match(ui.frame(), /create +setup/);
 		await ui.press("e");
-		assert.match(ui.frame(), /Edit key 1001/);
-		await ui.press(keys.enter, keys.enter, keys.enter, keys.enter, keys.enter);
-		await ui.press(keys.enter, "jj", keys.enter);
-		assert.match(ui.frame(), /Review/);
-		await ui.press(keys.enter);
-		assert.match(ui.frame(), /key 1001 updated/);
+		assert.match(ui.frame(), /Edit key 1001: choose a field to change/);
+		await ui.press("jjjjjj", keys.enter);
+		assert.match(ui.frame(), /Body logging/);
+		await ui.press("jj", keys.enter);
+		assert.match(ui.frame(), /›\*Body logging +response bodies {2}\(changed\)/, "back on the picker, the change marked");
+		await ui.press("j", keys.enter);
+		assert.match(ui.frame(), /key 1001 updated: Body logging/);
 		assert.equal((await ui.store.getKey(1001))?.logging, "response");
 		assert.match(ui.frame(), /update +tester \(console\)/);
 		await ui.press(keys.escape);
-		assert.match(ui.frame(), /› +CI npm/);
+		assert.match(ui.frame(), /› +\d+ +CI npm/);
 	});
 
 	test("access logs: newest first, filter, an entry with its bodies", async (t) => {
@@ -303,19 +308,7 @@ describe("detail, edit, logs, settings, help, size", () => {
 	});
 
 	test("access logs page in from the store as the selection moves down", async (t) => {
-		const ui = await mountConsole(t, {
-			setup: async (store) => {
-				for (let i = 0; i < 200; i++) {
-					store.logAccess(
-						accessEntry({
-							at: Date.parse("2026-11-20T10:00:00Z") + i * 1000,
-							path: `/p/${i}`,
-						}),
-					);
-				}
-				store.flushAccessLog();
-			},
-		});
+		const ui = await mountConsole(t, { setup: pagedLog(200) });
 		await ui.press("L");
 		assert.match(ui.frame(), /1 of 50\+/);
 		for (let i = 0; i < 6; i++) await ui.press("j".repeat(30));
@@ -327,12 +320,7 @@ describe("detail, edit, logs, settings, help, size", () => {
 	});
 
 	test("a run of keys that passes two pages lands on the right entry, each entry once", async (t) => {
-		const ui = await mountConsole(t, {
-			setup: async (store) => {
-				for (let i = 0; i < 200; i++) store.logAccess(accessEntry({ at: Date.parse("2026-11-20T10:00:00Z") + i * 1000, path: `/p/${i}` }));
-				store.flushAccessLog();
-			},
-		});
+		const ui = await mountConsole(t, { setup: pagedLog(200) });
 		await ui.press("L");
 		await ui.press("j".repeat(120));
 		assert.match(ui.frame(), /› .*\/p\/79 *\n/, "the 121st newest");
@@ -390,8 +378,8 @@ describe("detail, edit, logs, settings, help, size", () => {
 		await ui.press(keys.enter);
 		assert.match(ui.frame(), /log-retention-days must be a whole number/);
 		assert.equal((await ui.store.getSettings()).logRetentionDays, 90);
-		assert.match(ui.frame(), /log-retention-days +90abc█/, "the refused value stays open to be mended");
-		for (let i = 0; i < 5; i++) await ui.press(keys.backspace);
+		assert.match(ui.frame(), /log-retention-days +abc█/, "the refused value stays open to be mended");
+		for (let i = 0; i < 3; i++) await ui.press(keys.backspace);
 		await ui.type("30");
 		await ui.press(keys.enter);
 		assert.equal((await ui.store.getSettings()).logRetentionDays, 30);
@@ -413,7 +401,7 @@ describe("detail, edit, logs, settings, help, size", () => {
 		assert.match(ui.frame(), /terminal too small \(have 30x8,\s+need 40x10\)/);
 		await ui.press("j");
 		await ui.resize(80, 24);
-		assert.match(ui.frame(), /› +Admin key/, "keys other than q were ignored while too small");
+		assert.match(ui.frame(), /› +\d+ +Admin key/, "keys other than q were ignored while too small");
 		await ui.resize(30, 8);
 		await ui.press("q");
 		assert.equal(ui.quits(), 1);
@@ -472,18 +460,11 @@ describe("profiles", () => {
 	});
 
 	test("a legacy key is explained, and C converts it keeping its secret", async (t) => {
-		const ui = await mountConsole(t, {
-			setup: async (store) => {
-				await store.importKeys([{ type: "other", systemApis: ["native-api"], key: "legacy-native-key-000001", displayName: "Old" }], {
-					actor: "t",
-					partial: false,
-				});
-			},
-		});
+		const ui = await mountConsole(t, { setup: legacyKey });
 		assert.match(ui.frame(), /Old +legacy/);
 		await ui.press(keys.enter);
 		assert.match(ui.frame(), /cannot be created anew\. C converts it/);
-		await ui.press("C");
+		await ui.press("C", "y");
 		assert.match(ui.frame(), /key 1000 is now a system key, with the same secret/);
 		assert.equal((await ui.store.verify("legacy-native-key-000001", { kind: "any" })).record?.type, "system");
 	});

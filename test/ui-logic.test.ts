@@ -3,13 +3,13 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import type { Key } from "ink";
 import { emptyDraft, type KeyRecord } from "../source/core/model.js";
-import { cell, fitColumns } from "../source/ui/format/key-columns.js";
-import { logsHeader, logsRow } from "../source/ui/format/log-columns.js";
+import { cell, fitColumns, keyColumns } from "../source/ui/format/key-columns.js";
+import { logColumnIds, logsHeader, logsRow } from "../source/ui/format/log-columns.js";
 import { agoText, expiresText } from "../source/ui/format/relative-time.js";
 import { bindings, commandFor, keysMarkdown } from "../source/ui/keys/bindings.js";
 import { keyNames } from "../source/ui/keys/key-names.js";
 import { windowStart } from "../source/ui/list/window.js";
-import { osc52 } from "../source/ui/terminal/clipboard.js";
+import { copyToClipboard, osc52, tmuxRoute } from "../source/ui/terminal/clipboard.js";
 
 const noKey = {
 	upArrow: false,
@@ -82,11 +82,12 @@ describe("windowing and layout", () => {
 		assert.equal(windowStart(3, 5, 10, 0), 0);
 	});
 	test("columns drop by priority and the spare width goes to the name and scope", () => {
-		assert.deepEqual(fitColumns(120).map((c) => c.id), ["name", "type", "scope", "expires", "status", "lastUsed", "logging"]);
-		assert.deepEqual(fitColumns(60).map((c) => c.id), ["name", "type", "scope", "expires", "status"]);
-		assert.deepEqual(fitColumns(38).map((c) => c.id), ["name", "type", "status"]);
+		assert.deepEqual(fitColumns(120, keyColumns).map((c) => c.id), ["id", "name", "type", "scope", "expires", "status", "lastUsed", "logging"]);
+		assert.deepEqual(fitColumns(60, keyColumns).map((c) => c.id), ["id", "name", "type", "scope", "status"]);
+		assert.deepEqual(fitColumns(38, keyColumns).map((c) => c.id), ["id", "name", "status"]);
+		assert.deepEqual(fitColumns(20, keyColumns).map((c) => c.id), ["name"], "the id is dropped last but one");
 		for (const width of [38, 60, 80, 120, 200]) {
-			const columns = fitColumns(width);
+			const columns = fitColumns(width, keyColumns);
 			const used = columns.reduce((sum, c) => sum + c.fitted, 0) + columns.length - 1;
 			assert.ok(used <= width, `${width}: ${used}`);
 		}
@@ -102,11 +103,32 @@ describe("windowing and layout", () => {
 		assert.equal(expiresText("2026-11-22T11:00:00Z", now), "expired");
 		assert.equal(expiresText("2026-11-25T12:00:00Z", now), "in 3d");
 		assert.equal(agoText("2026-11-22T10:00:00Z", now), "2h ago");
+		assert.equal(expiresText(new Date(now + 30 * 86_400_000 - 5000).toISOString(), now), "in 30d", "a fresh 30-day key");
+		assert.equal(agoText(new Date(now - 90 * 60_000 - 1000).toISOString(), now), "2h ago", "rounded, not cut");
 		assert.equal(agoText(null, now), "never");
 	});
 	test("OSC 52 is wrapped for tmux", () => {
 		assert.equal(osc52("hi", {}), "\u001b]52;c;aGk=\u0007");
 		assert.equal(osc52("hi", { TMUX: "/tmp/x" }), "\u001bPtmux;\u001b\u001b]52;c;aGk=\u0007\u001b\\");
+	});
+	test("inside tmux, copying says what was done and what tmux needs; it never claims the clipboard got it", () => {
+		assert.equal(tmuxRoute({ TMUX: "x" }, () => "0|external\n"), "dropped");
+		assert.equal(tmuxRoute({ TMUX: "x" }, () => "1|external\n"), "passthrough");
+		assert.equal(tmuxRoute({ TMUX: "x" }, () => "0|on\n"), "set-clipboard");
+		assert.equal(tmuxRoute({ TMUX: "x" }, () => "|external\n"), "passthrough", "tmux before 3.3 passed everything");
+		assert.equal(tmuxRoute({ TMUX: "x" }, () => undefined), undefined);
+		const written: string[] = [];
+		const tmux = { TMUX: "/tmp/x", SSH_CONNECTION: "a" };
+		const dropped = copyToClipboard("secret", tmux, (d) => written.push(d), () => "dropped");
+		assert.equal(written.length, 0, "nothing sent that tmux would drop");
+		assert.match(dropped, /^not copied: .*set -g allow-passthrough on/);
+		const passed = copyToClipboard("secret", tmux, (d) => written.push(d), () => "passthrough");
+		assert.equal(written[0], osc52("secret", tmux));
+		assert.match(passed, /^sent through tmux as OSC 52; whether the terminal let it into the clipboard cannot be checked$/);
+		const taken = copyToClipboard("secret", tmux, (d) => written.push(d), () => "set-clipboard");
+		assert.equal(written[1], osc52("secret", {}), "unwrapped, for tmux itself");
+		assert.match(taken, /paste buffer/);
+		for (const text of [passed, taken, copyToClipboard("secret", { SSH_TTY: "/dev/pts/1" }, () => undefined)]) assert.doesNotMatch(text, /^copied/);
 	});
 });
 
@@ -144,7 +166,16 @@ describe("access-log columns", () => {
 		assert.equal([...row].length, 80);
 		assert.ok(!header.includes("CLIENT"));
 		assert.equal(row.indexOf("/nuget/"), header.indexOf("PATH"));
-		assert.ok(row.endsWith("/nuget/internal/v3/regis…"), row);
+		assert.ok(80 - row.indexOf("/nuget/") >= 25, row);
+		assert.ok(row.endsWith("…"), row);
+	});
+	test("at 40 columns the columns drop by priority and the path is kept", () => {
+		assert.deepEqual(logColumnIds(40), ["time", "status", "path"]);
+		const header = logsHeader(40);
+		const row = logsRow(entry, false, 40);
+		assert.equal(row.indexOf("/nuget/"), header.indexOf("PATH"));
+		assert.equal(row.indexOf("404"), header.indexOf("STATUS"));
+		assert.equal([...row].length, 40);
 	});
 	test("from 100 columns the client is shown, every title over its column", () => {
 		const header = logsHeader(120);

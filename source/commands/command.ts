@@ -21,7 +21,15 @@ export interface CommandIo {
 	stderr: (text: string) => void;
 	/** Reads all of standard input (for `--key=-` and `import -`). */
 	readStdin: () => Promise<string>;
+	/** Asks for a secret on the terminal without echoing it (absent when there is no terminal). */
+	askSecret?: (prompt: string) => Promise<string>;
 	env: NodeJS.ProcessEnv;
+}
+
+export interface BackendUse {
+	existing?: boolean;
+	/** Hears what is wrong with a store but does not stop it opening. */
+	warn?: (message: string) => void;
 }
 
 export interface CommandContext {
@@ -30,8 +38,11 @@ export interface CommandContext {
 	/** Positional words after the command name (and subcommand, where there is one). */
 	args: string[];
 	io: CommandIo;
-	/** Opens the store or remote instance the global options point at. */
-	openBackend: () => Promise<Backend>;
+	/**
+	 * Opens the store or remote instance the global options point at. A read command passes
+	 * `{ existing: true }`: a local store that is not there is an error, never made empty.
+	 */
+	openBackend: (use?: BackendUse) => Promise<Backend>;
 	/** Who the audit trail says made a change. */
 	actor: string;
 }
@@ -44,6 +55,11 @@ export interface CommandSpec {
 	/** Extra help text: details and examples. */
 	details?: string;
 	flags: Record<string, FlagSpec>;
+	/**
+	 * On a remote instance: "pgutil" for pgutil's own commands (create, list, delete), which send
+	 * exactly its requests and ask nothing first; without it the instance is asked what it can do.
+	 */
+	remote?: "pgutil";
 	/** Resolves to the exit code, or nothing for 0. */
 	run: (ctx: CommandContext) => Promise<number | void>;
 }

@@ -1,5 +1,6 @@
 /** `apikeys-tui convert --id=N`: a legacy key becomes its 2024 equivalent, same id and secret. */
-import { terminalJson } from "../core/terminal-text.js";
+import { withArticle } from "../core/article.js";
+import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { toApiKeyInfo } from "../core/model.js";
 import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
 
@@ -27,7 +28,7 @@ Webhooks API alone has no 2024 equivalent and is refused.`,
 		io.stdout(
 			flags.json === true
 				? `${terminalJson(toApiKeyInfo(record))}\n`
-				: `API key converted (id=${id}): now a ${record.type} key.\n`,
+				: `API key converted (id=${id}): now ${withArticle(safeLine(record.type))} key.\n`,
 		);
 	},
 };

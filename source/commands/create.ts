@@ -2,23 +2,31 @@
  * `apikeys-tui create system|feed|personal`: like `pgutil apikeys create`, the new key is the only
  * thing written to stdout.
  */
-import { terminalJson } from "../core/terminal-text.js";
+import { withArticle } from "../core/article.js";
+import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { catalogFor, creatableTypes, typeSpec } from "../core/catalog.js";
 import { parseKeyType } from "../core/enums.js";
-import { toApiKeyInfo } from "../core/model.js";
+import { hasKnownId, toApiKeyInfo } from "../core/model.js";
 import type { KeyInput } from "../core/rules.js";
 import { type CommandSpec, optionError, UsageError } from "./command.js";
 import { commonKeyFlags, customKeyFromFlags, keyInputFromFlags, scopeFlags } from "./key-flags.js";
+
+/**
+ * What `pgutil apikeys create system` sends for full-control
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/ApiKeys/Create/SystemCommand.cs#L41-L43).
+ */
+const pgutilFullControl = ["feeds", "sca", "sbom-upload"] as const;
 
 export const createCommand: CommandSpec = {
 	name: "create",
 	summary: "Creates an API key. The key is the only thing written to stdout on success.",
 	usage: "apikeys-tui create system|feed|personal [options]",
+	remote: "pgutil",
 	details: `
 Types and their options:
   system    --apis=full-control (default) or a list such as feeds,sca,sbom-upload
   feed      exactly one of --feed, --group or --all-feeds; --permissions (default all four)
-  personal  --user (required)
+  personal  --user (default: the user of --username, or of the source)
 A store of the otter profile has system keys only, with its own APIs (see README).
 
 The key is generated (40 hex characters) unless --key gives one; --key=- reads it from
@@ -52,10 +60,13 @@ Examples:
 					"either --feed, --group or --all-feeds must be specified (but only one)",
 				);
 		}
-		if (type === "personal" && input.user === undefined)
-			throw optionError("user", "required for personal keys");
 		const key = await customKeyFromFlags(flags, io);
 		const backend = await openBackend();
+		// pgutil: --user, else the --username authenticated as, else the source's user.
+		if (type === "personal" && input.user === undefined) {
+			if (!backend.authenticatedUser) throw optionError("user", "required when not using --username/--password to authenticate");
+			input.user = backend.authenticatedUser;
+		}
 		const catalog = catalogFor(backend.profile);
 		// "full-control" (pgutil's default) names whatever the profile's all-reaching scope is.
 		const apis = input.systemApis as string[] | undefined;
@@ -63,21 +74,23 @@ Examples:
 			type === "system" &&
 			(apis === undefined || (apis.length === 1 && apis[0] === "full-control"))
 		) {
-			input.systemApis = [catalog.systemApis.fullControl.value];
+			// pgutil sends full-control as the three APIs it covers (SystemCommand.cs#L41-L43).
+			input.systemApis = backend.kind === "remote" ? [...pgutilFullControl] : [catalog.systemApis.fullControl.value];
 		}
 		if (type === "feed" && input.packagePermissions === undefined) {
 			input.packagePermissions = catalog.packagePermissions.map((c) => c.value);
 		}
 		if (type !== undefined && !typeSpec(catalog, type)) {
 			throw new UsageError(
-				`a ${backend.profile} store has no ${type} keys: create one of ${creatableTypes(catalog).join(", ")}`,
+				`${withArticle(backend.profile)} store has no ${type} keys: create one of ${creatableTypes(catalog).join(", ")}`,
 			);
 		}
 		const created = await backend.createKey(input, key === undefined ? { actor } : { key, actor });
+		if (!hasKnownId(created.record)) io.stderr("apikeys-tui: the key was created, but the server did not say its id (see apikeys-tui list)\n");
 		io.stdout(
 			flags.json === true
 				? `${terminalJson(toApiKeyInfo(created.record, created.key))}\n`
-				: `${created.key}\n`,
+				: `${safeLine(created.key)}\n`,
 		);
 	},
 };

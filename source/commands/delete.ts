@@ -5,6 +5,7 @@ export const deleteCommand: CommandSpec = {
 	name: "delete",
 	summary: "Deletes an API key.",
 	usage: "apikeys-tui delete --id=N",
+	remote: "pgutil",
 	flags: {
 		id: { type: "string", placeholder: "N", description: "ID number of the API key to delete" },
 	},

@@ -22,7 +22,17 @@ export const globalFlags: Record<string, FlagSpec> = {
 	apiKey: {
 		type: "string",
 		placeholder: "KEY",
-		description: "The remote instance's API key; better $APIKEYS_TUI_API_KEY or a stored source, as argv is public",
+		description: "The remote instance's API key; - reads it from stdin (argv is public), or $APIKEYS_TUI_API_KEY, or a stored source",
+	},
+	username: {
+		type: "string",
+		placeholder: "USER",
+		description: "Authenticate to the remote instance as this ProGet user (sent as pgutil sends it)",
+	},
+	password: {
+		type: "string",
+		placeholder: "-",
+		description: "The user's password: - reads it from stdin; or $APIKEYS_TUI_PASSWORD; the console asks for it",
 	},
 	debug: { type: "boolean", description: "Show the stack trace of an unexpected error" },
 	help: { type: "boolean", description: "Show this help" },

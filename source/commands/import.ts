@@ -2,7 +2,7 @@
  * `apikeys-tui import FILE`: brings existing keys, with their secret text, into the store (e.g. a
  * migration from Artifactory or another ProGet). All or nothing, with a report of every refusal.
  */
-import { terminalJson } from "../core/terminal-text.js";
+import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { readFileSync } from "node:fs";
 import type { ImportItem, ImportReport } from "../core/backend.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
@@ -74,13 +74,48 @@ function itemsFromJson(text: string): ImportItem[] {
 	});
 }
 
-function formatReport(report: ImportReport, partial: boolean): string {
+/** "items 3–5, 8": the 1-based item numbers of `indexes` (ascending), runs shortened. */
+function itemRanges(indexes: number[]): string {
+	const runs: string[] = [];
+	for (let at = 0; at < indexes.length;) {
+		let end = at;
+		while (end + 1 < indexes.length && (indexes[end + 1] as number) === (indexes[end] as number) + 1) end++;
+		const first = (indexes[at] as number) + 1;
+		const last = (indexes[end] as number) + 1;
+		runs.push(first === last ? `${first}` : `${first}–${last}`);
+		at = end + 1;
+	}
+	return `item${indexes.length === 1 ? "" : "s"} ${runs.join(", ")}`;
+}
+
+const label = (index: number, name: string | null) => `item ${index + 1}${name ? ` (${safeLine(name)})` : ""}`;
+
+/**
+ * A remote import is a create per key: one that fails part-way keeps the keys made before it,
+ * and says exactly which, and which were not imported.
+ */
+function formatStoppedImport(report: ImportReport, total: number): string {
+	const failure = report.refused[0];
+	const imported = new Set(report.imported.map((i) => i.index));
+	const missing = Array.from({ length: total }, (_, index) => index).filter((index) => !imported.has(index));
+	const count = report.imported.length;
+	const lines = [
+		failure
+			? `The import stopped at ${label(failure.index, failure.displayName)}: ${safeLine(failure.reason)}`
+			: "The import stopped part-way.",
+		`Created before it stopped, and kept: ${count} API key${count === 1 ? "" : "s"}.`,
+		...report.imported.map((i) => `  ${label(i.index, i.displayName)} → id ${i.id}`),
+		`Not imported: ${itemRanges(missing)}. A create the server never answered may still have happened: check the list before importing these again.`,
+	];
+	return `${lines.join("\n")}\n`;
+}
+
+function formatReport(report: ImportReport, partial: boolean, total: number): string {
+	if (report.refused.length > 0 && !partial && report.imported.length > 0) return formatStoppedImport(report, total);
 	const lines: string[] = [];
-	const label = (index: number, name: string | null) =>
-		`item ${index + 1}${name ? ` (${name})` : ""}`;
 	if (report.refused.length > 0) {
 		lines.push(`Refused ${report.refused.length} of the keys:`);
-		for (const r of report.refused) lines.push(`  ${label(r.index, r.displayName)}: ${r.reason}`);
+		for (const r of report.refused) lines.push(`  ${label(r.index, r.displayName)}: ${safeLine(r.reason)}`);
 	}
 	if (report.refused.length > 0 && !partial) {
 		lines.push("Nothing was imported. Fix these, or use --partial to import the others.");
@@ -139,7 +174,7 @@ nothing is imported (exit 1) unless --partial. FILE - reads standard input.`,
 		const partial = flags.partial === true;
 		const report = await backend.importKeys(items, { actor, partial });
 		io.stdout(
-			flags.json === true ? `${terminalJson(report, 2)}\n` : formatReport(report, partial),
+			flags.json === true ? `${terminalJson(report, 2)}\n` : formatReport(report, partial, items.length),
 		);
 		return report.refused.length > 0 ? 1 : 0;
 	},

@@ -3,20 +3,28 @@
  * two-column rows padded to the longest label + 2, then a blank line.
  */
 import { pascalCase } from "../core/enums.js";
-import type { KeyRecord } from "../core/model.js";
+import { isCalendarDay } from "../core/expiration.js";
+import { hasKnownId, type KeyRecord } from "../core/model.js";
 import { safeLine } from "../core/terminal-text.js";
 
-/** `expiration.ToShortDateString()` in the invariant culture: `08/01/2024`. */
+/**
+ * `expiration.ToShortDateString()` as pgutil prints it without a culture set: `08/01/2024`. A
+ * calendar day is that day everywhere; an instant is the day it falls on here, as .NET turns a
+ * zoned time into local time. A value that is not a date is shown as it came.
+ */
 export function shortDate(iso: string): string {
 	const date = new Date(iso);
-	const mm = String(date.getUTCMonth() + 1).padStart(2, "0");
-	const dd = String(date.getUTCDate()).padStart(2, "0");
-	return `${mm}/${dd}/${date.getUTCFullYear()}`;
+	if (Number.isNaN(date.getTime())) return iso;
+	const day = isCalendarDay(iso);
+	const mm = String((day ? date.getUTCMonth() : date.getMonth()) + 1).padStart(2, "0");
+	const dd = String(day ? date.getUTCDate() : date.getDate()).padStart(2, "0");
+	return `${mm}/${dd}/${day ? date.getUTCFullYear() : date.getFullYear()}`;
 }
 
 function rowsOf(key: KeyRecord): [string, string][] {
 	const rows: [string, string][] = [
-		["  Id:", String(key.id)],
+		// pgutil prints a missing id (`int?`) as nothing.
+		["  Id:", hasKnownId(key) ? String(key.id) : ""],
 		["  Expiration:", key.expiration === null ? "None" : shortDate(key.expiration)],
 		["  Logging:", pascalCase(key.logging)],
 		["  Type:", pascalCase(key.type)],

@@ -8,13 +8,14 @@ export const listCommand: CommandSpec = {
 	name: "list",
 	summary: "Lists API keys.",
 	usage: "apikeys-tui list [--json]",
+	remote: "pgutil",
 	details: `
 Prints each key as pgutil does. With --json, prints a JSON array of ApiKeyInfo objects
 (camelCase, never the secret) with the store's extra fields: enabled, hint, createdAt,
 createdBy, updatedAt, lastUsedAt.`,
 	flags: { json: { type: "boolean", description: "Print a JSON array instead" } },
 	async run({ flags, io, openBackend }) {
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		const keys = await backend.listKeys();
 		if (flags.json !== true) {
 			io.stdout(formatKeyList(keys));

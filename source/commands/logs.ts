@@ -17,13 +17,14 @@ function filterFromFlags(flags: Flags, now: Date): AccessLogFilter {
 }
 
 function formatEntry(entry: AccessLogEntry): string {
-	const key = entry.keyId === null ? "-" : `#${entry.keyId}`;
-	const duration = `${entry.durationMs.toFixed(1)} ms`;
+	// A remote instance's values are not checked: each is shown as text, escaped.
+	const key = entry.keyId === null ? "-" : `#${safeLine(String(entry.keyId))}`;
+	const duration = `${Number(entry.durationMs).toFixed(1)} ms`;
 	return [
 		formatTimestamp(entry.at),
 		key.padEnd(6),
 		safeLine(entry.method).padEnd(6),
-		String(entry.status),
+		safeLine(String(entry.status)),
 		duration.padStart(9),
 		safeLine(entry.client).padEnd(15),
 		safeLine(entry.path),
@@ -88,7 +89,7 @@ Times are UTC. --since and --until take a span back from now (15m, 24h, 7d, 2w) 
 		if (beforeText !== undefined && !/^\d{1,15}$/.test(beforeText)) {
 			throw optionError("before", "must be an entry id");
 		}
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		if (!backend.capabilities.accessLogs.available)
 			throw new UsageError(backend.capabilities.accessLogs.reason);
 		if (flags.prune === true) {

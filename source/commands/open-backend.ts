@@ -5,38 +5,119 @@
 import type { Backend } from "../core/backend.js";
 import { parseProfileName } from "../core/catalog.js";
 import { AppError } from "../core/errors.js";
+import type { Credentials } from "../remote/http-client.js";
 import { RemoteBackend } from "../remote/remote-backend.js";
-import { findSource } from "../remote/sources.js";
+import { findSource, sourceCredentials } from "../remote/sources.js";
 import { LocalStore } from "../store/local-store.js";
 import { resolveDbPath } from "../store/paths.js";
-import { type Flags, optionError, stringFlag } from "./command.js";
+import { type BackendUse, type CommandIo, type Flags, optionError, stringFlag, UsageError } from "./command.js";
 
-export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv): LocalStore {
+/**
+ * Stores reached by a URL in --db, by scheme (a PostgreSQL store may come later). None yet: every
+ * `scheme://…` is refused rather than taken for a relative file path.
+ */
+const storeUrlSchemes: ReadonlySet<string> = new Set();
+
+function checkNotUrl(location: string): void {
+	const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
+	if (scheme !== undefined && !storeUrlSchemes.has(scheme)) {
+		throw optionError("db", `"${location}" is a URL, and there is no ${scheme}:// store; --db takes a file path (a remote instance is --source)`);
+	}
+}
+
+/** A store's warnings (a secret file others can read) as one stderr line each. */
+export function warnOnStderr(io: CommandIo): (message: string) => void {
+	return (message) => io.stderr(`apikeys-tui: warning: ${message}\n`);
+}
+
+export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv, use: BackendUse = {}): LocalStore {
 	const profileText = stringFlag(flags, "profile");
 	const profile = profileText === undefined ? undefined : parseProfileName(profileText);
 	if (profileText !== undefined && profile === undefined) {
 		throw optionError("profile", `"${profileText}" is not a profile: use proget or otter`);
 	}
-	return LocalStore.open(resolveDbPath(stringFlag(flags, "db"), env), profile ? { profile } : {});
+	const chosen = stringFlag(flags, "db") ?? (env.APIKEYS_TUI_DB?.trim() || undefined);
+	if (chosen !== undefined) checkNotUrl(chosen);
+	return LocalStore.open(resolveDbPath(chosen, env), {
+		...(profile ? { profile } : {}),
+		existing: use.existing === true,
+		...(use.warn ? { onWarning: use.warn } : {}),
+	});
 }
 
-/** The URL and key a --source names: a source from the config files, or a URL as it is. */
-export function resolveSource(flags: Flags, env: NodeJS.ProcessEnv): { url: string; apiKey: string | undefined } | undefined {
-	const source = stringFlag(flags, "source") ?? (env.APIKEYS_TUI_SOURCE?.trim() || undefined);
-	if (source === undefined) return undefined;
+export interface OpenOptions extends BackendUse {
+	/** Ask the instance what it can do first (commands pgutil lacks, the console); pgutil's own do not. */
+	discover: boolean;
+	/** The console may ask for a missing password on the terminal. */
+	askPassword: boolean;
+}
+
+/** How many of the options that read standard input were given as `-`: at most one may be. */
+export function checkStdinOptions(flags: Flags): void {
+	const readers = ["key", "apiKey", "password"].filter((name) => stringFlag(flags, name) === "-");
+	if (readers.length > 1) {
+		const names = readers.map((name) => `--${name === "apiKey" ? "api-key" : name}=-`);
+		throw new UsageError(`${names.join(" and ")} both read standard input: give one of them another way ($APIKEYS_TUI_API_KEY, $APIKEYS_TUI_PASSWORD)`);
+	}
+}
+
+async function firstLine(io: CommandIo, option: string): Promise<string> {
+	const line = (await io.readStdin()).split(/\r?\n/)[0] ?? "";
+	if (line === "") throw optionError(option, "standard input held nothing (expected it on the first line)");
+	return line;
+}
+
+/**
+ * Who to authenticate as, as pgutil chooses (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/Extensions.cs#L23-L57):
+ * --api-key before --username; then $APIKEYS_TUI_API_KEY; then the stored source's key, else its
+ * user and password. A password comes from --password (`-`: standard input),
+ * $APIKEYS_TUI_PASSWORD, or, in the console, the terminal.
+ */
+async function credentialsFor(
+	flags: Flags,
+	io: CommandIo,
+	source: { token?: string; username?: string; password?: string } | undefined,
+	askPassword: boolean,
+): Promise<Credentials> {
+	const apiKey = stringFlag(flags, "apiKey");
+	if (apiKey !== undefined) return { apiKey: apiKey === "-" ? await firstLine(io, "api-key") : apiKey };
+	const username = stringFlag(flags, "username");
+	if (username !== undefined) {
+		const given = stringFlag(flags, "password");
+		let password = given === "-" ? await firstLine(io, "password") : (given ?? (io.env.APIKEYS_TUI_PASSWORD || undefined));
+		if (password === undefined && askPassword && io.askSecret) password = await io.askSecret(`Password for ${username}: `);
+		if (!password) throw optionError("password", "required with --username: --password=- reads it from standard input, or set $APIKEYS_TUI_PASSWORD");
+		return { username, password };
+	}
+	if (stringFlag(flags, "password") !== undefined) throw optionError("password", "given without --username");
+	const envKey = io.env.APIKEYS_TUI_API_KEY?.trim();
+	if (envKey) return { apiKey: envKey };
+	return source ? sourceCredentials(source) : {};
+}
+
+/** The URL and the source entry a --source names: a source from the config files, or a URL as it is. */
+export function resolveSource(flags: Flags, env: NodeJS.ProcessEnv): { url: string; source: ReturnType<typeof findSource> } | undefined {
+	const given = stringFlag(flags, "source") ?? (env.APIKEYS_TUI_SOURCE?.trim() || undefined);
+	if (given === undefined) return undefined;
 	if (stringFlag(flags, "db") !== undefined) throw optionError("source", "give --db or --source, not both");
-	const named = findSource(source, env);
-	const url = named?.url ?? (/^https?:\/\//i.test(source) ? source : undefined);
-	if (!url) throw optionError("source", `Source ${source} not found (see apikeys-tui sources list).`);
-	const apiKey = stringFlag(flags, "apiKey") ?? (env.APIKEYS_TUI_API_KEY?.trim() || undefined) ?? named?.token;
-	return { url, apiKey };
+	const named = findSource(given, env);
+	const url = named?.url ?? (/^https?:\/\//i.test(given) ? given : undefined);
+	if (!url) throw optionError("source", `Source ${given} not found (see apikeys-tui sources list).`);
+	return { url, source: named };
 }
 
-export async function openBackend(flags: Flags, env: NodeJS.ProcessEnv): Promise<Backend> {
-	const remote = resolveSource(flags, env);
-	if (!remote) return openLocalStore(flags, env);
+export async function openBackend(flags: Flags, io: CommandIo, options: OpenOptions): Promise<Backend> {
+	checkStdinOptions(flags);
+	const remote = resolveSource(flags, io.env);
+	if (!remote) {
+		for (const name of ["username", "password"]) {
+			if (stringFlag(flags, name) !== undefined) throw optionError(name, "applies to a remote instance (--source)");
+		}
+		return openLocalStore(flags, io.env, options);
+	}
 	if (stringFlag(flags, "profile") !== undefined) {
 		throw new AppError("--profile applies to a new local store; a remote instance has its own", "invalid");
 	}
-	return RemoteBackend.connect(remote.url, remote.apiKey);
+	const credentials = await credentialsFor(flags, io, remote.source, options.askPassword);
+	return RemoteBackend.connect(remote.url, { credentials, discover: options.discover, env: io.env });
 }

@@ -72,6 +72,11 @@ export const commands: CommandEntry[] = [
 		load: async () => (await import("./status.js")).statusCommand,
 	},
 	{
+		name: "backup",
+		summary: "Copy the store and its secret file, safely while in use",
+		load: async () => (await import("./backup.js")).backupCommand,
+	},
+	{
 		name: "seed",
 		summary: "Fill a store with realistic demo keys and access logs",
 		load: async () => (await import("./seed.js")).seedCommand,

@@ -1,5 +1,5 @@
 /** `apikeys-tui roll --id=N`: a new secret for the same key; the old text stops working at once. */
-import { terminalJson } from "../core/terminal-text.js";
+import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { toApiKeyInfo } from "../core/model.js";
 import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
 
@@ -21,7 +21,7 @@ export const rollCommand: CommandSpec = {
 		io.stdout(
 			flags.json === true
 				? `${terminalJson(toApiKeyInfo(rolled.record, rolled.key))}\n`
-				: `${rolled.key}\n`,
+				: `${safeLine(rolled.key)}\n`,
 		);
 	},
 };

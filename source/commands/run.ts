@@ -5,12 +5,13 @@
 import { userInfo } from "node:os";
 import meow from "meow";
 import { AppError, RuleError } from "../core/errors.js";
+import { safeBlock, safeLine } from "../core/terminal-text.js";
 import type { FieldName } from "../core/rules.js";
 import type { CommandIo, CommandSpec, FlagSpec, Flags } from "./command.js";
 import { UsageError } from "./command.js";
 import { globalFlags } from "./global-flags.js";
 import { commandHelp, kebab } from "./help.js";
-import { openBackend } from "./open-backend.js";
+import { openBackend, warnOnStderr } from "./open-backend.js";
 
 /** The command-line option that sets each key field, for pgutil-style `--apis error: …` lines. */
 const optionOfField: Record<Exclude<FieldName, "type">, string> = {
@@ -104,8 +105,13 @@ export async function runCommand(
 					args,
 					io,
 					actor: actorName(io.env),
-					openBackend: async () => {
-						opened ??= await openBackend(flags, io.env);
+					openBackend: async (use) => {
+						opened ??= await openBackend(flags, io, {
+							discover: spec.remote !== "pgutil",
+							askPassword: spec.name === "console",
+							existing: use?.existing === true,
+							warn: warnOnStderr(io),
+						});
 						return opened;
 					},
 				})) ?? 0
@@ -115,19 +121,19 @@ export async function runCommand(
 		}
 	} catch (error) {
 		if (error instanceof UsageError) {
-			io.stderr(`${error.message}\n(see apikeys-tui ${spec.name} --help)\n`);
+			io.stderr(`${safeLine(error.message)}\n(see apikeys-tui ${spec.name} --help)\n`);
 			return 2;
 		}
 		if (error instanceof RuleError) {
-			io.stderr(`${ruleErrorLines(error).join("\n")}\n`);
+			io.stderr(`${ruleErrorLines(error).map(safeLine).join("\n")}\n`);
 			return 2;
 		}
 		if (error instanceof AppError) {
-			io.stderr(`apikeys-tui: ${error.message}\n`);
+			io.stderr(`apikeys-tui: ${safeLine(error.message)}\n`);
 			return error.kind === "invalid" ? 2 : 1;
 		}
-		io.stderr(`apikeys-tui: unexpected error: ${(error as Error).message ?? String(error)}\n`);
-		if (debug) io.stderr(`${(error as Error).stack ?? ""}\n`);
+		io.stderr(`apikeys-tui: unexpected error: ${safeLine((error as Error).message ?? String(error))}\n`);
+		if (debug) io.stderr(`${safeBlock((error as Error).stack ?? "")}\n`);
 		else io.stderr("(run again with --debug for details)\n");
 		return 1;
 	}

@@ -1,7 +1,7 @@
 /** `apikeys-tui seed`: fills a store with realistic demo keys and access-log entries. */
 import { seedDemoData } from "../store/demo-data.js";
 import { type CommandSpec, optionError, stringFlag } from "./command.js";
-import { openLocalStore } from "./open-backend.js";
+import { openLocalStore, warnOnStderr } from "./open-backend.js";
 
 function count(text: string | undefined, fallback: number, option: string, max: number): number {
 	if (text === undefined) return fallback;
@@ -23,7 +23,7 @@ Use a throw-away store: the demo keys are real keys (their text is not shown).
 	async run({ flags, io, actor }) {
 		const keys = count(stringFlag(flags, "keys"), 60, "keys", 1_000_000);
 		const logs = count(stringFlag(flags, "logs"), 5000, "logs", 10_000_000);
-		const store = openLocalStore(flags, io.env);
+		const store = openLocalStore(flags, io.env, { warn: warnOnStderr(io) });
 		try {
 			const seeded = await seedDemoData(store, keys, logs, actor);
 			io.stdout(`Added ${seeded.keyIds.length} keys and ${logs} access-log entries to ${store.location}.\n`);

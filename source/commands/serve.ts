@@ -4,10 +4,13 @@
  */
 import type { Server } from "node:http";
 import { isIP } from "node:net";
+import { AppError } from "../core/errors.js";
+import { safeLine } from "../core/terminal-text.js";
 import { createApiServer } from "../server/api-server.js";
+import { TrustedProxies } from "../server/client-address.js";
 import { keepHeapSmall } from "../ui/terminal/heap-tuning.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
-import { openLocalStore } from "./open-backend.js";
+import { openLocalStore, warnOnStderr } from "./open-backend.js";
 import { version } from "./version.js";
 
 function isLoopback(host: string): boolean {
@@ -17,17 +20,31 @@ function isLoopback(host: string): boolean {
 export const serveCommand: CommandSpec = {
 	name: "serve",
 	summary: "Serves the store over HTTP with ProGet's API-key API (and extensions).",
-	usage: "apikeys-tui serve [--host=127.0.0.1] [--port=8624] [--public]",
+	usage: "apikeys-tui serve [--host=127.0.0.1] [--port=8624] [--public] [--trust-proxy=ADDR|CIDR[,...]]",
 	details: `
 The first line on stdout is "listening on http://HOST:PORT". --port=0 picks a free port.
-Every route except /health needs a system key with full control (in the proget profile,
-full-control), passed as X-ApiKey, ?key=, a key form field, an API_Key JSON property or
-Basic auth api:KEY. Make the first one with "apikeys-tui create system" on the same store.
-See README "Server" for the routes.`,
+Every route except /health and /api/api-keys/authorize needs a system key with full control
+(in the proget profile, full-control), passed as X-ApiKey, ?key=, a key form field, an API_Key
+JSON property or Basic auth api:KEY. Make the first one with "apikeys-tui create system" on
+the same store. See README "Server" for the routes.
+
+/api/api-keys/authorize is for gateways (nginx auth_request, Traefik forwardAuth, Caddy
+forward_auth, Envoy ext_authz): it checks the forwarded request's own key against its query
+(systemApi=NAME, or feed=NAME [feedGroup=NAME] with feedPermission=view|add|promote|delete;
+allowPersonal=false) and answers 204 with X-ApiKey-Id/-Type/-Name/-User, 401 without a key,
+403 for a refused one. See docs/GATEWAYS.md.
+
+--trust-proxy names the gateways whose X-Forwarded-For or X-Real-IP give the client's address
+(for the access log and the failure throttle); from any other address those headers are ignored.`,
 	flags: {
 		host: { type: "string", description: "Address to listen on (default 127.0.0.1)" },
 		port: { type: "string", description: "Port to listen on (default 8624; 0 picks a free one)" },
 		public: { type: "boolean", description: "Allow listening on an address other than loopback" },
+		trustProxy: {
+			type: "string",
+			placeholder: "ADDR|CIDR[,...]",
+			description: "Proxies whose X-Forwarded-For / X-Real-IP name the client (default none)",
+		},
 	},
 	async run({ flags, io }) {
 		const host = stringFlag(flags, "host") ?? "127.0.0.1";
@@ -35,6 +52,15 @@ See README "Server" for the routes.`,
 		if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65_535) throw optionError("port", "must be a port number (0-65535)");
 		if (!isLoopback(host) && flags.public !== true) {
 			throw new UsageError(`--host=${host} is not a loopback address: add --public to serve keys to the network`);
+		}
+		const trustText = stringFlag(flags, "trustProxy");
+		let trustedProxies = TrustedProxies.none();
+		if (trustText !== undefined) {
+			try {
+				trustedProxies = TrustedProxies.parse(trustText);
+			} catch (error) {
+				throw optionError("trust-proxy", (error as Error).message);
+			}
 		}
 		keepHeapSmall();
 		// Listened for from the start: reading a large store's keys takes a while, and a stop asked for
@@ -58,16 +84,18 @@ See README "Server" for the routes.`,
 		};
 		process.on("SIGTERM", stop);
 		process.on("SIGINT", stop);
-		const store = openLocalStore(flags, io.env);
-		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${(error as Error).message}\n`);
-		const api = createApiServer({ store, version, onError: (message) => io.stderr(`apikeys-tui serve: ${message}\n`) });
+		const store = openLocalStore(flags, io.env, { existing: true, warn: warnOnStderr(io) });
+		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${safeLine((error as Error).message)}\n`);
+		// An unexpected error's message can quote what a client sent.
+		const api = createApiServer({ store, version, trustedProxies, onError: (message) => io.stderr(`apikeys-tui serve: ${safeLine(message)}\n`) });
 		await new Promise<void>((resolve, reject) => {
 			api.once("error", reject);
 			api.listen(Number(portText), host, () => resolve());
 		}).catch(async (error: NodeJS.ErrnoException) => {
 			stop();
 			await store.close();
-			throw new UsageError(`cannot listen on ${host}:${portText}: ${error.code ?? error.message}`);
+			// The command was right; the machine was not ready for it (a port in use): a failure, exit 1.
+			throw new AppError(`cannot listen on ${host}:${portText}: ${error.code ?? error.message}`, "unavailable");
 		});
 		shutdown.server = api;
 		if (shutdown.asked) closeServer(api);

@@ -1,5 +1,5 @@
 /** `apikeys-tui settings [--set name=value]...`: the store's security and retention settings. */
-import { terminalJson } from "../core/terminal-text.js";
+import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { formatSettingValue, settingSpecs } from "../core/settings.js";
 import { type CommandSpec, optionError, UsageError } from "./command.js";
 
@@ -30,7 +30,7 @@ Example:
 			if (at <= 0) throw optionError("set", `"${assignment}" is not NAME=VALUE`);
 			changes[assignment.slice(0, at).trim()] = assignment.slice(at + 1);
 		}
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: assignments.length === 0 });
 		if (!backend.capabilities.settings.available)
 			throw new UsageError(backend.capabilities.settings.reason);
 		const settings =
@@ -43,7 +43,7 @@ Example:
 		}
 		const width = Math.max(...settingSpecs.map((s) => s.cliName.length)) + 2;
 		for (const spec of settingSpecs) {
-			io.stdout(`${spec.cliName.padEnd(width)}${formatSettingValue(settings[spec.name])}\n`);
+			io.stdout(`${spec.cliName.padEnd(width)}${safeLine(formatSettingValue(settings[spec.name]))}\n`);
 		}
 	},
 };

@@ -3,16 +3,20 @@
  * (proget-api.md §5.4). pgutil's own sources are listed and usable too; only ours are changed.
  */
 import { RemoteClient } from "../remote/http-client.js";
-import { allSources, findSource, ourSourcesPath, pgutilConfigPath, removeSource, saveSource } from "../remote/sources.js";
+import { allSources, findSource, ourSourcesPath, pgutilConfigPath, removeSource, saveSource, sourceCredentials } from "../remote/sources.js";
+import { safeLine } from "../core/terminal-text.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
+import { checkStdinOptions } from "./open-backend.js";
 
 export const sourcesCommand: CommandSpec = {
 	name: "sources",
 	summary: "Lists, adds, removes and tests named remote instances.",
-	usage: "apikeys-tui sources list | add --name=NAME --url=URL | remove --name=NAME | test [--name=NAME]",
+	usage: "apikeys-tui sources list | add --name=NAME --url=URL [--api-key=- | --username=USER --password=-] | remove --name=NAME | test [--name=NAME]",
 	details: `
-add takes the API key from standard input (--api-key=-) or $APIKEYS_TUI_API_KEY, never needing
-it on the command line, and stores it obfuscated as pgutil does (not encrypted: the file is 0600).
+add takes the API key from standard input (--api-key=-) or $APIKEYS_TUI_API_KEY, or a user with
+--username and the password from standard input (--password=-) or $APIKEYS_TUI_PASSWORD, never
+needing a secret on the command line, and stores it obfuscated as pgutil does: not encrypted
+(anyone who can read the file can recover it); the file is 0600.
 Sources are read from our file and from pgutil's own config file.`,
 	flags: {
 		name: { type: "string", description: "Name of the source (default Default)" },
@@ -31,7 +35,7 @@ Sources are read from our file and from pgutil's own config file.`,
 			sources.forEach((s, i) => {
 				const userInfo = s.token ? "api@" : s.username ? `${s.username}@` : "";
 				const url = userInfo ? s.url.replace(/^(https?:\/\/)/i, `$1${userInfo}`) : s.url;
-				io.stdout(`${i + 1}. ${s.name}${s.origin === "pgutil" ? " (from pgutil)" : ""}\n   ${url}\n`);
+				io.stdout(`${i + 1}. ${safeLine(s.name)}${s.origin === "pgutil" ? " (from pgutil)" : ""}\n   ${safeLine(url)}\n`);
 			});
 			return;
 		}
@@ -44,10 +48,17 @@ Sources are read from our file and from pgutil's own config file.`,
 			} catch {
 				throw optionError("url", "Invalid url.");
 			}
+			checkStdinOptions(flags);
+			const stdinLine = async () => (await io.readStdin()).split(/\r?\n/)[0]?.trim();
 			const keyFlag = stringFlag(flags, "apiKey");
-			const token = keyFlag === "-" ? (await io.readStdin()).split(/\r?\n/)[0]?.trim() : (keyFlag ?? io.env.APIKEYS_TUI_API_KEY?.trim());
-			saveSource({ name, url, ...(token ? { token } : {}) }, io.env);
-			if (token) io.stderr("Storing credentials. Note: Sensitive values are obfuscated but not securely encrypted.\n");
+			const token = keyFlag === "-" ? await stdinLine() : (keyFlag ?? io.env.APIKEYS_TUI_API_KEY?.trim());
+			const username = stringFlag(flags, "username");
+			const passwordFlag = stringFlag(flags, "password");
+			const password = passwordFlag === "-" ? await stdinLine() : (passwordFlag ?? (io.env.APIKEYS_TUI_PASSWORD || undefined));
+			if (password !== undefined && username === undefined) throw optionError("password", "given without --username");
+			const secrets = { ...(token ? { token } : {}), ...(username ? { username, ...(password ? { password } : {}) } : {}) };
+			saveSource({ name, url, ...secrets }, io.env);
+			if (token || password) io.stderr("Storing credentials. Note: Sensitive values are obfuscated but not securely encrypted.\n");
 			io.stdout(`Added source ${name} to ${ourSourcesPath(io.env)}.\n`);
 			return;
 		}
@@ -64,11 +75,12 @@ Sources are read from our file and from pgutil's own config file.`,
 			let failed = false;
 			for (const source of chosen) {
 				try {
-					const health = await new RemoteClient(source.url, undefined, 10_000).json<{ releaseNumber?: string }>("health");
-					io.stdout(`[${source.name}] Successfully contacted ProGet ${health.releaseNumber ?? "(unknown version)"}.\n`);
+					const health = await new RemoteClient(source.url, sourceCredentials(source), 10_000, io.env).json<{ releaseNumber?: unknown }>("health");
+					const release = typeof health?.releaseNumber === "string" ? safeLine(health.releaseNumber) : "(unknown version)";
+					io.stdout(`[${safeLine(source.name)}] Successfully contacted ProGet ${release}.\n`);
 				} catch (error) {
 					failed = true;
-					io.stderr(`[${source.name}] Error contacting ProGet: ${(error as Error).message}\n`);
+					io.stderr(`[${safeLine(source.name)}] Error contacting ProGet: ${safeLine((error as Error).message)}\n`);
 				}
 			}
 			return failed ? 1 : 0;

@@ -8,7 +8,7 @@ export const statusCommand: CommandSpec = {
 	usage: "apikeys-tui status [--json]",
 	flags: { json: { type: "boolean", description: "Print as JSON" } },
 	async run({ flags, io, openBackend }) {
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		const keys = await backend.listKeys();
 		const enabled = keys.filter((k) => k.enabled).length;
 		const status = {

@@ -69,6 +69,8 @@ export interface AccessLogFilter {
 	status?: number;
 	method?: string;
 	pathPrefix?: string;
+	/** Anywhere in the path (the console's bare words). */
+	pathContains?: string;
 	/** Milliseconds since the epoch, inclusive. */
 	since?: number;
 	until?: number;
@@ -112,6 +114,8 @@ export interface Backend {
 	readonly location: string;
 	readonly profile: ProfileName;
 	readonly capabilities: Capabilities;
+	/** The user a remote instance is signed in to as (`--username`): personal keys default to it. */
+	readonly authenticatedUser?: string | undefined;
 
 	listKeys(): Promise<KeyRecord[]>;
 	queryKeys(query: KeyQuery): Promise<KeyPage>;
@@ -152,6 +156,12 @@ export interface Backend {
 	 * anyone, so the console can follow changes made elsewhere.
 	 */
 	changeMark?(): string;
+
+	/**
+	 * The id of the key this program itself signs in with, where the instance says which it is
+	 * (apikeys-tui serve answers with the X-ApiKeys-Tui-Key-Id header; ProGet cannot tell).
+	 */
+	ownKeyId?(): number | undefined;
 
 	close(): Promise<void>;
 }

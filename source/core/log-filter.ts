@@ -10,6 +10,8 @@ export interface LogFilterText {
 	status?: string;
 	method?: string;
 	path?: string;
+	/** Text anywhere in the path. */
+	contains?: string;
 	since?: string;
 	until?: string;
 }
@@ -36,6 +38,7 @@ export function parseLogFilter(text: LogFilterText, now: Date): LogFilterResult 
 		filter.method = text.method.toUpperCase();
 	}
 	if (text.path !== undefined) filter.pathPrefix = text.path;
+	if (text.contains !== undefined) filter.pathContains = text.contains;
 	for (const field of ["since", "until"] as const) {
 		const value = text[field];
 		if (value === undefined) continue;

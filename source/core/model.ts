@@ -74,12 +74,21 @@ export function emptyDraft(type: KeyType): KeyDraft {
 }
 
 /**
+ * Whether the record's id came from its store. A remote instance may list a key without an id
+ * (ProGet's `ApiKeyInfo.Id` is `int?`): such a key gets a negative stand-in id, so it can be shown
+ * and selected, but it is never sent back to be changed or deleted.
+ */
+export function hasKnownId(record: Pick<KeyRecord, "id">): boolean {
+	return record.id > 0;
+}
+
+/**
  * The wire form of a record: ProGet's property order, nulls omitted (pgutil writes that way and
  * reads either), enum values lower case (reference §1.2 recommendation).
  */
 export function toApiKeyInfo(record: KeyRecord, secret?: string): ApiKeyInfo {
 	const ordered: [string, unknown][] = [
-		["id", record.id],
+		["id", hasKnownId(record) ? record.id : undefined],
 		["type", record.type],
 		["key", secret],
 		["displayName", record.displayName],

@@ -71,7 +71,7 @@ export const settingSpecs: readonly SettingSpec[] = [
 		min: 1,
 		max: 36_500,
 		description:
-			"The longest a new or edited key may live, in days from now; `none` for no limit. A limit implies every key expires.",
+			"The longest a new or edited key may live, in days from now; \"none\" for no limit. A limit implies every key expires.",
 	},
 	{
 		name: "personalKeysAllowed",
@@ -85,7 +85,7 @@ export const settingSpecs: readonly SettingSpec[] = [
 		kind: "optional-integer",
 		min: 1,
 		max: 36_500,
-		description: "Access-log entries older than this many days are pruned; `none` keeps them.",
+		description: "Access-log entries older than this many days are pruned; \"none\" keeps them.",
 	},
 	{
 		name: "logMaxRows",
@@ -94,7 +94,7 @@ export const settingSpecs: readonly SettingSpec[] = [
 		min: 1000,
 		max: 1_000_000_000,
 		description:
-			"The access log keeps at most this many entries, the oldest pruned first; `none` for no cap.",
+			"The access log keeps at most this many entries, the oldest pruned first; \"none\" for no cap.",
 	},
 	{
 		name: "logMaxBytes",

@@ -1,14 +1,17 @@
 /**
- * Requests to a remote instance, with a timeout, and every failure as one clear line: the key
- * refused (403), not found (404), a bad request (400, with the server's reason), a server error
- * (5xx), an unreachable host, a TLS problem, no answer in time.
+ * Requests to a remote instance, authenticated as pgutil does, bounded, and every failure as one
+ * clear line: the key refused (403), not found (404), a bad request (400, with the server's
+ * reason), a server error (5xx), a redirect, an unreachable host, a TLS problem, no answer in time,
+ * an answer too large to read.
  */
 import { AppError, RuleError } from "../core/errors.js";
 import type { FieldError, FieldName } from "../core/rules.js";
+import { safeLine } from "../core/terminal-text.js";
 
 export interface RemoteReply {
 	status: number;
 	text: string;
+	headers: Headers;
 }
 
 export interface RequestOptions {
@@ -19,8 +22,22 @@ export interface RequestOptions {
 	accept?: number[];
 }
 
+/**
+ * Who the requests are made as. pgutil sends an API key, or `user:password`, in the one
+ * `X-ApiKey` header (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ProGetClient.cs#L30-L42).
+ */
+export type Credentials = { apiKey: string } | { username: string; password: string } | Record<string, never>;
+
 const tlsCodes = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
 const ruleFields = new Set(["type", "displayName", "description", "systemApis", "packagePermissions", "feed", "feedGroup", "user", "expiration", "logging", "key"]);
+const mib = 1024 * 1024;
+
+/** The largest answer read, in bytes: 256 MiB, or $APIKEYS_TUI_MAX_RESPONSE_MB. */
+export function maxResponseBytes(env: NodeJS.ProcessEnv): number {
+	const text = env.APIKEYS_TUI_MAX_RESPONSE_MB?.trim();
+	const mb = text && /^\d{1,7}$/.test(text) && Number(text) > 0 ? Number(text) : 256;
+	return mb * mib;
+}
 
 /** Our server's 400 lists the rules' errors as `field: message` lines: read them back as such. */
 function ruleErrorFrom(text: string): RuleError | undefined {
@@ -28,31 +45,75 @@ function ruleErrorFrom(text: string): RuleError | undefined {
 	for (const line of text.trim().split("\n")) {
 		const match = /^(\w+): (.+)$/.exec(line);
 		if (!match || !ruleFields.has(match[1] as string)) return undefined;
-		errors.push({ field: match[1] as FieldName, message: match[2] as string });
+		errors.push({ field: match[1] as FieldName, message: safeLine(match[2] as string) });
 	}
 	return errors.length > 0 ? new RuleError(errors) : undefined;
 }
 
+/** The host could not be reached or did not answer: no answer to judge. */
+export class TransportError extends AppError {
+	constructor(message: string) {
+		super(message, "unavailable");
+		this.name = "TransportError";
+	}
+}
+
+function timedOut(url: string): AppError {
+	return new TransportError(`${url}: no complete answer within the timeout; is the server up and reachable?`);
+}
+
 function describeNetworkError(url: string, error: unknown): AppError {
+	if (error instanceof AppError) return error;
 	const cause = (error as { cause?: { code?: string; message?: string } }).cause;
 	const code = cause?.code ?? "";
-	if ((error as Error).name === "TimeoutError" || (error as Error).name === "AbortError") {
-		return new AppError(`${url}: no answer within the timeout; is the server up and reachable?`, "unavailable");
-	}
+	if ((error as Error).name === "TimeoutError" || (error as Error).name === "AbortError") return timedOut(url);
 	if (tlsCodes.test(code) || tlsCodes.test(cause?.message ?? "")) {
-		return new AppError(`${url}: TLS error (${code || cause?.message}); check the certificate or use the right URL`, "unavailable");
+		return new TransportError(
+			`${url}: TLS error (${safeLine(code || cause?.message || "")}); check the certificate (a company CA: NODE_EXTRA_CA_CERTS) or use the right URL`,
+		);
 	}
-	if (code === "ECONNREFUSED") return new AppError(`${url}: connection refused; is the server running?`, "unavailable");
-	if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new AppError(`${url}: the host name cannot be resolved`, "unavailable");
-	return new AppError(`${url}: cannot reach the server (${code || cause?.message || (error as Error).message})`, "unavailable");
+	if (code === "ECONNREFUSED") return new TransportError(`${url}: connection refused; is the server running?`);
+	if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransportError(`${url}: the host name cannot be resolved`);
+	return new TransportError(`${url}: cannot reach the server (${safeLine(code || cause?.message || (error as Error).message)})`);
+}
+
+/** Where a redirect points, and what to do about it: an http to https move on the same host names the URL to use. */
+function redirectError(baseUrl: string, requested: string, location: string | null): AppError {
+	let target: URL | undefined;
+	try {
+		target = location === null ? undefined : new URL(location, requested);
+	} catch {
+		target = undefined;
+	}
+	const base = new URL(baseUrl);
+	if (target && base.protocol === "http:" && target.protocol === "https:" && target.hostname === base.hostname) {
+		const secure = new URL(baseUrl);
+		secure.protocol = "https:";
+		secure.port = target.port;
+		return new AppError(`${baseUrl} redirects to https: use --source=${safeLine(secure.toString())}`, "invalid");
+	}
+	const where = target ? safeLine(target.toString().slice(0, 200)) : "an unreadable location";
+	return new AppError(`${baseUrl}: the server redirected to ${where} (a log-in page?); check the URL`, "unavailable");
 }
 
 export class RemoteClient {
+	/** The id of the key this client signs in with, as an apikeys-tui server last said (ProGet never does). */
+	keyId: number | undefined;
+	private readonly maxBytes: number;
+
 	constructor(
 		readonly baseUrl: string,
-		private readonly apiKey: string | undefined,
+		private readonly credentials: Credentials,
 		private readonly timeoutMs = 15_000,
-	) {}
+		env: NodeJS.ProcessEnv = process.env,
+	) {
+		this.maxBytes = maxResponseBytes(env);
+	}
+
+	/** Whether any credential is sent (a refusal then means it was wrong, not missing). */
+	get authenticated(): boolean {
+		return "apiKey" in this.credentials || "username" in this.credentials;
+	}
 
 	url(path: string, query: RequestOptions["query"] = {}): string {
 		const url = new URL(path.replace(/^\//, ""), this.baseUrl.endsWith("/") ? this.baseUrl : `${this.baseUrl}/`);
@@ -60,33 +121,86 @@ export class RemoteClient {
 		return url.toString();
 	}
 
+	private headers(): Record<string, string> {
+		if ("apiKey" in this.credentials) return { "X-ApiKey": this.credentials.apiKey };
+		if ("username" in this.credentials) return { "X-ApiKey": `${this.credentials.username}:${this.credentials.password}` };
+		return {};
+	}
+
+	/** The body as text, stopped at the size cap; a timeout while it arrives is a timeout, never a short body. */
+	private async readBody(response: Response, path: string, signal: AbortSignal): Promise<string> {
+		const declared = Number(response.headers.get("content-length") ?? "0");
+		if (declared > this.maxBytes) throw this.tooLarge(path, response);
+		if (!response.body) return "";
+		const reader = response.body.getReader();
+		const chunks: Uint8Array[] = [];
+		let size = 0;
+		try {
+			for (;;) {
+				const { done, value } = await reader.read();
+				if (done) break;
+				size += value.byteLength;
+				if (size > this.maxBytes) {
+					await reader.cancel().catch(() => undefined);
+					throw this.tooLarge(path, response);
+				}
+				chunks.push(value);
+			}
+		} catch (error) {
+			if (error instanceof AppError) throw error;
+			if (signal.aborted) throw timedOut(this.baseUrl);
+			throw describeNetworkError(this.baseUrl, error);
+		}
+		return Buffer.concat(chunks).toString("utf8");
+	}
+
+	private tooLarge(path: string, response: Response): AppError {
+		void response.body?.cancel().catch(() => undefined);
+		return new AppError(
+			`${this.baseUrl}: the answer to ${path} is larger than ${this.maxBytes / mib} MiB; not read (APIKEYS_TUI_MAX_RESPONSE_MB raises the cap)`,
+			"unavailable",
+		);
+	}
+
 	async request(path: string, options: RequestOptions = {}): Promise<RemoteReply> {
 		const url = this.url(path, options.query);
-		const headers: Record<string, string> = {};
-		if (this.apiKey) headers["X-ApiKey"] = this.apiKey;
+		const headers = this.headers();
 		let body: string | undefined;
 		if (options.json !== undefined) {
 			headers["Content-Type"] = "application/json; charset=utf-8";
 			body = JSON.stringify(options.json);
 		}
+		const signal = AbortSignal.timeout(this.timeoutMs);
 		let response: Response;
 		try {
 			response = await fetch(url, {
 				method: options.method ?? "GET",
 				headers,
 				...(body === undefined ? {} : { body }),
-				signal: AbortSignal.timeout(this.timeoutMs),
-				redirect: "error",
+				signal,
+				redirect: "manual",
 			});
 		} catch (error) {
 			throw describeNetworkError(this.baseUrl, error);
 		}
-		const text = await response.text().catch(() => "");
-		const reply = { status: response.status, text };
+		if (response.status >= 300 && response.status < 400 && !options.accept?.includes(response.status)) {
+			void response.body?.cancel().catch(() => undefined);
+			throw redirectError(this.baseUrl, url, response.headers.get("location"));
+		}
+		const text = await this.readBody(response, path, signal);
+		const keyId = response.headers.get("x-apikeys-tui-key-id");
+		if (keyId !== null && /^\d{1,9}$/.test(keyId)) this.keyId = Number(keyId);
+		const reply = { status: response.status, text, headers: response.headers };
 		if (response.ok || options.accept?.includes(response.status)) return reply;
-		const reason = text.trim().split("\n")[0]?.slice(0, 300) || response.statusText;
-		if (response.status === 403) {
-			throw new AppError(`the server refused the API key (403): ${reason}`, "forbidden");
+		const reason = safeLine(text.trim().split("\n")[0]?.slice(0, 300) || response.statusText);
+		if (response.status === 401 || response.status === 403) {
+			if (!this.authenticated) {
+				throw new AppError(
+					`No API key or user given, and the server requires one (${response.status}): use --api-key=-, --username with --password=-, $APIKEYS_TUI_API_KEY or a stored source`,
+					"forbidden",
+				);
+			}
+			throw new AppError(`the server refused the ${"apiKey" in this.credentials ? "API key" : "user name and password"} (${response.status}): ${reason}`, "forbidden");
 		}
 		if (response.status === 404) throw new AppError(reason, "not-found");
 		if (response.status === 400) throw ruleErrorFrom(text) ?? new AppError(reason, "invalid");
@@ -95,11 +209,28 @@ export class RemoteClient {
 	}
 
 	async json<T>(path: string, options: RequestOptions = {}): Promise<T> {
-		const reply = await this.request(path, options);
+		return this.parse((await this.request(path, options)).text, path) as T;
+	}
+
+	parse(text: string, path: string): unknown {
 		try {
-			return JSON.parse(reply.text) as T;
+			return JSON.parse(text) as unknown;
 		} catch {
 			throw new AppError(`${this.baseUrl}: the answer to ${path} is not JSON; is this a ProGet or apikeys-tui server?`, "unavailable");
+		}
+	}
+
+	/**
+	 * A GET whose every answer is the caller's to judge: any status, a redirect, or no readable
+	 * answer at all (undefined). Only a host that cannot be reached fails.
+	 */
+	async probe(path: string): Promise<RemoteReply | undefined> {
+		const statuses = Array.from({ length: 500 }, (_, i) => i + 100);
+		try {
+			return await this.request(path, { accept: statuses });
+		} catch (error) {
+			if (error instanceof TransportError) throw error;
+			return undefined;
 		}
 	}
 }

@@ -1,32 +1,15 @@
 /**
  * The key list's filter and sort for keys held in memory (a remote list), matching what the
- * local store does in SQL: every term must match; a term with a capital letter matches case exactly.
+ * local store does in SQL (both filter core/key-text.ts's text): every term must match; a term with a capital letter matches case exactly.
  */
 import type { KeyQuery, KeySortColumn } from "../core/backend.js";
+import { filterText } from "../core/key-text.js";
 import type { KeyRecord } from "../core/model.js";
-
-function haystack(key: KeyRecord): string {
-	return [
-		key.id,
-		key.type,
-		key.displayName,
-		key.description,
-		key.user,
-		key.feed,
-		key.feedGroup,
-		key.systemApis?.join(","),
-		key.packagePermissions?.join(","),
-		key.hint,
-		key.enabled ? "enabled" : "disabled",
-	]
-		.filter((part) => part !== null && part !== undefined)
-		.join(" ");
-}
 
 export function matchesFilter(key: KeyRecord, filter: string | undefined): boolean {
 	const terms = (filter ?? "").split(/\s+/).filter(Boolean);
 	if (terms.length === 0) return true;
-	const text = haystack(key);
+	const text = filterText(key);
 	const lower = text.toLowerCase();
 	return terms.every((term) => (term === term.toLowerCase() ? lower.includes(term) : text.includes(term)));
 }

@@ -1,11 +1,13 @@
 /**
- * The remote backend: a ProGet 2024.3+ instance or `apikeys-tui serve`, over HTTP. What the
- * instance can do is discovered: our server answers the capabilities extension and does
- * everything; real ProGet has only list, create and delete, and the rest is shown as unavailable
- * with the reason.
+ * The remote backend: a ProGet 2024.3+ instance or `apikeys-tui serve`, over HTTP. `create`,
+ * `list` and `delete` send exactly what pgutil sends and nothing first. What else the instance can
+ * do is asked only where needed (other commands, the console), through `GET /health`, which ProGet
+ * documents: our server names itself there and answers the capabilities extension; anything else
+ * is ProGet, with only list, create and delete, and the rest shown as unavailable with the reason.
  */
 import type { Requirement } from "../core/access.js";
 import type {
+	AccessLogEntry,
 	AccessLogFilter,
 	AccessLogPage,
 	AuditEntry,
@@ -22,10 +24,11 @@ import type {
 import { type Catalog, catalogFor, type ProfileName, parseProfileName } from "../core/catalog.js";
 import { parseKeyType, parseLogging, pascalCase } from "../core/enums.js";
 import { AppError, RuleError } from "../core/errors.js";
-import type { KeyRecord } from "../core/model.js";
+import { normalizeExpiration, wireExpiration } from "../core/expiration.js";
+import { hasKnownId, type KeyRecord } from "../core/model.js";
 import { draftFromInput, type KeyInput } from "../core/rules.js";
-import { defaultSettings, type StoreSettings } from "../core/settings.js";
-import { RemoteClient } from "./http-client.js";
+import { defaultSettings, settingSpecs, type StoreSettings } from "../core/settings.js";
+import { type Credentials, RemoteClient } from "./http-client.js";
 import { orderKeys } from "./key-index.js";
 
 const prefix = "api/api-keys";
@@ -49,21 +52,24 @@ function text(value: unknown): string | null {
 	return typeof value === "string" ? value : null;
 }
 
+/** Scope values as the server sent them (compared without case where they are matched). */
 function list(value: unknown): string[] | null {
-	return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string").map((v) => v.toLowerCase()) : null;
+	return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : null;
 }
 
-/** A wire ApiKeyInfo (plus our extras, when the server sends them) as a record. */
-export function recordFromWire(raw: unknown): KeyRecord {
-	if (typeof raw !== "object" || raw === null) throw new AppError("the server sent a key that is not an object", "unavailable");
+/**
+ * A wire ApiKeyInfo (plus our extras, when the server sends them) as a record. Nothing in it is
+ * trusted: a missing id gets `fallbackId` (negative: shown, never sent back), an unknown type is
+ * read as `other`, an expiration that is not a date is kept as text and shown as it came.
+ */
+export function recordFromWire(raw: unknown, fallbackId = -1): KeyRecord {
+	if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new AppError("the server sent a key that is not an object", "unavailable");
 	const item = raw as Record<string, unknown>;
-	const type = parseKeyType(item.type);
-	if (typeof item.id !== "number" || !type) {
-		throw new AppError("the server sent a key without a numeric id or a known type", "unavailable");
-	}
+	const id = typeof item.id === "number" && Number.isSafeInteger(item.id) && item.id > 0 ? item.id : fallbackId;
+	const expiration = text(item.expiration);
 	return {
-		id: item.id,
-		type,
+		id,
+		type: parseKeyType(item.type) ?? "other",
 		displayName: text(item.displayName),
 		description: text(item.description),
 		systemApis: list(item.systemApis),
@@ -71,7 +77,7 @@ export function recordFromWire(raw: unknown): KeyRecord {
 		feed: text(item.feed),
 		feedGroup: text(item.feedGroup),
 		user: text(item.user),
-		expiration: text(item.expiration),
+		expiration: expiration === null ? null : (normalizeExpiration(expiration) ?? expiration),
 		logging: parseLogging(item.logging) ?? "none",
 		hint: text(item.hint) ?? (typeof item.key === "string" ? "(stored in plain text on the server)" : "(hidden)"),
 		enabled: item.enabled !== false,
@@ -82,17 +88,103 @@ export function recordFromWire(raw: unknown): KeyRecord {
 	};
 }
 
-/** The JSON body of a create request, as pgutil writes it: PascalCase enums, nulls left out. */
-function createBody(input: KeyInput, key: string | undefined): Record<string, unknown> {
+/**
+ * The JSON body of a create request as pgutil writes an ApiKeyInfo: camelCase names in the
+ * class's order, PascalCase enum names, nulls left out
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ProGetApiJsonContext.cs#L32,
+ * https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ApiKeyInfo.cs),
+ * the expiration as the ISO form of the `DateTime` it parsed.
+ */
+export function createBody(input: KeyInput, key: string | undefined, now: Date): Record<string, unknown> {
 	const body: Record<string, unknown> = { type: pascalCase(String(parseKeyType(input.type) ?? input.type)) };
 	if (key !== undefined) body.key = key;
-	for (const field of ["displayName", "description", "systemApis", "packagePermissions", "feed", "feedGroup", "expiration"] as const) {
+	for (const field of ["displayName", "description", "systemApis", "packagePermissions", "feed", "feedGroup"] as const) {
 		const value = input[field];
 		if (value !== undefined && value !== null && value !== "") body[field] = value;
+	}
+	if (typeof input.expiration === "string" && input.expiration !== "") {
+		const expiration = wireExpiration(input.expiration, now);
+		if (!expiration.ok) throw new RuleError([{ field: "expiration", message: expiration.error }]);
+		if (expiration.value !== null) body.expiration = expiration.value;
 	}
 	body.logging = pascalCase(parseLogging(input.logging) ?? "none");
 	if (input.user !== undefined && input.user !== null && input.user !== "") body.user = input.user;
 	return body;
+}
+
+/** Whether `GET /health` was answered by apikeys-tui: it names itself and sends its version header. */
+function isOurServer(reply: { status: number; text: string; headers: Headers } | undefined): boolean {
+	if (!reply || reply.status !== 200 || !reply.headers.has("x-apikeys-tui-version")) return false;
+	try {
+		const health = JSON.parse(reply.text) as { applicationName?: unknown };
+		return typeof health === "object" && health !== null && health.applicationName === "apikeys-tui";
+	} catch {
+		return false;
+	}
+}
+
+function whole(value: unknown): number | undefined {
+	return typeof value === "number" && Number.isSafeInteger(value) ? value : undefined;
+}
+
+function entryFromWire(raw: unknown): AccessLogEntry | undefined {
+	if (typeof raw !== "object" || raw === null) return undefined;
+	const item = raw as Record<string, unknown>;
+	const id = whole(item.id);
+	const at = whole(item.at);
+	if (id === undefined || at === undefined || Number.isNaN(new Date(at).getTime())) return undefined;
+	return {
+		id,
+		at,
+		keyId: whole(item.keyId) ?? null,
+		keyName: text(item.keyName),
+		method: text(item.method) ?? "",
+		path: text(item.path) ?? "",
+		status: whole(item.status) ?? 0,
+		durationMs: typeof item.durationMs === "number" && Number.isFinite(item.durationMs) ? item.durationMs : 0,
+		client: text(item.client) ?? "",
+		userAgent: text(item.userAgent),
+		requestBody: text(item.requestBody),
+		responseBody: text(item.responseBody),
+	};
+}
+
+export function accessLogPageFromWire(raw: unknown, before: number | undefined): AccessLogPage {
+	const answer = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+	if (!Array.isArray(answer.entries)) throw new AppError("the server's access-log page has no list of entries", "unavailable");
+	const entries = answer.entries.map(entryFromWire).filter((entry) => entry !== undefined);
+	const next = whole(answer.nextBefore);
+	const advances = next !== undefined && (before === undefined || next < before);
+	return advances ? { entries, nextBefore: next } : { entries };
+}
+
+function auditEntryFromWire(raw: unknown): AuditEntry | undefined {
+	if (typeof raw !== "object" || raw === null) return undefined;
+	const item = raw as Record<string, unknown>;
+	const id = whole(item.id);
+	if (id === undefined) return undefined;
+	const details = typeof item.details === "object" && item.details !== null && !Array.isArray(item.details) ? (item.details as Record<string, unknown>) : {};
+	return { id, at: text(item.at) ?? "", actor: text(item.actor) ?? "", action: text(item.action) ?? "", keyId: whole(item.keyId) ?? null, details };
+}
+
+/** The server's settings, each of the kind it must be; a value that is not falls back to the default. */
+function settingsFromWire(raw: unknown): StoreSettings {
+	const answer = typeof raw === "object" && raw !== null ? (raw as Record<string, unknown>) : {};
+	const settings: Record<string, unknown> = { ...defaultSettings };
+	for (const spec of settingSpecs) {
+		const value = answer[spec.name];
+		const fits = spec.kind === "boolean" ? typeof value === "boolean" : whole(value) !== undefined || (value === null && spec.kind === "optional-integer");
+		if (fits) settings[spec.name] = value;
+	}
+	return settings as unknown as StoreSettings;
+}
+
+export interface ConnectOptions {
+	credentials?: Credentials;
+	/** Ask what the instance can do (`GET /health`) before the first request; pgutil's commands do not. */
+	discover?: boolean;
+	timeoutMs?: number;
+	env?: NodeJS.ProcessEnv;
 }
 
 export class RemoteBackend implements Backend {
@@ -107,22 +199,32 @@ export class RemoteBackend implements Backend {
 		readonly capabilities: Capabilities,
 		/** Whether the server is apikeys-tui (all extensions) rather than ProGet. */
 		private readonly extended: boolean,
+		/** The user a `user:password` authenticates as: personal keys are for them by default. */
+		readonly authenticatedUser: string | undefined,
 	) {
 		this.catalog = catalogFor(profile);
 	}
 
-	/** Connects and finds out what the instance can do; a refused key fails here, with the reason. */
-	static async connect(url: string, apiKey: string | undefined, timeoutMs?: number): Promise<RemoteBackend> {
+	/**
+	 * Opens a remote instance. Without `discover` nothing is sent until the first command; with
+	 * it, `GET /health` tells our server from ProGet, and an answer that is neither (an HTML page,
+	 * a redirect to a log-in page, an error) is taken for ProGet: list, create and delete.
+	 */
+	static async connect(url: string, options: ConnectOptions = {}): Promise<RemoteBackend> {
 		if (!/^https?:\/\//i.test(url)) throw new AppError(`${url} is not an http:// or https:// URL`, "invalid");
-		const client = new RemoteClient(url, apiKey, timeoutMs);
-		const probe = await client.request(`${prefix}/capabilities`, { accept: [404, 405] });
-		if (probe.status === 200) {
-			const answer = JSON.parse(probe.text) as { profile?: string; capabilities?: Capabilities };
-			const profile = parseProfileName(answer.profile ?? "proget") ?? "proget";
-			return new RemoteBackend(client, url, profile, { ...progetCapabilities, ...answer.capabilities }, true);
+		const credentials = options.credentials ?? {};
+		const client = new RemoteClient(url, credentials, options.timeoutMs, options.env);
+		const user = "username" in credentials ? credentials.username : undefined;
+		if (options.discover && isOurServer(await client.probe("health"))) {
+			const answer = await client.json<{ profile?: unknown; capabilities?: Partial<Capabilities> }>(`${prefix}/capabilities`);
+			const profile = parseProfileName(String(answer.profile ?? "proget")) ?? "proget";
+			return new RemoteBackend(client, url, profile, { ...progetCapabilities, ...answer.capabilities }, true, user);
 		}
-		await client.request(`${prefix}/list`);
-		return new RemoteBackend(client, url, "proget", progetCapabilities, false);
+		return new RemoteBackend(client, url, "proget", progetCapabilities, false, user);
+	}
+
+	ownKeyId(): number | undefined {
+		return this.client.keyId;
 	}
 
 	private unavailable(capability: keyof Capabilities): never {
@@ -134,7 +236,7 @@ export class RemoteBackend implements Backend {
 		if (!this.cache) {
 			const raw = await this.client.json<unknown>(`${prefix}/list`, this.extended ? { query: { details: "true" } } : {});
 			if (!Array.isArray(raw)) throw new AppError("the server's key list is not a JSON array", "unavailable");
-			this.cache = raw.map(recordFromWire);
+			this.cache = raw.map((item, index) => recordFromWire(item, -(index + 1)));
 		}
 		return this.cache;
 	}
@@ -164,20 +266,30 @@ export class RemoteBackend implements Backend {
 	}
 
 	async getKey(id: number): Promise<KeyRecord | undefined> {
-		if (!this.extended) return (await this.keys()).find((k) => k.id === id);
+		if (!this.extended || !hasKnownId({ id })) return (await this.keys()).find((k) => k.id === id);
 		const reply = await this.client.request(`${prefix}/get`, { query: { id }, accept: [404] });
-		return reply.status === 404 ? undefined : recordFromWire(JSON.parse(reply.text));
+		return reply.status === 404 ? undefined : recordFromWire(this.client.parse(reply.text, `${prefix}/get`));
 	}
 
+	/**
+	 * One POST, as pgutil's create
+	 * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ProGetClient.cs#L399-L411), after
+	 * the rules have checked the input here, as pgutil checks its options before sending. The
+	 * answer's `id` may be missing (`int?`): the key is still returned, with an unknown id.
+	 */
 	async createKey(input: KeyInput, options: { key?: string; actor: string }): Promise<CreatedKey> {
-		const answer = await this.client.json<Record<string, unknown>>(`${prefix}/create`, {
-			method: "POST",
-			json: createBody(input, options.key),
-		});
+		const now = new Date();
+		if (!this.extended) {
+			const draft = draftFromInput(input, { catalog: this.catalog, settings: defaultSettings, now }, "create");
+			if (!draft.ok) throw new RuleError(draft.errors);
+		}
+		const body = createBody(input, options.key, now);
+		const answer = await this.client.json<unknown>(`${prefix}/create`, { method: "POST", json: body });
 		this.changed();
-		const key = typeof answer.key === "string" ? answer.key : options.key;
-		if (!key) throw new AppError("the server created the key but did not return its text", "unavailable");
-		return { record: recordFromWire(answer), key };
+		const fields = typeof answer === "object" && answer !== null && !Array.isArray(answer) ? (answer as Record<string, unknown>) : {};
+		const key = typeof fields.key === "string" && fields.key !== "" ? fields.key : options.key;
+		if (!key) throw new AppError("the server created the key but did not return its text (is key hashing on? then only a custom --key can be known)", "unavailable");
+		return { record: recordFromWire({ ...body, ...fields }), key };
 	}
 
 	async updateKey(id: number, patch: KeyInput): Promise<KeyRecord> {
@@ -202,6 +314,7 @@ export class RemoteBackend implements Backend {
 	}
 
 	async deleteKey(id: number): Promise<void> {
+		if (!hasKnownId({ id })) throw new AppError("the server listed this key without an id, so it cannot be deleted through the API: delete it in ProGet's web UI", "invalid");
 		await this.client.request(`${prefix}/delete`, { method: "POST", query: { id } });
 		this.changed();
 	}
@@ -255,35 +368,43 @@ export class RemoteBackend implements Backend {
 
 	async getSettings(): Promise<StoreSettings> {
 		if (!this.extended) return defaultSettings;
-		return this.client.json<StoreSettings>(`${prefix}/settings`);
+		return settingsFromWire(await this.client.json<unknown>(`${prefix}/settings`));
 	}
 
 	async updateSettings(changes: Record<string, unknown>): Promise<StoreSettings> {
 		if (!this.extended) this.unavailable("settings");
-		return this.client.json<StoreSettings>(`${prefix}/settings`, { method: "POST", json: changes });
+		return settingsFromWire(await this.client.json<unknown>(`${prefix}/settings`, { method: "POST", json: changes }));
 	}
 
+	/**
+	 * A page of the server's access log, every value checked: an entry without a whole id or a
+	 * real time is left out (it cannot be placed or shown), and a `nextBefore` that does not move
+	 * back past `before` ends the paging instead of asking for the same page for ever.
+	 */
 	async queryAccessLog(filter: AccessLogFilter, page: { before?: number; limit: number }): Promise<AccessLogPage> {
 		if (!this.extended) this.unavailable("accessLogs");
 		const status = filter.status ?? (filter.statusClass === undefined ? undefined : `${filter.statusClass}xx`);
-		return this.client.json<AccessLogPage>(`${prefix}/logs`, {
+		const answer = await this.client.json<unknown>(`${prefix}/logs`, {
 			query: {
 				key: filter.keyId,
 				status,
 				method: filter.method,
 				path: filter.pathPrefix,
+				contains: filter.pathContains,
 				since: filter.since === undefined ? undefined : new Date(filter.since).toISOString(),
 				until: filter.until === undefined ? undefined : new Date(filter.until).toISOString(),
 				before: page.before,
 				limit: page.limit,
 			},
 		});
+		return accessLogPageFromWire(answer, page.before);
 	}
 
 	async auditTrail(keyId?: number, limit = 200): Promise<AuditEntry[]> {
 		if (!this.extended) return [];
-		const entries = await this.client.json<AuditEntry[]>(`${prefix}/audit`, { query: { id: keyId } });
-		return entries.slice(0, limit);
+		const entries = await this.client.json<unknown>(`${prefix}/audit`, { query: { id: keyId } });
+		if (!Array.isArray(entries)) throw new AppError("the server's audit trail is not a JSON array", "unavailable");
+		return entries.flatMap((entry) => auditEntryFromWire(entry) ?? []).slice(0, limit);
 	}
 
 	async pruneAccessLog(): Promise<number> {

@@ -1,14 +1,17 @@
 /**
- * Named remote instances: pgutil's own config file (read, never written: proget-api.md §5) and
- * ours, `$XDG_CONFIG_HOME/apikeys-tui/sources.json` (0600). Both keep API keys obfuscated the way
- * pgutil does — AES-128-CBC under a fixed, public key — which only keeps them from being read at a
- * glance: it is not encryption, and the files' permissions are what protects them.
+ * Named remote instances: pgutil's own config file (read, never written) and ours,
+ * `$XDG_CONFIG_HOME/apikeys-tui/sources.json` (0600). Both keep API keys and passwords obfuscated
+ * the way pgutil does — AES-128-CBC under a fixed, public key
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/Config/PgUtilSource.cs) —
+ * which only keeps them from being read at a glance: it is not encryption, and the files'
+ * permissions are what protects them.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { AppError } from "../core/errors.js";
+import type { Credentials } from "./http-client.js";
 
 const pgutilKey = Buffer.from([207, 133, 227, 29, 231, 23, 59, 35, 79, 120, 240, 230, 231, 15, 243, 173]);
 
@@ -18,6 +21,8 @@ export interface Source {
 	/** The API key, un-obfuscated, if one is stored. */
 	token?: string;
 	username?: string;
+	/** The password for `username`, un-obfuscated, if one is stored. */
+	password?: string;
 	origin: "apikeys-tui" | "pgutil";
 }
 
@@ -74,8 +79,10 @@ function readSources(path: string, origin: Source["origin"], strict: boolean): S
 		.map((s) => {
 			const token = s.encryptedToken ? deobfuscate(s.encryptedToken) : s.token;
 			const source: Source = { name: s.name, url: s.url, origin };
+			const password = s.encryptedPassword ? deobfuscate(s.encryptedPassword) : s.password;
 			if (token) source.token = token;
 			if (s.username) source.username = s.username;
+			if (s.username && password) source.password = password;
 			return source;
 		});
 }
@@ -85,20 +92,31 @@ export function allSources(env: NodeJS.ProcessEnv): Source[] {
 	return [...readSources(ourSourcesPath(env), "apikeys-tui", true), ...readSources(pgutilConfigPath(env), "pgutil", false)];
 }
 
+/** A source's stored credentials as pgutil uses them: its key, else its user and password. */
+export function sourceCredentials(source: Pick<Source, "token" | "username" | "password">): Credentials {
+	if (source.token) return { apiKey: source.token };
+	if (source.username) return { username: source.username, password: source.password ?? "" };
+	return {};
+}
+
 export function findSource(name: string, env: NodeJS.ProcessEnv): Source | undefined {
 	return allSources(env).find((s) => s.name.toLowerCase() === name.toLowerCase());
 }
 
-/** Adds or replaces one of our sources, the key obfuscated; the file is written 0600, atomically. */
-export function saveSource(source: { name: string; url: string; token?: string }, env: NodeJS.ProcessEnv): void {
+/** A source as our file keeps it: the key and the password obfuscated as pgutil's file keeps them. */
+function storedForm(source: Pick<Source, "name" | "url" | "token" | "username" | "password">): StoredSource {
+	const entry: StoredSource = { name: source.name, url: source.url };
+	if (source.username) entry.username = source.username;
+	if (source.username && source.password) entry.encryptedPassword = obfuscate(source.password);
+	if (source.token) entry.encryptedToken = obfuscate(source.token);
+	return entry;
+}
+
+/** Adds or replaces one of our sources, secrets obfuscated; the file is written 0600, atomically. */
+export function saveSource(source: Pick<Source, "name" | "url" | "token" | "username" | "password">, env: NodeJS.ProcessEnv): void {
 	const path = ourSourcesPath(env);
 	const kept = readSources(path, "apikeys-tui", true).filter((s) => s.name.toLowerCase() !== source.name.toLowerCase());
-	const stored = [...kept, source].map((s) => {
-		const entry: StoredSource = { name: s.name, url: s.url };
-		if (s.token) entry.encryptedToken = obfuscate(s.token);
-		return entry;
-	});
-	writeSources(path, stored);
+	writeSources(path, [...kept, source].map(storedForm));
 }
 
 export function removeSource(name: string, env: NodeJS.ProcessEnv): boolean {
@@ -106,10 +124,7 @@ export function removeSource(name: string, env: NodeJS.ProcessEnv): boolean {
 	const all = readSources(path, "apikeys-tui", true);
 	const kept = all.filter((s) => s.name.toLowerCase() !== name.toLowerCase());
 	if (kept.length === all.length) return false;
-	writeSources(
-		path,
-		kept.map((s) => ({ name: s.name, url: s.url, ...(s.token ? { encryptedToken: obfuscate(s.token) } : {}) })),
-	);
+	writeSources(path, kept.map(storedForm));
 	return true;
 }
 

@@ -12,10 +12,14 @@ import { defaultSettings } from "../core/settings.js";
 import type { LocalStore } from "../store/local-store.js";
 import { ConnectionDigests } from "./connection-digests.js";
 import { EndOfTurnWrites } from "./end-of-turn.js";
+import { allowedHeaders, authorizeCheck, forwardedKeys, forwardedRequest, isAuthorizeTarget } from "./authorize.js";
+import { BoundedMemo } from "./bounded-memo.js";
+import { clientAddress, TrustedProxies } from "./client-address.js";
 import { clientIdentity } from "./client-identity.js";
 import { ByteBudget, ConnectionCounts, FailureLogLimit } from "./client-limits.js";
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
+import { clientWithPseudoKey } from "./pseudo-key.js";
 import { bodyForLog, cutToBytes, redactPairs, redactSecrets } from "./redact.js";
 import { type RequestTarget, requestTarget } from "./request-target.js";
 import { type BodyKind, bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
@@ -36,11 +40,13 @@ const statusOfKind: Record<AppError["kind"], number> = {
 export interface ApiServerOptions {
 	store: LocalStore;
 	version: string;
+	/** Proxies whose X-Forwarded-For / X-Real-IP name the client (serve --trust-proxy); none by default. */
+	trustedProxies?: TrustedProxies;
 	/** Where unexpected errors are reported (never with a secret in them). */
 	onError?: (message: string) => void;
 	/**
 	 * Whom a request's failures count against (the throttle, the logging of failures): by default
-	 * its address, an IPv6 /64 as one. A front end that knows the forwarded client names it here.
+	 * its client address (the forwarded client behind a trusted proxy), an IPv6 /64 as one.
 	 */
 	clientOf?: (request: IncomingMessage) => string;
 }
@@ -63,21 +69,35 @@ export const unknownKeyTextBytes = 256;
  */
 export const heldHeader = "X-ApiKeys-Tui-Held-Ms";
 
-function send(response: ServerResponse, reply: Reply, version: string): string {
-	const isText = typeof reply.body === "string";
-	const text = isText ? (reply.body as string) : reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body);
-	if (reply.heldMs !== undefined) response.setHeader(heldHeader, String(reply.heldMs));
-	if (reply.retryAfterMs !== undefined) response.setHeader("Retry-After", String(Math.ceil(reply.retryAfterMs / 1000)));
-	// The rest of what this connection sends is not read: a refused client's body, or its next guesses.
-	if (reply.close) response.shouldKeepAlive = false;
-	response.writeHead(reply.status, {
-		"Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
-		"Content-Length": Buffer.byteLength(text),
+/** The header that tells a caller which key it signed in with, so a console can warn before cutting itself off. */
+export const callerKeyHeader = "X-ApiKeys-Tui-Key-Id";
+
+function send(response: ServerResponse, reply: Reply, version: string, callerId?: number): string {
+	const common = {
 		"Cache-Control": "no-store",
 		// pgutil reads these on a failed create (proget-api.md §2.5); keep its edition check quiet.
 		"X-ProGet-Version": "24.0.3.0",
 		"X-ProGet-Edition": "Enterprise",
 		"X-ApiKeys-Tui-Version": version,
+		...(callerId === undefined ? {} : { [callerKeyHeader]: String(callerId) }),
+		...(reply.heldMs === undefined ? {} : { [heldHeader]: String(reply.heldMs) }),
+		...(reply.retryAfterMs === undefined ? {} : { "Retry-After": String(Math.ceil(reply.retryAfterMs / 1000)) }),
+		...reply.headers,
+	};
+	// The rest of what this connection sends is not read: a refused client's body, or its next guesses.
+	if (reply.close) response.shouldKeepAlive = false;
+	// A 204 has neither body nor Content-Length (RFC 9110 §8.6).
+	if (reply.status === 204) {
+		response.writeHead(204, common);
+		response.end();
+		return "";
+	}
+	const isText = typeof reply.body === "string";
+	const text = isText ? (reply.body as string) : reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body);
+	response.writeHead(reply.status, {
+		"Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+		"Content-Length": Buffer.byteLength(text),
+		...common,
 	});
 	response.end(text);
 	return text;
@@ -110,6 +130,8 @@ interface Exchange {
 	/** Whether the presented key was refused (unknown, invalid, or not evaluated: throttled). */
 	refused?: boolean;
 	actor: string;
+	/** The request a gateway asks about (authorize route): logged as the key's use instead of the gateway's own. */
+	forwarded?: { method: string; target: string };
 }
 
 const noBody = Buffer.alloc(0);
@@ -118,16 +140,19 @@ function hasBody(request: IncomingMessage): boolean {
 	return request.headers["transfer-encoding"] !== undefined || Number(request.headers["content-length"] ?? 0) > 0;
 }
 
-const defaultClientOf = (request: IncomingMessage) => clientIdentity(request.socket.remoteAddress);
-
 export function createApiServer(options: ApiServerOptions): Server {
 	const { store, version } = options;
 	const onError = options.onError ?? (() => {});
-	const clientOf = options.clientOf ?? defaultClientOf;
+	const trustedProxies = options.trustedProxies ?? TrustedProxies.none();
+	const clientOf = options.clientOf ?? ((request: IncomingMessage) => clientIdentity(clientAddress(request, trustedProxies)));
 	const routes = new Map<string, Route[]>();
 	for (const route of buildRoutes()) routes.set(route.path, [...(routes.get(route.path) ?? []), route]);
 	const throttle = new FailureThrottle();
 	const callerDigests = new ConnectionDigests((key) => store.digestOf(key));
+	// The authorize route's: a gateway carries many clients' keys on one connection, so digests are
+	// remembered by key, only for keys that exist (a guess never enters; a lookup of one is a hash
+	// of the guess, then a compare only on a hash collision), so a gateway's checks skip the HMAC.
+	const knownDigests = new BoundedMemo<string>(10_000);
 	const replies = new EndOfTurnWrites();
 	const keylessBodies = new ByteBudget(unauthenticatedBodyBytes);
 	const connections = new ConnectionCounts(maxConnectionsPerAddress);
@@ -189,12 +214,16 @@ export function createApiServer(options: ApiServerOptions): Server {
 			started,
 			method,
 			url,
-			address: request.socket.remoteAddress ?? "unknown",
+			address: clientAddress(request, trustedProxies),
 			kind: bodyKind(request),
 			body: noBody,
 			presented: findPresentedKey(request, url.query, undefined, undefined)?.key,
 			actor: "anonymous",
 		};
+		if (isAuthorizeTarget(url.pathname)) {
+			answerAuthorize(exchange);
+			return;
+		}
 		const matching = routes.get(url.pathname);
 		const route = matching?.find((r) => r.methods.includes(method));
 		if (!matching || !route) {
@@ -261,6 +290,47 @@ export function createApiServer(options: ApiServerOptions): Server {
 		return undefined;
 	}
 
+	/**
+	 * A gateway's question about the request it holds (authorize.ts): any method, never a body.
+	 * Refused unless every step succeeds: whatever throws becomes a 4xx or 5xx, never a 204. The
+	 * failure throttle counts the forwarded client (behind a trusted proxy) as for any other route.
+	 */
+	function answerAuthorize(exchange: Exchange): void {
+		const { request, url } = exchange;
+		exchange.forwarded = forwardedRequest(request, url);
+		const keys = forwardedKeys(request, url);
+		let reply: Reply;
+		try {
+			const check = authorizeCheck(url, store.catalog);
+			const presented = keys[0];
+			exchange.presented = presented;
+			const wait = presented === undefined || throttle.isEmpty() ? 0 : throttle.waitBefore(clientOfExchange(exchange));
+			if (presented === undefined) {
+				reply = { status: 401, body: "An API key is required.", headers: { "WWW-Authenticate": 'Basic realm="apikeys-tui", charset="UTF-8"' } };
+			} else if (wait > 0) {
+				exchange.refused = true;
+				reply = { status: 429, body: `Too many failed attempts from this client; try again in ${Math.ceil(wait / 1000)} s.`, retryAfterMs: wait };
+			} else {
+				const digest = knownDigests.get(presented) ?? store.digestOf(presented);
+				const result = store.verifyDigestNow(digest, check.requirement);
+				exchange.caller = result.record;
+				if (result.record) knownDigests.set(presented, digest);
+				if (result.outcome === "valid" && result.record && (check.allowPersonal || result.record.type !== "personal")) {
+					if (!throttle.isEmpty()) throttle.recordSuccess(clientOfExchange(exchange));
+					reply = { status: 204, body: "", headers: allowedHeaders(result.record) };
+				} else {
+					exchange.refused = true;
+					const hold = throttle.recordFailure(clientOfExchange(exchange));
+					reply = hold > 0 ? { status: 403, body: forbiddenText, heldMs: hold } : { status: 403, body: forbiddenText };
+				}
+			}
+		} catch (error) {
+			reply = replyForError(error, onError);
+		}
+		// Keys the request carries besides the one used are kept out of the log as well.
+		finish(exchange, { ...reply, reveals: keys });
+	}
+
 	/** A body read before its key was known: the key is looked for in it, then checked. */
 	function answerKeyless(exchange: Exchange, route: Route, body: Buffer | HttpError): void {
 		if (!(body instanceof HttpError)) {
@@ -315,8 +385,8 @@ export function createApiServer(options: ApiServerOptions): Server {
 	}
 
 	function sendAndLog(exchange: Exchange, reply: Reply): void {
-		const { request, url, presented, caller, body } = exchange;
-		const sentText = send(exchange.response, reply, version);
+		const { request, url, presented, caller, body, forwarded } = exchange;
+		const sentText = send(exchange.response, reply, version, reply.status !== 403 ? caller?.id : undefined);
 		if (presented === undefined) return;
 		if ((exchange.refused || !caller) && !failureLog.admit(clientOfExchange(exchange))) return;
 		// A key that exists is a secret wherever its text appears; one that matches no key is
@@ -327,7 +397,9 @@ export function createApiServer(options: ApiServerOptions): Server {
 		const logsResponse = logging === "response" || logging === "both";
 		// Read only for a logged body's size cap: a read after the turn's marks are gone costs a revision read.
 		const maxBytes = logsRequest || logsResponse ? settingsForLog().logBodyMaxBytes : 0;
-		let path = url.search === "" ? url.pathname : `${url.pathname}?${redactPairs(url.search.slice(1), secrets)}`;
+		const target = forwarded?.target ?? `${url.pathname}${url.search}`;
+		const mark = target.indexOf("?");
+		let path = mark < 0 ? target : `${target.slice(0, mark)}?${redactPairs(target.slice(mark + 1), secrets)}`;
 		if (secrets.length > 0) path = redactSecrets(path, secrets);
 		const agent = request.headers["user-agent"];
 		let userAgent = agent === undefined || secrets.length === 0 ? (agent ?? null) : redactSecrets(agent, secrets);
@@ -338,11 +410,11 @@ export function createApiServer(options: ApiServerOptions): Server {
 		store.logAccess({
 			at: Date.now(),
 			keyId: caller?.id ?? null,
-			method: exchange.method,
+			method: forwarded?.method ?? exchange.method,
 			path,
 			status: reply.status,
 			durationMs: performance.now() - exchange.started,
-			client: exchange.address,
+			client: clientWithPseudoKey(exchange.address, presented, caller !== undefined),
 			userAgent,
 			requestBody: logsRequest && body.length > 0 ? bodyForLog(body, exchange.kind === "form", secrets, maxBytes) : null,
 			responseBody: logsResponse ? bodyForLog(sentText, false, secrets, maxBytes) : null,

@@ -11,7 +11,8 @@ export interface PresentedKey {
 	source: "header" | "query" | "form" | "json" | "basic";
 }
 
-function basicAuthKey(header: string | undefined): string | undefined {
+/** The key of a Basic `api:KEY` Authorization header. */
+export function basicAuthKey(header: string | undefined): string | undefined {
 	if (!header?.toLowerCase().startsWith("basic ")) return undefined;
 	const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
 	const colon = decoded.indexOf(":");
@@ -19,7 +20,7 @@ function basicAuthKey(header: string | undefined): string | undefined {
 	return decoded.slice(0, colon).toLowerCase() === "api" ? decoded.slice(colon + 1) : undefined;
 }
 
-function headerValue(request: IncomingMessage, name: string): string | undefined {
+export function headerValue(request: IncomingMessage, name: string): string | undefined {
 	const value = request.headers[name];
 	return Array.isArray(value) ? value[0] : value;
 }

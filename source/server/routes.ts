@@ -36,6 +36,8 @@ export interface Reply {
 	retryAfterMs?: number;
 	/** Close the connection after this answer instead of reading what follows. */
 	close?: boolean;
+	/** Headers beside the server's own (the authorize route's answer about a key). */
+	headers?: Record<string, string>;
 }
 
 export interface Route {
@@ -85,7 +87,8 @@ function idFrom(query: URLSearchParams): number {
 	return Number(raw.trim());
 }
 
-function requirementFrom(body: Record<string, unknown>): Requirement {
+/** What a verify body (or the authorize route's query) asks a key to allow. */
+export function requirementFrom(body: Record<string, unknown>): Requirement {
 	const text = (name: string) => {
 		const value = body[name];
 		if (value === undefined || value === null) return undefined;
@@ -228,7 +231,7 @@ export function buildRoutes(): Route[] {
 			access: "manage",
 			handle: async ({ store, query }) => {
 				const text: Record<string, string> = {};
-				for (const field of ["key", "status", "method", "path", "since", "until"]) {
+				for (const field of ["key", "status", "method", "path", "contains", "since", "until"]) {
 					const value = query.get(field);
 					if (value !== null && value !== "") text[field] = value;
 				}

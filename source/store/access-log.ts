@@ -269,9 +269,10 @@ export function firstIdFrom(db: Db, time: number): number | undefined {
 /**
  * The SQL of one page, newest first, one row more than asked (to tell whether another follows).
  * Key filters and statuses outside 2xx walk an index ordered by id, so a page costs the same at
- * any size. Time bounds become id bounds by bisection. A path prefix, a method or a 2xx status has
- * no index (keeping inserts cheap), so a page scans a bounded window of ids and, when it finds too
- * few, continues below it.
+ * any size. A path filter, a method, a 2xx status or a time bound has no index (keeping inserts
+ * cheap), so a page scans a bounded window of ids and, when it finds too few, continues below it.
+ * Time bounds are never turned into id bounds: after the clock steps back, ids no longer follow
+ * time, and any id bound could leave out an entry whose time matches.
  */
 export function accessLogPageQuery(
 	db: Db,
@@ -305,29 +306,25 @@ export function accessLogPageQuery(
 		where("l.path >= ? AND l.path < ?", filter.pathPrefix, `${filter.pathPrefix}\u{10ffff}`);
 		scanned = true;
 	}
-	let lowestId: number | undefined;
-	let highestId = page.before === undefined ? undefined : page.before - 1;
+	if (filter.pathContains !== undefined && filter.pathContains !== "") {
+		where("instr(l.path, ?) > 0", filter.pathContains);
+		scanned = true;
+	}
 	if (filter.since !== undefined) {
 		where("l.at >= ?", filter.since);
-		const first = firstIdFrom(db, filter.since);
-		lowestId = first === undefined ? Number.MAX_SAFE_INTEGER : first - timeOrderSlack;
+		scanned = true;
 	}
 	if (filter.until !== undefined) {
 		where("l.at <= ?", filter.until);
-		const afterLast = firstIdFrom(db, filter.until + 1);
-		const bound = afterLast === undefined ? -1 : afterLast - 1 + timeOrderSlack;
-		highestId = highestId === undefined ? bound : Math.min(highestId, bound);
+		scanned = true;
 	}
+	const highestId = page.before === undefined ? undefined : page.before - 1;
 	let scanFloor: number | undefined;
 	if (scanned) {
 		const top = highestId ?? scalar(db, "SELECT max(id) FROM access_log") ?? 0;
-		const floor = top - scanWindow + 1;
-		if (lowestId === undefined || floor > lowestId) {
-			scanFloor = floor;
-			lowestId = floor;
-		}
+		scanFloor = top - scanWindow + 1;
+		where("l.id >= ?", scanFloor);
 	}
-	if (lowestId !== undefined) where("l.id >= ?", lowestId);
 	if (highestId !== undefined) where("l.id <= ?", highestId);
 	const sql = `SELECT l.id, l.at, l.key_id, k.display_name AS key_name, l.method, l.path, l.status, l.duration_ms,
 			        l.client, l.user_agent, l.request_body, l.response_body

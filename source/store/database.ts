@@ -2,20 +2,29 @@
  * Opening a store file: refuse anything that is not ours (or is newer, or damaged) before a single
  * byte is written, then WAL, a busy timeout, the migrations in `db/`, and the per-store secret.
  */
+import { randomBytes } from "node:crypto";
 import {
 	closeSync,
+	constants,
+	copyFileSync,
 	existsSync,
+	linkSync,
+	lstatSync,
 	mkdirSync,
 	openSync,
 	readdirSync,
 	readFileSync,
 	readSync,
+	rmSync,
+	type Stats,
 	statSync,
 } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { ProfileName } from "../core/catalog.js";
+import { withArticle } from "../core/article.js";
 import { AppError } from "../core/errors.js";
+import { newFileFlags } from "./file-flags.js";
 import { packageFile } from "./package-root.js";
 import { secretPathFor } from "./paths.js";
 import { loadStoreSecret } from "./secret-file.js";
@@ -37,6 +46,10 @@ export interface OpenedStore {
 export interface OpenOptions {
 	/** The profile for a new store; an existing store must already have it. */
 	profile?: ProfileName;
+	/** Only open a store that exists (a read command): a missing one is an error and nothing is created. */
+	existing?: boolean;
+	/** Hears a problem that does not stop the store opening (a secret file others can read). */
+	onWarning?: (message: string) => void;
 }
 
 interface Migration {
@@ -56,33 +69,81 @@ function storeError(path: string, problem: string): AppError {
 	return new AppError(`${path}: ${problem}`, "store");
 }
 
-/** Creates the file 0600 (its folder 0700) so no other user can ever read it, or checks its header. */
-function prepareFile(path: string): void {
-	// Looked at before the database: a new store's creator makes the database first, the secret after.
-	const secretExists = existsSync(secretPathFor(path));
-	let size: number;
+function linkStat(path: string): Stats | undefined {
 	try {
-		const stat = statSync(path);
-		if (!stat.isFile()) throw storeError(path, "is not a regular file");
-		size = stat.size;
+		return lstatSync(path);
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-		if (secretExists) {
+		if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+		throw error;
+	}
+}
+
+/**
+ * A new store is made under a private temporary name and linked into place: linking fails when
+ * anything is there, so a store is never made into a file or link someone else left, and a
+ * second process creating the same store at that moment opens the first one's.
+ */
+function createStoreFile(path: string): void {
+	mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+	const temporary = `${path}.new-${process.pid}-${randomBytes(4).toString("hex")}`;
+	closeSync(openSync(temporary, newFileFlags, 0o600));
+	try {
+		const db = new Database(temporary, { fileMustExist: true });
+		try {
+			db.pragma(`application_id = ${applicationId}`);
+		} finally {
+			db.close();
+		}
+		try {
+			linkSync(temporary, path);
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code ?? "";
+			if (code === "EEXIST") return;
+			// A file system without hard links: an exclusive copy, which fails as well when anything is there.
+			if (!["EPERM", "ENOTSUP", "ENOSYS"].includes(code)) throw error;
+			try {
+				copyFileSync(temporary, path, constants.COPYFILE_EXCL);
+			} catch (copyError) {
+				if ((copyError as NodeJS.ErrnoException).code !== "EEXIST") throw copyError;
+			}
+		}
+	} finally {
+		rmSync(temporary, { force: true });
+	}
+}
+
+/** Creates the store 0600 (its folder 0700) so no other user can ever read it, or checks that the file there is one. */
+function prepareFile(path: string, existing: boolean): void {
+	// Looked at before the database: a new store's creator makes the database first, the secret after.
+	const secretPath = secretPathFor(path);
+	const secret = linkStat(secretPath);
+	if (secret?.isSymbolicLink()) {
+		throw storeError(secretPath, "is a symbolic link; a store's secret file must be the file itself, beside the store (replace the link with the file)");
+	}
+	if (!existsSync(path)) {
+		if (linkStat(path)?.isSymbolicLink()) {
+			throw storeError(path, "is a symbolic link to nothing; a store is never created through a link (give the real path)");
+		}
+		if (secret) {
 			// The store was deleted or moved: a new empty one here would hide that, and pick up its stale WAL.
 			throw storeError(
 				path,
-				`is missing but its secret file is there, so the store was deleted or moved; restore it from a backup (or remove ${secretPathFor(path)} to start a new, empty store)`,
+				`is missing but its secret file is there, so the store was deleted or moved; restore it from a backup (or remove ${secretPath} to start a new, empty store)`,
 			);
 		}
-		mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-		try {
-			closeSync(openSync(path, "wx", 0o600));
-		} catch (createError) {
-			if ((createError as NodeJS.ErrnoException).code !== "EEXIST") throw createError;
+		if (existing) {
+			throw new AppError(
+				`no store at ${path}; create one with "apikeys-tui create …" or by opening the console on it`,
+				"not-found",
+			);
 		}
-		return;
+		createStoreFile(path);
 	}
-	if (size === 0) return;
+	const stat = statSync(path);
+	if (!stat.isFile()) throw storeError(path, "is not a regular file");
+	if (stat.size === 0) {
+		throw storeError(path, "is an empty file, not a store; it was left untouched (a store is only created where no file is: remove it first)");
+	}
 	const header = Buffer.alloc(16);
 	const fd = openSync(path, "r");
 	try {
@@ -155,7 +216,7 @@ function settleProfile(db: Db, path: string, wanted: ProfileName | undefined): P
 		if (wanted !== undefined && wanted !== stored) {
 			throw storeError(
 				path,
-				`is a ${stored} store; a store's profile cannot be changed (asked for ${wanted})`,
+				`is ${withArticle(stored)} store; a store's profile cannot be changed (asked for ${wanted})`,
 			);
 		}
 		return stored;
@@ -205,7 +266,7 @@ export function openConnection(path: string): Db {
 export function openStore(path: string, options: OpenOptions = {}): OpenedStore {
 	let db: Db | undefined;
 	try {
-		prepareFile(path);
+		prepareFile(path, options.existing === true);
 		db = new Database(path, { fileMustExist: true });
 		db.pragma("busy_timeout = 10000");
 		const all = migrations();
@@ -214,7 +275,7 @@ export function openStore(path: string, options: OpenOptions = {}): OpenedStore 
 		configureConnection(db);
 		migrate(db, all);
 		const profile = settleProfile(db, path, options.profile);
-		const secret = loadStoreSecret(db, secretPathFor(path));
+		const secret = loadStoreSecret(db, secretPathFor(path), options.onWarning ?? (() => {}));
 		return { db, path, secret, profile };
 	} catch (error) {
 		db?.close();

@@ -61,9 +61,20 @@ export function listJson(values: string[] | null): string | null {
 	return values === null ? null : JSON.stringify(values);
 }
 
-const haystack = `(id || ' ' || type || ' ' || coalesce(display_name, '') || ' ' || coalesce(description, '') || ' ' ||
-	coalesce(user_name, '') || ' ' || coalesce(feed, '') || ' ' || coalesce(feed_group, '') || ' ' ||
-	coalesce(system_apis, '') || ' ' || coalesce(package_permissions, '') || ' ' || key_hint || ' ' ||
+/** A JSON list column as the list shows it: '["sca","feeds"]' as 'sca,feeds'. */
+function listWords(column: string): string {
+	return `replace(replace(replace(replace(coalesce(${column}, ''), '[]', ''), '["', ''), '"]', ''), '","', ',')`;
+}
+
+/** What the list filter looks in: core/key-text.ts's filterText, in SQL (the key hint is not in it). */
+const haystack = `(id || ' ' || CASE type WHEN 'other' THEN 'legacy' ELSE type END || ' ' ||
+	coalesce(display_name, '(unnamed key)') || ' ' || coalesce(description, '') || ' ' ||
+	CASE WHEN type = 'other' AND user_name IS NOT NULL THEN 'user ' || user_name ELSE '' END || ' ' ||
+	CASE type
+		WHEN 'feed' THEN coalesce(feed, CASE WHEN feed_group IS NOT NULL THEN 'group ' || feed_group ELSE 'all feeds' END) || ': ' || ${listWords("package_permissions")}
+		WHEN 'personal' THEN 'user ' || coalesce(user_name, '?')
+		ELSE ${listWords("system_apis")}
+	END || ' ' ||
 	CASE enabled WHEN 1 THEN 'enabled' ELSE 'disabled' END)`;
 
 const sortExpressions: Record<KeySortColumn, string> = {

@@ -724,6 +724,21 @@ export class LocalStore implements Backend {
 		});
 	}
 
+	/**
+	 * Copies the database into `path` (an empty file the caller made) with SQLite's online backup:
+	 * one consistent snapshot, the WAL's recent commits included, while other processes write on.
+	 */
+	async backupDatabase(path: string): Promise<void> {
+		this.file.check();
+		try {
+			// After the first step, every page in one step (one read transaction): a step of a few pages
+			// at a time starts over whenever another process commits between two steps.
+			await this.db.backup(path, { progress: () => 0x7fffffff });
+		} catch (error) {
+			throw this.describe(error);
+		}
+	}
+
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;

@@ -4,9 +4,10 @@
  * instead of silently making every key invalid.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from "node:fs";
 import { AppError } from "../core/errors.js";
 import type { Db } from "./database.js";
+import { newFileFlags } from "./file-flags.js";
 
 const checkLabel = "apikeys-tui store secret check";
 
@@ -14,12 +15,22 @@ function checkValue(secret: Buffer): string {
 	return createHmac("sha256", secret).update(checkLabel).digest("hex");
 }
 
-function readSecret(path: string): Buffer | undefined {
+function readSecret(path: string, warn: (message: string) => void): Buffer | undefined {
 	let text: string;
 	try {
-		text = readFileSync(path, "utf8").trim();
+		const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+		try {
+			if ((fstatSync(fd).mode & 0o077) !== 0) {
+				warn(`${path}: the store's secret file can be read by other users; fix with: chmod 600 '${path}'`);
+			}
+			text = readFileSync(fd, "utf8").trim();
+		} finally {
+			closeSync(fd);
+		}
 	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === "ENOENT") return undefined;
+		if (code === "ELOOP") throw new AppError(`${path}: the store's secret file is a symbolic link; replace the link with the file itself`, "store");
 		throw new AppError(
 			`${path}: cannot read the store's secret file (${(error as Error).message})`,
 			"store",
@@ -38,7 +49,7 @@ function createSecret(path: string): Buffer | undefined {
 	const secret = randomBytes(32);
 	let fd: number;
 	try {
-		fd = openSync(path, "wx", 0o600);
+		fd = openSync(path, newFileFlags, 0o600);
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
 		throw error;
@@ -51,14 +62,15 @@ function createSecret(path: string): Buffer | undefined {
 	return secret;
 }
 
-export function loadStoreSecret(db: Db, path: string): Buffer {
+/** `warn` hears what is wrong but not fatal (a secret file others can read). */
+export function loadStoreSecret(db: Db, path: string, warn: (message: string) => void): Buffer {
 	const stored = db
 		.prepare("SELECT value FROM store_meta WHERE name = 'secret_check'")
 		.pluck()
 		.get() as string | undefined;
 	// Another process may create the file between our read and our create: then read theirs.
 	const secret =
-		readSecret(path) ?? (stored === undefined ? createSecret(path) : undefined) ?? readSecret(path);
+		readSecret(path, warn) ?? (stored === undefined ? createSecret(path) : undefined) ?? readSecret(path, warn);
 	if (secret === undefined) {
 		throw new AppError(
 			`${path}: the store's secret file is missing, so no key in the store can be verified; restore it from a backup`,

@@ -1,11 +1,11 @@
 /** The console's root: reads the model, lays out header, screen and footer to the terminal's size. */
 import { Box, useInput, useStdin } from "ink";
-import { useEffect, useSyncExternalStore } from "react";
+import { useEffect, useRef, useSyncExternalStore } from "react";
 import type { ConsoleModel } from "./console-model.js";
-import { Footer } from "./components/footer.js";
+import { Footer, messageLines } from "./components/footer.js";
 import { Header } from "./components/header.js";
 import { keyNames } from "./keys/key-names.js";
-import { bodyHeight, frameHeight, listHeight } from "./layout.js";
+import { bodyHeight, frameHeight, listHeight, messageRoom } from "./layout.js";
 import { AccessLogs } from "./screens/access-logs.js";
 import { CreateWizard } from "./screens/create-wizard.js";
 import { KeyDetail } from "./screens/key-detail.js";
@@ -21,19 +21,33 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 	const interactive = useStdin().isRawModeSupported === true;
 	const tooSmall = columns < minimumSize.columns || rows < minimumSize.rows;
 	const height = frameHeight(rows);
-	const body = bodyHeight(rows);
 	const width = columns;
+	const message = messageLines(model.message, width, messageRoom(rows));
+	const body = bodyHeight(rows, message.length);
 
+	// Each event's bytes, heard before Ink's useInput below hears the same event (listeners run in the
+	// order added, and this one is added first and never again): only they tell Delete from Backspace.
+	const { internal_eventEmitter: inputEvents } = useStdin();
+	const lastRead = useRef("");
+	useEffect(() => {
+		const hear = (data: string) => {
+			lastRead.current = data;
+		};
+		inputEvents.on("input", hear);
+		return () => {
+			inputEvents.off("input", hear);
+		};
+	}, [inputEvents]);
 	useInput(
 		(input, key) => {
-			for (const name of keyNames(input, key)) {
+			for (const name of keyNames(input, key, lastRead.current)) {
 				if (tooSmall && name !== "q" && name !== "ctrl+c") continue;
 				model.press(name);
 			}
 		},
 		{ isActive: interactive },
 	);
-	useEffect(() => model.setListHeight(listHeight(rows)), [model, rows]);
+	useEffect(() => model.setListHeight(listHeight(rows, message.length)), [model, rows, message.length]);
 
 	if (tooSmall) return <TooSmall columns={columns} rows={rows} />;
 	const props = { model, theme, width, height: body };
@@ -49,7 +63,7 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 			{model.screen === "secret" ? <Secret {...props} /> : null}
 			{model.screen === "create" ? <CreateWizard {...props} /> : null}
 			{model.screen === "settings" ? <StoreSettingsScreen {...props} /> : null}
-			<Footer model={model} theme={theme} width={width} />
+			<Footer model={model} theme={theme} width={width} message={message} />
 		</Box>
 	);
 }

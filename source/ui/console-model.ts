@@ -3,6 +3,7 @@
  * and changes the state synchronously (so keys that arrive together are never lost to a stale
  * render) and starts store operations whose results arrive later. React only renders snapshots.
  */
+import { withArticle } from "../core/article.js";
 import type { AccessLogEntry, AuditEntry, Backend, KeySortColumn } from "../core/backend.js";
 import { type Catalog, catalogFor } from "../core/catalog.js";
 import { AppError, RuleError } from "../core/errors.js";
@@ -11,19 +12,32 @@ import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
 import { draftFromInput } from "../core/rules.js";
 import { defaultSettings, formatSettingValue, parseSettingValue, type SettingName, settingSpecs, type StoreSettings } from "../core/settings.js";
 import { safeLine } from "../core/terminal-text.js";
-import { type Command, commandFor, type Screen } from "./keys/bindings.js";
-import { isPrintable, textOf } from "./keys/key-names.js";
+import { type Command, commandFor, mutates, type Screen } from "./keys/bindings.js";
 import { clampIndex, windowStart } from "./list/window.js";
+import { editText } from "./text-field.js";
 import {
+	chosenValue,
 	emptyValues,
 	type Step,
 	stepProblem,
+	type ReviewRow,
+	reviewRows,
+	type TextFieldName,
 	valuesFromKey,
 	type WizardMode,
 	type WizardValues,
 	wizardInput,
 	wizardSteps,
 } from "./wizard.js";
+
+/** Steps whose answer opens another step, which an edit from the review goes through before returning. */
+const opensStep: Record<string, string> = { feedScope: "feedName", expirationPreset: "expiration", keySource: "customKey" };
+
+/** A list cursor after a move key: it stops at the list's ends. */
+function stepCursor(command: "down" | "up" | "top" | "bottom", cursor: number, count: number): number {
+	const to = command === "top" ? 0 : command === "bottom" ? count - 1 : cursor + (command === "down" ? 1 : -1);
+	return clampIndex(to, count);
+}
 
 /** How often the console looks for changes made elsewhere: another console, a command, the server. */
 export const changePollMs = 1000;
@@ -71,11 +85,22 @@ export interface LogsState {
 	pendingMove: number;
 	open: AccessLogEntry | undefined;
 	openScroll: number;
+	/** Whether a first page has come in: until then "no requests match" would be a guess (or hide an error). */
+	loaded: boolean;
 }
 
+/** What a confirmation question is about to do: each defaults to No. */
+export type ConfirmAction = "delete" | "roll" | "convert" | "disable";
+
 export interface ConfirmState {
+	action: ConfirmAction;
 	prompt: string;
 	ids: number[];
+}
+
+/** "key 1000 (Admin key)": how a question names a key. */
+export function keyTitle(key: KeyRecord): string {
+	return `key ${key.id}${key.displayName ? ` (${safeLine(key.displayName)})` : ""}`;
 }
 
 export interface SecretState {
@@ -92,6 +117,14 @@ export interface WizardState {
 	/** The expiration the key had, so an unchanged one is not checked again (it may be past). */
 	originalExpiration: string;
 	values: WizardValues;
+	/** The values it started with: what changed is marked on the review, and asked about before quitting. */
+	initial: WizardValues;
+	/** Ctrl-C was pressed with typed values: the next key says whether to quit. */
+	askedToQuit: boolean;
+	/** The custom key is shown as typed rather than masked. */
+	revealed: boolean;
+	/** The step the review jumped to, to return to the review once it (and what it opens) is done. */
+	jumpedFrom: string | undefined;
 	step: number;
 	cursor: number;
 	problem: string | undefined;
@@ -137,6 +170,13 @@ export class ConsoleModel {
 	wizard: WizardState | undefined;
 	settingsScreen: SettingsScreenState = { selected: 0, editing: undefined };
 	settings: StoreSettings = defaultSettings;
+	/** The cursor of the text field being edited (one at a time), in characters. */
+	textCursor = 0;
+	/** The field shows a value to change: the first character typed replaces it (settings' numbers). */
+	private replaceOnType = false;
+	/** How far the help overlay is scrolled, when it does not fit; and how far it can be (known once drawn). */
+	helpScroll = 0;
+	private helpOverflow = 0;
 	message: Message | undefined;
 	busy = false;
 	listHeight = 10;
@@ -180,8 +220,7 @@ export class ConsoleModel {
 
 	/** Why a command cannot run now, or undefined when it can. */
 	disabledReason(command: Command): string | undefined {
-		const mutating: Command[] = ["create", "edit", "toggle-enabled", "roll", "delete", "convert"];
-		if (this.readOnly && mutating.includes(command)) return "read-only (started with --readonly)";
+		if (this.readOnly && mutates(command)) return "read-only (started with --readonly)";
 		const caps = this.backend.capabilities;
 		const needs: Partial<Record<Command, keyof typeof caps>> = {
 			edit: "update",
@@ -361,14 +400,33 @@ export class ConsoleModel {
 		this.screen = this.under.pop() ?? "list";
 	}
 
-	/** The screen the help overlay describes: the one under it. */
-	helpOf(): Screen {
-		return this.screen === "help" ? (this.under.at(-1) ?? "list") : this.screen;
+	/** The help overlay's lines beyond its rows, as it was drawn at the terminal's size. */
+	setHelpOverflow(lines: number): void {
+		this.helpOverflow = lines;
+		this.helpScroll = Math.min(this.helpScroll, lines);
 	}
 
-	/** One key, by name (see keys/key-names.ts). Ctrl-C quits from anywhere, even a text field. */
+	/** The screen keys are read for: an access-log entry, opened over the log, has its own. */
+	keyScreen(screen: Screen = this.screen): Screen {
+		return screen === "logs" && this.logs?.open ? "entry" : screen;
+	}
+
+	/** The screen the help overlay describes: the one under it. */
+	helpOf(): Screen {
+		return this.screen === "help" ? this.keyScreen(this.under.at(-1) ?? "list") : this.keyScreen();
+	}
+
+	/**
+	 * One key, by name (see keys/key-names.ts). Ctrl-C quits from anywhere, even a text field; in
+	 * the wizard with values typed, it asks first (a second Ctrl-C or y quits).
+	 */
 	press(name: string): void {
-		if (name === "ctrl+c") {
+		if (name === "ctrl+c" && this.screen === "create" && this.wizard && !this.wizard.askedToQuit && this.wizardChanged()) {
+			this.wizard.askedToQuit = true;
+			this.changed();
+			return;
+		}
+		if (name === "ctrl+c" || (name === "y" && this.screen === "create" && this.wizard?.askedToQuit)) {
 			this.stopFollowing();
 			this.options.quit();
 			return;
@@ -385,7 +443,7 @@ export class ConsoleModel {
 		else if (this.screen === "settings" && this.settingsScreen.editing !== undefined) this.typeSetting(name);
 		else if (this.screen === "secret") this.secretKey(name);
 		else {
-			const command = commandFor(name, this.screen);
+			const command = commandFor(name, this.keyScreen());
 			if (command) this.runCommand(command);
 		}
 		this.changed();
@@ -403,6 +461,7 @@ export class ConsoleModel {
 				this.options.quit();
 				return;
 			case "help":
+				this.helpScroll = 0;
 				this.goTo("help");
 				return;
 			case "back":
@@ -421,8 +480,13 @@ export class ConsoleModel {
 				this.open();
 				return;
 			case "filter":
-				if (this.screen === "list") this.list.editingFilter = true;
-				else if (this.logs) this.logs.editingFilter = true;
+				if (this.screen === "list") {
+					this.list.editingFilter = true;
+					this.focusText(this.list.filter);
+				} else if (this.logs) {
+					this.logs.editingFilter = true;
+					this.focusText(this.logs.filterText);
+				}
 				return;
 			case "sort": {
 				const next = sortOrder[(sortOrder.indexOf(this.list.sort.column) + 1) % sortOrder.length] as KeySortColumn;
@@ -446,21 +510,23 @@ export class ConsoleModel {
 				this.askDelete();
 				return;
 			case "confirm-yes":
-				this.confirmDelete();
+				this.confirmed();
 				return;
-			case "confirm-no":
+			case "confirm-no": {
+				const action = this.confirm?.action;
 				this.confirm = undefined;
 				this.back();
-				this.info("nothing was deleted");
+				this.info(action === "delete" ? "nothing was deleted" : "nothing was changed");
 				return;
+			}
 			case "toggle-enabled":
 				this.toggleEnabled();
 				return;
 			case "roll":
-				this.roll();
+				this.askRoll();
 				return;
 			case "convert":
-				this.convert();
+				this.askConvert();
 				return;
 			case "create":
 				this.startWizard();
@@ -518,7 +584,9 @@ export class ConsoleModel {
 			}
 			const last = logs.entries.length - 1;
 			const from = logs.selected + logs.pendingMove;
-			const target = command === "top" ? 0 : command === "bottom" ? last : from + (step[command] ?? 0);
+			// The oldest entry may be pages away: reading on until the log ends gets there.
+			const oldest = logs.nextBefore !== undefined ? Number.POSITIVE_INFINITY : last;
+			const target = command === "top" ? 0 : command === "bottom" ? oldest : from + (step[command] ?? 0);
 			// Moves past what is loaded wait for the next page instead of being lost.
 			logs.pendingMove = logs.nextBefore !== undefined ? Math.max(0, target - last) : 0;
 			this.placeLogSelection(target);
@@ -534,6 +602,9 @@ export class ConsoleModel {
 			this.settingsScreen.selected = clampIndex(to, count);
 		} else if (this.screen === "detail" && this.detail) {
 			this.detail.scroll = Math.max(0, this.detail.scroll + (step[command] ?? (command === "top" ? -1e9 : 1e9)));
+		} else if (this.screen === "help") {
+			const to = command === "top" ? 0 : command === "bottom" ? this.helpOverflow : this.helpScroll + (step[command] ?? 0);
+			this.helpScroll = Math.max(0, Math.min(to, this.helpOverflow));
 		}
 	}
 
@@ -560,24 +631,73 @@ export class ConsoleModel {
 		if (!record) this.message = { text: `key ${id} no longer exists`, kind: "error" };
 	}
 
-	private askDelete(): void {
-		const ids = this.list.marked.size > 0 && this.screen === "list" ? [...this.list.marked] : [this.selectedKey()?.id].filter((id): id is number => id !== undefined);
-		if (ids.length === 0) return;
-		const key = this.selectedKey();
-		const name = key && key.id === ids[0] && key.displayName ? ` (${safeLine(key.displayName)})` : "";
-		const prompt =
-			ids.length === 1
-				? `Delete key ${ids[0]}${name}? Whatever uses it stops working.`
-				: `Delete ${ids.length} marked keys? Whatever uses them stops working.`;
-		this.confirm = { prompt, ids };
+	private ask(action: ConfirmAction, prompt: string, ids: number[]): void {
+		this.confirm = { action, prompt, ids };
 		this.goTo("confirm");
 	}
 
-	private confirmDelete(): void {
-		const ids = this.confirm?.ids ?? [];
+	private askDelete(): void {
+		const ids = this.list.marked.size > 0 && this.screen === "list" ? [...this.list.marked].sort((a, b) => a - b) : [this.selectedKey()?.id].filter((id): id is number => id !== undefined);
+		if (ids.length === 0) return;
+		const key = this.selectedKey();
+		if (ids.length === 1 && key && key.id === ids[0]) {
+			this.ask("delete", `Delete ${keyTitle(key)}? Whatever uses it stops working.${this.ownKeyWarning(ids)}`, ids);
+			return;
+		}
+		// The marked keys by name (the first few): a count alone does not say which keys go.
+		const named = ids.slice(0, ids.length > 4 ? 3 : 4);
+		void this.run(async () => {
+			const records = await this.backend.keysByIds(named);
+			const titles = records.map(keyTitle);
+			const more = ids.length - titles.length;
+			const list = more > 0 ? `${titles.join(", ")} and ${more} more` : titles.join(" and ").replace(/ and (?=.* and )/g, ", ");
+			const prompt =
+				ids.length === 1
+					? `Delete ${list || `key ${ids[0]}`}? Whatever uses it stops working.${this.ownKeyWarning(ids)}`
+					: `Delete ${ids.length} marked keys: ${list}? Whatever uses them stops working.${this.ownKeyWarning(ids)}`;
+			this.ask("delete", prompt, ids);
+		});
+	}
+
+	/** The warning for a question that would cut this console off its own instance, or "". */
+	private ownKeyWarning(ids: readonly number[]): string {
+		const own = this.backend.ownKeyId?.();
+		if (own === undefined || !ids.includes(own)) return "";
+		return ` Key ${own} is the key this console signs in with: the console loses access to ${safeLine(this.backend.location)}.`;
+	}
+
+	private askRoll(): void {
+		const key = this.selectedKey();
+		if (!key) return;
+		this.ask("roll", `Roll ${keyTitle(key)}? It gets a new secret; whatever uses the old one stops working.`, [key.id]);
+	}
+
+	private askConvert(): void {
+		const key = this.selectedKey();
+		if (!key) return;
+		if (key.type !== "other") {
+			this.message = { text: "convert: only legacy (pre-2024) keys can be converted", kind: "error" };
+			return;
+		}
+		this.ask("convert", `Convert ${keyTitle(key)} into its 2024 equivalent? It is rewritten in place, same secret.`, [key.id]);
+	}
+
+	/** Yes to the question on screen: back to where it was asked, then the change. */
+	private confirmed(): void {
+		const confirm = this.confirm;
 		this.confirm = undefined;
 		this.back();
-		if (this.screen === "detail") this.back();
+		if (!confirm) return;
+		const [id] = confirm.ids;
+		if (confirm.action === "delete") {
+			if (this.screen === "detail") this.back();
+			this.deleteKeys(confirm.ids);
+		} else if (id !== undefined && confirm.action === "roll") this.roll(id);
+		else if (id !== undefined && confirm.action === "disable") this.setEnabled(id, false);
+		else if (id !== undefined) this.convert(id);
+	}
+
+	private deleteKeys(ids: number[]): void {
 		void this.run(async () => {
 			let deleted = 0;
 			for (const id of ids) {
@@ -593,36 +713,35 @@ export class ConsoleModel {
 	private toggleEnabled(): void {
 		const key = this.selectedKey();
 		if (!key) return;
+		// Disabling is one keystroke, as enabling again is; but not for the key this console uses.
+		const warning = key.enabled ? this.ownKeyWarning([key.id]) : "";
+		if (warning) this.ask("disable", `Disable ${keyTitle(key)}?${warning}`, [key.id]);
+		else this.setEnabled(key.id, !key.enabled);
+	}
+
+	private setEnabled(id: number, enabled: boolean): void {
 		void this.run(async () => {
-			const updated = await this.backend.setEnabled(key.id, !key.enabled, this.options.actor);
-			this.info(`key ${key.id} ${updated.enabled ? "enabled" : "disabled"}`);
+			const updated = await this.backend.setEnabled(id, enabled, this.options.actor);
+			this.info(`key ${id} ${updated.enabled ? "enabled" : "disabled"}`);
 			await this.reloadIds();
-			if (this.detail?.id === key.id) await this.loadDetail(key.id);
+			if (this.detail?.id === id) await this.loadDetail(id);
 		});
 	}
 
-	private roll(): void {
-		const key = this.selectedKey();
-		if (!key) return;
+	private roll(id: number): void {
 		void this.run(async () => {
-			const rolled = await this.backend.rollKey(key.id, this.options.actor);
-			this.showSecret(`New secret for key ${key.id}: the old one no longer works`, rolled.key);
+			const rolled = await this.backend.rollKey(id, this.options.actor);
+			this.showSecret(`New secret for key ${id}: the old one no longer works`, rolled.key);
 			await this.reloadIds();
 		});
 	}
 
-	private convert(): void {
-		const key = this.selectedKey();
-		if (!key) return;
-		if (key.type !== "other") {
-			this.message = { text: "convert: only legacy (pre-2024) keys can be converted", kind: "error" };
-			return;
-		}
+	private convert(id: number): void {
 		void this.run(async () => {
-			const converted = await this.backend.convertLegacyKey(key.id, this.options.actor);
-			this.info(`key ${key.id} is now a ${converted.type} key, with the same secret`);
+			const converted = await this.backend.convertLegacyKey(id, this.options.actor);
+			this.info(`key ${id} is now ${withArticle(converted.type)} key, with the same secret`);
 			await this.reloadIds();
-			if (this.detail?.id === key.id) await this.loadDetail(key.id);
+			if (this.detail?.id === id) await this.loadDetail(id);
 		});
 	}
 
@@ -646,14 +765,31 @@ export class ConsoleModel {
 		} else secret.askedToLeave = false;
 	}
 
+	/** A text field takes the keys: its cursor starts after its text. */
+	private focusText(text: string, replaceOnType = false): void {
+		this.textCursor = [...text].length;
+		this.replaceOnType = replaceOnType;
+	}
+
+	/** `text` after an editing key, through the one line editor every field uses; undefined for other keys. */
+	private editField(text: string, name: string, maxLength?: number): string | undefined {
+		const edited = editText({ text, cursor: this.textCursor, replace: this.replaceOnType }, name, maxLength);
+		if (!edited) return undefined;
+		this.textCursor = edited.cursor;
+		this.replaceOnType = false;
+		return edited.text;
+	}
+
 	private typeListFilter(name: string): void {
 		if (name === "enter") this.list.editingFilter = false;
 		else if (name === "esc") {
 			this.list.editingFilter = false;
 			this.list.filter = "";
-		} else if (name === "backspace") this.list.filter = [...this.list.filter].slice(0, -1).join("");
-		else if (isPrintable(name)) this.list.filter += textOf(name);
-		else return;
+		} else {
+			const edited = this.editField(this.list.filter, name);
+			if (edited === undefined || edited === this.list.filter) return;
+			this.list.filter = edited;
+		}
 		void this.run(() => this.reloadIds());
 	}
 
@@ -671,19 +807,20 @@ export class ConsoleModel {
 			pendingMove: 0,
 			open: undefined,
 			openScroll: 0,
+			loaded: false,
 		};
 		void this.run(() => this.loadLogs(false));
 	}
 
-	/** The log filter typed as words: `status:4xx method:post path:/api since:24h key:1001`. */
+	/** The log filter typed as words: `status:4xx method:post path:/api since:24h key:1001`; a bare word is anywhere in the path. */
 	logFilter(): ReturnType<typeof parseLogFilter> {
 		const text: LogFilterText = {};
 		if (this.logs?.keyId !== undefined) text.key = String(this.logs.keyId);
 		for (const word of (this.logs?.filterText ?? "").split(/\s+/).filter(Boolean)) {
 			const colon = word.indexOf(":");
-			const field = colon > 0 ? word.slice(0, colon).toLowerCase() : "path";
+			const field = colon > 0 ? word.slice(0, colon).toLowerCase() : "contains";
 			const value = colon > 0 ? word.slice(colon + 1) : word;
-			if (["key", "status", "method", "path", "since", "until"].includes(field)) text[field as keyof LogFilterText] = value;
+			if (["key", "status", "method", "path", "contains", "since", "until"].includes(field)) text[field as keyof LogFilterText] = value;
 			else return { ok: false, field: "path", error: `unknown filter "${field}": use key, status, method, path, since, until` };
 		}
 		return parseLogFilter(text, new Date());
@@ -713,7 +850,8 @@ export class ConsoleModel {
 		const load = this.logsLoads;
 		const before = more ? logs.nextBefore : undefined;
 		const page = await this.backend.queryAccessLog(filter.filter, {
-			limit: Math.max(50, this.listHeight * 2),
+			// Reading on to the oldest entry (G) goes a thousand at a time, the most a page may hold.
+			limit: logs.pendingMove === Number.POSITIVE_INFINITY ? 1000 : Math.max(50, this.listHeight * 2),
 			...(before !== undefined ? { before } : {}),
 		});
 		// A first page loaded since (another filter, a follow refresh) replaces whatever this was for,
@@ -722,6 +860,7 @@ export class ConsoleModel {
 		// Appended in place: copying the whole list for every page would grow with each page read.
 		if (more) logs.entries.push(...page.entries);
 		else logs.entries = page.entries;
+		logs.loaded = true;
 		// Set before any further page is asked for, which starts from it.
 		logs.nextBefore = page.nextBefore;
 		if (more && logs.pendingMove > 0) {
@@ -756,10 +895,14 @@ export class ConsoleModel {
 		} else if (name === "esc") {
 			logs.editingFilter = false;
 			logs.filterText = "";
-		} else if (name === "backspace") logs.filterText = [...logs.filterText].slice(0, -1).join("");
-		else if (isPrintable(name)) logs.filterText += textOf(name);
-		else return;
-		if (name === "enter" || name === "esc") void this.run(() => this.loadLogs(false));
+		} else {
+			const edited = this.editField(logs.filterText, name);
+			if (edited === undefined || edited === logs.filterText) return;
+			logs.filterText = edited;
+		}
+		// As you type, as the key list's filter does; a word still being typed ("status:4") that
+		// does not parse yet keeps the entries of the last one that did, without an error.
+		if (name === "enter" || name === "esc" || this.logFilter().ok) void this.run(() => this.loadLogs(false));
 	}
 
 	private toggleFollow(): void {
@@ -792,7 +935,10 @@ export class ConsoleModel {
 		if (!spec) return;
 		const current = this.settings[spec.name];
 		if (spec.kind === "boolean") this.saveSetting(spec.name, !current);
-		else this.settingsScreen.editing = current === null ? "" : String(current);
+		else {
+			this.settingsScreen.editing = current === null ? "" : String(current);
+			this.focusText(this.settingsScreen.editing, true);
+		}
 	}
 
 	private typeSetting(name: string): void {
@@ -810,8 +956,7 @@ export class ConsoleModel {
 			}
 			screen.editing = undefined;
 			this.saveSetting(spec.name, text);
-		} else if (name === "backspace") screen.editing = [...screen.editing].slice(0, -1).join("");
-		else if (isPrintable(name) && screen.editing.length < 20) screen.editing += textOf(name);
+		} else screen.editing = this.editField(screen.editing, name, 20) ?? screen.editing;
 	}
 
 	private saveSetting(name: SettingName, value: unknown): void {
@@ -838,7 +983,8 @@ export class ConsoleModel {
 
 	private startWizard(): void {
 		const values = emptyValues(this.catalog);
-		this.wizard = { mode: "create", editId: undefined, originalExpiration: "", values, step: 0, cursor: 0, problem: undefined };
+		this.wizard = { mode: "create", editId: undefined, originalExpiration: "", values, initial: structuredClone(values), askedToQuit: false, revealed: false, jumpedFrom: undefined, step: 0, cursor: 0, problem: undefined };
+		this.enterStep(0);
 		this.goTo("create");
 	}
 
@@ -846,57 +992,120 @@ export class ConsoleModel {
 		const key = this.selectedKey();
 		if (!key) return;
 		const values = valuesFromKey(this.catalog, key);
-		this.wizard = { mode: "edit", editId: key.id, originalExpiration: values.expiration, values, step: 0, cursor: 0, problem: undefined };
-		this.wizard.cursor = this.cursorFor(this.wizardSteps()[0] as Step);
+		this.wizard = { mode: "edit", editId: key.id, originalExpiration: values.expiration, values, initial: structuredClone(values), askedToQuit: false, revealed: false, jumpedFrom: undefined, step: 0, cursor: 0, problem: undefined };
+		// Editing opens on the review, a picker of the key's fields: change one and come back.
+		this.enterStep(this.wizardSteps().length - 1);
+		this.wizard.cursor = 0;
 		this.goTo("create");
+	}
+
+	/** Puts the wizard on step `index`: its choice highlighted, or its text field's cursor after the text. */
+	private enterStep(index: number): void {
+		const wizard = this.wizard;
+		const step = this.wizardSteps()[index];
+		if (!wizard || !step) return;
+		wizard.step = index;
+		wizard.cursor = this.cursorFor(step);
+		wizard.problem = undefined;
+		if (step.kind === "text" || step.kind === "secret") this.focusText(wizard.values[step.id as TextFieldName]);
+	}
+
+	/** Whether anything was typed or chosen in the wizard since it opened. */
+	wizardChanged(): boolean {
+		const wizard = this.wizard;
+		return wizard !== undefined && JSON.stringify(wizard.values) !== JSON.stringify(wizard.initial);
 	}
 
 	private wizardKey(name: string): void {
 		const wizard = this.wizard;
 		if (!wizard) return;
+		if (wizard.askedToQuit) {
+			// Any key but y (handled in press) is "no": back to the wizard, the key otherwise unused.
+			wizard.askedToQuit = false;
+			this.info("nothing was lost: still in the wizard");
+			return;
+		}
 		const steps = this.wizardSteps();
 		const step = steps[wizard.step];
 		if (!step) return;
-		if (name === "esc") {
-			if (wizard.step === 0) {
+		const command = commandFor(name, "create");
+		const typing = step.kind === "text" || step.kind === "secret";
+		if (command === "help" && !typing) {
+			this.helpScroll = 0;
+			this.goTo("help");
+			return;
+		}
+		if (command === "back" && wizard.jumpedFrom !== undefined) {
+			this.returnToReview();
+			return;
+		}
+		if (command === "back") {
+			if (wizard.step === 0 || (wizard.mode === "edit" && step.kind === "review")) {
 				this.back();
 				this.info(wizard.mode === "edit" ? "nothing was changed" : "nothing was created");
-			} else {
-				wizard.step--;
-				wizard.cursor = this.cursorFor(steps[wizard.step] as Step);
-				wizard.problem = undefined;
-			}
+			} else this.enterStep(wizard.step - 1);
 			return;
 		}
 		if (step.kind === "choice" || step.kind === "multi") {
 			const count = step.choices?.length ?? 0;
-			if (name === "down" || name === "j" || name === "tab") wizard.cursor = (wizard.cursor + 1) % count;
-			else if (name === "up" || name === "k" || name === "shift+tab") wizard.cursor = (wizard.cursor - 1 + count) % count;
-			else if (name === "space" && step.kind === "multi") this.toggleMulti(step, wizard);
-			else if (name === "enter") {
+			if (command === "down" || command === "up" || command === "top" || command === "bottom") wizard.cursor = stepCursor(command, wizard.cursor, count);
+			else if (command === "choose" && step.kind === "multi") this.toggleMulti(step, wizard);
+			else if (command === "next") {
 				if (step.kind === "choice") this.setChoice(step, wizard);
 				this.nextStep();
 			}
-		} else if (step.kind === "text" || step.kind === "secret") {
-			const field = step.id as "feedName" | "user" | "displayName" | "description" | "expiration" | "customKey";
-			if (name === "enter") this.nextStep();
-			else if (name === "backspace") wizard.values[field] = [...wizard.values[field]].slice(0, -1).join("");
-			else if (isPrintable(name)) wizard.values[field] += textOf(name);
-			wizard.problem = name === "enter" ? wizard.problem : stepProblem(step, wizard.values, this.settings, new Date());
-		} else if (step.kind === "review" && name === "enter") this.createFromWizard();
+		} else if (typing) {
+			const field = step.id as TextFieldName;
+			if (command === "next") this.nextStep();
+			else if (command === "reveal" && step.kind === "secret") wizard.revealed = !wizard.revealed;
+			else {
+				const edited = this.editField(wizard.values[field], name);
+				if (edited === undefined) return;
+				wizard.values[field] = edited;
+				wizard.problem = stepProblem(step, wizard.values, this.settings, new Date());
+			}
+		} else if (step.kind === "review") this.reviewKey(command);
+	}
+
+	/** The review's rows: the fields, each opening its step, then the action (create or save). */
+	reviewRows(): ReviewRow[] {
+		const wizard = this.wizard;
+		return wizard ? reviewRows(this.wizardSteps(), wizard.values, wizard.initial, new Date()) : [];
+	}
+
+	private reviewKey(command: Command | undefined): void {
+		const wizard = this.wizard;
+		if (!wizard) return;
+		const rows = this.reviewRows();
+		if (command === "down" || command === "up" || command === "top" || command === "bottom") wizard.cursor = stepCursor(command, wizard.cursor, rows.length + 1);
+		if (command !== "next") return;
+		const row = rows[wizard.cursor];
+		if (!row) {
+			this.createFromWizard();
+			return;
+		}
+		this.enterStep(this.wizardSteps().findIndex((s) => s.id === row.stepId));
+		wizard.jumpedFrom = row.stepId;
+	}
+
+	/** Back on the review after a field it jumped to, on that field's row. */
+	private returnToReview(): void {
+		const wizard = this.wizard;
+		if (!wizard) return;
+		const from = wizard.jumpedFrom;
+		wizard.jumpedFrom = undefined;
+		this.enterStep(this.wizardSteps().length - 1);
+		wizard.cursor = Math.max(0, this.reviewRows().findIndex((row) => row.stepId === from));
+		wizard.problem = this.reviewProblem();
 	}
 
 	private cursorFor(step: Step): number {
 		const wizard = this.wizard;
+		// The review opens on its action (create or save), below the fields.
+		if (wizard && step.kind === "review") return this.reviewRows().length;
 		if (!wizard || !step.choices) return 0;
-		const current: Record<string, string | undefined> = {
-			type: wizard.values.type,
-			feedScope: wizard.values.feedScope,
-			expirationPreset: ["30d", "90d", "1y", "never"].includes(wizard.values.expiration) ? wizard.values.expiration : "custom",
-			logging: wizard.values.logging,
-			keySource: wizard.values.keySource,
-		};
-		return Math.max(0, step.choices.findIndex((c) => c.value === current[step.id]));
+		const current = chosenValue(step.id, wizard.values);
+		return Math.max(0, step.choices.findIndex((c) => c.value === current));
 	}
 
 	private setChoice(step: Step, wizard: WizardState): void {
@@ -944,10 +1153,14 @@ export class ConsoleModel {
 		}
 		const nextSteps = this.wizardSteps();
 		const nextIndex = Math.min(nextSteps.findIndex((s) => s.id === step.id) + 1, nextSteps.length - 1);
-		wizard.step = nextIndex;
-		wizard.cursor = this.cursorFor(nextSteps[nextIndex] as Step);
-		wizard.problem =
-			nextSteps[nextIndex]?.kind === "review" ? this.reviewProblem() : undefined;
+		// From the review, a field goes back to it, unless its answer opened a step of its own (a
+		// feed's name after "one feed", a date after "a date…", the custom key after "type one").
+		if (wizard.jumpedFrom !== undefined && nextSteps[nextIndex]?.id !== opensStep[step.id]) {
+			this.returnToReview();
+			return;
+		}
+		this.enterStep(nextIndex);
+		wizard.problem = nextSteps[nextIndex]?.kind === "review" ? this.reviewProblem() : undefined;
 	}
 
 	/** The rules' verdict on the whole draft, shown on the review step. */
@@ -969,13 +1182,20 @@ export class ConsoleModel {
 		const values = wizard.values;
 		if (wizard.mode === "edit" && wizard.editId !== undefined) {
 			const id = wizard.editId;
+			const changed = this.reviewRows().filter((row) => row.changed).map((row) => row.label);
+			if (changed.length === 0) {
+				this.wizard = undefined;
+				this.back();
+				this.info("nothing was changed");
+				return;
+			}
 			const { type: _type, ...patch } = wizardInput(values);
 			if (values.expiration === wizard.originalExpiration) delete patch.expiration;
 			void this.run(async () => {
 				await this.backend.updateKey(id, patch, this.options.actor);
 				this.wizard = undefined;
 				this.back();
-				this.info(`key ${id} updated`);
+				this.info(`key ${id} updated: ${changed.join(", ")}`);
 				await this.reloadIds();
 				if (this.detail?.id === id) await this.loadDetail(id);
 			});

@@ -5,6 +5,7 @@
  */
 import { type Instance, render } from "ink";
 import type { Backend } from "../core/backend.js";
+import { safeLine } from "../core/terminal-text.js";
 import { App } from "./app.js";
 import { ConsoleModel } from "./console-model.js";
 import { listHeight } from "./layout.js";
@@ -43,7 +44,7 @@ export async function runConsole(backend: Backend, options: ConsoleRunOptions): 
 	const onCrash = (error: unknown) => {
 		instance?.unmount();
 		screen.restore();
-		process.stderr.write(`apikeys-tui: the console stopped on an unexpected error: ${(error as Error).message}\n`);
+		process.stderr.write(`apikeys-tui: the console stopped on an unexpected error: ${safeLine((error as Error).message)}\n`);
 		process.exit(1);
 	};
 	process.on("SIGTERM", stop);

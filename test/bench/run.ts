@@ -70,6 +70,10 @@ try {
 			higherIsBetter: true,
 		},
 		{ name: "server_p99_ms", value: Math.max(server.listP99, server.verifyP99), floor: server.floorP99, unit: "ms", higherIsBetter: false },
+		// A gateway asks on every request: the authorize route against the bare server, and a real
+		// nginx checking each request with auth_request against the same nginx without the check.
+		{ name: "authorize_rps", value: server.authorizeRps, floor: server.authorizeFloorRps, unit: "/s", higherIsBetter: true },
+		{ name: "gateway_rps", value: server.gateway.rps, floor: server.gateway.floorRps, unit: "/s", higherIsBetter: true },
 	);
 	scaling.server_list_rps = server.listRps;
 	scaling.server_list_rps_floor = server.listFloorRps;

@@ -1,8 +1,9 @@
 /**
- * The server under load on loopback: authenticated key-list and verify requests, each written to
- * the access log, against a bare node:http server that reads the same request and answers 200 with
- * the same bytes (a 2 KB list costs the kernel more than "[]") — both in their own processes,
- * driven by autocannon from this one. The main figures use ProGet's default for a key (every
+ * The server under load on loopback: authenticated key-list and verify requests and a gateway's
+ * authorize checks, each written to the access log, against a bare node:http server that reads the
+ * same request and answers with the same status, headers and bytes (a 2 KB list costs the kernel
+ * more than "[]") — both in their own processes, driven by autocannon from this one. Then a real
+ * nginx asking the authorize route with auth_request, against the same nginx without the check. The main figures use ProGet's default for a key (every
  * request logged with its headers, "Minimal" = body logging none, proget-api.md line 155); the key
  * list is also measured with body logging "both", which stores each 2 KB answer once more.
  */
@@ -10,16 +11,17 @@ import { type ChildProcess, spawn } from "node:child_process";
 import autocannon from "autocannon";
 import { LocalStore } from "../../source/store/local-store.js";
 import { fileURLToPath } from "node:url";
+import { type GatewayFigures, measureGateway } from "./gateway-figures.js";
 import { median } from "./stats.js";
 
 const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
-interface Running {
+export interface Running {
 	url: string;
 	child: ChildProcess;
 }
 
-function spawnServer(args: string[], env: Record<string, string> = {}): Promise<Running> {
+export function spawnServer(args: string[], env: Record<string, string> = {}): Promise<Running> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
 		let out = "";
@@ -32,7 +34,7 @@ function spawnServer(args: string[], env: Record<string, string> = {}): Promise<
 	});
 }
 
-function stop(running: Running): Promise<void> {
+export function stop(running: Running): Promise<void> {
 	return new Promise((resolve) => {
 		running.child.removeAllListeners("exit");
 		running.child.on("exit", () => resolve());
@@ -40,13 +42,13 @@ function stop(running: Running): Promise<void> {
 	});
 }
 
-interface Load {
+export interface Load {
 	rps: number;
 	p99: number;
 	failures: number;
 }
 
-interface LoadRequest {
+export interface LoadRequest {
 	method?: "GET" | "POST";
 	headers?: Record<string, string>;
 	body?: string;
@@ -55,7 +57,7 @@ interface LoadRequest {
 /** Where one run's result goes, the URL it loads, and the request it sends. */
 type Turn = [Load[], string, LoadRequest];
 
-async function load(url: string, seconds: number, request: LoadRequest): Promise<Load> {
+export async function load(url: string, seconds: number, request: LoadRequest): Promise<Load> {
 	const result = await autocannon({ url, connections: 10, duration: seconds, ...request });
 	return { rps: result.requests.average, p99: result.latency.p99, failures: result.non2xx + result.errors + result.timeouts };
 }
@@ -69,24 +71,40 @@ export interface ServerFigures {
 	verifyFloorRps: number;
 	listWithBodiesRps: number;
 	floorP99: number;
+	authorizeRps: number;
+	authorizeFloorRps: number;
+	gateway: GatewayFigures;
 }
 
-/** A bare server answering every request to a path with the body given for it. */
+/** An answer of ours, for the bare server to give back as it is. */
+interface Answer {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+}
+
+/** A bare server answering every request to a path with the answer given for it, else 200 "[]". */
 const bareServer = `
-const bodies = JSON.parse(process.env.BARE_BODIES);
+const answers = JSON.parse(process.env.BARE_ANSWERS);
+const other = { status: 200, headers: { "Content-Type": "application/json; charset=utf-8" }, body: "[]" };
 require("node:http").createServer((request, response) => {
 	request.resume();
 	request.on("end", () => {
-		response.writeHead(200, { "Content-Type": "application/json; charset=utf-8" });
-		response.end(bodies[request.url.split("?")[0]] ?? "[]");
+		const answer = answers[request.url.split("?")[0]] ?? other;
+		response.writeHead(answer.status, answer.headers);
+		response.end(answer.body);
 	});
 }).listen(0, "127.0.0.1", function () { console.log("listening on http://127.0.0.1:" + this.address().port); });
 `;
 
-async function answerOf(url: string, init: RequestInit): Promise<string> {
+async function answerOf(url: string, init: RequestInit, status = 200): Promise<Answer> {
 	const response = await fetch(url, init);
-	if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
-	return response.text();
+	if (response.status !== status) throw new Error(`${url} answered ${response.status}`);
+	const headers: Record<string, string> = {};
+	for (const [name, value] of response.headers) {
+		if (name === "content-type" || name.startsWith("x-apikey-")) headers[name] = value;
+	}
+	return { status, headers, body: await response.text() };
 }
 
 /** `rounds` runs of `seconds` each for every route, on ours and on the floor. */
@@ -98,6 +116,7 @@ export async function measureServer(path: string, seconds: number, rounds: numbe
 		{ actor: "bench" },
 	);
 	const checked = await store.createKey({ type: "feed", packagePermissions: ["view"], feed: "npm" }, { actor: "bench" });
+	const gatewayKey = await store.createKey({ type: "feed", packagePermissions: ["view"], feed: "public-npm" }, { actor: "bench" });
 	for (let i = 0; i < 20; i++) {
 		await store.createKey({ type: "personal", user: `user${i}`, displayName: `list entry ${i}` }, { actor: "bench" });
 	}
@@ -110,16 +129,31 @@ export async function measureServer(path: string, seconds: number, rounds: numbe
 		headers,
 		body: JSON.stringify({ key: checked.key, feedPermission: "view", feed: "npm" }),
 	};
-	const ours = await spawnServer([cli, "serve", `--db=${path}`, "--port=0"]);
+	// A gateway's check: the client's key in its header, the original URI as nginx sends it.
+	const authorizePath = "/api/api-keys/authorize";
+	const authorizeRequest = {
+		headers: { "X-ApiKey": checked.key, "X-Original-URI": "/npm/left-pad/-/left-pad-1.3.0.tgz", "X-Original-Method": "GET" },
+	};
+	const authorizeUrl = (base: string) => `${base}${authorizePath}?feed=npm&feedPermission=view`;
+	const ours = await spawnServer([cli, "serve", `--db=${path}`, "--port=0", "--trust-proxy=127.0.0.1"]);
 	let floor: Running | undefined;
-	const runs = { list: [] as Load[], listFloor: [] as Load[], verify: [] as Load[], verifyFloor: [] as Load[] };
+	const runs = {
+		list: [] as Load[],
+		listFloor: [] as Load[],
+		verify: [] as Load[],
+		verifyFloor: [] as Load[],
+		authorize: [] as Load[],
+		authorizeFloor: [] as Load[],
+	};
 	let listWithBodies: Load;
+	let gateway: GatewayFigures;
 	try {
-		const bodies = {
+		const answers = {
 			"/api/api-keys/list": await answerOf(`${ours.url}/api/api-keys/list`, listRequest),
 			"/api/api-keys/verify": await answerOf(`${ours.url}/api/api-keys/verify`, verifyRequest),
+			[authorizePath]: await answerOf(authorizeUrl(ours.url), authorizeRequest, 204),
 		};
-		floor = await spawnServer(["-e", bareServer], { BARE_BODIES: JSON.stringify(bodies) });
+		floor = await spawnServer(["-e", bareServer], { BARE_ANSWERS: JSON.stringify(answers) });
 		// Ours and the floor take turns, the order swapped each round, so that a machine that
 		// speeds up or slows down over the run moves both alike; each figure is a median.
 		for (let round = 0; round < rounds; round++) {
@@ -130,15 +164,17 @@ export async function measureServer(path: string, seconds: number, rounds: numbe
 			const pairs = [
 				...turns(runs.list, runs.listFloor, "/api/api-keys/list", listRequest),
 				...turns(runs.verify, runs.verifyFloor, "/api/api-keys/verify", verifyRequest),
+				...turns(runs.authorize, runs.authorizeFloor, `${authorizePath}?feed=npm&feedPermission=view`, authorizeRequest),
 			];
 			for (const [into, url, request] of pairs) into.push(await load(url, seconds, request));
 		}
 		listWithBodies = await load(`${ours.url}/api/api-keys/list`, seconds, { headers: { ...headers, "X-ApiKey": bodyLogged.key } });
+		gateway = await measureGateway(ours, floor, gatewayKey.key, seconds, rounds);
 	} finally {
 		await stop(ours);
 		if (floor) await stop(floor);
 	}
-	const failures = [...runs.list, ...runs.verify, listWithBodies].reduce((sum, run) => sum + run.failures, 0);
+	const failures = [...runs.list, ...runs.verify, ...runs.authorize, listWithBodies].reduce((sum, run) => sum + run.failures, 0);
 	if (failures > 0) throw new Error(`the server failed ${failures} requests under load`);
 	const rps = (loads: Load[]) => median(loads.map((l) => l.rps));
 	const p99 = (loads: Load[]) => Math.max(...loads.map((l) => l.p99));
@@ -155,5 +191,8 @@ export async function measureServer(path: string, seconds: number, rounds: numbe
 		verifyFloorRps: verifyFloor.rps,
 		listWithBodiesRps: listWithBodies.rps,
 		floorP99: Math.max(listFloor.p99, verifyFloor.p99),
+		authorizeRps: rps(runs.authorize),
+		authorizeFloorRps: rps(runs.authorizeFloor),
+		gateway,
 	};
 }

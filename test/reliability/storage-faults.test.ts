@@ -16,7 +16,7 @@ import { cliPath, runCli } from "../support/run-cli.js";
 import { type RunningServer, startServer } from "../support/server-process.js";
 import { tempDir } from "../support/temp-store.js";
 import { apiClient, type ApiAnswer, type ApiClient } from "./support/api-client.js";
-import { integrityOf, looksLikeCrash } from "./support/fixture.js";
+import { assertRefused, integrityOf, looksLikeCrash } from "./support/fixture.js";
 import { tally } from "./support/secrets.js";
 import { smallDisk } from "./support/small-disk.js";
 
@@ -59,15 +59,6 @@ async function scene(t: TestContext, dir: string, prepare: (db: string) => void 
 
 function createBody(name: string): unknown {
 	return { type: "system", systemApis: ["feeds"], displayName: name, description: "d".repeat(1500) };
-}
-
-/** A one-line refusal: exit 1, one line on stderr matching `reason`, nothing on stdout, no stack trace. */
-function assertRefused(result: { code: number; stdout: string; stderr: string }, reason: RegExp): void {
-	assert.equal(result.code, 1, result.stderr);
-	assert.equal(result.stdout, "");
-	assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
-	assert.match(result.stderr, reason);
-	assert.ok(!looksLikeCrash(result.stderr), result.stderr);
 }
 
 /** A 503 whose plain-text body, one line, gives the reason. */

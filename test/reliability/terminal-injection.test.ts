@@ -10,7 +10,8 @@
  * raw bytes in bodies) goes through the real server.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,6 +101,12 @@ async function hostileStore(t: TestContext): Promise<HostileStore> {
 	sql.prepare("UPDATE api_keys SET user_name = ? WHERE id = ?").run(`user:${payload}`, hostileIds[3]);
 	// Fields no front end lets anyone type, which only a tampered file or a remote answer can hold.
 	sql.prepare("UPDATE api_keys SET key_hint = ?, expiration = ?, created_at = ? WHERE id = ?").run(`hint:${payload}`, `expires:${payload}`, `created:${payload}`, hostileIds[0]);
+	// Scopes, the audit trail and a logged status: each column holds whatever a tampered file puts in it.
+	sql.prepare("UPDATE api_keys SET system_apis = ? WHERE id = ?").run(JSON.stringify(["sca", `scope:${payload}`]), hostileIds[0]);
+	sql.prepare("UPDATE audit_log SET at = ?, action = ? WHERE key_id = ?").run(`at:${payload}`, `act:${payload}`, hostileIds[0]);
+	sql
+		.prepare("INSERT INTO access_log (at, key_id, method, path, status, duration_ms, client) VALUES (?, ?, 'GET', '/tampered', ?, 1, '::1')")
+		.run(Date.now() - 60_000, hostileIds[0], `st:${payload}`);
 	sql.close();
 
 	// Through the real server: a C1 byte in a header (Node reads headers as latin1) and raw control
@@ -168,7 +175,7 @@ async function assertLogRowsAligned(term: PtyTerminal): Promise<void> {
 	const header = rows.find((row) => columnOf(row, "PATH") >= 0 && columnOf(row, "METHOD") >= 0);
 	assert.ok(header, `no header row on:\n${await term.screen()}`);
 	const pathColumn = columnOf(header, "PATH");
-	const entryRows = rows.filter((row) => / ms {2}/.test(row.join("")));
+	const entryRows = rows.filter((row) => /\d ms /.test(row.join("")));
 	assert.ok(entryRows.length >= 2, `only ${entryRows.length} entries on:\n${await term.screen()}`);
 	for (const row of entryRows) assert.equal(row[pathColumn], "/", `PATH out of line in: ${row.join("")}`);
 }
@@ -210,9 +217,21 @@ for (const where of ["local", "remote"] as const) {
 		await term.waitFor((s) => s.includes("Description:") && s.includes("name0:") && s.includes("/path/"));
 		let screen = await term.screen();
 		assert.ok(screen.includes("418  /path/\\x1b[6n"), `the recent request's path is not shown escaped:\n${screen}`);
-		for (const field of ["Name:         name0:", "Description:  description:\\u202eRTL\\u2066ISO\\u2069", "Key:          hint:", "Expires:      expires:", "Created:      created:"]) {
+		// A remote client may leave out an entry whose status is not a number: then it is not drawn at all.
+		if (where === "local") assert.ok(screen.includes("st:\\x1b[6n"), `the recent request's status is not shown escaped:\n${screen}`);
+		assert.ok(screen.includes("at:\\x1b[6n\\x1b[38;5;") && screen.includes("act:\\x1b"), `the audit trail is not shown escaped:\n${screen}`);
+		for (const field of [
+			"Name:         name0:",
+			"Description:  description:\\u202eRTL\\u2066ISO\\u2069",
+			"Key:          hint:",
+			"Expires:      expires:",
+			"Created:      created:",
+		]) {
 			assert.ok(screen.includes(`${field}${escapedStart}`), `${field} is not shown escaped:\n${screen}`);
 		}
+		// A remote instance's scopes come back in lower case.
+		const apis = "APIs:         Manage SCA (Projects & Builds), scope:";
+		assert.ok(screen.toLowerCase().includes(`${apis}${escapedStart}`.toLowerCase()), `${apis} is not shown escaped:\n${screen}`);
 		term.write("\u001b");
 		await term.waitFor((s) => s.includes("STATUS"));
 
@@ -288,9 +307,18 @@ test("list, logs and status print hostile text escaped, with no control characte
 		assert.ok(list.includes(text), `list does not show "${text}":\n${list}`);
 	}
 	const logs = (await runCli(["logs", `--db=${store.db}`])).stdout;
-	for (const text of ["/path/\\x1b[6n", "GET\\x1b[6n", "client\\x1b[6n"]) assert.ok(logs.includes(text), `logs does not show "${text}":\n${logs}`);
+	for (const text of ["/path/\\x1b[6n", "GET\\x1b[6n", "client\\x1b[6n", "st:\\x1b[6n"]) assert.ok(logs.includes(text), `logs does not show "${text}":\n${logs}`);
 	const status = (await runCli(["status", `--db=${store.db}`])).stdout;
 	assert.ok(status.includes("\\x1b]0;PWNED"), `status does not show the folder escaped:\n${status}`);
+
+	// The same values as a remote instance's answers, through the real server.
+	const server = await startServer(store.db);
+	t.after(() => server.stop());
+	for (const args of [["list"], ["logs", "--limit=1000"], ["settings"], ["status"]]) {
+		const result = await runCli([...args, `--source=${server.url}/`], { env: { APIKEYS_TUI_API_KEY: store.adminKey } });
+		assert.equal(result.code, 0, `${args.join(" ")}: ${result.stderr}`);
+		assert.deepEqual(leaksInPlainOutput(result.stdout + result.stderr), [], `${args.join(" ")} --source printed control characters`);
+	}
 
 	// JSON keeps every value exactly, with the controls a terminal would obey written as escapes.
 	for (const args of [["list", "--json"], ["logs", "--json"], ["status", "--json"]]) {
@@ -302,4 +330,110 @@ test("list, logs and status print hostile text escaped, with no control characte
 	assert.ok(keys.some((k) => k.displayName === `name0:${payload}`), "list --json does not give the name exactly");
 	const entries = (JSON.parse((await runCli(["logs", "--json", `--db=${store.db}`])).stdout) as { entries: Array<{ path: string }> }).entries;
 	assert.ok(entries.some((e) => e.path === `/path/${payload}`), "logs --json does not give the path exactly");
+});
+
+/**
+ * A hostile or intercepted remote instance, standing in for ProGet: it answers every request with
+ * `answer(path)`. What it says reaches stderr (errors) and stdout (values) only escaped.
+ */
+function hostileRemote(t: TestContext, answer: (path: string) => { status: number; body: string }): Promise<string> {
+	const server = createServer((request, response) => {
+		request.resume();
+		request.on("end", () => {
+			const { status, body } = answer(new URL(request.url ?? "/", "http://x").pathname);
+			response.writeHead(status, { "Content-Type": "application/json" }).end(body);
+		});
+	});
+	return new Promise((resolve) => {
+		server.listen(0, "127.0.0.1", () => {
+			t.after(() => server.close());
+			const address = server.address();
+			resolve(`http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`);
+		});
+	});
+}
+
+test("a hostile remote's error bodies, bad JSON, versions and key text reach the command line escaped", async (t) => {
+	const hostileKey = { id: 7, type: "System", key: `key:${payload}`, systemApis: ["sca"], logging: "None", displayName: "k" };
+	const remotes: Record<string, (path: string) => { status: number; body: string }> = {
+		"a 500 whose body's first line is hostile": () => ({ status: 500, body: `${payload}\nsecond line` }),
+		"a 403 with a hostile reason": () => ({ status: 403, body: payload }),
+		"a 404 with a hostile body": () => ({ status: 404, body: payload }),
+		"an answer that is not JSON": () => ({ status: 200, body: `${payload}{not json` }),
+		"JSON of the wrong shape": () => ({ status: 200, body: JSON.stringify({ message: payload }) }),
+		"a created key's text": (path) =>
+			path.endsWith("/create") || path.endsWith("/regenerate")
+				? { status: 200, body: JSON.stringify(hostileKey) }
+				: { status: 200, body: JSON.stringify(path.endsWith("/list") ? [hostileKey] : { releaseNumber: payload }) },
+	};
+	const config = mkdtempSync(join(tmpdir(), "apikeys-tui-injection-config-"));
+	t.after(() => rmSync(config, { recursive: true, force: true }));
+	for (const [name, answer] of Object.entries(remotes)) {
+		const url = await hostileRemote(t, answer);
+		const env = { APIKEYS_TUI_API_KEY: "k".repeat(40), XDG_CONFIG_HOME: config, HOME: config };
+		for (const args of [["list"], ["list", "--json"], ["create", "system", "--apis=sca"], ["status"], ["settings"], ["logs"]]) {
+			const result = await runCli([...args, `--source=${url}`], { env });
+			assert.deepEqual(leaksInPlainOutput(result.stdout + result.stderr), [], `${name}, ${args.join(" ")} printed control characters:\n${result.stdout}${result.stderr}`);
+			assert.doesNotMatch(result.stderr, /\n\s+at /, `${name}, ${args.join(" ")}: a stack trace`);
+		}
+		// A source named in pgutil's own config file (which anyone may have written) and tested.
+		mkdirSync(join(config, "pgutil"), { recursive: true });
+		writeFileSync(join(config, "pgutil", "pgutil.config"), JSON.stringify({ sources: [{ name: `src:${payload}`, url }] }));
+		for (const args of [["sources", "list"], ["sources", "test"]]) {
+			const result = await runCli(args, { env });
+			assert.deepEqual(leaksInPlainOutput(result.stdout + result.stderr), [], `${name}, ${args.join(" ")} printed control characters:\n${result.stdout}${result.stderr}`);
+		}
+	}
+	const version = await runCli(["sources", "test"], { env: { XDG_CONFIG_HOME: config, HOME: config } });
+	assert.ok(version.stdout.includes("Successfully contacted ProGet \\x1b[6n"), `sources test does not show the version escaped:\n${version.stdout}`);
+});
+
+test("an import file's hostile values are shown escaped in the import report", async (t) => {
+	const dir = mkdtempSync(join(tmpdir(), "apikeys-tui-injection-import-"));
+	t.after(() => rmSync(dir, { recursive: true, force: true }));
+	const file = join(dir, "keys.json");
+	writeFileSync(
+		file,
+		JSON.stringify([
+			{ type: "system", systemApis: ["sca"], displayName: `ok:${payload}`, key: "a-custom-key-long-enough-1" },
+			{ type: `type:${payload}`, displayName: `bad:${payload}`, key: "a-custom-key-long-enough-2" },
+			{ type: "system", systemApis: [`api:${payload}`], displayName: "bad api", key: "a-custom-key-long-enough-3" },
+			{ type: "feed", feed: `feed:${payload}`, packagePermissions: [`perm:${payload}`], key: "a-custom-key-long-enough-4" },
+		]),
+	);
+	for (const partial of [[], ["--partial"]]) {
+		const result = await runCli(["import", file, ...partial, `--db=${join(dir, "keys.db")}`]);
+		assert.deepEqual(leaksInPlainOutput(result.stdout + result.stderr), [], `import ${partial.join(" ")} printed control characters:\n${result.stdout}${result.stderr}`);
+		assert.ok(result.stdout.includes("bad:\\x1b[6n"), `the report does not name the item escaped:\n${result.stdout}`);
+	}
+});
+
+test("the console over a hostile remote: capability reasons and key values are drawn escaped", async (t) => {
+	const off = { available: false, reason: `off:${payload}` };
+	const hostileKey = { id: 7, type: "System", systemApis: [`scope:${payload}`], logging: "None", displayName: `k:${payload}` };
+	const url = await hostileRemote(t, (path) => {
+		if (path.endsWith("/capabilities")) {
+			const capabilities = Object.fromEntries(["update", "enable", "roll", "accessLogs", "settings", "audit", "lastUsed", "convert"].map((name) => [name, off]));
+			return { status: 200, body: JSON.stringify({ product: "apikeys-tui", profile: "proget", capabilities }) };
+		}
+		if (path.endsWith("/list")) return { status: 200, body: JSON.stringify([hostileKey]) };
+		if (path.endsWith("/health")) return { status: 200, body: JSON.stringify({ applicationName: "ProGet", releaseNumber: payload, serviceStatus: "OK" }) };
+		return { status: 404, body: payload };
+	});
+	const term = openPty([cliPath, `--source=${url}`], { columns: 110, rows: 30, env: { CI: "false", APIKEYS_TUI_API_KEY: "k".repeat(40) } });
+	t.after(() => term.close());
+	await term.waitFor((s) => s.includes("1 of 1"), 30_000);
+	term.write("?");
+	await term.waitFor((s) => s.includes("Keys on this screen"));
+	term.write("\u001b");
+	await term.waitFor((s) => s.includes("1 of 1"));
+	for (const key of ["\r", "L", "R", "e"]) {
+		term.write(key);
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		term.write("\u001b");
+	}
+	term.write("q");
+	await term.exited;
+	assert.deepEqual(leaksInScreenOutput(term.output()), [], "the hostile text reached the terminal");
+	assert.deepEqual(term.titles, [], "the terminal's title was set");
 });

@@ -3,6 +3,7 @@ import type { TestContext } from "node:test";
 import { render as inkRender } from "ink-testing-library";
 import { act } from "react";
 import type { Backend } from "../../source/core/backend.js";
+import { AppError } from "../../source/core/errors.js";
 import { LocalStore } from "../../source/store/local-store.js";
 import { App } from "../../source/ui/app.js";
 import { ConsoleModel } from "../../source/ui/console-model.js";
@@ -58,6 +59,19 @@ function withSlowLogPages(store: LocalStore, delayMs: number): Backend {
 	});
 }
 
+/** The store, its access log unreachable as a remote instance's is when the server is down. */
+function withLogsDown(store: LocalStore): Backend {
+	return new Proxy(store, {
+		get(target, property) {
+			if (property === "queryAccessLog") {
+				return () => Promise.reject(new AppError("cannot reach http://127.0.0.1:9/: connection refused", "unavailable"));
+			}
+			const value: unknown = Reflect.get(target, property);
+			return typeof value === "function" ? value.bind(target) : value;
+		},
+	});
+}
+
 /** The store, with `change` made right after the console has read its first page of keys. */
 function withChangeAfterFirstPage(store: LocalStore, change: (store: LocalStore) => Promise<void>): Backend {
 	let changed = false;
@@ -91,6 +105,10 @@ export async function mountConsole(
 		logPageDelayMs?: number;
 		/** A change made elsewhere between the first page and the rest of the list. */
 		changeAfterFirstPage?: (store: LocalStore) => Promise<void>;
+		/** Every access-log page fails, as with the remote server down. */
+		logsDown?: boolean;
+		/** Another backend for the console (a remote instance); the temporary store is then unused. */
+		backend?: Backend;
 	} = {},
 ): Promise<Harness> {
 	const store = LocalStore.open(tempDbPath(t), options.profile ? { profile: options.profile } : {});
@@ -99,11 +117,13 @@ export async function mountConsole(
 	let quits = 0;
 	const model = new ConsoleModel({
 		backend:
-			options.logPageDelayMs !== undefined
+			options.backend ?? (options.logPageDelayMs !== undefined
 				? withSlowLogPages(store, options.logPageDelayMs)
 				: options.changeAfterFirstPage
 					? withChangeAfterFirstPage(store, options.changeAfterFirstPage)
-					: store,
+					: options.logsDown
+						? withLogsDown(store)
+						: store),
 		readOnly: options.readOnly ?? false,
 		actor: "tester (console)",
 		copy: (text) => {

@@ -21,6 +21,8 @@ export interface Terminal {
 	output: () => string;
 	/** The program's process id (the child of the pane's shell). */
 	programPid: () => number;
+	/** Runs a tmux command on this private server ("set", "-g", …). */
+	tmux: (...args: string[]) => string;
 }
 
 function quote(value: string): string {
@@ -77,6 +79,7 @@ export function startInTmux(
 			const shell = tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}").trim();
 			return Number(execFileSync("pgrep", ["-P", shell], { encoding: "utf8" }).trim().split("\n")[0]);
 		},
+		tmux,
 		output: () => {
 			try {
 				return readFileSync(outputFile, "latin1");

@@ -4,11 +4,12 @@
  */
 import stringWidth from "string-width";
 import { pascalCase } from "../../core/enums.js";
+import { scopeText, typeText, unnamedKey } from "../../core/key-text.js";
 import type { KeyRecord } from "../../core/model.js";
 import { safeLine } from "../../core/terminal-text.js";
 import { agoText, expiresText } from "./relative-time.js";
 
-export type ColumnId = "name" | "type" | "scope" | "expires" | "logging" | "lastUsed" | "status";
+export type ColumnId = "id" | "name" | "type" | "scope" | "expires" | "logging" | "lastUsed" | "status";
 
 export interface Column {
 	id: ColumnId;
@@ -20,36 +21,30 @@ export interface Column {
 	value: (key: KeyRecord, now: number) => string;
 }
 
-export function scopeText(key: KeyRecord): string {
-	switch (key.type) {
-		case "system":
-		case "other":
-			return (key.systemApis ?? []).join(",");
-		case "feed": {
-			const where = key.feed ?? (key.feedGroup ? `group ${key.feedGroup}` : "all feeds");
-			return `${where}: ${(key.packagePermissions ?? []).join(",")}`;
-		}
-		case "personal":
-			return `user ${key.user ?? "?"}`;
-	}
-}
-
 export const keyColumns: readonly Column[] = [
-	{ id: "name", title: "NAME", width: 14, priority: 10, grows: true, value: (k) => (k.displayName ? safeLine(k.displayName) : `(key ${k.id})`) },
-	{ id: "type", title: "TYPE", width: 8, priority: 8, value: (k) => (k.type === "other" ? "legacy" : k.type) },
-	{ id: "scope", title: "SCOPE", width: 14, priority: 7, grows: true, value: (k) => safeLine(scopeText(k)) },
-	{ id: "expires", title: "EXPIRES", width: 9, priority: 6, value: (k, now) => expiresText(k.expiration, now) },
-	{ id: "status", title: "STATUS", width: 8, priority: 9, value: (k) => (k.enabled ? "enabled" : "disabled") },
-	{ id: "lastUsed", title: "LAST USED", width: 9, priority: 4, value: (k, now) => agoText(k.lastUsedAt, now) },
-	{ id: "logging", title: "LOGGING", width: 8, priority: 3, value: (k) => pascalCase(k.logging).toLowerCase() },
+	// Every command takes --id: the id is dropped last but one, after all but the name.
+	{ id: "id", title: "ID", width: 6, priority: 19, value: (k) => String(k.id) },
+	{ id: "name", title: "NAME", width: 14, priority: 20, grows: true, value: (k) => (k.displayName === null ? unnamedKey : safeLine(k.displayName)) },
+	{ id: "type", title: "TYPE", width: 8, priority: 16, value: typeText },
+	{ id: "scope", title: "SCOPE", width: 14, priority: 14, grows: true, value: (k) => safeLine(scopeText(k)) },
+	{ id: "expires", title: "EXPIRES", width: 9, priority: 12, value: (k, now) => expiresText(k.expiration, now) },
+	{ id: "status", title: "STATUS", width: 8, priority: 18, value: (k) => (k.enabled ? "enabled" : "disabled") },
+	{ id: "lastUsed", title: "LAST USED", width: 9, priority: 8, value: (k, now) => agoText(k.lastUsedAt, now) },
+	{ id: "logging", title: "LOGGING", width: 8, priority: 6, value: (k) => pascalCase(k.logging).toLowerCase() },
 ];
 
-export interface FittedColumn extends Column {
-	fitted: number;
+/** What fitting needs to know of a column, in the key list or the access log. */
+export interface Fittable {
+	width: number;
+	/** Lower drops first. */
+	priority: number;
+	grows?: boolean;
 }
 
+export type Fitted<T extends Fittable> = T & { fitted: number };
+
 /** The columns that fit `width` (one space between them), in table order, with their widths. */
-export function fitColumns(width: number, columns: readonly Column[] = keyColumns): FittedColumn[] {
+export function fitColumns<T extends Fittable>(width: number, columns: readonly T[]): Fitted<T>[] {
 	const kept = [...columns];
 	const needed = () => kept.reduce((sum, c) => sum + c.width, 0) + Math.max(0, kept.length - 1);
 	while (kept.length > 1 && needed() > width) {
@@ -66,7 +61,11 @@ export function fitColumns(width: number, columns: readonly Column[] = keyColumn
 
 const printableAscii = /^[\x20-\x7e]*$/;
 
-/** Cuts or pads to exactly `width` terminal cells (wide characters count two; ellipsis when cut). */
+/**
+ * Cuts or pads to exactly `width` terminal cells (wide characters count two; ellipsis when cut).
+ * Every line the console draws passes here, so text that is not printable ASCII is made
+ * terminal-safe here too: a value from a tampered store or a remote can never drive the terminal.
+ */
 export function cell(text: string, width: number): string {
 	// Nearly every cell is plain ASCII, one cell a character: skip string-width's grapheme walk,
 	// which costs more than the rest of a key-list frame.
@@ -74,11 +73,12 @@ export function cell(text: string, width: number): string {
 		if (text.length <= width) return text + " ".repeat(width - text.length);
 		return `${text.slice(0, Math.max(0, width - 1))}…`;
 	}
-	const used = stringWidth(text);
-	if (used <= width) return text + " ".repeat(width - used);
+	const safe = safeLine(text);
+	const used = stringWidth(safe);
+	if (used <= width) return safe + " ".repeat(width - used);
 	let out = "";
 	let outWidth = 0;
-	for (const char of text) {
+	for (const char of safe) {
 		const charWidth = stringWidth(char);
 		if (outWidth + charWidth > width - 1) break;
 		out += char;

@@ -8,9 +8,13 @@ const units: [number, string][] = [
 	[60_000, "m"],
 ];
 
+/**
+ * Rounded to the nearest whole unit, not down: a 30-day key created a moment ago has 29.99 days
+ * left, which is "30d", not "29d".
+ */
 export function span(ms: number): string {
 	for (const [size, unit] of units) {
-		if (ms >= size) return `${Math.floor(ms / size)}${unit}`;
+		if (ms >= size) return `${Math.round(ms / size)}${unit}`;
 	}
 	return "<1m";
 }

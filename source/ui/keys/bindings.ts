@@ -3,7 +3,8 @@
  * router, the footer, the help overlay and docs/KEYS.md.
  */
 
-export type Screen = "list" | "detail" | "logs" | "help" | "confirm" | "create" | "secret" | "settings";
+/** Where keys are read; "entry" is one access-log entry opened from the log, "create" the wizard. */
+export type Screen = "list" | "detail" | "logs" | "entry" | "help" | "confirm" | "create" | "secret" | "settings";
 
 export type Command =
 	| "quit"
@@ -36,15 +37,23 @@ export type Command =
 	| "leave-secret"
 	| "saved-secret"
 	| "confirm-yes"
-	| "confirm-no";
+	| "confirm-no"
+	| "choose"
+	| "next"
+	| "reveal";
 
 export interface Binding {
 	command: Command;
 	keys: readonly string[];
 	screens: readonly Screen[];
 	label: string;
-	/** Shown in the footer (the rest only in the help overlay). */
-	footer: boolean;
+	/**
+	 * The footer's priority, 1 to 10: the footer shows the highest that fit, whole, in table order
+	 * (10 always fits, even at the minimum 40 columns). Absent: only in the help overlay.
+	 */
+	footer?: number;
+	/** The footer's shorter label, where the help overlay's is long. */
+	short?: string;
 	/** Changes the store: disabled in read-only mode. */
 	mutates?: boolean;
 }
@@ -52,38 +61,53 @@ export interface Binding {
 const browse: Screen[] = ["list", "detail", "logs"];
 
 export const bindings: readonly Binding[] = [
-	{ command: "down", keys: ["j", "down"], screens: ["list", "logs", "help", "detail", "settings"], label: "down", footer: false },
-	{ command: "up", keys: ["k", "up"], screens: ["list", "logs", "help", "detail", "settings"], label: "up", footer: false },
-	{ command: "page-down", keys: ["pagedown", "ctrl+f"], screens: ["list", "logs", "detail"], label: "page down", footer: false },
-	{ command: "page-up", keys: ["pageup", "ctrl+b"], screens: ["list", "logs", "detail"], label: "page up", footer: false },
-	{ command: "top", keys: ["g", "home"], screens: ["list", "logs", "detail"], label: "first", footer: false },
-	{ command: "bottom", keys: ["G", "end"], screens: ["list", "logs", "detail"], label: "last", footer: false },
-	{ command: "open", keys: ["enter"], screens: ["list", "logs"], label: "open", footer: true },
-	{ command: "filter", keys: ["/"], screens: ["list", "logs"], label: "filter", footer: true },
-	{ command: "sort", keys: ["s"], screens: ["list"], label: "sort by next column", footer: true },
-	{ command: "reverse", keys: ["S"], screens: ["list"], label: "reverse sort", footer: false },
-	{ command: "mark", keys: ["space"], screens: ["list"], label: "mark for delete", footer: false },
-	{ command: "create", keys: ["n"], screens: ["list"], label: "new key", footer: true, mutates: true },
-	{ command: "edit", keys: ["e"], screens: ["list", "detail"], label: "edit", footer: true, mutates: true },
-	{ command: "toggle-enabled", keys: ["x"], screens: ["list", "detail"], label: "enable/disable", footer: true, mutates: true },
-	{ command: "roll", keys: ["R"], screens: ["list", "detail"], label: "roll secret", footer: false, mutates: true },
-	{ command: "delete", keys: ["d"], screens: ["list", "detail"], label: "delete", footer: true, mutates: true },
-	{ command: "convert", keys: ["C"], screens: ["list", "detail"], label: "convert legacy key", footer: false, mutates: true },
-	{ command: "logs-for-key", keys: ["l"], screens: ["list", "detail"], label: "key's access log", footer: true },
-	{ command: "logs-all", keys: ["L"], screens: ["list", "detail"], label: "all access logs", footer: false },
-	{ command: "settings", keys: ["o"], screens: ["list"], label: "store settings", footer: false },
-	{ command: "change-setting", keys: ["enter", "space"], screens: ["settings"], label: "change", footer: true, mutates: true },
-	{ command: "follow", keys: ["f"], screens: ["logs"], label: "follow new entries", footer: true },
-	{ command: "refresh", keys: ["ctrl+r"], screens: browse, label: "refresh", footer: false },
-	{ command: "copy", keys: ["y"], screens: ["secret"], label: "copy the key", footer: true },
-	{ command: "leave-secret", keys: ["enter", "esc", "q"], screens: ["secret"], label: "leave (asks whether you saved it)", footer: true },
-	{ command: "saved-secret", keys: ["Y"], screens: ["secret"], label: "yes, saved: leave (after the question)", footer: false },
-	{ command: "confirm-yes", keys: ["y"], screens: ["confirm"], label: "yes", footer: true },
-	{ command: "confirm-no", keys: ["n", "esc", "enter"], screens: ["confirm"], label: "no (default)", footer: true },
-	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs", "settings"], label: "help", footer: true },
-	{ command: "back", keys: ["esc"], screens: ["detail", "logs", "help", "settings"], label: "back", footer: true },
-	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "help", "settings"], label: "quit", footer: true },
+	{ command: "down", keys: ["j", "down"], screens: ["list", "logs", "entry", "help", "detail", "settings"], label: "down" },
+	{ command: "up", keys: ["k", "up"], screens: ["list", "logs", "entry", "help", "detail", "settings"], label: "up" },
+	{ command: "down", keys: ["down", "j", "tab"], screens: ["create"], label: "down in a list of choices (stops at the last)" },
+	{ command: "up", keys: ["up", "k", "shift+tab"], screens: ["create"], label: "up in a list of choices (stops at the first)" },
+	{ command: "top", keys: ["g", "home"], screens: ["create"], label: "first in a list of choices" },
+	{ command: "bottom", keys: ["G", "end"], screens: ["create"], label: "last in a list of choices (on the review: create or save)" },
+	{ command: "choose", keys: ["space"], screens: ["create"], label: "choose or unchoose (lists with boxes)" },
+	{ command: "next", keys: ["enter"], screens: ["create"], label: "next step; on the review, create or save" },
+	{ command: "back", keys: ["esc"], screens: ["create"], label: "previous step, keeping what was typed; on the first, cancel" },
+	{ command: "help", keys: ["?"], screens: ["create"], label: "help (in a text field, ? is typed)" },
+	{ command: "reveal", keys: ["ctrl+r"], screens: ["create"], label: "show or hide the custom key as it is typed" },
+	{ command: "quit", keys: ["ctrl+c"], screens: ["create"], label: "quit; with something typed or chosen, asks first (y or Ctrl-C again quits)" },
+	{ command: "page-down", keys: ["pagedown", "ctrl+f"], screens: ["list", "logs", "entry", "detail", "help"], label: "page down" },
+	{ command: "page-up", keys: ["pageup", "ctrl+b"], screens: ["list", "logs", "entry", "detail", "help"], label: "page up" },
+	{ command: "top", keys: ["g", "home"], screens: ["list", "logs", "entry", "detail", "help"], label: "first" },
+	{ command: "bottom", keys: ["G", "end"], screens: ["list", "logs", "entry", "detail", "help"], label: "last" },
+	{ command: "open", keys: ["enter"], screens: ["list", "logs"], label: "open", footer: 7 },
+	{ command: "filter", keys: ["/"], screens: ["list", "logs"], label: "filter", footer: 7 },
+	{ command: "sort", keys: ["s"], screens: ["list"], label: "sort by next column", footer: 3, short: "sort" },
+	{ command: "reverse", keys: ["S"], screens: ["list"], label: "reverse sort" },
+	{ command: "mark", keys: ["space"], screens: ["list"], label: "mark for delete" },
+	{ command: "create", keys: ["n"], screens: ["list"], label: "new key", footer: 8, mutates: true },
+	{ command: "edit", keys: ["e"], screens: ["list", "detail"], label: "edit", footer: 6, mutates: true },
+	{ command: "toggle-enabled", keys: ["x"], screens: ["list", "detail"], label: "enable/disable", footer: 5, short: "on/off", mutates: true },
+	{ command: "roll", keys: ["R"], screens: ["list", "detail"], label: "roll secret", footer: 3, short: "roll", mutates: true },
+	{ command: "delete", keys: ["d"], screens: ["list", "detail"], label: "delete", footer: 6, mutates: true },
+	{ command: "convert", keys: ["C"], screens: ["list", "detail"], label: "convert legacy key", mutates: true },
+	{ command: "logs-for-key", keys: ["l"], screens: ["list", "detail"], label: "key's access log", footer: 4, short: "log" },
+	{ command: "logs-all", keys: ["L"], screens: ["list", "detail"], label: "all access logs" },
+	{ command: "settings", keys: ["o"], screens: ["list"], label: "store settings" },
+	{ command: "change-setting", keys: ["enter", "space"], screens: ["settings"], label: "change", footer: 8, mutates: true },
+	{ command: "follow", keys: ["f"], screens: ["logs"], label: "follow new entries", footer: 6, short: "follow" },
+	{ command: "refresh", keys: ["ctrl+r"], screens: browse, label: "refresh" },
+	{ command: "copy", keys: ["y"], screens: ["secret"], label: "copy the key", footer: 9, short: "copy" },
+	{ command: "leave-secret", keys: ["enter", "esc", "q"], screens: ["secret"], label: "leave (asks whether you saved it)", footer: 9, short: "leave" },
+	{ command: "saved-secret", keys: ["Y"], screens: ["secret"], label: "yes, saved: leave (after the question)" },
+	{ command: "confirm-yes", keys: ["y"], screens: ["confirm"], label: "yes", footer: 9 },
+	{ command: "confirm-no", keys: ["n", "esc", "enter"], screens: ["confirm"], label: "no (default)", footer: 9 },
+	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs", "entry", "settings"], label: "help", footer: 10 },
+	{ command: "back", keys: ["esc"], screens: ["detail", "logs", "entry", "help", "settings"], label: "back", footer: 9 },
+	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "entry", "help", "settings"], label: "quit", footer: 10 },
 ];
+
+/** Whether a command changes the store: the one place read-only mode is decided from. */
+export function mutates(command: Command): boolean {
+	return bindings.some((b) => b.command === command && b.mutates === true);
+}
 
 /** The command a key runs on a screen, if any. */
 export function commandFor(keyName: string, screen: Screen): Command | undefined {
@@ -115,16 +139,17 @@ export function keyLabel(key: string): string {
 
 /** docs/KEYS.md, generated from the table (a test keeps the file current). */
 export function keysMarkdown(): string {
-	const screens: Screen[] = ["list", "detail", "logs", "settings", "help", "confirm", "secret"];
+	const screens: Screen[] = ["list", "detail", "logs", "entry", "settings", "create", "help", "confirm", "secret"];
 	const titles: Record<Screen, string> = {
 		list: "Key list (home)",
 		detail: "Key detail",
 		logs: "Access logs",
+		entry: "Access-log entry",
 		help: "Help overlay",
 		confirm: "Confirmation",
 		secret: "New key shown once",
 		settings: "Store settings",
-		create: "Create",
+		create: "Create and edit (the wizard)",
 	};
 	const lines = ["# Key bindings", "", "Generated from `source/ui/keys/bindings.ts`; `npm test` fails when this file is stale.", ""];
 	for (const screen of screens) {
@@ -136,21 +161,12 @@ export function keysMarkdown(): string {
 		lines.push("");
 	}
 	lines.push(
-		"## Create and edit",
-		"",
-		"| keys | action |",
-		"|---|---|",
-		"| `↑`, `↓`, `Tab` (and `j`, `k` in lists) | move in a list of choices |",
-		"| `Space` | choose or unchoose (lists with boxes) |",
-		"| `Enter` | next step; on the review step, create or save |",
-		"| `Esc` | previous step, keeping what was typed; on the first step, cancel |",
-		"| `Ctrl-C` | quit from anywhere |",
-		"",
 		"## Filters",
 		"",
-		"In the key list, `/` filters as you type: every word must match (name, description, type, scope, user, feed, hint, status);",
-		"a word with a capital letter matches case exactly. In the access logs, `/` takes words such as",
-		"`status:4xx method:post path:/api/ since:24h until:2026-11-01 key:1001` (a bare word is a path prefix); Enter applies them.",
+		"In the key list, `/` filters as you type: every word must match what the row shows (id, name, type, scope, user,",
+		"feed or group, status) or the description; a word with a capital letter matches case exactly. In the access logs,",
+		"`/` filters as you type too, with words such as `status:4xx method:post path:/api/ since:24h until:2026-11-01 key:1001`",
+		"(`path:` is the path's start; a bare word matches anywhere in the path).",
 		"",
 	);
 	return lines.join("\n");

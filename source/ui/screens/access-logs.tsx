@@ -7,6 +7,7 @@ import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
 import { logsHeader, logsRow } from "../format/log-columns.js";
 import type { Theme } from "../theme/theme.js";
+import { TextField } from "../components/text-field.js";
 
 function pretty(body: string | null): string[] {
 	if (body === null) return ["(not logged)"];
@@ -50,18 +51,31 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 		);
 	}
 	const title = `${logs.keyId === undefined ? "All requests" : `Requests with key ${logs.keyId}`}${logs.follow ? " · following" : ""}`;
-	const filter = logs.editingFilter
-		? `/${safeLine(logs.filterText)}█  (status:4xx method:post path:/api since:24h)`
-		: logs.filterText
-			? `filter: ${safeLine(logs.filterText)}`
-			: "";
+	const filter = logs.filterText ? `filter: ${safeLine(logs.filterText)}` : "";
+	const hint = "  (status:4xx method:post path:/api since:24h, or a word in the path)";
+	const prefix = `${title}  /`;
+	// The typed filter keeps at least 12 cells; the hint goes first when the line is short.
+	const hintShown = width - prefix.length - hint.length >= 12 ? hint : "";
+	const fieldWidth = Math.max(1, width - prefix.length - hintShown.length);
 	const rowsHeight = model.logRows();
 	const visible = logs.entries.slice(logs.start, logs.start + rowsHeight);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			<Text color={theme.accent}>{cell(`${title}  ${filter}`, width)}</Text>
+			{logs.editingFilter
+				? (
+						<Box width={width}>
+							<Text color={theme.accent}>
+								{prefix}
+								<TextField text={logs.filterText} cursor={model.textCursor} width={fieldWidth} />
+							</Text>
+							<Text color={theme.muted}>{hintShown}</Text>
+						</Box>
+					)
+				: (
+						<Text color={theme.accent}>{cell(`${title}  ${filter}`, width)}</Text>
+					)}
 			<Text bold>{logsHeader(width)}</Text>
-			{visible.length === 0 ? <Text color={theme.muted}>  No requests match.</Text> : null}
+			{visible.length === 0 && logs.loaded ? <Text color={theme.muted}>  No requests match.</Text> : null}
 			{visible.map((entry, offset) => {
 				const selected = logs.start + offset === logs.selected;
 				return (

@@ -1,30 +1,12 @@
 /** The create wizard: one step at a time, the steps so far summarised above, problems as you type. */
 import { Box, Text } from "ink";
-import { isRelativeSpan, parseExpiration } from "../../core/expiration.js";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { windowStart } from "../list/window.js";
+import { wrapText } from "../format/wrap.js";
 import type { Theme } from "../theme/theme.js";
-import { type WizardValues, wizardInput } from "../wizard.js";
-
-/** A span such as "90d" with the day it ends on, so the review shows what will be stored. */
-function expirationText(value: string): string {
-	if (!isRelativeSpan(value)) return value;
-	const parsed = parseExpiration(value, new Date());
-	return parsed.ok && parsed.value !== null ? `${value} (until ${parsed.value.slice(0, 10)})` : value;
-}
-
-function reviewLines(values: WizardValues, creating: boolean): string[] {
-	const input = wizardInput(values);
-	const lines = Object.entries(input)
-		.filter(([, v]) => v !== undefined && v !== "" && !(Array.isArray(v) && v.length === 0))
-		.map(([k, v]) => {
-			const text = Array.isArray(v) ? v.join(", ") : k === "expiration" ? expirationText(String(v)) : String(v);
-			return `  ${k.padEnd(20)}${safeLine(text)}`;
-		});
-	if (creating) lines.push(`  ${"key".padEnd(20)}${values.keySource === "custom" ? "custom (typed)" : "generated"}`);
-	return lines;
-}
+import { TextField } from "../components/text-field.js";
 
 export function CreateWizard({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const wizard = model.wizard;
@@ -33,7 +15,8 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 	const step = steps[wizard.step];
 	if (!step) return null;
 	const values = wizard.values as unknown as Record<string, unknown>;
-	const body: { text: string; selected?: boolean; chosen?: boolean }[] = [];
+	// `field`: the step's text field, drawn by the one TextField every typed value uses.
+	const body: { text: string; selected?: boolean; field?: boolean }[] = [];
 	if (step.kind === "choice" || step.kind === "multi") {
 		const chosen = step.kind === "multi" ? (values[step.id] as string[]) : [];
 		(step.choices ?? []).forEach((choice, i) => {
@@ -41,15 +24,23 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 			body.push({ text: `${i === wizard.cursor ? "›" : " "} ${box}${choice.label}`, selected: i === wizard.cursor });
 		});
 	} else if (step.kind === "text") {
-		// Typed or pasted text may hold bidi controls the rules refuse only at review: never drawn raw.
-		body.push({ text: `  ${safeLine(String(values[step.id] ?? ""))}█` });
+		body.push({ text: "", field: true });
 		if (step.hint) body.push({ text: `  ${step.hint}` });
 	} else if (step.kind === "secret") {
-		body.push({ text: `  ${"•".repeat([...wizard.values.customKey].length)}█` });
-		if (step.hint) body.push({ text: `  ${step.hint}` });
+		body.push({ text: "", field: true });
+		const length = [...wizard.values.customKey].length;
+		body.push({ text: `  ${length} character${length === 1 ? "" : "s"} · Ctrl-R ${wizard.revealed ? "hides" : "shows"} it${step.hint ? ` · ${step.hint}` : ""}` });
 	} else {
-		for (const line of reviewLines(wizard.values, wizard.mode === "create")) body.push({ text: line });
-		body.push({ text: "" }, { text: wizard.mode === "edit" ? "  Enter saves the changes; Esc goes back." : "  Enter creates the key; Esc goes back." });
+		// Each field a row to go back to (Enter), then the action; an edit marks what changed.
+		const rows = model.reviewRows();
+		rows.forEach((row, i) => {
+			const mark = wizard.mode === "edit" && row.changed ? "*" : " ";
+			// Typed or pasted text may hold bidi controls the rules refuse: never drawn raw.
+			const text = `${i === wizard.cursor ? "›" : " "}${mark}${row.label.padEnd(14)}${safeLine(row.value)}${mark === "*" ? "  (changed)" : ""}`;
+			body.push({ text, selected: i === wizard.cursor });
+		});
+		const action = wizard.mode === "edit" ? "Save the changes" : "Create the key";
+		body.push({ text: `${wizard.cursor === rows.length ? "›" : " "} ${action}`, selected: wizard.cursor === rows.length });
 	}
 	const hints =
 		step.kind === "multi"
@@ -57,20 +48,58 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 			: step.kind === "choice"
 				? "↑/↓ move · Enter choose · Esc back"
 				: step.kind === "review"
-					? `Enter ${wizard.mode === "edit" ? "save" : "create"} · Esc back`
+					? `↑/↓ field · Enter change it, or ${wizard.mode === "edit" ? "save" : "create"} · Esc ${wizard.mode === "edit" ? "cancel" : "back"}`
 					: "type · Enter next · Esc back (what you typed is kept)";
+
+	const title =
+		wizard.mode === "edit" && step.kind === "review"
+			? `Edit key ${wizard.editId}: choose a field to change`
+			: `${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`;
+	// A problem is never cut: its lines come before the step's own lines, which scroll to keep the
+	// highlighted choice (or the review's action) in sight.
+	// Below the title: one row of the step at least, then the problem, then the quit question or
+	// the hints, which give way first on a short terminal.
+	const room = Math.max(1, height - 1);
+	const problem = wizard.problem ? wrapText(`✗ ${safeLine(wizard.problem)}`, width).slice(0, Math.max(1, room - 1)) : [];
+	const question = "Quit and lose what you typed? y or Ctrl-C quits; any other key stays.";
+	const bottom = wrapText(wizard.askedToQuit ? question : hints, width).slice(0, Math.max(0, room - 1 - problem.length));
+	const bodyRows = Math.max(1, room - bottom.length - problem.length);
+	const selectedLine = body.findIndex((line) => line.selected);
+	const bodyStart = windowStart(Math.max(0, selectedLine), body.length, bodyRows, 0);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
-				{cell(`${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`, width)}
+				{cell(title, width)}
 			</Text>
-			{body.slice(0, Math.max(1, height - 3)).map((line, i) => (
-				<Text key={`${wizard.step}-${i}`} inverse={line.selected && theme.selectionInverse}>
-					{cell(line.text, width)}
+			{body.slice(bodyStart, bodyStart + bodyRows).map((line, i) =>
+				line.field
+					? (
+							<Text key={`${wizard.step}-${i}`}>
+								{"  "}
+								<TextField
+									text={String(values[step.id] ?? "")}
+									cursor={model.textCursor}
+									width={Math.max(1, width - 2)}
+									{...(step.kind === "secret" && !wizard.revealed ? { mask: "•" } : {})}
+								/>
+							</Text>
+						)
+					: (
+							<Text key={`${wizard.step}-${i}`} inverse={line.selected && theme.selectionInverse}>
+								{cell(line.text, width)}
+							</Text>
+						),
+			)}
+			{problem.map((line, i) => (
+				<Text key={`problem-${i}`} color={theme.danger}>
+					{cell(line, width)}
 				</Text>
 			))}
-			{wizard.problem ? <Text color={theme.danger}>{cell(`✗ ${safeLine(wizard.problem)}`, width)}</Text> : null}
-			<Text color={theme.muted}>{cell(hints, width)}</Text>
+			{bottom.map((line, i) => (
+				<Text key={`bottom-${i}`} bold={wizard.askedToQuit} color={wizard.askedToQuit ? theme.warning : theme.muted}>
+					{cell(line, width)}
+				</Text>
+			))}
 		</Box>
 	);
 }

@@ -1,10 +1,13 @@
 /** Every field of one key, its audit trail and its recent requests; scrolls with j/k. */
 import { Box, Text } from "ink";
 import { scopeLabel } from "../../core/catalog.js";
+import { displayExpiration } from "../../core/expiration.js";
+import { unnamedKey } from "../../core/key-text.js";
 import { safeLine } from "../../core/terminal-text.js";
 import { formatTimestamp } from "../../core/time.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { changeLines } from "../format/audit-text.js";
 import { agoText, expiresText } from "../format/relative-time.js";
 import type { Theme } from "../theme/theme.js";
 
@@ -16,8 +19,7 @@ export function detailLines(model: ConsoleModel): string[] {
 	const catalog = model.catalog;
 	const scopes = key.type === "other" ? catalog.legacyApis : [catalog.systemApis.fullControl, ...catalog.systemApis.choices];
 	const lines = [
-		`Id:           ${key.id}`,
-		`Name:         ${key.displayName === null ? "(none)" : safeLine(key.displayName)}`,
+		`Name:         ${key.displayName === null ? unnamedKey : safeLine(key.displayName)}`,
 		`Description:  ${key.description === null ? "(none)" : safeLine(key.description)}`,
 		`Type:         ${catalog.types.find((t) => t.type === key.type)?.label ?? key.type}`,
 	];
@@ -28,7 +30,7 @@ export function detailLines(model: ConsoleModel): string[] {
 	}
 	if (key.user !== null) lines.push(`User:         ${safeLine(key.user)}`);
 	lines.push(
-		`Expires:      ${key.expiration === null ? "never" : `${safeLine(key.expiration)} (${expiresText(key.expiration, now)})`}`,
+		`Expires:      ${key.expiration === null ? "never" : `${safeLine(displayExpiration(key.expiration))} (${expiresText(key.expiration, now)})`}`,
 		`Logging:      ${key.logging}`,
 		`Status:       ${key.enabled ? "enabled" : "disabled"}`,
 		// Fields no one types, but a damaged file or a remote instance can still hold anything.
@@ -39,7 +41,11 @@ export function detailLines(model: ConsoleModel): string[] {
 	if (key.type === "other") lines.push("", "A legacy key: it cannot be created anew. C converts it into its 2024 equivalent, same secret.");
 	lines.push("", "Audit trail:");
 	if (detail.audit.length === 0) lines.push("  (nothing recorded)");
-	for (const entry of detail.audit) lines.push(`  ${entry.at.slice(0, 19).replace("T", " ")}  ${entry.action.padEnd(8)} ${safeLine(entry.actor)}`);
+	for (const entry of detail.audit) {
+		lines.push(`  ${safeLine(entry.at.slice(0, 19).replace("T", " "))}  ${safeLine(entry.action).padEnd(8)} ${safeLine(entry.actor)}`);
+		// What an edit changed, old → new, under it.
+		if (entry.action === "update") for (const change of changeLines(entry.details)) lines.push(`      ${change}`);
+	}
 	lines.push("", "Recent requests:");
 	if (detail.logs.length === 0) lines.push("  (none)");
 	for (const entry of detail.logs) {
@@ -50,10 +56,17 @@ export function detailLines(model: ConsoleModel): string[] {
 
 export function KeyDetail({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const lines = detailLines(model);
-	const scroll = Math.min(model.detail?.scroll ?? 0, Math.max(0, lines.length - height));
+	const record = model.detail?.record;
+	// The id stays in sight above the scrolling fields: every command takes it as --id.
+	const title = `Key ${model.detail?.id ?? ""}${record?.displayName ? ` · ${safeLine(record.displayName)}` : ""}`;
+	const rows = Math.max(1, height - 1);
+	const scroll = Math.min(model.detail?.scroll ?? 0, Math.max(0, lines.length - rows));
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			{lines.slice(scroll, scroll + height).map((line, i) => (
+			<Text bold color={theme.accent}>
+				{cell(title, width)}
+			</Text>
+			{lines.slice(scroll, scroll + rows).map((line, i) => (
 				<Text key={`${scroll + i}`} color={line.endsWith(":") && !line.startsWith(" ") && line.length < 20 ? theme.accent : undefined}>
 					{cell(line, width)}
 				</Text>

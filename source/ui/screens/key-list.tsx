@@ -3,9 +3,10 @@ import { listRowsIn } from "../layout.js";
 import { Box, Text } from "ink";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
-import { cell, fitColumns } from "../format/key-columns.js";
+import { cell, fitColumns, keyColumns } from "../format/key-columns.js";
 import { expiresSoon, expiresText } from "../format/relative-time.js";
 import type { Theme } from "../theme/theme.js";
+import { TextField } from "../components/text-field.js";
 
 const sortWords: Record<string, string> = {
 	id: "id",
@@ -19,23 +20,35 @@ const sortWords: Record<string, string> = {
 export function KeyList({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const list = model.list;
 	const now = Date.now();
-	const columns = fitColumns(width - 2);
+	const columns = fitColumns(width - 2, keyColumns);
 	const total = list.total;
 	const position = total === 0 ? "0 of 0" : `${list.selected + 1} of ${total}`;
 	const arrow = list.sort.descending ? "▼" : "▲";
 	const sortText = `sort: ${sortWords[list.sort.column]} ${arrow} (${list.sort.descending ? "descending" : "ascending"})`;
-	const filterText = list.editingFilter ? `/${safeLine(list.filter)}█` : list.filter ? `filter: ${safeLine(list.filter)}` : "";
+	const filterText = list.filter ? `filter: ${safeLine(list.filter)}` : "";
 	const marked = list.marked.size > 0 ? `${list.marked.size} marked  ` : "";
 	const status = `${marked}${position}  ${sortText}`;
 	const rowsHeight = listRowsIn(height);
+	const filterWidth = Math.max(1, width - status.length - 2);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Box>
-				<Text color={theme.accent}>
-					{cell(filterText, Math.max(0, width - status.length - 1))}
+				<Box width={Math.max(0, width - status.length - 1)}>
+					{list.editingFilter
+						? (
+								<Text color={theme.accent}>
+									/
+									<TextField text={list.filter} cursor={model.textCursor} width={filterWidth} />
+								</Text>
+							)
+						: (
+								<Text color={theme.accent}>{cell(filterText, Math.max(0, width - status.length - 1))}</Text>
+							)}
+				</Box>
+				<Text color={theme.muted}>
 					{" "}
+					{status}
 				</Text>
-				<Text color={theme.muted}>{status}</Text>
 			</Box>
 			<Text bold>{cell(`  ${columns.map((c) => cell(c.title, c.fitted)).join(" ")}`, width)}</Text>
 			{total === 0 && list.loaded

@@ -1,7 +1,11 @@
-/** Help, the delete confirmation, the show-once secret and the too-small notice. */
+/** Help, the confirmation question (delete, roll, convert), the show-once secret and the too-small notice. */
 import { Box, Text } from "ink";
+import { safeLine } from "../../core/terminal-text.js";
+import { useEffect } from "react";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { helpLines } from "../format/help-lines.js";
+import { wrapText } from "../format/wrap.js";
 import { bindingsFor, keyLabel, type Screen } from "../keys/bindings.js";
 import type { Theme } from "../theme/theme.js";
 
@@ -13,24 +17,24 @@ interface Props {
 }
 
 export function Help({ model, theme, width, height, of }: Props & { of: Screen }) {
-	const lines = bindingsFor(of).map((b) => {
+	const entries = bindingsFor(of).map((b) => {
 		const reason = model.disabledReason(b.command);
-		return `${b.keys.map(keyLabel).join(", ").padEnd(14)} ${b.label}${reason ? ` (off: ${reason})` : ""}`;
+		return { keys: b.keys.map(keyLabel).join(", "), label: `${b.label}${reason ? ` (off: ${reason})` : ""}` };
 	});
 	const rows = Math.max(1, height - 1);
-	// Two columns when one would not fit the screen.
-	const columns = lines.length > rows && width >= 60 ? 2 : 1;
-	const perColumn = Math.ceil(lines.length / columns);
-	const columnWidth = Math.floor(width / columns);
+	const lines = helpLines(entries, width, rows);
+	// Scrolled with j/k when it does not fit; the title then says how.
+	const overflow = Math.max(0, lines.length - rows);
+	const scroll = Math.min(model.helpScroll, overflow);
+	useEffect(() => model.setHelpOverflow(overflow), [model, overflow]);
+	const title = lines.length > rows ? "Keys on this screen (j/k scrolls)" : "Keys on this screen (Esc closes; docs/KEYS.md lists every screen)";
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
-				{cell("Keys on this screen (Esc closes; docs/KEYS.md lists every screen)", width)}
+				{cell(title, width)}
 			</Text>
-			{Array.from({ length: Math.min(rows, perColumn) }, (_, row) => (
-				<Text key={row}>
-					{Array.from({ length: columns }, (_, column) => cell(` ${lines[column * perColumn + row] ?? ""}`, columnWidth)).join("")}
-				</Text>
+			{lines.slice(scroll, scroll + rows).map((line, i) => (
+				<Text key={`${scroll + i}`}>{cell(line, width)}</Text>
 			))}
 		</Box>
 	);
@@ -39,38 +43,67 @@ export function Help({ model, theme, width, height, of }: Props & { of: Screen }
 export function Confirm({ model, theme, width, height }: Props) {
 	return (
 		<Box flexDirection="column" width={width} height={height} paddingTop={1}>
-			<Text bold color={theme.danger}>
-				{cell(model.confirm?.prompt ?? "", width)}
-			</Text>
-			<Text>{cell("  y  yes, delete       n / Esc / Enter  no (the default)", width)}</Text>
+			{wrapText(model.confirm?.prompt ?? "", width).map((line, i) => (
+				<Text key={`prompt-${i}`} bold color={theme.danger}>
+					{cell(line, width)}
+				</Text>
+			))}
+			{wrapText(`y: yes, ${model.confirm?.action ?? ""} · n, Esc or Enter: no (the default)`, width).map((line, i) => (
+				<Text key={`answer-${i}`}>{cell(line, width)}</Text>
+			))}
 		</Box>
 	);
 }
 
+type Look = "title" | "key" | "plain" | "ok" | "warning" | "muted";
+
 export function Secret({ model, theme, width, height }: Props) {
 	const secret = model.secret;
 	if (!secret) return null;
+	// A remote instance sent the key: never drawn raw.
+	const shown = safeLine(secret.key);
+	const key = width >= shown.length + 4 ? `  ${shown}` : shown;
+	const leave = secret.askedToLeave ? "Have you saved the key? Press Y (capital) to leave; any other key stays here." : "Enter or Esc when you have saved it.";
+	// What copying did, in full: it may say what tmux needs, and it never claims more than is known.
+	const copied: [string, Look][] = wrapText(secret.copied ?? "", width)
+		.filter(Boolean)
+		.map((line) => [line, secret.copied?.startsWith("not copied") ? "warning" : "ok"]);
+	const full: [string, Look][] = [
+		["", "plain"],
+		...wrapText(secret.title, width).map((line): [string, Look] => [line, "title"]),
+		["", "plain"],
+		...wrapKey(key, width).map((line): [string, Look] => [line, "key"]),
+		["", "plain"],
+		...wrapText("It is not stored anywhere: copy it now. y copies it.", width).map((line): [string, Look] => [line, "plain"]),
+		...copied,
+		...wrapText(leave, width).map((line): [string, Look] => [line, secret.askedToLeave ? "warning" : "muted"]),
+	];
+	// On a short terminal the blank lines go first, then the reminder (the footer says y copies).
+	const lines = full.length <= height ? full : full.filter(([line, look]) => line !== "" && (look !== "plain" || full.length - 4 <= height));
+	const colour: Record<Look, string | undefined> = {
+		title: undefined,
+		key: theme.ok,
+		plain: undefined,
+		ok: theme.ok,
+		warning: theme.warning,
+		muted: theme.muted,
+	};
 	return (
-		<Box flexDirection="column" width={width} height={height} paddingTop={1}>
-			<Text bold>{secret.title}</Text>
-			<Text> </Text>
-			<Text bold color={theme.ok}>
-				{width >= secret.key.length + 4 ? `  ${secret.key}` : secret.key}
-			</Text>
-			<Text> </Text>
-			<Text>It is not stored anywhere: copy it now. y copies it.</Text>
-			{secret.copied ? <Text color={theme.ok}>{cell(`✓ ${secret.copied}`, width)}</Text> : null}
-			{secret.askedToLeave
-				? (
-						<Text bold color={theme.warning}>
-							{cell("Have you saved the key? Press Y (capital) to leave; any other key stays here.", width)}
-						</Text>
-					)
-				: (
-						<Text color={theme.muted}>{cell("Enter or Esc when you have saved it.", width)}</Text>
-					)}
+		<Box flexDirection="column" width={width} height={height}>
+			{lines.slice(0, height).map(([line, look], i) => (
+				<Text key={`${i}`} bold={look === "title" || look === "key" || (look === "warning" && secret.askedToLeave)} color={colour[look]}>
+					{cell(line, width)}
+				</Text>
+			))}
 		</Box>
 	);
+}
+
+/** The key on as many lines as it takes: it is never cut. */
+function wrapKey(key: string, width: number): string[] {
+	const lines: string[] = [];
+	for (let at = 0; at < key.length; at += Math.max(1, width)) lines.push(key.slice(at, at + Math.max(1, width)));
+	return lines;
 }
 
 export const minimumSize = { columns: 40, rows: 10 };

@@ -3,29 +3,54 @@ import { Box, Text } from "ink";
 import { formatSettingValue, settingSpecs } from "../../core/settings.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { wrapText } from "../format/wrap.js";
+import { windowStart } from "../list/window.js";
 import type { Theme } from "../theme/theme.js";
+import { TextField } from "../components/text-field.js";
 
 export function StoreSettingsScreen({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const screen = model.settingsScreen;
 	const nameWidth = Math.max(...settingSpecs.map((s) => s.cliName.length)) + 2;
 	const selectedSpec = settingSpecs[screen.selected];
+	const below = [
+		...(screen.editing !== undefined ? ["Enter saves · Esc cancels · empty means none · typing replaces the value"] : []),
+		...(selectedSpec ? wrapText(selectedSpec.description, width) : []),
+	];
+	// Below the title, the settings (at least three, scrolling on a small terminal), then as much
+	// of the selected one's meaning as the rest of the room holds.
+	const room = Math.max(1, height - 1);
+	const reserve = room > 4 ? Math.min(below.length + 1, room - 3) : 0;
+	const rows = Math.min(settingSpecs.length, Math.max(1, room - reserve));
+	const start = windowStart(screen.selected, settingSpecs.length, rows, 0);
+	const gap = room - rows > below.length ? 1 : 0;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
 				{cell("Store settings (Enter or Space changes the selected one)", width)}
 			</Text>
-			{settingSpecs.map((spec, i) => {
-				const selected = i === screen.selected;
-				const value = selected && screen.editing !== undefined ? `${screen.editing}█` : formatSettingValue(model.settings[spec.name]);
+			{settingSpecs.slice(start, start + rows).map((spec, offset) => {
+				const selected = start + offset === screen.selected;
+				const label = `${selected ? "›" : " "} ${spec.cliName.padEnd(nameWidth)}`;
+				if (selected && screen.editing !== undefined) {
+					return (
+						<Box key={spec.name} width={width}>
+							<Text>{label}</Text>
+							<TextField text={screen.editing} cursor={model.textCursor} width={Math.max(1, width - label.length)} />
+						</Box>
+					);
+				}
 				return (
 					<Text key={spec.name} inverse={selected && theme.selectionInverse}>
-						{cell(`${selected ? "›" : " "} ${spec.cliName.padEnd(nameWidth)}${value}`, width)}
+						{cell(`${label}${formatSettingValue(model.settings[spec.name])}`, width)}
 					</Text>
 				);
 			})}
-			<Text> </Text>
-			{selectedSpec ? <Text color={theme.muted}>{cell(selectedSpec.description, width * 3).trimEnd()}</Text> : null}
-			{screen.editing !== undefined ? <Text color={theme.muted}>Enter saves · Esc cancels · empty means none</Text> : null}
+			{gap ? <Text> </Text> : null}
+			{below.slice(0, room - rows - gap).map((line, i) => (
+				<Text key={`below-${i}`} color={theme.muted}>
+					{cell(line, width)}
+				</Text>
+			))}
 		</Box>
 	);
 }

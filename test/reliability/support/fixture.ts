@@ -1,4 +1,5 @@
 /** A served store with one full-control key, and small helpers the reliability tests share. */
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { TestContext } from "node:test";
@@ -59,6 +60,15 @@ export function residentMb(pid: number): number {
 /** Whether text looks like a stack trace or an unhandled error. */
 export function looksLikeCrash(text: string): boolean {
 	return /\n\s+at [^\n]+\(|\bat file:\/\/|Unhandled|TypeError|RangeError|ReferenceError|SyntaxError: /.test(text);
+}
+
+/** A one-line refusal: exit 1, one line on stderr matching `reason`, nothing on stdout, no stack trace. */
+export function assertRefused(result: { code: number; stdout: string; stderr: string }, reason: RegExp): void {
+	assert.equal(result.code, 1, result.stderr);
+	assert.equal(result.stdout, "");
+	assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+	assert.match(result.stderr, reason);
+	assert.ok(!looksLikeCrash(result.stderr), result.stderr);
 }
 
 /** SQLite's integrity_check of a store file: "ok" when it is sound. */

@@ -1,0 +1,51 @@
+/**
+ * Which commands make a store: a read command on a path with no store says so in one line and
+ * creates nothing (a mistyped --db must not leave an empty store and a secret file behind); the
+ * console and the writing commands create the store on first use.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { runCli } from "./support/run-cli.js";
+import { tempDir } from "./support/temp-store.js";
+
+describe("read commands never create a store", () => {
+	test("list, logs, status, settings and serve on a missing store: one line, exit 1, no file", async (t) => {
+		const dir = tempDir(t);
+		const db = join(dir, "sub", "typo.db");
+		for (const args of [["list"], ["list", "--json"], ["logs"], ["status"], ["settings"], ["settings", "--json"], ["serve", "--port=0"]]) {
+			const result = await runCli([...args, `--db=${db}`]);
+			assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
+			assert.equal(result.stdout, "");
+			assert.match(result.stderr, /^apikeys-tui: no store at .*typo\.db; create one with "apikeys-tui create …" or by opening the console on it\n$/, args.join(" "));
+			assert.deepEqual(readdirSync(dir), [], `${args.join(" ")} created nothing`);
+		}
+		const fromEnv = await runCli(["list"], { env: { APIKEYS_TUI_DB: db } });
+		assert.equal(fromEnv.code, 1);
+		assert.deepEqual(readdirSync(dir), []);
+	});
+
+	test("a --db that is a URL is refused in one line, for reads and writes alike", async (t) => {
+		const dir = tempDir(t);
+		for (const args of [["list"], ["create", "personal", "--user=a"], ["status"]]) {
+			const result = await runCli([...args, "--db=postgres://db.example/keys"], { env: { HOME: dir, XDG_DATA_HOME: dir } });
+			assert.notEqual(result.code, 0);
+			assert.match(result.stderr, /^--db error: "postgres:\/\/db\.example\/keys" is a URL, and there is no postgres:\/\/ store;/);
+			assert.equal(result.stderr.split("\n").length, 3, "one line and the help pointer");
+		}
+		assert.deepEqual(readdirSync(dir), []);
+		assert.equal(existsSync("postgres:"), false, "no relative folder made from the URL");
+	});
+
+	test("a writing command and settings --set still create the store on first use", async (t) => {
+		const dir = tempDir(t);
+		const created = await runCli(["create", "personal", "--user=alice", `--db=${join(dir, "a.db")}`]);
+		assert.equal(created.code, 0, created.stderr);
+		const set = await runCli(["settings", "--set", "max-lifetime-days=30", `--db=${join(dir, "b.db")}`]);
+		assert.equal(set.code, 0, set.stderr);
+		assert.deepEqual(readdirSync(dir).sort(), ["a.db", "a.db.secret", "b.db", "b.db.secret"]);
+		const listed = await runCli(["list", `--db=${join(dir, "a.db")}`]);
+		assert.equal(listed.code, 0, listed.stderr);
+	});
+});

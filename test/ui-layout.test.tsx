@@ -1,0 +1,125 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { parseExpiration } from "../source/core/expiration.js";
+import type { LocalStore } from "../source/store/local-store.js";
+import { hintText } from "../source/ui/format/footer-hints.js";
+import { bindings } from "../source/ui/keys/bindings.js";
+import { accessEntry } from "./support/access-entry.js";
+import { keys, mountConsole } from "./support/console-harness.js";
+
+async function threeKeys(store: LocalStore): Promise<void> {
+	await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "Admin key" }, { actor: "setup" });
+	await store.createKey({ type: "feed", packagePermissions: ["view", "add"], feed: "npm", displayName: "CI npm" }, { actor: "setup" });
+	await store.createKey({ type: "personal", user: "alice", displayName: "Alice laptop" }, { actor: "setup" });
+	store.logAccess(accessEntry({ at: Date.now(), keyId: 1000, path: "/api/management/feeds/list" }));
+	store.flushAccessLog();
+}
+
+const hints = new Set(bindings.filter((b) => b.footer !== undefined).map(hintText));
+
+describe("the footer at 80 and 40 columns", () => {
+	for (const [columns, rows] of [
+		[80, 24],
+		[40, 10],
+	] as const) {
+		test(`at ${columns}x${rows}: every entry whole, and ? help and q quit always there`, async (t) => {
+			const ui = await mountConsole(t, { columns, rows, setup: threeKeys });
+			const screens: [string[], RegExp, boolean][] = [
+				[[], /Admin key/, true],
+				[[keys.enter], /Key 1000 · Admin key/, true],
+				[[keys.escape, "L"], /All requests/, true],
+				[[keys.escape, "o"], /Store settings/, true],
+				[[keys.escape, "d"], /Delete key 1000/, false],
+			];
+			for (const [input, expected, helpAndQuit] of screens) {
+				await ui.press(...input);
+				assert.match(ui.frame(), expected);
+				const footer = (ui.frame().split("\n").at(-1) ?? "").trimEnd();
+				for (const entry of footer.split("  ").filter(Boolean)) assert.ok(hints.has(entry), `"${entry}" is not a whole entry: ${footer}`);
+				if (helpAndQuit) {
+					assert.match(footer, /\? help/, footer);
+					assert.match(footer, /q quit/, footer);
+				}
+			}
+		});
+	}
+});
+
+/** The frame's text with its lines joined, so a sentence wrapped over lines reads as one. */
+function joined(frame: string): string {
+	return frame
+		.split("\n")
+		.map((line) => line.trim())
+		.join(" ");
+}
+
+describe("messages wrap instead of being cut", () => {
+	for (const [columns, rows] of [
+		[80, 24],
+		[40, 10],
+	] as const) {
+		test(`at ${columns}x${rows}: a refused setting and a wizard problem are shown whole; the list gives way`, async (t) => {
+			const ui = await mountConsole(t, { columns, rows, setup: threeKeys });
+			await ui.press("o", "jjjjj", keys.enter);
+			await ui.type("abc");
+			await ui.press(keys.enter);
+			assert.ok(
+				joined(ui.frame()).includes('✗ log-retention-days must be a whole number between 1 and 36500, or none, not "abc"'),
+				ui.frame(),
+			);
+			assert.match(ui.frame(), /q quit/);
+			for (const line of ui.frame().split("\n")) assert.ok([...line].length <= columns, line);
+			assert.ok(ui.frame().split("\n").length <= rows - 1, "the frame keeps its height");
+			await ui.press(keys.escape, keys.escape, keys.escape, "n", keys.enter, keys.space, keys.enter, keys.enter, keys.enter, "jjj", keys.enter);
+			await ui.type("soon");
+			const refused = parseExpiration("soon", new Date());
+			assert.ok(!refused.ok);
+			assert.ok(joined(ui.frame()).includes(`✗ ${refused.error}`), ui.frame());
+			assert.match(ui.frame().split("\n")[1] ?? "", /^New key · step \d+ of \d+: Expiration date/, "the title stays on its line");
+		});
+	}
+});
+
+describe("the key id is on screen", () => {
+	for (const [columns, rows] of [
+		[80, 24],
+		[40, 10],
+	] as const) {
+		test(`at ${columns}x${rows}: an ID column in the list, and the id above the detail`, async (t) => {
+			const ui = await mountConsole(t, { columns, rows, setup: threeKeys });
+			assert.match(ui.frame(), /^ {2}ID +NAME/m);
+			assert.match(ui.frame(), /› +1000 +Admin key/);
+			assert.match(ui.frame(), /1002 +Alice laptop/);
+			await ui.press(keys.enter, "G");
+			assert.match(ui.frame(), /Key 1000 · Admin key/, "still there with the fields scrolled to the end");
+		});
+	}
+});
+
+describe("the access log's columns", () => {
+	for (const [columns, rows] of [
+		[80, 24],
+		[40, 10],
+	] as const) {
+		test(`at ${columns}x${rows}: columns drop by priority and the path is kept`, async (t) => {
+			const ui = await mountConsole(t, { columns, rows, setup: threeKeys });
+			await ui.press("L");
+			assert.match(ui.frame(), /TIME .*STATUS .*PATH/);
+			assert.match(ui.frame(), /› .* 200 .*\/api\/manag/);
+		});
+	}
+});
+
+describe("the wizard's end at 40x10", () => {
+	test("the review keeps its action in sight, and the new key is shown whole with what copying did", async (t) => {
+		const ui = await mountConsole(t, { columns: 40, rows: 10 });
+		await ui.press("n", keys.enter, keys.space, keys.enter, keys.enter, keys.enter, keys.enter, keys.enter, keys.enter);
+		assert.match(ui.frame(), /› Create the key/);
+		await ui.press(keys.enter);
+		const key = /\b[0-9a-f]{40}\b/.exec(ui.frame())?.[0];
+		assert.ok(key, ui.frame());
+		await ui.press("y");
+		assert.match(ui.frame(), /copied for the test/);
+		assert.ok(ui.frame().includes(key));
+	});
+});
