@@ -438,6 +438,8 @@ export function createApiServer(options: ApiServerOptions): Server {
 	const timeouts = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
 	const server = createServer(timeouts, (request, response) => guarded(response, () => handle(request, response)));
 	server.on("connection", (socket: Socket) => {
+		// A trusted gateway carries many clients' connections: each of them is limited behind it.
+		if (!trustedProxies.empty && trustedProxies.has(socket.remoteAddress ?? "")) return;
 		const address = clientIdentity(socket.remoteAddress);
 		if (!connections.add(address)) {
 			socket.destroy();
