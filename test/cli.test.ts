@@ -170,8 +170,8 @@ describe("bad input: one line, exit 2, nothing stored", () => {
 		],
 		[
 			"past date",
-			["create", "system", "--expiration=2001-01-01"],
-			/^--expiration error: .* is in the past/,
+			["create", "system", "--expiration=Jan 1, 2001"],
+			/^--expiration error: "Jan 1, 2001" is in the past\n/,
 		],
 		["unknown option", ["create", "system", "--colour=red"], /^unexpected argument: --colour/],
 		[

@@ -150,7 +150,8 @@ for (const [name, start] of targets) {
 
 			const before = target.requests.length;
 			for (const [typed, reason] of [
-				["2001-01-01", /^--expiration error: 2001-01-01T00:00:00Z is in the past\n$/],
+				["2001-01-01", /^--expiration error: "2001-01-01" is in the past\n$/],
+				["Jan 1, 2001", /^--expiration error: "Jan 1, 2001" is in the past\n$/],
 				["soon", /^--expiration error: "soon" is not a date: /],
 				["31/12/2030", /^--expiration error: "31\/12\/2030" is not a valid date \(read month first/],
 			] as const) {

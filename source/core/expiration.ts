@@ -141,7 +141,7 @@ export function wireExpiration(input: string, now: Date): Parsed<string | null> 
 	if (!read.ok) return read;
 	if (read.value === null) return { ok: true, value: null };
 	const stored = formatIso(read.value.date);
-	if (read.value.date.getTime() <= now.getTime()) return { ok: false, error: `${stored} is in the past` };
+	if (read.value.date.getTime() <= now.getTime()) return { ok: false, error: pastError(stored, now, input) };
 	return { ok: true, value: read.value.zoned ? stored : stored.slice(0, 19) };
 }
 
@@ -172,16 +172,30 @@ export function displayExpiration(iso: string): string {
 	return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}`;
 }
 
+/**
+ * "… is in the past", naming what was typed when it is known (else the day or time as shown). A
+ * calendar day ends at its start, so today's date is already past: say so, or it reads as a bug.
+ */
+function pastError(expiration: string, now: Date, typed: string | undefined): string {
+	const what = typed === undefined ? displayExpiration(expiration) : quoted(typed.trim());
+	const today = isCalendarDay(expiration) && now.getTime() - Date.parse(expiration) < dayMs;
+	return `${what} is in the past${today ? ": a date expires at its start (00:00 UTC); give tomorrow's date or a span such as 1d" : ""}`;
+}
+
 export interface ExpirationPolicy {
 	nonExpiringAllowed: boolean;
 	maxLifetimeDays: number | null;
 }
 
-/** Why an expiration breaks the store's policy, or undefined when it is allowed. */
+/**
+ * Why an expiration breaks the store's policy, or undefined when it is allowed; `typed`, what the
+ * user typed for it, is what the message names.
+ */
 export function expirationPolicyError(
 	expiration: string | null,
 	policy: ExpirationPolicy,
 	now: Date,
+	typed?: string,
 ): string | undefined {
 	if (expiration === null) {
 		if (!policy.nonExpiringAllowed || policy.maxLifetimeDays !== null) {
@@ -192,9 +206,9 @@ export function expirationPolicyError(
 		return undefined;
 	}
 	const at = Date.parse(expiration);
-	if (at <= now.getTime()) return `${expiration} is in the past`;
+	if (at <= now.getTime()) return pastError(expiration, now, typed);
 	if (policy.maxLifetimeDays !== null && at > now.getTime() + policy.maxLifetimeDays * dayMs) {
-		return `${expiration} is beyond the store's maximum lifetime of ${policy.maxLifetimeDays} days`;
+		return `${typed === undefined ? displayExpiration(expiration) : quoted(typed.trim())} is beyond the store's maximum lifetime of ${policy.maxLifetimeDays} days`;
 	}
 	return undefined;
 }
