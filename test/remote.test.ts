@@ -242,6 +242,18 @@ describe("what ProGet may answer", () => {
 		assert.equal(created.stderr, "apikeys-tui: the key was created, but the server did not say its id (see apikeys-tui list)\n");
 	});
 
+	test("an import whose creates answer without an id says the ids are unknown, never a made-up one", async (t) => {
+		const target = await standIn(t, { createWithoutId: true });
+		const file = join(tempDir(t), "keys.json");
+		writeFileSync(file, JSON.stringify([{ type: "system", displayName: "a", key: "a".repeat(24), systemApis: ["feeds"] }]));
+		const env = { APIKEYS_TUI_API_KEY: target.adminKey };
+		const text = await runCli(["import", file, `--source=${target.url}`], { env });
+		assert.equal(text.code, 0, text.stderr);
+		assert.equal(text.stdout, "Imported 1 API key.\n  item 1 (a) → id unknown (the server did not say it)\n");
+		const json = await runCli(["import", file, `--source=${target.url}`, "--json"], { env });
+		assert.deepEqual(JSON.parse(json.stdout), { imported: [{ index: 0, displayName: "a" }], refused: [] }, "no id, as list --json leaves it out");
+	});
+
 	test("keys without an id are listed, not deletable; enums in any case or as numbers; scopes as sent", async (t) => {
 		const target = await standIn(t, {
 			keys: [
