@@ -194,6 +194,10 @@ for (const [name, start] of targets) {
 			const personal = await runCli(["create", "personal", `--source=${target.url}`], { env: { APIKEYS_TUI_API_KEY: target.adminKey } });
 			assert.equal(personal.code, 2);
 			assert.equal(personal.stderr, "--user error: required when not using --username/--password to authenticate\n(see apikeys-tui create --help)\n");
+			// pgutil: --user, else --username, even when --api-key is what authenticates (PersonalCommand.cs#L38).
+			const forUser = await runCli(["create", "personal", "--api-key=-", "--username=jrdobbs", `--source=${target.url}`], { stdin: `${target.adminKey}\n` });
+			assert.equal(forUser.code, 0, forUser.stderr);
+			assertRequest(target.requests.at(-1), { method: "POST", path: "/api/api-keys/create", apiKey: target.adminKey, body: '{"type":"Personal","logging":"None","user":"jrdobbs"}' });
 		});
 
 		test("commands pgutil lacks ask GET /health first; on ProGet they say what ProGet has no API for", async (t) => {
