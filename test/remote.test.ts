@@ -347,6 +347,23 @@ describe("sources", () => {
 		assertRequest(target.requests[0], { method: "POST", path: "/api/api-keys/create", apiKey: "jrdobbs:hunter42", body: '{"type":"Personal","logging":"None","user":"jrdobbs"}' });
 	});
 
+	test("a source stored with a user and no password takes the password as --username does; none is never sent as an empty one", async (t) => {
+		const target = await standIn(t);
+		const env = { XDG_CONFIG_HOME: tempDir(t), APIKEYS_TUI_API_KEY: "", APIKEYS_TUI_PASSWORD: "" };
+		const added = await runCli(["sources", "add", "--name=pg", `--url=${target.url}`, "--username=jrdobbs"], { env });
+		assert.equal(added.code, 0, added.stderr);
+		const missing = await runCli(["list", "--source=pg"], { env });
+		assert.equal(missing.code, 2);
+		assert.match(missing.stderr, /^--password error: required with the user of source pg: --password=- reads it/);
+		assert.equal(target.requests.length, 0, "no request with an empty password");
+		const piped = await runCli(["list", "--source=pg", "--password=-"], { env, stdin: "hunter42\n" });
+		assert.equal(piped.code, 0, piped.stderr);
+		assertRequest(target.requests.at(-1), { method: "GET", path: "/api/api-keys/list", apiKey: "jrdobbs:hunter42" });
+		const fromEnv = await runCli(["create", "personal", "--source=pg"], { env: { ...env, APIKEYS_TUI_PASSWORD: "hunter42" } });
+		assert.equal(fromEnv.code, 0, fromEnv.stderr);
+		assertRequest(target.requests.at(-1), { method: "POST", path: "/api/api-keys/create", apiKey: "jrdobbs:hunter42", body: '{"type":"Personal","logging":"None","user":"jrdobbs"}' });
+	});
+
 	for (const [name, start] of targets) {
 		test(`pgutil's own config is read, its obfuscated token and password included (${name})`, async (t) => {
 			const target = await start(t);

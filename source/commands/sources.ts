@@ -16,7 +16,9 @@ export const sourcesCommand: CommandSpec = {
 add takes the API key from standard input (--api-key=-) or $APIKEYS_TUI_API_KEY, or a user with
 --username and the password from standard input (--password=-) or $APIKEYS_TUI_PASSWORD, never
 needing a secret on the command line, and stores it obfuscated as pgutil does: not encrypted
-(anyone who can read the file can recover it); the file is 0600.
+(anyone who can read the file can recover it); the file is 0600. A source stored with
+--username and no password asks for it each time: --password=-, $APIKEYS_TUI_PASSWORD, or
+the console's prompt.
 Sources are read from our file and from pgutil's own config file.`,
 	flags: {
 		name: { type: "string", description: "Name of the source (default Default)" },
