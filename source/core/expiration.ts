@@ -7,7 +7,7 @@
  * - a time with a zone, and a span from now (`30d`), is an instant, sent with `Z`;
  * - `never` is no expiration at all (no `expiration` property on the wire).
  * The forms pgutil's `DateTime.TryParse` reads are accepted: `2030/08/01`, `08/01/2030` and
- * `8/1/2030` (month first), `Aug 1, 2030`, `2030-08-01 12:30`, ISO-8601 with or without a zone.
+ * `8/1/2030` (month first), `Aug 1, 2030`, `1 Aug 2030`, `2030-08-01 12:30`, ISO-8601 with or without a zone.
  */
 
 const dayMs = 86_400_000;
@@ -37,6 +37,7 @@ function utcDate(y: number, m: number, d: number, hh = 0, mm = 0, ss = 0): Date 
 const yearFirst = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/;
 const monthFirst = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const monthName = /^([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$/i;
+const dayMonthName = /^(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})$/i;
 const monthNames = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 const isoDateTime =
 	/^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -74,6 +75,9 @@ function calendarDay(text: string): [number, number, number] | undefined {
 	const named = monthName.exec(text);
 	const month = named ? monthOf(named[1] as string) : undefined;
 	if (named && month !== undefined) return [Number(named[3]), month, Number(named[2])];
+	const dayFirst = dayMonthName.exec(text);
+	const itsMonth = dayFirst ? monthOf(dayFirst[2] as string) : undefined;
+	if (dayFirst && itsMonth !== undefined) return [Number(dayFirst[3]), itsMonth, Number(dayFirst[1])];
 	return undefined;
 }
 
