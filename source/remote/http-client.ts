@@ -52,10 +52,24 @@ function ruleErrorFrom(text: string): RuleError | undefined {
 
 /** The host could not be reached or did not answer: no answer to judge. */
 export class TransportError extends AppError {
-	constructor(message: string) {
+	constructor(
+		message: string,
+		/** Whether the request may have reached the server (false: refused, unresolvable, TLS). */
+		readonly maybeDelivered = true,
+	) {
 		super(message, "unavailable");
 		this.name = "TransportError";
 	}
+}
+
+/**
+ * Whether a failed request may still have been carried out: anything but the server's own
+ * refusal (a 4xx) and a request that never left (a host refused, unresolvable, or a TLS failure).
+ */
+export function mayHaveTakenEffect(error: unknown): boolean {
+	if (!(error instanceof AppError)) return false;
+	if (error instanceof TransportError) return error.maybeDelivered;
+	return error.kind === "unavailable";
 }
 
 function timedOut(url: string): AppError {
@@ -70,11 +84,14 @@ function describeNetworkError(url: string, error: unknown): AppError {
 	if (tlsCodes.test(code) || tlsCodes.test(cause?.message ?? "")) {
 		return new TransportError(
 			`${url}: TLS error (${safeLine(code || cause?.message || "")}); check the certificate (a company CA: NODE_EXTRA_CA_CERTS) or use the right URL`,
+			false,
 		);
 	}
-	if (code === "ECONNREFUSED") return new TransportError(`${url}: connection refused; is the server running?`);
-	if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransportError(`${url}: the host name cannot be resolved`);
-	return new TransportError(`${url}: cannot reach the server (${safeLine(code || cause?.message || (error as Error).message)})`);
+	if (code === "ECONNREFUSED") return new TransportError(`${url}: connection refused; is the server running?`, false);
+	if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransportError(`${url}: the host name cannot be resolved`, false);
+	// A connection that broke may have carried the request; one that never opened (a bad port, …) did not.
+	const broke = /RESET|SOCKET|PIPE|CLOSED/i.test(code);
+	return new TransportError(`${url}: cannot reach the server (${safeLine(code || cause?.message || (error as Error).message)})`, broke);
 }
 
 /** Where a redirect points, and what to do about it: an http to https move on the same host names the URL to use. */
