@@ -217,6 +217,12 @@ for (const [name, start] of targets) {
 				assert.equal(logs.code, 0, logs.stderr);
 				assert.equal(logs.stdout.trim().split("\n").length, 2);
 			}
+			// ProGet cannot disable a key: status counts keys, and claims nothing about how many are enabled.
+			const status = await runCli(["status", `--source=${target.url}`], { env });
+			assert.equal(status.code, 0, status.stderr);
+			assert.match(status.stdout, target.kind === "stand-in" ? /^Keys: {4}2\n/m : /^Keys: {4}2 \(2 enabled\)\n/m);
+			const json = JSON.parse((await runCli(["status", "--json", `--source=${target.url}`], { env })).stdout) as { enabled?: number };
+			assert.equal(json.enabled, target.kind === "stand-in" ? undefined : 2);
 		});
 
 		test("apikeys list is list, -? is help, and the rules refuse a bad value before anything is sent", async (t) => {
