@@ -353,6 +353,20 @@ describe("sources", () => {
 		assertRequest(target.requests[0], { method: "POST", path: "/api/api-keys/create", apiKey: "jrdobbs:hunter42", body: '{"type":"Personal","logging":"None","user":"jrdobbs"}' });
 	});
 
+	test("add with --api-key=- or --password=- and nothing on standard input is refused, nothing stored", async (t) => {
+		const env = { XDG_CONFIG_HOME: tempDir(t), APIKEYS_TUI_API_KEY: "", APIKEYS_TUI_PASSWORD: "" };
+		for (const secret of [["--api-key=-"], ["--username=jrdobbs", "--password=-"]]) {
+			const added = await runCli(["sources", "add", "--name=pg", "--url=https://proget.example/", ...secret], { env, stdin: "" });
+			assert.equal(added.code, 2, `${secret.join(" ")}: ${added.stdout}`);
+			assert.match(added.stderr, /error: standard input held nothing/);
+		}
+		assert.equal((await runCli(["sources", "list"], { env })).stdout, "No sources configured.\n");
+		const spaced = await runCli(["sources", "add", "--name=pg", "--url=https://proget.example/", "--username=jrdobbs", "--password=-"], { env, stdin: " two words \n" });
+		assert.equal(spaced.code, 0, spaced.stderr);
+		const stored = JSON.parse(readFileSync(ourSourcesPath(env), "utf8")) as { sources: { encryptedPassword: string }[] };
+		assert.equal(deobfuscate(stored.sources[0]?.encryptedPassword ?? ""), " two words ", "a password is kept as typed, as --password=- sends it");
+	});
+
 	test("a source stored with a user and no password takes the password as --username does; none is never sent as an empty one", async (t) => {
 		const target = await standIn(t);
 		const env = { XDG_CONFIG_HOME: tempDir(t), APIKEYS_TUI_API_KEY: "", APIKEYS_TUI_PASSWORD: "" };

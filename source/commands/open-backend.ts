@@ -61,7 +61,8 @@ export function checkStdinOptions(flags: Flags): void {
 	}
 }
 
-async function firstLine(io: CommandIo, option: string): Promise<string> {
+/** The first line of standard input, as typed (a password may hold spaces); nothing there is refused. */
+export async function firstLine(io: CommandIo, option: string): Promise<string> {
 	const line = (await io.readStdin()).split(/\r?\n/)[0] ?? "";
 	if (line === "") throw optionError(option, "standard input held nothing (expected it on the first line)");
 	return line;

@@ -6,7 +6,7 @@ import { RemoteClient } from "../remote/http-client.js";
 import { allSources, findSource, ourSourcesPath, pgutilConfigPath, removeSource, saveSource, sourceCredentials } from "../remote/sources.js";
 import { safeLine } from "../core/terminal-text.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
-import { checkStdinOptions } from "./open-backend.js";
+import { checkStdinOptions, firstLine } from "./open-backend.js";
 
 export const sourcesCommand: CommandSpec = {
 	name: "sources",
@@ -51,12 +51,11 @@ Sources are read from our file and from pgutil's own config file.`,
 				throw optionError("url", "Invalid url.");
 			}
 			checkStdinOptions(flags);
-			const stdinLine = async () => (await io.readStdin()).split(/\r?\n/)[0]?.trim();
 			const keyFlag = stringFlag(flags, "apiKey");
-			const token = keyFlag === "-" ? await stdinLine() : (keyFlag ?? io.env.APIKEYS_TUI_API_KEY?.trim());
+			const token = keyFlag === "-" ? await firstLine(io, "api-key") : (keyFlag ?? io.env.APIKEYS_TUI_API_KEY?.trim());
 			const username = stringFlag(flags, "username");
 			const passwordFlag = stringFlag(flags, "password");
-			const password = passwordFlag === "-" ? await stdinLine() : (passwordFlag ?? (io.env.APIKEYS_TUI_PASSWORD || undefined));
+			const password = passwordFlag === "-" ? await firstLine(io, "password") : (passwordFlag ?? (io.env.APIKEYS_TUI_PASSWORD || undefined));
 			if (password !== undefined && username === undefined) throw optionError("password", "given without --username");
 			const secrets = { ...(token ? { token } : {}), ...(username ? { username, ...(password ? { password } : {}) } : {}) };
 			saveSource({ name, url, ...secrets }, io.env);
