@@ -21,7 +21,7 @@ Webhooks API alone has no 2024 equivalent and is refused.`,
 	},
 	async run({ flags, io, openBackend, actor }) {
 		const id = requireIdFlag(flags);
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		if (!backend.capabilities.convert.available)
 			throw new UsageError(backend.capabilities.convert.reason);
 		const record = await backend.convertLegacyKey(id, actor);

@@ -12,7 +12,7 @@ function enableCommandFor(enabled: boolean): CommandSpec {
 		},
 		async run({ flags, io, openBackend, actor }) {
 			const id = requireIdFlag(flags);
-			const backend = await openBackend();
+			const backend = await openBackend({ existing: true });
 			if (!backend.capabilities.enable.available)
 				throw new UsageError(backend.capabilities.enable.reason);
 			await backend.setEnabled(id, enabled, actor);

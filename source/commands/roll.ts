@@ -14,7 +14,7 @@ export const rollCommand: CommandSpec = {
 	},
 	async run({ flags, io, openBackend, actor }) {
 		const id = requireIdFlag(flags);
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		if (!backend.capabilities.roll.available)
 			throw new UsageError(backend.capabilities.roll.reason);
 		const rolled = await backend.rollKey(id, actor);

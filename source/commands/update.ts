@@ -24,7 +24,7 @@ Example:
 		const patch = keyInputFromFlags(flags);
 		if (Object.keys(patch).length === 0)
 			throw new UsageError("nothing to change: give at least one field option");
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		if (!backend.capabilities.update.available)
 			throw new UsageError(backend.capabilities.update.reason);
 		const record = await backend.updateKey(id, patch, actor);
