@@ -198,6 +198,9 @@ describe("bad input: one line, exit 2, nothing stored", () => {
 		["bad id", ["delete", "--id=-4"], /--id error|unexpected argument/],
 		["nothing to update", ["update", "--id=1000"], /nothing to change/],
 		["unknown command", ["frobnicate"], /unknown command "frobnicate"/],
+		// Without --source the local store is used: a key or user given means a remote was meant (pgutil's Default source).
+		["api key on a local store", ["create", "system", "--api-key=abc"], /^--api-key error: applies to a remote instance \(--source\)/],
+		["user on a local store", ["list", "--username=jr", "--password=pw"], /^--username error: applies to a remote instance \(--source\)/],
 		["bad profile", ["list", "--profile=jenkins"], /^--profile error/],
 		["bad status filter", ["logs", "--status=teapot"], /^--status error/],
 		["bad since", ["logs", "--since=yesterday"], /^--since error/],

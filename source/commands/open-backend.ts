@@ -124,8 +124,9 @@ export async function openBackend(flags: Flags, io: CommandIo, options: OpenOpti
 	checkStdinOptions(flags);
 	const remote = resolveSource(flags, io.env);
 	if (!remote) {
-		for (const name of ["username", "password"]) {
-			if (stringFlag(flags, name) !== undefined) throw optionError(name, "applies to a remote instance (--source)");
+		// A key or a user given without --source means a remote was meant (pgutil would use its Default source).
+		for (const name of ["apiKey", "username", "password"]) {
+			if (stringFlag(flags, name) !== undefined) throw optionError(name === "apiKey" ? "api-key" : name, "applies to a remote instance (--source)");
 		}
 		return openLocalStore(flags, io.env, options);
 	}
