@@ -468,5 +468,14 @@ describe("the other commands", () => {
 		assert.match(createHelp.stdout, /--apis=APIS/);
 		assert.match(createHelp.stdout, /--key=- reads it from/);
 		assert.match((await runCli(["--version"])).stdout, /^\d+\.\d+\.\d+\n$/);
+		// pgutil's `apikeys -?` lists its three commands; so does ours, exit 0.
+		for (const args of [["apikeys", "-?"], ["apikeys", "--help"]]) {
+			const apikeys = await runCli(args);
+			assert.equal(apikeys.code, 0, apikeys.stderr);
+			assert.equal(apikeys.stderr, "");
+			for (const name of ["create", "list", "delete"]) assert.match(apikeys.stdout, new RegExp(`^ {2}${name} `, "m"), args.join(" "));
+			assert.doesNotMatch(apikeys.stdout, /^ {2}update /m, "only what pgutil apikeys has");
+		}
+		assert.equal((await runCli(["apikeys"])).code, 2, "no command is still a usage error");
 	});
 });
