@@ -243,6 +243,19 @@ for (const [name, start] of targets) {
 	});
 }
 
+describe("what ProGet is sent", () => {
+	test("scopes and names as pgutil could send them: scope values in lower case, once each; text trimmed", async (t) => {
+		const target = await standIn(t);
+		const env = { APIKEYS_TUI_API_KEY: target.adminKey };
+		const system = await runCli(["create", "system", "--apis=SCA,Feeds,feeds", "--name=  CI  ", `--source=${target.url}`], { env });
+		assert.equal(system.code, 0, system.stderr);
+		assertRequest(target.requests.at(-1), { method: "POST", path: "/api/api-keys/create", apiKey: target.adminKey, body: '{"type":"System","displayName":"CI","systemApis":["feeds","sca"],"logging":"None"}' });
+		const feed = await runCli(["create", "feed", "--feed= npm ", "--permissions=add, VIEW", `--source=${target.url}`], { env });
+		assert.equal(feed.code, 0, feed.stderr);
+		assertRequest(target.requests.at(-1), { method: "POST", path: "/api/api-keys/create", apiKey: target.adminKey, body: '{"type":"Feed","packagePermissions":["view","add"],"feed":"npm","logging":"None"}' });
+	});
+});
+
 describe("what ProGet may answer", () => {
 	test("a create answer without an id still prints the key; the id is said to be unknown", async (t) => {
 		const target = await standIn(t, { createWithoutId: true });

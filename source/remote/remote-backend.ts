@@ -279,11 +279,15 @@ export class RemoteBackend implements Backend {
 	 */
 	async createKey(input: KeyInput, options: { key?: string; actor: string }): Promise<CreatedKey> {
 		const now = new Date();
+		let sent = input;
 		if (!this.extended) {
 			const draft = draftFromInput(input, { catalog: this.catalog, settings: defaultSettings, now }, "create");
 			if (!draft.ok) throw new RuleError(draft.errors);
+			// What the rules read, not what was typed: pgutil sends only lower-case scope names, once each.
+			const { displayName, description, systemApis, packagePermissions, feed, feedGroup, user } = draft.value;
+			sent = { ...input, displayName, description, systemApis, packagePermissions, feed, feedGroup, user };
 		}
-		const body = createBody(input, options.key, now);
+		const body = createBody(sent, options.key, now);
 		let answer: unknown;
 		try {
 			answer = await this.client.json<unknown>(`${prefix}/create`, { method: "POST", json: body });
