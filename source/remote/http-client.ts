@@ -32,11 +32,14 @@ const tlsCodes = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
 const ruleFields = new Set(["type", "displayName", "description", "systemApis", "packagePermissions", "feed", "feedGroup", "user", "expiration", "logging", "key"]);
 const mib = 1024 * 1024;
 
-/** The largest answer read, in bytes: 256 MiB, or $APIKEYS_TUI_MAX_RESPONSE_MB. */
+/** The largest answer read, in bytes: 256 MiB, or $APIKEYS_TUI_MAX_RESPONSE_MB; a value that is not a size is refused, not ignored. */
 export function maxResponseBytes(env: NodeJS.ProcessEnv): number {
 	const text = env.APIKEYS_TUI_MAX_RESPONSE_MB?.trim();
-	const mb = text && /^\d{1,7}$/.test(text) && Number(text) > 0 ? Number(text) : 256;
-	return mb * mib;
+	if (!text) return 256 * mib;
+	if (!/^\d{1,7}$/.test(text) || Number(text) === 0) {
+		throw new AppError(`APIKEYS_TUI_MAX_RESPONSE_MB is "${safeLine(text.slice(0, 40))}": give a whole number of MiB, 1 or more (default 256)`, "invalid");
+	}
+	return Number(text) * mib;
 }
 
 /** Our server's 400 lists the rules' errors as `field: message` lines: read them back as such. */

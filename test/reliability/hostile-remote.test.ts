@@ -113,3 +113,18 @@ test("a create whose answer cannot be read says the key may have been created; a
 	assert.match(unreachable.stderr, /connection refused/);
 	assert.doesNotMatch(unreachable.stderr, /may have been created/);
 });
+
+test("an APIKEYS_TUI_MAX_RESPONSE_MB that is not a size is refused in one line, nothing sent", async (t) => {
+	let asked = 0;
+	const url = await hostile(t, (_request, response) => {
+		asked++;
+		response.writeHead(200, { "content-type": "application/json" }).end("[]");
+	});
+	for (const value of ["1g", "0", "-4", "lots"]) {
+		const listed = await runCli(["list", `--source=${url}`], { env: { APIKEYS_TUI_API_KEY: "k", APIKEYS_TUI_MAX_RESPONSE_MB: value } });
+		assert.equal(listed.code, 2, value);
+		assert.equal(listed.stderr, `apikeys-tui: APIKEYS_TUI_MAX_RESPONSE_MB is "${value}": give a whole number of MiB, 1 or more (default 256)\n`);
+	}
+	assert.equal(asked, 0);
+	assert.equal((await runCli(["list", `--source=${url}`], { env: { APIKEYS_TUI_API_KEY: "k", APIKEYS_TUI_MAX_RESPONSE_MB: " " } })).code, 0, "blank is the default");
+});
