@@ -386,6 +386,7 @@ describe("sources", () => {
 		const env = { XDG_CONFIG_HOME: tempDir(t), APIKEYS_TUI_API_KEY: "", APIKEYS_TUI_PASSWORD: "" };
 		const added = await runCli(["sources", "add", "--name=pg", `--url=${target.url}`, "--username=jrdobbs"], { env });
 		assert.equal(added.code, 0, added.stderr);
+		assert.equal(added.stderr, "No password stored for jrdobbs: each command takes it from --password=-, $APIKEYS_TUI_PASSWORD or the console's prompt.\n");
 		const missing = await runCli(["list", "--source=pg"], { env });
 		assert.equal(missing.code, 2);
 		assert.match(missing.stderr, /^--password error: required with the user of source pg: --password=- reads it/);

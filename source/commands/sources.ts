@@ -60,6 +60,7 @@ Sources are read from our file and from pgutil's own config file.`,
 			const secrets = { ...(token ? { token } : {}), ...(username ? { username, ...(password ? { password } : {}) } : {}) };
 			saveSource({ name, url, ...secrets }, io.env);
 			if (token || password) io.stderr("Storing credentials. Note: Sensitive values are obfuscated but not securely encrypted.\n");
+			else if (username) io.stderr(`No password stored for ${username}: each command takes it from --password=-, $APIKEYS_TUI_PASSWORD or the console's prompt.\n`);
 			io.stdout(`Added source ${name} to ${ourSourcesPath(io.env)}.\n`);
 			return;
 		}
