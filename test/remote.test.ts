@@ -315,6 +315,18 @@ describe("what ProGet may answer", () => {
 		}
 	});
 
+	test("a URL that is not the instance's base (ProGet's HTML 404 page) says so, never prints the page's first line", async (t) => {
+		const target = await standIn(t);
+		const wrong = `${target.url}proget/`;
+		const env = { APIKEYS_TUI_API_KEY: target.adminKey };
+		for (const [args, path] of [[["list"], "api/api-keys/list"], [["delete", "--id=1000"], "api/api-keys/delete"], [["create", "system"], "api/api-keys/create"]] as const) {
+			const result = await runCli([...args, `--source=${wrong}`], { env });
+			assert.equal(result.code, 1, args.join(" "));
+			assert.match(result.stderr, new RegExp(`^apikeys-tui: ${wrong.replace(/[.]/g, "\\.")}: ${path} answered 404 with a web page \\("Not Found"\\), not the API: is this the instance's base URL\\?\n$`, "m"), args.join(" "));
+			assert.doesNotMatch(result.stderr, /DOCTYPE/);
+		}
+	});
+
 	test("an http URL that redirects to https on the same host says which URL to use", async (t) => {
 		const server = createServer((request, response) => {
 			const port = typeof server.address() === "object" ? (server.address() as { port: number }).port : 0;

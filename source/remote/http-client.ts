@@ -116,6 +116,14 @@ function redirectError(baseUrl: string, requested: string, location: string | nu
 	return new AppError(`${baseUrl}: the server redirected to ${where} (a log-in page?); check the URL`, "unavailable");
 }
 
+/** The title of an HTML answer (empty when it has none), or undefined when the answer is not a web page. */
+function webPageTitle(text: string, headers: Headers): string | undefined {
+	const html = /html/i.test(headers.get("content-type") ?? "") || /^\s*<(!doctype|html)/i.test(text);
+	if (!html) return undefined;
+	const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text.slice(0, 64 * 1024))?.[1] ?? "";
+	return safeLine(title.replace(/\s+/g, " ").trim().slice(0, 100));
+}
+
 export class RemoteClient {
 	/** The id of the key this client signs in with, as an apikeys-tui server last said (ProGet never does). */
 	keyId: number | undefined;
@@ -212,7 +220,14 @@ export class RemoteClient {
 		if (keyId !== null && /^\d{1,9}$/.test(keyId)) this.keyId = Number(keyId);
 		const reply = { status: response.status, text, headers: response.headers };
 		if (response.ok || options.accept?.includes(response.status)) return reply;
-		const reason = safeLine(text.trim().split("\n")[0]?.slice(0, 300) || response.statusText);
+		const page = webPageTitle(text, response.headers);
+		if (page !== undefined) {
+			// A web page is never an API's answer: most often the URL is not the instance's base (a path missing or extra).
+			const answered = `${this.baseUrl}: ${path} answered ${response.status} with a web page ("${page || response.statusText}"), not the API`;
+			if (response.status === 404) throw new AppError(`${answered}: is this the instance's base URL?`, "not-found");
+			if (response.status !== 401 && response.status !== 403) throw new AppError(`${answered}; check the URL`, "unavailable");
+		}
+		const reason = page !== undefined ? `a web page ("${page || response.statusText}")` : safeLine(text.trim().split("\n")[0]?.slice(0, 300) || response.statusText);
 		if (response.status === 401 || response.status === 403) {
 			if (!this.authenticated) {
 				throw new AppError(
