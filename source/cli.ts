@@ -122,6 +122,18 @@ Exit codes: 0 success, 1 failure, 2 usage error, 141 the output pipe was closed 
 `;
 }
 
+/** `apikeys -?`: the commands pgutil's `apikeys` has, as ours are spelt without it too. */
+function apikeysHelp(): string {
+	const listed = commands.filter((c) => pgutilApikeysCommands.has(c.name));
+	return `Manages API keys, as pgutil apikeys does (the same commands work without "apikeys").
+
+Usage: apikeys-tui apikeys create|list|delete [options]; apikeys-tui apikeys COMMAND -? for its options
+
+Commands:
+${listed.map((c) => `  ${c.name.padEnd(8)}${c.summary}`).join("\n")}
+`;
+}
+
 /**
  * `-?` is pgutil's help option, read as --help before `--`
  * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/ConsoleMan/Command.cs#L99).
@@ -136,6 +148,10 @@ async function main(args: string[]): Promise<number> {
 	let { name, rest } = splitCommand(argv);
 	if (name === "apikeys") {
 		({ name, rest } = splitCommand(rest));
+		if (name === undefined && rest.includes("--help")) {
+			io.stdout(apikeysHelp());
+			return 0;
+		}
 		if (name === undefined || !pgutilApikeysCommands.has(name)) {
 			io.stderr("apikeys-tui: apikeys takes create, list or delete, as pgutil's does (see apikeys-tui --help)\n");
 			return 2;

@@ -26,6 +26,18 @@ describe("read commands never create a store", () => {
 		assert.deepEqual(readdirSync(dir), []);
 	});
 
+	test("commands that change a key by id (delete, update, enable, disable, roll, convert) on a missing store: one line, exit 1, no file", async (t) => {
+		const dir = tempDir(t);
+		const db = join(dir, "typo.db");
+		for (const args of [["delete", "--id=1"], ["update", "--id=1", "--name=x"], ["enable", "--id=1"], ["disable", "--id=1"], ["roll", "--id=1"], ["convert", "--id=1"]]) {
+			const result = await runCli([...args, `--db=${db}`]);
+			assert.equal(result.code, 1, `${args.join(" ")}: ${result.stderr}`);
+			assert.equal(result.stdout, "", args.join(" "));
+			assert.match(result.stderr, /^apikeys-tui: no store at .*typo\.db; /, args.join(" "));
+			assert.deepEqual(readdirSync(dir), [], `${args.join(" ")} created nothing`);
+		}
+	});
+
 	test("a --db that is a URL is refused in one line, for reads and writes alike", async (t) => {
 		const dir = tempDir(t);
 		for (const args of [["list"], ["create", "personal", "--user=a"], ["status"]]) {

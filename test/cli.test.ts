@@ -170,8 +170,8 @@ describe("bad input: one line, exit 2, nothing stored", () => {
 		],
 		[
 			"past date",
-			["create", "system", "--expiration=2001-01-01"],
-			/^--expiration error: .* is in the past/,
+			["create", "system", "--expiration=Jan 1, 2001"],
+			/^--expiration error: "Jan 1, 2001" is in the past\n/,
 		],
 		["unknown option", ["create", "system", "--colour=red"], /^unexpected argument: --colour/],
 		[
@@ -198,6 +198,9 @@ describe("bad input: one line, exit 2, nothing stored", () => {
 		["bad id", ["delete", "--id=-4"], /--id error|unexpected argument/],
 		["nothing to update", ["update", "--id=1000"], /nothing to change/],
 		["unknown command", ["frobnicate"], /unknown command "frobnicate"/],
+		// Without --source the local store is used: a key or user given means a remote was meant (pgutil's Default source).
+		["api key on a local store", ["create", "system", "--api-key=abc"], /^--api-key error: applies to a remote instance \(--source\)/],
+		["user on a local store", ["list", "--username=jr", "--password=pw"], /^--username error: applies to a remote instance \(--source\)/],
 		["bad profile", ["list", "--profile=jenkins"], /^--profile error/],
 		["bad status filter", ["logs", "--status=teapot"], /^--status error/],
 		["bad since", ["logs", "--since=yesterday"], /^--since error/],
@@ -465,5 +468,14 @@ describe("the other commands", () => {
 		assert.match(createHelp.stdout, /--apis=APIS/);
 		assert.match(createHelp.stdout, /--key=- reads it from/);
 		assert.match((await runCli(["--version"])).stdout, /^\d+\.\d+\.\d+\n$/);
+		// pgutil's `apikeys -?` lists its three commands; so does ours, exit 0.
+		for (const args of [["apikeys", "-?"], ["apikeys", "--help"]]) {
+			const apikeys = await runCli(args);
+			assert.equal(apikeys.code, 0, apikeys.stderr);
+			assert.equal(apikeys.stderr, "");
+			for (const name of ["create", "list", "delete"]) assert.match(apikeys.stdout, new RegExp(`^ {2}${name} `, "m"), args.join(" "));
+			assert.doesNotMatch(apikeys.stdout, /^ {2}update /m, "only what pgutil apikeys has");
+		}
+		assert.equal((await runCli(["apikeys"])).code, 2, "no command is still a usage error");
 	});
 });

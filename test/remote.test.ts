@@ -150,7 +150,8 @@ for (const [name, start] of targets) {
 
 			const before = target.requests.length;
 			for (const [typed, reason] of [
-				["2001-01-01", /^--expiration error: 2001-01-01T00:00:00Z is in the past\n$/],
+				["2001-01-01", /^--expiration error: "2001-01-01" is in the past\n$/],
+				["Jan 1, 2001", /^--expiration error: "Jan 1, 2001" is in the past\n$/],
 				["soon", /^--expiration error: "soon" is not a date: /],
 				["31/12/2030", /^--expiration error: "31\/12\/2030" is not a valid date \(read month first/],
 			] as const) {
@@ -193,6 +194,10 @@ for (const [name, start] of targets) {
 			const personal = await runCli(["create", "personal", `--source=${target.url}`], { env: { APIKEYS_TUI_API_KEY: target.adminKey } });
 			assert.equal(personal.code, 2);
 			assert.equal(personal.stderr, "--user error: required when not using --username/--password to authenticate\n(see apikeys-tui create --help)\n");
+			// pgutil: --user, else --username, even when --api-key is what authenticates (PersonalCommand.cs#L38).
+			const forUser = await runCli(["create", "personal", "--api-key=-", "--username=jrdobbs", `--source=${target.url}`], { stdin: `${target.adminKey}\n` });
+			assert.equal(forUser.code, 0, forUser.stderr);
+			assertRequest(target.requests.at(-1), { method: "POST", path: "/api/api-keys/create", apiKey: target.adminKey, body: '{"type":"Personal","logging":"None","user":"jrdobbs"}' });
 		});
 
 		test("commands pgutil lacks ask GET /health first; on ProGet they say what ProGet has no API for", async (t) => {
@@ -203,15 +208,22 @@ for (const [name, start] of targets) {
 			const logs = await runCli(["logs", "--limit=2", `--source=${target.url}`], { env });
 			if (target.kind === "stand-in") {
 				assert.equal(updated.code, 2);
-				assert.match(updated.stderr, /ProGet has no API to change a key: delete it and create it again/);
+				// One line, no "see --help": the command was right, the instance cannot do it.
+				assert.equal(updated.stderr, "apikeys-tui: ProGet has no API to change a key: delete it and create it again (a custom key keeps its text)\n");
 				assert.equal(logs.code, 2);
-				assert.match(logs.stderr, /ProGet has no API to read access logs/);
+				assert.equal(logs.stderr, "apikeys-tui: ProGet has no API to read access logs (see Administration > API Keys in ProGet)\n");
 				assert.deepEqual(target.requests.map((r) => r.path), ["/health", "/health"], "nothing ProGet lacks is asked for");
 			} else {
 				assert.equal(updated.stdout, "API key updated (id=1001).\n", updated.stderr);
 				assert.equal(logs.code, 0, logs.stderr);
 				assert.equal(logs.stdout.trim().split("\n").length, 2);
 			}
+			// ProGet cannot disable a key: status counts keys, and claims nothing about how many are enabled.
+			const status = await runCli(["status", `--source=${target.url}`], { env });
+			assert.equal(status.code, 0, status.stderr);
+			assert.match(status.stdout, target.kind === "stand-in" ? /^Keys: {4}2\n/m : /^Keys: {4}2 \(2 enabled\)\n/m);
+			const json = JSON.parse((await runCli(["status", "--json", `--source=${target.url}`], { env })).stdout) as { enabled?: number };
+			assert.equal(json.enabled, target.kind === "stand-in" ? undefined : 2);
 		});
 
 		test("apikeys list is list, -? is help, and the rules refuse a bad value before anything is sent", async (t) => {
@@ -232,6 +244,19 @@ for (const [name, start] of targets) {
 	});
 }
 
+describe("what ProGet is sent", () => {
+	test("scopes and names as pgutil could send them: scope values in lower case, once each; text trimmed", async (t) => {
+		const target = await standIn(t);
+		const env = { APIKEYS_TUI_API_KEY: target.adminKey };
+		const system = await runCli(["create", "system", "--apis=SCA,Feeds,feeds", "--name=  CI  ", `--source=${target.url}`], { env });
+		assert.equal(system.code, 0, system.stderr);
+		assertRequest(target.requests.at(-1), { method: "POST", path: "/api/api-keys/create", apiKey: target.adminKey, body: '{"type":"System","displayName":"CI","systemApis":["feeds","sca"],"logging":"None"}' });
+		const feed = await runCli(["create", "feed", "--feed= npm ", "--permissions=add, VIEW", `--source=${target.url}`], { env });
+		assert.equal(feed.code, 0, feed.stderr);
+		assertRequest(target.requests.at(-1), { method: "POST", path: "/api/api-keys/create", apiKey: target.adminKey, body: '{"type":"Feed","packagePermissions":["view","add"],"feed":"npm","logging":"None"}' });
+	});
+});
+
 describe("what ProGet may answer", () => {
 	test("a create answer without an id still prints the key; the id is said to be unknown", async (t) => {
 		const target = await standIn(t, { createWithoutId: true });
@@ -239,6 +264,18 @@ describe("what ProGet may answer", () => {
 		assert.equal(created.code, 0, created.stderr);
 		assert.match(created.stdout, /^[0-9a-f]{40}\n$/);
 		assert.equal(created.stderr, "apikeys-tui: the key was created, but the server did not say its id (see apikeys-tui list)\n");
+	});
+
+	test("an import whose creates answer without an id says the ids are unknown, never a made-up one", async (t) => {
+		const target = await standIn(t, { createWithoutId: true });
+		const file = join(tempDir(t), "keys.json");
+		writeFileSync(file, JSON.stringify([{ type: "system", displayName: "a", key: "a".repeat(24), systemApis: ["feeds"] }]));
+		const env = { APIKEYS_TUI_API_KEY: target.adminKey };
+		const text = await runCli(["import", file, `--source=${target.url}`], { env });
+		assert.equal(text.code, 0, text.stderr);
+		assert.equal(text.stdout, "Imported 1 API key.\n  item 1 (a) → id unknown (the server did not say it)\n");
+		const json = await runCli(["import", file, `--source=${target.url}`, "--json"], { env });
+		assert.deepEqual(JSON.parse(json.stdout), { imported: [{ index: 0, displayName: "a" }], refused: [] }, "no id, as list --json leaves it out");
 	});
 
 	test("keys without an id are listed, not deletable; enums in any case or as numbers; scopes as sent", async (t) => {
@@ -275,6 +312,18 @@ describe("what ProGet may answer", () => {
 			const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/`;
 			const backend = await RemoteBackend.connect(url, { credentials: { apiKey: "k" }, discover: true });
 			assert.equal(backend.capabilities.update.available, false, JSON.stringify(answer));
+		}
+	});
+
+	test("a URL that is not the instance's base (ProGet's HTML 404 page) says so, never prints the page's first line", async (t) => {
+		const target = await standIn(t);
+		const wrong = `${target.url}proget/`;
+		const env = { APIKEYS_TUI_API_KEY: target.adminKey };
+		for (const [args, path] of [[["list"], "api/api-keys/list"], [["delete", "--id=1000"], "api/api-keys/delete"], [["create", "system"], "api/api-keys/create"]] as const) {
+			const result = await runCli([...args, `--source=${wrong}`], { env });
+			assert.equal(result.code, 1, args.join(" "));
+			assert.match(result.stderr, new RegExp(`^apikeys-tui: ${wrong.replace(/[.]/g, "\\.")}: ${path} answered 404 with a web page \\("Not Found"\\), not the API: is this the instance's base URL\\?\n$`, "m"), args.join(" "));
+			assert.doesNotMatch(result.stderr, /DOCTYPE/);
 		}
 	});
 
@@ -328,6 +377,38 @@ describe("sources", () => {
 		const created = await runCli(["create", "personal", "--source=pg"], { env });
 		assert.equal(created.code, 0, created.stderr);
 		assertRequest(target.requests[0], { method: "POST", path: "/api/api-keys/create", apiKey: "jrdobbs:hunter42", body: '{"type":"Personal","logging":"None","user":"jrdobbs"}' });
+	});
+
+	test("add with --api-key=- or --password=- and nothing on standard input is refused, nothing stored", async (t) => {
+		const env = { XDG_CONFIG_HOME: tempDir(t), APIKEYS_TUI_API_KEY: "", APIKEYS_TUI_PASSWORD: "" };
+		for (const secret of [["--api-key=-"], ["--username=jrdobbs", "--password=-"]]) {
+			const added = await runCli(["sources", "add", "--name=pg", "--url=https://proget.example/", ...secret], { env, stdin: "" });
+			assert.equal(added.code, 2, `${secret.join(" ")}: ${added.stdout}`);
+			assert.match(added.stderr, /error: standard input held nothing/);
+		}
+		assert.equal((await runCli(["sources", "list"], { env })).stdout, "No sources configured.\n");
+		const spaced = await runCli(["sources", "add", "--name=pg", "--url=https://proget.example/", "--username=jrdobbs", "--password=-"], { env, stdin: " two words \n" });
+		assert.equal(spaced.code, 0, spaced.stderr);
+		const stored = JSON.parse(readFileSync(ourSourcesPath(env), "utf8")) as { sources: { encryptedPassword: string }[] };
+		assert.equal(deobfuscate(stored.sources[0]?.encryptedPassword ?? ""), " two words ", "a password is kept as typed, as --password=- sends it");
+	});
+
+	test("a source stored with a user and no password takes the password as --username does; none is never sent as an empty one", async (t) => {
+		const target = await standIn(t);
+		const env = { XDG_CONFIG_HOME: tempDir(t), APIKEYS_TUI_API_KEY: "", APIKEYS_TUI_PASSWORD: "" };
+		const added = await runCli(["sources", "add", "--name=pg", `--url=${target.url}`, "--username=jrdobbs"], { env });
+		assert.equal(added.code, 0, added.stderr);
+		assert.equal(added.stderr, "No password stored for jrdobbs: each command takes it from --password=-, $APIKEYS_TUI_PASSWORD or the console's prompt.\n");
+		const missing = await runCli(["list", "--source=pg"], { env });
+		assert.equal(missing.code, 2);
+		assert.match(missing.stderr, /^--password error: required with the user of source pg: --password=- reads it/);
+		assert.equal(target.requests.length, 0, "no request with an empty password");
+		const piped = await runCli(["list", "--source=pg", "--password=-"], { env, stdin: "hunter42\n" });
+		assert.equal(piped.code, 0, piped.stderr);
+		assertRequest(target.requests.at(-1), { method: "GET", path: "/api/api-keys/list", apiKey: "jrdobbs:hunter42" });
+		const fromEnv = await runCli(["create", "personal", "--source=pg"], { env: { ...env, APIKEYS_TUI_PASSWORD: "hunter42" } });
+		assert.equal(fromEnv.code, 0, fromEnv.stderr);
+		assertRequest(target.requests.at(-1), { method: "POST", path: "/api/api-keys/create", apiKey: "jrdobbs:hunter42", body: '{"type":"Personal","logging":"None","user":"jrdobbs"}' });
 	});
 
 	for (const [name, start] of targets) {

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { checkAccess } from "../source/core/access.js";
 import { catalogFor } from "../source/core/catalog.js";
 import { parseKeyType, parseLogging, splitList } from "../source/core/enums.js";
-import { displayExpiration, expirationPolicyError, normalizeExpiration, parseExpiration, wireExpiration } from "../source/core/expiration.js";
+import { displayExpiration, expirationPolicyError, formatIso, normalizeExpiration, parseExpiration, wireExpiration } from "../source/core/expiration.js";
 import { shortDate } from "../source/commands/list-format.js";
 import { convertLegacyKey } from "../source/core/legacy.js";
 import { emptyDraft, type KeyRecord, toApiKeyInfo } from "../source/core/model.js";
@@ -102,7 +102,7 @@ describe("expiration", () => {
 		assert.ok(!message.ok && message.error.includes("YYYY-MM-DD"));
 	});
 	test("pgutil's forms are read as .NET reads them, month first; the wire keeps a zone-less date zone-less", () => {
-		for (const typed of ["2027/08/01", "08/01/2027", "8/1/2027", "Aug 1, 2027", "August 1 2027", "aug 1, 2027"]) {
+		for (const typed of ["2027/08/01", "08/01/2027", "8/1/2027", "Aug 1, 2027", "August 1 2027", "aug 1, 2027", "1 Aug 2027", "01 August 2027"]) {
 			assert.deepEqual(parseExpiration(typed, now), { ok: true, value: "2027-08-01T00:00:00Z" }, typed);
 			assert.deepEqual(wireExpiration(typed, now), { ok: true, value: "2027-08-01T00:00:00" }, typed);
 		}
@@ -110,7 +110,7 @@ describe("expiration", () => {
 		assert.deepEqual(wireExpiration("2027-08-01T12:30:00+02:00", now), { ok: true, value: "2027-08-01T10:30:00Z" });
 		assert.deepEqual(wireExpiration("30d", now), { ok: true, value: "2026-12-22T12:00:00Z" });
 		assert.deepEqual(wireExpiration("never", now), { ok: true, value: null });
-		assert.deepEqual(wireExpiration("2026-01-01", now), { ok: false, error: "2026-01-01T00:00:00Z is in the past" });
+		assert.deepEqual(wireExpiration("2026-01-01", now), { ok: false, error: '"2026-01-01" is in the past' });
 		assert.equal(parseExpiration("Smarch 1, 2027", now).ok, false);
 		assert.equal(parseExpiration("13/01/2027", now).ok, false);
 	});
@@ -137,6 +137,10 @@ describe("expiration", () => {
 	test("a date in the past or beyond the maximum lifetime is refused", () => {
 		const policy = { nonExpiringAllowed: true, maxLifetimeDays: null };
 		assert.match(expirationPolicyError("2026-01-01T00:00:00Z", policy, now) ?? "", /in the past/);
+		assert.equal(expirationPolicyError("2026-01-01T00:00:00Z", policy, now, "Jan 1, 2026"), '"Jan 1, 2026" is in the past', "names what was typed");
+		assert.equal(expirationPolicyError("2026-01-01T00:00:00Z", policy, now), "2026-01-01 is in the past", "a calendar day shown as the day, not an instant");
+		const today = formatIso(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())));
+		assert.match(expirationPolicyError(today, policy, now, "today's date") ?? "", /^"today's date" is in the past: a date expires at its start \(00:00 UTC\)/);
 		const ancient = parseExpiration("0001-01-01", now);
 		assert.ok(ancient.ok);
 		assert.match(expirationPolicyError(ancient.value, policy, now) ?? "", /in the past/);

@@ -26,7 +26,7 @@ To restore, stop every program using the store, then copy DEST and DEST.secret b
 		try {
 			const target = resolve(destination);
 			const result = await backupStore(store, target);
-			io.stdout(`Backed up ${result.keys} keys to ${safeLine(target)} and ${safeLine(result.secretPath)}.\n`);
+			io.stdout(`Backed up ${result.keys} key${result.keys === 1 ? "" : "s"} to ${safeLine(target)} and ${safeLine(result.secretPath)}.\n`);
 		} finally {
 			await store.close();
 		}

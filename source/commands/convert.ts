@@ -1,8 +1,9 @@
 /** `apikeys-tui convert --id=N`: a legacy key becomes its 2024 equivalent, same id and secret. */
+import { AppError } from "../core/errors.js";
 import { withArticle } from "../core/article.js";
 import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { toApiKeyInfo } from "../core/model.js";
-import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
+import { type CommandSpec, requireIdFlag } from "./command.js";
 
 export const convertCommand: CommandSpec = {
 	name: "convert",
@@ -21,9 +22,9 @@ Webhooks API alone has no 2024 equivalent and is refused.`,
 	},
 	async run({ flags, io, openBackend, actor }) {
 		const id = requireIdFlag(flags);
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		if (!backend.capabilities.convert.available)
-			throw new UsageError(backend.capabilities.convert.reason);
+			throw new AppError(backend.capabilities.convert.reason, "invalid");
 		const record = await backend.convertLegacyKey(id, actor);
 		io.stdout(
 			flags.json === true

@@ -8,7 +8,7 @@ import { catalogFor, creatableTypes, typeSpec } from "../core/catalog.js";
 import { parseKeyType } from "../core/enums.js";
 import { hasKnownId, toApiKeyInfo } from "../core/model.js";
 import type { KeyInput } from "../core/rules.js";
-import { type CommandSpec, optionError, UsageError } from "./command.js";
+import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
 import { commonKeyFlags, customKeyFromFlags, keyInputFromFlags, scopeFlags } from "./key-flags.js";
 
 /**
@@ -62,10 +62,12 @@ Examples:
 		}
 		const key = await customKeyFromFlags(flags, io);
 		const backend = await openBackend();
-		// pgutil: --user, else the --username authenticated as, else the source's user.
+		// pgutil: --user, else --username (even when --api-key is what authenticates), else the source's user
+		// (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/ApiKeys/Create/PersonalCommand.cs#L38).
 		if (type === "personal" && input.user === undefined) {
-			if (!backend.authenticatedUser) throw optionError("user", "required when not using --username/--password to authenticate");
-			input.user = backend.authenticatedUser;
+			const user = stringFlag(flags, "username") || backend.authenticatedUser;
+			if (!user) throw optionError("user", "required when not using --username/--password to authenticate");
+			input.user = user;
 		}
 		const catalog = catalogFor(backend.profile);
 		// "full-control" (pgutil's default) names whatever the profile's all-reaching scope is.

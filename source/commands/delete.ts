@@ -11,7 +11,7 @@ export const deleteCommand: CommandSpec = {
 	},
 	async run({ flags, io, openBackend, actor }) {
 		const id = requireIdFlag(flags);
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		io.stdout(`Deleting API key (id=${id})...\n`);
 		await backend.deleteKey(id, actor);
 		io.stdout("API key deleted.\n");

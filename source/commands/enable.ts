@@ -1,5 +1,6 @@
 /** `apikeys-tui enable|disable --id=N`: a disabled key is refused everywhere at once, and kept. */
-import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
+import { AppError } from "../core/errors.js";
+import { type CommandSpec, requireIdFlag } from "./command.js";
 
 function enableCommandFor(enabled: boolean): CommandSpec {
 	const verb = enabled ? "enable" : "disable";
@@ -12,9 +13,9 @@ function enableCommandFor(enabled: boolean): CommandSpec {
 		},
 		async run({ flags, io, openBackend, actor }) {
 			const id = requireIdFlag(flags);
-			const backend = await openBackend();
+			const backend = await openBackend({ existing: true });
 			if (!backend.capabilities.enable.available)
-				throw new UsageError(backend.capabilities.enable.reason);
+				throw new AppError(backend.capabilities.enable.reason, "invalid");
 			await backend.setEnabled(id, enabled, actor);
 			io.stdout(`API key ${verb}d (id=${id}).\n`);
 		},

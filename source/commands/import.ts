@@ -5,6 +5,7 @@
 import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { readFileSync } from "node:fs";
 import type { ImportItem, ImportReport } from "../core/backend.js";
+import { hasKnownId } from "../core/model.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
 import { parseCsv } from "./csv.js";
 
@@ -90,6 +91,14 @@ function itemRanges(indexes: number[]): string {
 
 const label = (index: number, name: string | null) => `item ${index + 1}${name ? ` (${safeLine(name)})` : ""}`;
 
+/** ProGet may answer a create without an id (`int?`): then it is unknown, never the stand-in number. */
+const idText = (id: number) => (hasKnownId({ id }) ? `id ${id}` : "id unknown (the server did not say it)");
+
+/** The report as JSON: an unknown id left out, as `list --json` leaves it out. */
+function reportJson(report: ImportReport): unknown {
+	return { ...report, imported: report.imported.map((i) => (hasKnownId(i) ? i : { index: i.index, displayName: i.displayName })) };
+}
+
 /**
  * A remote import is a create per key: one that fails part-way keeps the keys made before it,
  * and says exactly which, and which were not imported.
@@ -104,7 +113,7 @@ function formatStoppedImport(report: ImportReport, total: number): string {
 			? `The import stopped at ${label(failure.index, failure.displayName)}: ${safeLine(failure.reason)}`
 			: "The import stopped part-way.",
 		`Created before it stopped, and kept: ${count} API key${count === 1 ? "" : "s"}.`,
-		...report.imported.map((i) => `  ${label(i.index, i.displayName)} → id ${i.id}`),
+		...report.imported.map((i) => `  ${label(i.index, i.displayName)} → ${idText(i.id)}`),
 		`Not imported: ${itemRanges(missing)}. A create the server never answered may still have happened: check the list before importing these again.`,
 	];
 	return `${lines.join("\n")}\n`;
@@ -123,7 +132,7 @@ function formatReport(report: ImportReport, partial: boolean, total: number): st
 		lines.push(
 			`Imported ${report.imported.length} API key${report.imported.length === 1 ? "" : "s"}.`,
 		);
-		for (const i of report.imported) lines.push(`  ${label(i.index, i.displayName)} → id ${i.id}`);
+		for (const i of report.imported) lines.push(`  ${label(i.index, i.displayName)} → ${idText(i.id)}`);
 	}
 	return `${lines.join("\n")}\n`;
 }
@@ -174,7 +183,7 @@ nothing is imported (exit 1) unless --partial. FILE - reads standard input.`,
 		const partial = flags.partial === true;
 		const report = await backend.importKeys(items, { actor, partial });
 		io.stdout(
-			flags.json === true ? `${terminalJson(report, 2)}\n` : formatReport(report, partial, items.length),
+			flags.json === true ? `${terminalJson(reportJson(report), 2)}\n` : formatReport(report, partial, items.length),
 		);
 		return report.refused.length > 0 ? 1 : 0;
 	},

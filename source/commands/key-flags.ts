@@ -14,7 +14,7 @@ export const commonKeyFlags: Record<string, FlagSpec> = {
 		type: "string",
 		placeholder: "DATE",
 		description:
-			"Expiration date: YYYY-MM-DD, YYYY/MM/DD, ISO-8601, or 30d / 12w / 1y from now; never",
+			"Expiration date: YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY (month first, as pgutil), Aug 1 2030, ISO-8601, or 30d / 12w / 1y from now; never",
 	},
 	logging: {
 		type: "string",

@@ -1,9 +1,10 @@
 /** `apikeys-tui logs`: the access log, newest first, filtered and keyset-paged. */
+import { AppError } from "../core/errors.js";
 import type { AccessLogEntry, AccessLogFilter } from "../core/backend.js";
 import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
 import { formatTimestamp } from "../core/time.js";
-import { type CommandSpec, type Flags, optionError, stringFlag, UsageError } from "./command.js";
+import { type CommandSpec, type Flags, optionError, stringFlag } from "./command.js";
 
 function filterFromFlags(flags: Flags, now: Date): AccessLogFilter {
 	const text: LogFilterText = {};
@@ -91,7 +92,7 @@ Times are UTC. --since and --until take a span back from now (15m, 24h, 7d, 2w) 
 		}
 		const backend = await openBackend({ existing: true });
 		if (!backend.capabilities.accessLogs.available)
-			throw new UsageError(backend.capabilities.accessLogs.reason);
+			throw new AppError(backend.capabilities.accessLogs.reason, "invalid");
 		if (flags.prune === true) {
 			const removed = await backend.pruneAccessLog();
 			io.stdout(`Pruned ${removed} access-log entries.\n`);

@@ -61,37 +61,51 @@ export function checkStdinOptions(flags: Flags): void {
 	}
 }
 
-async function firstLine(io: CommandIo, option: string): Promise<string> {
+/** The first line of standard input, as typed (a password may hold spaces); nothing there is refused. */
+export async function firstLine(io: CommandIo, option: string): Promise<string> {
 	const line = (await io.readStdin()).split(/\r?\n/)[0] ?? "";
 	if (line === "") throw optionError(option, "standard input held nothing (expected it on the first line)");
 	return line;
 }
 
 /**
+ * The password for `user`: --password (`-`: standard input), $APIKEYS_TUI_PASSWORD, or, in the
+ * console, the terminal. `whose` says in the refusal where the user came from.
+ */
+async function passwordFor(user: string, whose: string, flags: Flags, io: CommandIo, askPassword: boolean): Promise<string> {
+	const given = stringFlag(flags, "password");
+	let password = given === "-" ? await firstLine(io, "password") : (given ?? (io.env.APIKEYS_TUI_PASSWORD || undefined));
+	if (password === undefined && askPassword && io.askSecret) password = await io.askSecret(`Password for ${user}: `);
+	if (!password) throw optionError("password", `required with ${whose}: --password=- reads it from standard input, or set $APIKEYS_TUI_PASSWORD`);
+	return password;
+}
+
+/**
  * Who to authenticate as, as pgutil chooses (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/Extensions.cs#L23-L57):
  * --api-key before --username; then $APIKEYS_TUI_API_KEY; then the stored source's key, else its
- * user and password. A password comes from --password (`-`: standard input),
- * $APIKEYS_TUI_PASSWORD, or, in the console, the terminal.
+ * user and password. A source stored with a user and no password takes the password as --username
+ * does (pgutil cannot use such a source at all).
  */
 async function credentialsFor(
 	flags: Flags,
 	io: CommandIo,
-	source: { token?: string; username?: string; password?: string } | undefined,
+	source: { name?: string; token?: string; username?: string; password?: string } | undefined,
 	askPassword: boolean,
 ): Promise<Credentials> {
 	const apiKey = stringFlag(flags, "apiKey");
 	if (apiKey !== undefined) return { apiKey: apiKey === "-" ? await firstLine(io, "api-key") : apiKey };
 	const username = stringFlag(flags, "username");
-	if (username !== undefined) {
-		const given = stringFlag(flags, "password");
-		let password = given === "-" ? await firstLine(io, "password") : (given ?? (io.env.APIKEYS_TUI_PASSWORD || undefined));
-		if (password === undefined && askPassword && io.askSecret) password = await io.askSecret(`Password for ${username}: `);
-		if (!password) throw optionError("password", "required with --username: --password=- reads it from standard input, or set $APIKEYS_TUI_PASSWORD");
-		return { username, password };
+	if (username !== undefined) return { username, password: await passwordFor(username, "--username", flags, io, askPassword) };
+	const sourceUser = source && !source.token && source.username ? source.username : undefined;
+	if (stringFlag(flags, "password") !== undefined) {
+		if (sourceUser === undefined) throw optionError("password", "given without --username");
+		return { username: sourceUser, password: await passwordFor(sourceUser, "--username", flags, io, askPassword) };
 	}
-	if (stringFlag(flags, "password") !== undefined) throw optionError("password", "given without --username");
 	const envKey = io.env.APIKEYS_TUI_API_KEY?.trim();
 	if (envKey) return { apiKey: envKey };
+	if (sourceUser !== undefined && !source?.password) {
+		return { username: sourceUser, password: await passwordFor(sourceUser, `the user of source ${source?.name ?? ""}`, flags, io, askPassword) };
+	}
 	return source ? sourceCredentials(source) : {};
 }
 
@@ -110,8 +124,9 @@ export async function openBackend(flags: Flags, io: CommandIo, options: OpenOpti
 	checkStdinOptions(flags);
 	const remote = resolveSource(flags, io.env);
 	if (!remote) {
-		for (const name of ["username", "password"]) {
-			if (stringFlag(flags, name) !== undefined) throw optionError(name, "applies to a remote instance (--source)");
+		// A key or a user given without --source means a remote was meant (pgutil would use its Default source).
+		for (const name of ["apiKey", "username", "password"]) {
+			if (stringFlag(flags, name) !== undefined) throw optionError(name === "apiKey" ? "api-key" : name, "applies to a remote instance (--source)");
 		}
 		return openLocalStore(flags, io.env, options);
 	}

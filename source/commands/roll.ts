@@ -1,7 +1,8 @@
 /** `apikeys-tui roll --id=N`: a new secret for the same key; the old text stops working at once. */
+import { AppError } from "../core/errors.js";
 import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { toApiKeyInfo } from "../core/model.js";
-import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
+import { type CommandSpec, requireIdFlag } from "./command.js";
 
 export const rollCommand: CommandSpec = {
 	name: "roll",
@@ -14,9 +15,9 @@ export const rollCommand: CommandSpec = {
 	},
 	async run({ flags, io, openBackend, actor }) {
 		const id = requireIdFlag(flags);
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		if (!backend.capabilities.roll.available)
-			throw new UsageError(backend.capabilities.roll.reason);
+			throw new AppError(backend.capabilities.roll.reason, "invalid");
 		const rolled = await backend.rollKey(id, actor);
 		io.stdout(
 			flags.json === true

@@ -1,7 +1,8 @@
 /** `apikeys-tui settings [--set name=value]...`: the store's security and retention settings. */
+import { AppError } from "../core/errors.js";
 import { safeLine, terminalJson } from "../core/terminal-text.js";
 import { formatSettingValue, settingSpecs } from "../core/settings.js";
-import { type CommandSpec, optionError, UsageError } from "./command.js";
+import { type CommandSpec, optionError } from "./command.js";
 
 export const settingsCommand: CommandSpec = {
 	name: "settings",
@@ -32,7 +33,7 @@ Example:
 		}
 		const backend = await openBackend({ existing: assignments.length === 0 });
 		if (!backend.capabilities.settings.available)
-			throw new UsageError(backend.capabilities.settings.reason);
+			throw new AppError(backend.capabilities.settings.reason, "invalid");
 		const settings =
 			assignments.length > 0
 				? await backend.updateSettings(changes, actor)

@@ -6,7 +6,7 @@ import { RemoteClient } from "../remote/http-client.js";
 import { allSources, findSource, ourSourcesPath, pgutilConfigPath, removeSource, saveSource, sourceCredentials } from "../remote/sources.js";
 import { safeLine } from "../core/terminal-text.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
-import { checkStdinOptions } from "./open-backend.js";
+import { checkStdinOptions, firstLine } from "./open-backend.js";
 
 export const sourcesCommand: CommandSpec = {
 	name: "sources",
@@ -16,7 +16,9 @@ export const sourcesCommand: CommandSpec = {
 add takes the API key from standard input (--api-key=-) or $APIKEYS_TUI_API_KEY, or a user with
 --username and the password from standard input (--password=-) or $APIKEYS_TUI_PASSWORD, never
 needing a secret on the command line, and stores it obfuscated as pgutil does: not encrypted
-(anyone who can read the file can recover it); the file is 0600.
+(anyone who can read the file can recover it); the file is 0600. A source stored with
+--username and no password asks for it each time: --password=-, $APIKEYS_TUI_PASSWORD, or
+the console's prompt.
 Sources are read from our file and from pgutil's own config file.`,
 	flags: {
 		name: { type: "string", description: "Name of the source (default Default)" },
@@ -49,16 +51,16 @@ Sources are read from our file and from pgutil's own config file.`,
 				throw optionError("url", "Invalid url.");
 			}
 			checkStdinOptions(flags);
-			const stdinLine = async () => (await io.readStdin()).split(/\r?\n/)[0]?.trim();
 			const keyFlag = stringFlag(flags, "apiKey");
-			const token = keyFlag === "-" ? await stdinLine() : (keyFlag ?? io.env.APIKEYS_TUI_API_KEY?.trim());
+			const token = keyFlag === "-" ? await firstLine(io, "api-key") : (keyFlag ?? io.env.APIKEYS_TUI_API_KEY?.trim());
 			const username = stringFlag(flags, "username");
 			const passwordFlag = stringFlag(flags, "password");
-			const password = passwordFlag === "-" ? await stdinLine() : (passwordFlag ?? (io.env.APIKEYS_TUI_PASSWORD || undefined));
+			const password = passwordFlag === "-" ? await firstLine(io, "password") : (passwordFlag ?? (io.env.APIKEYS_TUI_PASSWORD || undefined));
 			if (password !== undefined && username === undefined) throw optionError("password", "given without --username");
 			const secrets = { ...(token ? { token } : {}), ...(username ? { username, ...(password ? { password } : {}) } : {}) };
 			saveSource({ name, url, ...secrets }, io.env);
 			if (token || password) io.stderr("Storing credentials. Note: Sensitive values are obfuscated but not securely encrypted.\n");
+			else if (username) io.stderr(`No password stored for ${username}: each command takes it from --password=-, $APIKEYS_TUI_PASSWORD or the console's prompt.\n`);
 			io.stdout(`Added source ${name} to ${ourSourcesPath(io.env)}.\n`);
 			return;
 		}

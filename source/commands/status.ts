@@ -10,20 +10,22 @@ export const statusCommand: CommandSpec = {
 	async run({ flags, io, openBackend }) {
 		const backend = await openBackend({ existing: true });
 		const keys = await backend.listKeys();
-		const enabled = keys.filter((k) => k.enabled).length;
+		// ProGet cannot disable a key (nor say whether one is): count only what the backend knows.
+		const knowsEnabled = backend.capabilities.enable.available;
+		const enabled = knowsEnabled ? keys.filter((k) => k.enabled).length : undefined;
 		const status = {
 			location: safeLine(backend.location),
 			kind: backend.kind,
 			profile: backend.profile,
 			keys: keys.length,
-			enabled,
+			...(enabled === undefined ? {} : { enabled }),
 		};
 		if (flags.json === true) {
 			io.stdout(`${terminalJson(status, 2)}\n`);
 			return;
 		}
 		io.stdout(
-			`Store:   ${status.location} (${status.kind})\nProfile: ${status.profile}\nKeys:    ${status.keys} (${enabled} enabled)\n`,
+			`Store:   ${status.location} (${status.kind})\nProfile: ${status.profile}\nKeys:    ${status.keys}${enabled === undefined ? "" : ` (${enabled} enabled)`}\n`,
 		);
 	},
 };

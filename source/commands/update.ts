@@ -1,4 +1,5 @@
 /** `apikeys-tui update --id=N [fields]`: changes every field but the type and the secret. */
+import { AppError } from "../core/errors.js";
 import { terminalJson } from "../core/terminal-text.js";
 import { toApiKeyInfo } from "../core/model.js";
 import { type CommandSpec, requireIdFlag, UsageError } from "./command.js";
@@ -24,9 +25,9 @@ Example:
 		const patch = keyInputFromFlags(flags);
 		if (Object.keys(patch).length === 0)
 			throw new UsageError("nothing to change: give at least one field option");
-		const backend = await openBackend();
+		const backend = await openBackend({ existing: true });
 		if (!backend.capabilities.update.available)
-			throw new UsageError(backend.capabilities.update.reason);
+			throw new AppError(backend.capabilities.update.reason, "invalid");
 		const record = await backend.updateKey(id, patch, actor);
 		io.stdout(
 			flags.json === true

@@ -7,7 +7,7 @@
  * - a time with a zone, and a span from now (`30d`), is an instant, sent with `Z`;
  * - `never` is no expiration at all (no `expiration` property on the wire).
  * The forms pgutil's `DateTime.TryParse` reads are accepted: `2030/08/01`, `08/01/2030` and
- * `8/1/2030` (month first), `Aug 1, 2030`, `2030-08-01 12:30`, ISO-8601 with or without a zone.
+ * `8/1/2030` (month first), `Aug 1, 2030`, `1 Aug 2030`, `2030-08-01 12:30`, ISO-8601 with or without a zone.
  */
 
 const dayMs = 86_400_000;
@@ -37,6 +37,7 @@ function utcDate(y: number, m: number, d: number, hh = 0, mm = 0, ss = 0): Date 
 const yearFirst = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$/;
 const monthFirst = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const monthName = /^([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$/i;
+const dayMonthName = /^(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})$/i;
 const monthNames = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 const isoDateTime =
 	/^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -74,6 +75,9 @@ function calendarDay(text: string): [number, number, number] | undefined {
 	const named = monthName.exec(text);
 	const month = named ? monthOf(named[1] as string) : undefined;
 	if (named && month !== undefined) return [Number(named[3]), month, Number(named[2])];
+	const dayFirst = dayMonthName.exec(text);
+	const itsMonth = dayFirst ? monthOf(dayFirst[2] as string) : undefined;
+	if (dayFirst && itsMonth !== undefined) return [Number(dayFirst[3]), itsMonth, Number(dayFirst[1])];
 	return undefined;
 }
 
@@ -141,7 +145,7 @@ export function wireExpiration(input: string, now: Date): Parsed<string | null> 
 	if (!read.ok) return read;
 	if (read.value === null) return { ok: true, value: null };
 	const stored = formatIso(read.value.date);
-	if (read.value.date.getTime() <= now.getTime()) return { ok: false, error: `${stored} is in the past` };
+	if (read.value.date.getTime() <= now.getTime()) return { ok: false, error: pastError(stored, now, input) };
 	return { ok: true, value: read.value.zoned ? stored : stored.slice(0, 19) };
 }
 
@@ -172,16 +176,30 @@ export function displayExpiration(iso: string): string {
 	return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}`;
 }
 
+/**
+ * "… is in the past", naming what was typed when it is known (else the day or time as shown). A
+ * calendar day ends at its start, so today's date is already past: say so, or it reads as a bug.
+ */
+function pastError(expiration: string, now: Date, typed: string | undefined): string {
+	const what = typed === undefined ? displayExpiration(expiration) : quoted(typed.trim());
+	const today = isCalendarDay(expiration) && now.getTime() - Date.parse(expiration) < dayMs;
+	return `${what} is in the past${today ? ": a date expires at its start (00:00 UTC); give tomorrow's date or a span such as 1d" : ""}`;
+}
+
 export interface ExpirationPolicy {
 	nonExpiringAllowed: boolean;
 	maxLifetimeDays: number | null;
 }
 
-/** Why an expiration breaks the store's policy, or undefined when it is allowed. */
+/**
+ * Why an expiration breaks the store's policy, or undefined when it is allowed; `typed`, what the
+ * user typed for it, is what the message names.
+ */
 export function expirationPolicyError(
 	expiration: string | null,
 	policy: ExpirationPolicy,
 	now: Date,
+	typed?: string,
 ): string | undefined {
 	if (expiration === null) {
 		if (!policy.nonExpiringAllowed || policy.maxLifetimeDays !== null) {
@@ -192,9 +210,9 @@ export function expirationPolicyError(
 		return undefined;
 	}
 	const at = Date.parse(expiration);
-	if (at <= now.getTime()) return `${expiration} is in the past`;
+	if (at <= now.getTime()) return pastError(expiration, now, typed);
 	if (policy.maxLifetimeDays !== null && at > now.getTime() + policy.maxLifetimeDays * dayMs) {
-		return `${expiration} is beyond the store's maximum lifetime of ${policy.maxLifetimeDays} days`;
+		return `${typed === undefined ? displayExpiration(expiration) : quoted(typed.trim())} is beyond the store's maximum lifetime of ${policy.maxLifetimeDays} days`;
 	}
 	return undefined;
 }

@@ -233,6 +233,7 @@ function checkDraft(
 	ctx: RuleContext,
 	checkExpiration: boolean,
 	errors: FieldError[],
+	typedExpiration?: unknown,
 ): void {
 	switch (draft.type) {
 		case "system":
@@ -249,7 +250,8 @@ function checkDraft(
 			break;
 	}
 	if (checkExpiration) {
-		const problem = expirationPolicyError(draft.expiration, ctx.settings, ctx.now);
+		const typed = typeof typedExpiration === "string" ? typedExpiration : undefined;
+		const problem = expirationPolicyError(draft.expiration, ctx.settings, ctx.now, typed);
 		if (problem) errors.push({ field: "expiration", message: problem });
 	}
 }
@@ -310,7 +312,7 @@ export function draftFromInput(
 		expiration: fields.expiration ?? null,
 		logging: fields.logging ?? "none",
 	};
-	if (errors.length === 0) checkDraft(draft, ctx, true, errors);
+	if (errors.length === 0) checkDraft(draft, ctx, true, errors, input.expiration);
 	return errors.length === 0 ? { ok: true, value: draft } : { ok: false, errors };
 }
 
@@ -334,7 +336,7 @@ export function applyPatch(
 	const next: KeyDraft = { ...current, ...fields };
 	if (fields.feed != null && !("feedGroup" in input)) next.feedGroup = null;
 	if (fields.feedGroup != null && !("feed" in input)) next.feed = null;
-	if (errors.length === 0) checkDraft(next, ctx, "expiration" in input, errors);
+	if (errors.length === 0) checkDraft(next, ctx, "expiration" in input, errors, input.expiration);
 	return errors.length === 0 ? { ok: true, value: next } : { ok: false, errors };
 }
 

@@ -32,11 +32,14 @@ const tlsCodes = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i;
 const ruleFields = new Set(["type", "displayName", "description", "systemApis", "packagePermissions", "feed", "feedGroup", "user", "expiration", "logging", "key"]);
 const mib = 1024 * 1024;
 
-/** The largest answer read, in bytes: 256 MiB, or $APIKEYS_TUI_MAX_RESPONSE_MB. */
+/** The largest answer read, in bytes: 256 MiB, or $APIKEYS_TUI_MAX_RESPONSE_MB; a value that is not a size is refused, not ignored. */
 export function maxResponseBytes(env: NodeJS.ProcessEnv): number {
 	const text = env.APIKEYS_TUI_MAX_RESPONSE_MB?.trim();
-	const mb = text && /^\d{1,7}$/.test(text) && Number(text) > 0 ? Number(text) : 256;
-	return mb * mib;
+	if (!text) return 256 * mib;
+	if (!/^\d{1,7}$/.test(text) || Number(text) === 0) {
+		throw new AppError(`APIKEYS_TUI_MAX_RESPONSE_MB is "${safeLine(text.slice(0, 40))}": give a whole number of MiB, 1 or more (default 256)`, "invalid");
+	}
+	return Number(text) * mib;
 }
 
 /** Our server's 400 lists the rules' errors as `field: message` lines: read them back as such. */
@@ -52,10 +55,24 @@ function ruleErrorFrom(text: string): RuleError | undefined {
 
 /** The host could not be reached or did not answer: no answer to judge. */
 export class TransportError extends AppError {
-	constructor(message: string) {
+	constructor(
+		message: string,
+		/** Whether the request may have reached the server (false: refused, unresolvable, TLS). */
+		readonly maybeDelivered = true,
+	) {
 		super(message, "unavailable");
 		this.name = "TransportError";
 	}
+}
+
+/**
+ * Whether a failed request may still have been carried out: anything but the server's own
+ * refusal (a 4xx) and a request that never left (a host refused, unresolvable, or a TLS failure).
+ */
+export function mayHaveTakenEffect(error: unknown): boolean {
+	if (!(error instanceof AppError)) return false;
+	if (error instanceof TransportError) return error.maybeDelivered;
+	return error.kind === "unavailable";
 }
 
 function timedOut(url: string): AppError {
@@ -70,11 +87,14 @@ function describeNetworkError(url: string, error: unknown): AppError {
 	if (tlsCodes.test(code) || tlsCodes.test(cause?.message ?? "")) {
 		return new TransportError(
 			`${url}: TLS error (${safeLine(code || cause?.message || "")}); check the certificate (a company CA: NODE_EXTRA_CA_CERTS) or use the right URL`,
+			false,
 		);
 	}
-	if (code === "ECONNREFUSED") return new TransportError(`${url}: connection refused; is the server running?`);
-	if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransportError(`${url}: the host name cannot be resolved`);
-	return new TransportError(`${url}: cannot reach the server (${safeLine(code || cause?.message || (error as Error).message)})`);
+	if (code === "ECONNREFUSED") return new TransportError(`${url}: connection refused; is the server running?`, false);
+	if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransportError(`${url}: the host name cannot be resolved`, false);
+	// A connection that broke may have carried the request; one that never opened (a bad port, …) did not.
+	const broke = /RESET|SOCKET|PIPE|CLOSED/i.test(code);
+	return new TransportError(`${url}: cannot reach the server (${safeLine(code || cause?.message || (error as Error).message)})`, broke);
 }
 
 /** Where a redirect points, and what to do about it: an http to https move on the same host names the URL to use. */
@@ -94,6 +114,14 @@ function redirectError(baseUrl: string, requested: string, location: string | nu
 	}
 	const where = target ? safeLine(target.toString().slice(0, 200)) : "an unreadable location";
 	return new AppError(`${baseUrl}: the server redirected to ${where} (a log-in page?); check the URL`, "unavailable");
+}
+
+/** The title of an HTML answer (empty when it has none), or undefined when the answer is not a web page. */
+function webPageTitle(text: string, headers: Headers): string | undefined {
+	const html = /html/i.test(headers.get("content-type") ?? "") || /^\s*<(!doctype|html)/i.test(text);
+	if (!html) return undefined;
+	const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text.slice(0, 64 * 1024))?.[1] ?? "";
+	return safeLine(title.replace(/\s+/g, " ").trim().slice(0, 100));
 }
 
 export class RemoteClient {
@@ -192,7 +220,14 @@ export class RemoteClient {
 		if (keyId !== null && /^\d{1,9}$/.test(keyId)) this.keyId = Number(keyId);
 		const reply = { status: response.status, text, headers: response.headers };
 		if (response.ok || options.accept?.includes(response.status)) return reply;
-		const reason = safeLine(text.trim().split("\n")[0]?.slice(0, 300) || response.statusText);
+		const page = webPageTitle(text, response.headers);
+		if (page !== undefined) {
+			// A web page is never an API's answer: most often the URL is not the instance's base (a path missing or extra).
+			const answered = `${this.baseUrl}: ${path} answered ${response.status} with a web page ("${page || response.statusText}"), not the API`;
+			if (response.status === 404) throw new AppError(`${answered}: is this the instance's base URL?`, "not-found");
+			if (response.status !== 401 && response.status !== 403) throw new AppError(`${answered}; check the URL`, "unavailable");
+		}
+		const reason = page !== undefined ? `a web page ("${page || response.statusText}")` : safeLine(text.trim().split("\n")[0]?.slice(0, 300) || response.statusText);
 		if (response.status === 401 || response.status === 403) {
 			if (!this.authenticated) {
 				throw new AppError(

@@ -28,7 +28,7 @@ import { normalizeExpiration, wireExpiration } from "../core/expiration.js";
 import { hasKnownId, type KeyRecord } from "../core/model.js";
 import { draftFromInput, type KeyInput } from "../core/rules.js";
 import { defaultSettings, settingSpecs, type StoreSettings } from "../core/settings.js";
-import { type Credentials, RemoteClient } from "./http-client.js";
+import { type Credentials, mayHaveTakenEffect, RemoteClient } from "./http-client.js";
 import { orderKeys } from "./key-index.js";
 
 const prefix = "api/api-keys";
@@ -279,13 +279,26 @@ export class RemoteBackend implements Backend {
 	 */
 	async createKey(input: KeyInput, options: { key?: string; actor: string }): Promise<CreatedKey> {
 		const now = new Date();
+		let sent = input;
 		if (!this.extended) {
 			const draft = draftFromInput(input, { catalog: this.catalog, settings: defaultSettings, now }, "create");
 			if (!draft.ok) throw new RuleError(draft.errors);
+			// What the rules read, not what was typed: pgutil sends only lower-case scope names, once each.
+			const { displayName, description, systemApis, packagePermissions, feed, feedGroup, user } = draft.value;
+			sent = { ...input, displayName, description, systemApis, packagePermissions, feed, feedGroup, user };
 		}
-		const body = createBody(input, options.key, now);
-		const answer = await this.client.json<unknown>(`${prefix}/create`, { method: "POST", json: body });
-		this.changed();
+		const body = createBody(sent, options.key, now);
+		let answer: unknown;
+		try {
+			answer = await this.client.json<unknown>(`${prefix}/create`, { method: "POST", json: body });
+		} catch (error) {
+			// The one moment a key can be read is its create's answer: when that is lost, say the key may exist.
+			if (!mayHaveTakenEffect(error)) throw error;
+			const reason = (error as AppError).message.replace(/[.;]?\s*$/, "");
+			throw new AppError(`${reason}. The key may have been created all the same: check apikeys-tui list before creating it again.`, (error as AppError).kind);
+		} finally {
+			this.changed();
+		}
 		const fields = typeof answer === "object" && answer !== null && !Array.isArray(answer) ? (answer as Record<string, unknown>) : {};
 		const key = typeof fields.key === "string" && fields.key !== "" ? fields.key : options.key;
 		if (!key) throw new AppError("the server created the key but did not return its text (is key hashing on? then only a custom --key can be known)", "unavailable");

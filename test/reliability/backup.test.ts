@@ -89,3 +89,12 @@ test("backup never overwrites, needs a store and its folder, and says so in one 
 	}
 	assert.deepEqual(readdirSync(dir).sort(), ["keys.db", "keys.db.secret", "taken.db.secret"], "nothing left behind");
 });
+
+test("a backup of a store with one key says 1 key", async (t) => {
+	const dir = tempDir(t);
+	const db = join(dir, "keys.db");
+	assert.equal((await runCli(["create", "system", `--db=${db}`])).code, 0);
+	const backup = await runCli(["backup", join(dir, "one.db"), `--db=${db}`]);
+	assert.equal(backup.code, 0, backup.stderr);
+	assert.match(backup.stdout, /^Backed up 1 key to /);
+});

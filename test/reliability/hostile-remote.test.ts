@@ -92,3 +92,39 @@ test("log entries with an impossible time or id are left out; the others are sho
 	assert.equal(logs.stdout.trim().split("\n").length, 1);
 	assert.match(logs.stdout, /GET +200 .*\/ok\n$/);
 });
+
+test("a create whose answer cannot be read says the key may have been created; a refusal or an unreachable host does not", async (t) => {
+	const env = { APIKEYS_TUI_API_KEY: "k", APIKEYS_TUI_MAX_RESPONSE_MB: "1" };
+	const mayExist = /The key may have been created all the same: check apikeys-tui list before creating it again\.\n$/;
+	const notJson = await hostile(t, (_request, response) => response.writeHead(200, { "content-type": "text/html" }).end("<html>Welcome</html>"));
+	const garbled = await runCli(["create", "system", `--source=${notJson}`], { env });
+	assert.equal(garbled.code, 1);
+	assert.match(garbled.stderr, /^apikeys-tui: .*the answer to api\/api-keys\/create is not JSON/);
+	assert.match(garbled.stderr, mayExist);
+	const huge = await hostile(t, (_request, response) => response.writeHead(200, { "content-length": String(4 * 1024 * 1024) }).end());
+	assert.match((await runCli(["create", "system", `--source=${huge}`], { env })).stderr, mayExist);
+	const refused = await hostile(t, (_request, response) => response.writeHead(403).end("The specified API key does not have the proper permissions."));
+	assert.doesNotMatch((await runCli(["create", "system", `--source=${refused}`], { env })).stderr, /may have been created/);
+	const gone = createServer();
+	await new Promise<void>((resolve) => gone.listen(0, "127.0.0.1", resolve));
+	const port = (gone.address() as { port: number }).port;
+	await new Promise((resolve) => gone.close(resolve));
+	const unreachable = await runCli(["create", "system", `--source=http://127.0.0.1:${port}/`], { env });
+	assert.match(unreachable.stderr, /connection refused/);
+	assert.doesNotMatch(unreachable.stderr, /may have been created/);
+});
+
+test("an APIKEYS_TUI_MAX_RESPONSE_MB that is not a size is refused in one line, nothing sent", async (t) => {
+	let asked = 0;
+	const url = await hostile(t, (_request, response) => {
+		asked++;
+		response.writeHead(200, { "content-type": "application/json" }).end("[]");
+	});
+	for (const value of ["1g", "0", "-4", "lots"]) {
+		const listed = await runCli(["list", `--source=${url}`], { env: { APIKEYS_TUI_API_KEY: "k", APIKEYS_TUI_MAX_RESPONSE_MB: value } });
+		assert.equal(listed.code, 2, value);
+		assert.equal(listed.stderr, `apikeys-tui: APIKEYS_TUI_MAX_RESPONSE_MB is "${value}": give a whole number of MiB, 1 or more (default 256)\n`);
+	}
+	assert.equal(asked, 0);
+	assert.equal((await runCli(["list", `--source=${url}`], { env: { APIKEYS_TUI_API_KEY: "k", APIKEYS_TUI_MAX_RESPONSE_MB: " " } })).code, 0, "blank is the default");
+});
