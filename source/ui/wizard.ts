@@ -3,7 +3,7 @@
  * each step turns into. Pure: the console model walks it; the rules check every value as typed.
  */
 import { type Catalog, creatableTypes, typeSpec } from "../core/catalog.js";
-import { expirationPolicyError, isRelativeSpan, parseExpiration } from "../core/expiration.js";
+import { displayExpiration, expirationPolicyError, isRelativeSpan, parseExpiration } from "../core/expiration.js";
 import type { KeyRecord, KeyType, Logging } from "../core/model.js";
 import { customKeyError, type KeyInput } from "../core/rules.js";
 import type { StoreSettings } from "../core/settings.js";
@@ -237,6 +237,12 @@ function untilText(value: string, now: Date): string {
 	return parsed.ok && parsed.value !== null ? ` (until ${parsed.value.slice(0, 10)})` : "";
 }
 
+/** A date typed or kept by the store, as the detail screen shows it (`2030-08-01 14:30`, local). */
+function expirationText(value: string, now: Date): string {
+	const parsed = parseExpiration(value, now);
+	return parsed.ok && parsed.value !== null ? displayExpiration(parsed.value) : value;
+}
+
 /** One line of the review: the wizard's own words for a field, its value, and whether an edit changed it. */
 export interface ReviewRow {
 	/** The step that sets it: Enter on the row goes there, and back. */
@@ -314,8 +320,8 @@ export function reviewRows(
 			const chosen = Array.isArray(field) ? field : [];
 			value = (step.choices ?? []).filter((c) => chosen.includes(c.value)).map((c) => c.label).join(", ");
 		} else if (step.id === "expirationPreset") {
-			const preset = step.choices?.find((c) => c.value === values.expiration)?.label ?? values.expiration;
-			value = `${preset}${untilText(values.expiration, now)}`;
+			const preset = step.choices?.find((c) => c.value === values.expiration)?.label;
+			value = preset ? `${preset}${untilText(values.expiration, now)}` : expirationText(values.expiration, now);
 		} else if (step.kind === "choice") {
 			const chosen = chosenValue(step.id, values);
 			value = step.choices?.find((c) => c.value === chosen)?.label ?? String(chosen ?? "");

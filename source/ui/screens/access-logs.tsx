@@ -2,9 +2,9 @@
 import { Box, Text } from "ink";
 import type { AccessLogEntry } from "../../core/backend.js";
 import { safeBlock, safeLine } from "../../core/terminal-text.js";
-import { formatTimestamp } from "../../core/time.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { localTime } from "../format/local-time.js";
 import { logsHeader, logsRow } from "../format/log-columns.js";
 import type { Theme } from "../theme/theme.js";
 import { TextField } from "../components/text-field.js";
@@ -20,7 +20,7 @@ function pretty(body: string | null): string[] {
 
 export function entryLines(entry: AccessLogEntry): string[] {
 	return [
-		`Time:      ${formatTimestamp(entry.at)} UTC`,
+		`Time:      ${localTime(entry.at)}`,
 		`Key:      ${entry.keyId === null ? " (unknown key)" : ` ${entry.keyId}${entry.keyName ? ` (${safeLine(entry.keyName)})` : ""}`}`,
 		`Request:   ${safeLine(entry.method)} ${safeLine(entry.path)}`,
 		`Status:    ${entry.status} in ${entry.durationMs.toFixed(1)} ms`,

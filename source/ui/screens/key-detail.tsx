@@ -4,10 +4,10 @@ import { scopeLabel } from "../../core/catalog.js";
 import { displayExpiration } from "../../core/expiration.js";
 import { unnamedKey } from "../../core/key-text.js";
 import { safeLine } from "../../core/terminal-text.js";
-import { formatTimestamp } from "../../core/time.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
 import { changeLines } from "../format/audit-text.js";
+import { localTime } from "../format/local-time.js";
 import { agoText, expiresText } from "../format/relative-time.js";
 import type { Theme } from "../theme/theme.js";
 
@@ -35,21 +35,21 @@ export function detailLines(model: ConsoleModel): string[] {
 		`Status:       ${key.enabled ? "enabled" : "disabled"}`,
 		// Fields no one types, but a damaged file or a remote instance can still hold anything.
 		`Key:          ${safeLine(key.hint)} (the key itself is never stored)`,
-		`Created:      ${safeLine(key.createdAt)} by ${safeLine(key.createdBy)}`,
+		`Created:      ${localTime(key.createdAt)} by ${safeLine(key.createdBy)}`,
 		`Last used:    ${agoText(key.lastUsedAt, now)}`,
 	);
 	if (key.type === "other") lines.push("", "A legacy key: it cannot be created anew. C converts it into its 2024 equivalent, same secret.");
 	lines.push("", "Audit trail:");
 	if (detail.audit.length === 0) lines.push("  (nothing recorded)");
 	for (const entry of detail.audit) {
-		lines.push(`  ${safeLine(entry.at.slice(0, 19).replace("T", " "))}  ${safeLine(entry.action).padEnd(8)} ${safeLine(entry.actor)}`);
+		lines.push(`  ${localTime(entry.at, 19)}  ${safeLine(entry.action).padEnd(8)} ${safeLine(entry.actor)}`);
 		// What an edit changed, old → new, under it.
 		if (entry.action === "update") for (const change of changeLines(entry.details)) lines.push(`      ${change}`);
 	}
 	lines.push("", "Recent requests:");
 	if (detail.logs.length === 0) lines.push("  (none)");
 	for (const entry of detail.logs) {
-		lines.push(`  ${formatTimestamp(entry.at)}  ${cell(safeLine(entry.method), 6)} ${entry.status}  ${safeLine(entry.path)}`);
+		lines.push(`  ${localTime(entry.at)}  ${cell(safeLine(entry.method), 6)} ${entry.status}  ${safeLine(entry.path)}`);
 	}
 	return lines;
 }
