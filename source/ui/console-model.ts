@@ -406,9 +406,17 @@ export class ConsoleModel {
 		this.helpScroll = Math.min(this.helpScroll, lines);
 	}
 
-	/** The screen keys are read for: an access-log entry, opened over the log, has its own. */
+	/** The screen keys are read for: an access-log entry, opened over the log, has its own, as has a field being typed. */
 	keyScreen(screen: Screen = this.screen): Screen {
+		if (screen === this.screen && this.typingField()) return "field";
 		return screen === "logs" && this.logs?.open ? "entry" : screen;
+	}
+
+	/** Whether keys go to a filter or a setting's value (the wizard's fields have hints of their own). */
+	private typingField(): boolean {
+		if (this.screen === "list") return this.list.editingFilter;
+		if (this.screen === "logs") return this.logs?.editingFilter === true;
+		return this.screen === "settings" && this.settingsScreen.editing !== undefined;
 	}
 
 	/** The screen the help overlay describes: the one under it. */
