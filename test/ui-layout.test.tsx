@@ -123,3 +123,29 @@ describe("the wizard's end at 40x10", () => {
 		assert.ok(ui.frame().includes(key));
 	});
 });
+
+describe("the detail and a log entry at 40x10", () => {
+	test("a long value wraps under its label instead of being cut, and after G the view scrolls back up at once", async (t) => {
+		const ui = await mountConsole(t, {
+			columns: 40,
+			rows: 10,
+			setup: async (store) => {
+				const apis = ["feeds", "sca", "sbom-upload"];
+				await store.createKey({ type: "system", systemApis: apis, displayName: "CI" }, { actor: "setup" });
+				store.logAccess(accessEntry({ keyId: 1000, path: "/nuget/nuget-internal/v3/registration/some.package/index.json" }));
+				store.flushAccessLog();
+			},
+		});
+		await ui.press(keys.enter, "jjj");
+		const apis = /APIs: +Use\/Manage Feeds, Manage\n {14}SCA \(Projects & Builds\),\n {14}Upload SBOM documents\n/;
+		assert.match(ui.frame(), apis, "under its label, whole");
+		await ui.press("G");
+		const bottom = ui.frame();
+		await ui.press("k");
+		assert.notEqual(ui.frame(), bottom, "k after G scrolls up one line");
+		await ui.press(keys.escape, "l", keys.enter);
+		const entry = ui.frame().split("\n").slice(1).join("\n");
+		assert.ok(entry.replace(/\n {11}/g, "").includes("/nuget/nuget-internal/v3/registration/some.package/index.json"), entry);
+		assert.doesNotMatch(entry, /…/, "nothing of the entry is cut");
+	});
+});

@@ -174,9 +174,10 @@ export class ConsoleModel {
 	textCursor = 0;
 	/** The field shows a value to change: the first character typed replaces it (settings' numbers). */
 	private replaceOnType = false;
-	/** How far the help overlay is scrolled, when it does not fit; and how far it can be (known once drawn). */
+	/** How far the help overlay is scrolled, when it does not fit. */
 	helpScroll = 0;
-	private helpOverflow = 0;
+	/** How far the scrolling page drawn (help, detail, log entry) can scroll: known once drawn. */
+	private scrollOverflow = 0;
 	message: Message | undefined;
 	busy = false;
 	listHeight = 10;
@@ -400,10 +401,16 @@ export class ConsoleModel {
 		this.screen = this.under.pop() ?? "list";
 	}
 
-	/** The help overlay's lines beyond its rows, as it was drawn at the terminal's size. */
-	setHelpOverflow(lines: number): void {
-		this.helpOverflow = lines;
-		this.helpScroll = Math.min(this.helpScroll, lines);
+	/** The lines beyond the rows of the scrolling page drawn (help, a key's detail, a log entry), at the terminal's size. */
+	setScrollOverflow(lines: number): void {
+		this.scrollOverflow = lines;
+	}
+
+	/** A scrolling page's offset after a move key: it stops at the page's ends, so the way back starts at once. */
+	private scrolled(from: number, command: Command, page: number): number {
+		const by: Partial<Record<Command, number>> = { down: 1, up: -1, "page-down": page, "page-up": -page };
+		const to = command === "top" ? 0 : command === "bottom" ? this.scrollOverflow : Math.min(from, this.scrollOverflow) + (by[command] ?? 0);
+		return Math.max(0, Math.min(to, this.scrollOverflow));
 	}
 
 	/** The screen keys are read for: an access-log entry, opened over the log, has its own, as has a field being typed. */
@@ -587,7 +594,7 @@ export class ConsoleModel {
 		} else if (this.screen === "logs" && this.logs) {
 			const logs = this.logs;
 			if (logs.open) {
-				logs.openScroll = Math.max(0, logs.openScroll + (step[command] ?? (command === "top" ? -1e9 : 1e9)));
+				logs.openScroll = this.scrolled(logs.openScroll, command, page);
 				return;
 			}
 			const last = logs.entries.length - 1;
@@ -609,11 +616,8 @@ export class ConsoleModel {
 			const to = command === "top" ? 0 : command === "bottom" ? count - 1 : this.settingsScreen.selected + Math.sign(step[command] ?? 0);
 			this.settingsScreen.selected = clampIndex(to, count);
 		} else if (this.screen === "detail" && this.detail) {
-			this.detail.scroll = Math.max(0, this.detail.scroll + (step[command] ?? (command === "top" ? -1e9 : 1e9)));
-		} else if (this.screen === "help") {
-			const to = command === "top" ? 0 : command === "bottom" ? this.helpOverflow : this.helpScroll + (step[command] ?? 0);
-			this.helpScroll = Math.max(0, Math.min(to, this.helpOverflow));
-		}
+			this.detail.scroll = this.scrolled(this.detail.scroll, command, page);
+		} else if (this.screen === "help") this.helpScroll = this.scrolled(this.helpScroll, command, page);
 	}
 
 	private open(): void {

@@ -28,11 +28,27 @@ export function wrapText(text: string, width: number): string[] {
 			line = joined;
 			continue;
 		}
-		if (line !== "") lines.push(line);
-		const pieces = splitWide(word, room);
+		// A word wider than a line is cut anyway: it starts where the line has room (a path after
+		// its method and status), rather than leaving that room empty.
+		const fill = line !== "" && stringWidth(word) > room && room - stringWidth(line) > 1;
+		if (line !== "" && !fill) lines.push(line);
+		const pieces = splitWide(fill ? joined : word, room);
 		line = pieces.pop() ?? "";
 		lines.push(...pieces);
 	}
 	if (line !== "" || lines.length === 0) lines.push(line);
 	return lines;
+}
+
+/**
+ * A screen's line (`Label:   value`, or an indented one) wrapped at the width, each further line
+ * indented under the value so the label column stays clear; a line that fits is kept as it is.
+ */
+export function wrapIndented(line: string, width: number): string[] {
+	if (stringWidth(line) <= width) return [line];
+	const lead = /^ *(?:[A-Z][A-Za-z ]*: +)?/.exec(line)?.[0] ?? "";
+	// A label wider than half the line leaves too little room beside it: the line wraps whole.
+	if (lead.length > width / 2) return wrapText(line, width);
+	const indent = " ".repeat(lead.length);
+	return wrapText(line.slice(lead.length), width - lead.length).map((piece, i) => `${i === 0 ? lead : indent}${piece}`);
 }

@@ -1,5 +1,6 @@
 /** Every field of one key, its audit trail and its recent requests; scrolls with j/k. */
 import { Box, Text } from "ink";
+import { useEffect } from "react";
 import { scopeLabel } from "../../core/catalog.js";
 import { displayExpiration } from "../../core/expiration.js";
 import { unnamedKey } from "../../core/key-text.js";
@@ -9,6 +10,7 @@ import { cell } from "../format/key-columns.js";
 import { changeLines } from "../format/audit-text.js";
 import { localTime } from "../format/local-time.js";
 import { agoText, expiresText } from "../format/relative-time.js";
+import { wrapIndented } from "../format/wrap.js";
 import type { Theme } from "../theme/theme.js";
 
 export function detailLines(model: ConsoleModel): string[] {
@@ -55,12 +57,14 @@ export function detailLines(model: ConsoleModel): string[] {
 }
 
 export function KeyDetail({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
-	const lines = detailLines(model);
+	const lines = detailLines(model).flatMap((line) => wrapIndented(line, width));
 	const record = model.detail?.record;
 	// The id stays in sight above the scrolling fields: every command takes it as --id.
 	const title = `Key ${model.detail?.id ?? ""}${record?.displayName ? ` · ${safeLine(record.displayName)}` : ""}`;
 	const rows = Math.max(1, height - 1);
-	const scroll = Math.min(model.detail?.scroll ?? 0, Math.max(0, lines.length - rows));
+	const overflow = Math.max(0, lines.length - rows);
+	const scroll = Math.min(model.detail?.scroll ?? 0, overflow);
+	useEffect(() => model.setScrollOverflow(overflow), [model, overflow]);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
