@@ -149,3 +149,18 @@ describe("the detail and a log entry at 40x10", () => {
 		assert.doesNotMatch(entry, /…/, "nothing of the entry is cut");
 	});
 });
+
+describe("the settings screen says what can be done there, whole", () => {
+	test("read-only: no 'Enter changes' in the title; at 40x10 the title and the field's hint are not cut", async (t) => {
+		const browsing = await mountConsole(t, { readOnly: true, columns: 80, rows: 24 });
+		await browsing.press("o");
+		assert.match(browsing.frame(), /Store settings/);
+		assert.doesNotMatch(browsing.frame(), /Enter or Space changes/, "read-only: Enter changes nothing");
+		const ui = await mountConsole(t, { columns: 40, rows: 10 });
+		await ui.press("o");
+		assert.doesNotMatch(ui.frame().split("\n")[1] ?? "", /…/, "the title is not cut");
+		await ui.press("j", keys.enter);
+		assert.match(joined(ui.frame()), /empty means none/, "the field's hint is read whole");
+		assert.doesNotMatch(ui.frame().split("\n").slice(1).join("\n"), /\w…/, "no line is cut mid-word");
+	});
+});
