@@ -164,3 +164,31 @@ describe("the settings screen says what can be done there, whole", () => {
 		assert.doesNotMatch(ui.frame().split("\n").slice(1).join("\n"), /\w…/, "no line is cut mid-word");
 	});
 });
+
+describe("the wizard's titles and hints", () => {
+	for (const [columns, rows] of [
+		[80, 24],
+		[40, 10],
+	] as const) {
+		test(`at ${columns}x${rows}: no step title is cut, and the first step's Esc says cancel`, async (t) => {
+			const ui = await mountConsole(t, {
+				columns,
+				rows,
+				setup: async (store) => {
+					await store.createKey({ type: "system", systemApis: ["feeds"], displayName: "CI" }, { actor: "setup" });
+				},
+			});
+			const body = () => ui.frame().split("\n").slice(1).join("\n");
+			await ui.press("n");
+			assert.match(joined(ui.frame()), /Esc cancel/, "Esc on the first step cancels the new key");
+			assert.doesNotMatch(joined(ui.frame()), /Esc back/);
+			await ui.press(keys.enter);
+			assert.match(joined(ui.frame()), /New key · step 2 of 8: APIs/);
+			if (rows === 24) assert.match(joined(ui.frame()), /the first reaches everything/, "what the first choice means is read whole");
+			assert.doesNotMatch(body(), /…/, "nothing cut");
+			await ui.press(keys.escape, keys.escape, keys.enter, "e", keys.enter);
+			assert.match(joined(ui.frame()), /Edit key 1000 · step 1 of \d: APIs/);
+			assert.doesNotMatch(body(), /…/, "nothing cut in an edit either");
+		});
+	}
+});

@@ -20,7 +20,7 @@ export interface Step {
 	title: string;
 	kind: StepKind;
 	choices?: Choice[];
-	/** For text steps: a one-line hint under the field. */
+	/** A hint under the field or the choices. */
 	hint?: string;
 	optional?: boolean;
 }
@@ -88,7 +88,7 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 	if (values.type === "other") {
 		steps.push({
 			id: "systemApis",
-			title: "Legacy grants (Space to choose)",
+			title: "Legacy grants",
 			kind: "multi",
 			choices: catalog.legacyApis.map((c) => ({ value: c.value, label: c.label })),
 		});
@@ -97,7 +97,8 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 	if (values.type === "system") {
 		steps.push({
 			id: "systemApis",
-			title: "APIs (Space to choose; the first reaches everything)",
+			title: "APIs",
+			hint: "the first reaches everything",
 			kind: "multi",
 			choices: [catalog.systemApis.fullControl, ...catalog.systemApis.choices].map((c) => ({ value: c.value, label: c.label })),
 		});
@@ -118,7 +119,7 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 		}
 		steps.push({
 			id: "packagePermissions",
-			title: "Package permissions (Space to choose)",
+			title: "Package permissions",
 			kind: "multi",
 			choices: catalog.packagePermissions.map((c) => ({ value: c.value, label: c.label })),
 		});

@@ -41,14 +41,19 @@ export function wrapText(text: string, width: number): string[] {
 }
 
 /**
- * A screen's line (`Label:   value`, or an indented one) wrapped at the width, each further line
- * indented under the value so the label column stays clear; a line that fits is kept as it is.
+ * Text wrapped at the width, each line after the first indented by `indent` cells, under the
+ * text that follows the first line's prefix (a label, a `› [ ] ` box); a line that fits is kept as it is.
  */
+export function wrapHanging(text: string, width: number, indent: number): string[] {
+	if (stringWidth(text) <= width) return [text];
+	// A prefix wider than half the line leaves too little room beside it: the line wraps whole.
+	if (indent > width / 2) return wrapText(text, width);
+	const head = [...text].slice(0, indent).join("");
+	const rest = [...text].slice(indent).join("");
+	return wrapText(rest, width - indent).map((piece, i) => `${i === 0 ? head : " ".repeat(indent)}${piece}`);
+}
+
+/** A screen's line (`Label:   value`, or an indented one) wrapped with its value's column kept clear below the label. */
 export function wrapIndented(line: string, width: number): string[] {
-	if (stringWidth(line) <= width) return [line];
-	const lead = /^ *(?:[A-Z][A-Za-z ]*: +)?/.exec(line)?.[0] ?? "";
-	// A label wider than half the line leaves too little room beside it: the line wraps whole.
-	if (lead.length > width / 2) return wrapText(line, width);
-	const indent = " ".repeat(lead.length);
-	return wrapText(line.slice(lead.length), width - lead.length).map((piece, i) => `${i === 0 ? lead : indent}${piece}`);
+	return wrapHanging(line, width, /^ *(?:[A-Z][A-Za-z ]*: +)?/.exec(line)?.[0].length ?? 0);
 }
