@@ -1019,7 +1019,10 @@ export class ConsoleModel {
 		wizard.step = index;
 		wizard.cursor = this.cursorFor(step);
 		wizard.problem = undefined;
-		if (step.kind === "text" || step.kind === "secret") this.focusText(wizard.values[step.id as TextFieldName]);
+		// A kept date is shown for change, as a setting's value is: the first key typed replaces it
+		// (an arrow or Home/End keeps it); names and descriptions are amended where they end.
+		const text = step.kind === "text" || step.kind === "secret" ? wizard.values[step.id as TextFieldName] : undefined;
+		if (text !== undefined) this.focusText(text, step.id === "expiration" && text !== "");
 	}
 
 	/** Whether anything was typed or chosen in the wizard since it opened. */
