@@ -92,3 +92,12 @@ test("while a filter or a setting's value is typed, the footer says what Enter a
 	await ui.press(keys.escape);
 	assert.match(footer(), /Enter change .*q quit/, "back to the screen's keys once the field is closed");
 });
+
+test("Enter on a setting's value left as it was says nothing changed, not that it 'is now' that value", async (t) => {
+	const ui = await mountConsole(t);
+	await ui.press("o", "j", keys.enter, keys.enter);
+	assert.match(ui.frame(), /✓ min-custom-key-length stays 16: nothing changed/);
+	assert.doesNotMatch(ui.frame(), /is now/);
+	await ui.press(keys.enter, "20", keys.enter);
+	assert.match(ui.frame(), /✓ min-custom-key-length is now 20/);
+});

@@ -967,7 +967,9 @@ export class ConsoleModel {
 				return;
 			}
 			screen.editing = undefined;
-			this.saveSetting(spec.name, text);
+			// Enter on the value as it was changes nothing, and says so rather than "is now".
+			if (parsed.value === this.settings[spec.name]) this.info(`${spec.cliName} stays ${formatSettingValue(parsed.value)}: nothing changed`);
+			else this.saveSetting(spec.name, text);
 		} else screen.editing = this.editField(screen.editing, name, 20) ?? screen.editing;
 	}
 
