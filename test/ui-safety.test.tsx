@@ -140,3 +140,36 @@ describe("the key the console itself uses, on a remote serve", () => {
 		assert.match(flat(), /key 1001 disabled/, "another key is disabled at once, as before");
 	});
 });
+
+describe("a remote instance that goes down", () => {
+	test("on the key's detail, Ctrl-R and the next key say the server is down; the console keeps running", async (t) => {
+		const db = tempDbPath(t);
+		const store = LocalStore.open(db);
+		const { key } = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "Console admin" }, { actor: "setup" });
+		await store.close();
+		const server = await startServer(db);
+		let stopped = false;
+		t.after(() => (stopped ? undefined : server.stop()));
+		const backend = await RemoteBackend.connect(server.url, { credentials: { apiKey: key }, discover: true });
+		// What the console leaves unanswered would stop it (run-console ends on an unhandled rejection).
+		const unhandled: unknown[] = [];
+		const hear = (reason: unknown) => unhandled.push(reason);
+		process.on("unhandledRejection", hear);
+		t.after(() => process.off("unhandledRejection", hear));
+		const ui = await mountConsole(t, { backend });
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /Key 1000 · Console admin/);
+		await server.stop();
+		stopped = true;
+		// A retry fails with a message of two lines, which takes a row from the list; the next key
+		// clears it and gives the row back: each time the list's rows are read again, and fail.
+		await ui.press("\u0012");
+		for (let i = 0; i < 50 && !/Ctrl-R\s+retries/.test(ui.frame()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+		assert.match(ui.frame(), /connection refused/);
+		await ui.press("j");
+		for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+		await ui.press(keys.escape);
+		for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+		assert.deepEqual(unhandled.map((e) => (e as Error).message), [], "every failure is answered on the message line");
+	});
+});

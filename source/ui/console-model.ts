@@ -323,7 +323,12 @@ export class ConsoleModel {
 		if (height === this.listHeight) return;
 		this.listHeight = Math.max(1, height);
 		this.placeWindow();
-		void this.loadRows();
+		// A message that takes or gives back a row changes the height: with a remote instance down,
+		// this read fails too, and is said on the message line like any other.
+		void this.loadRows().catch((e: unknown) => {
+			this.fail(e);
+			this.changed();
+		});
 	}
 
 	/** Runs a store operation with the busy flag, turning any failure into the message line. */
