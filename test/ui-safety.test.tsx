@@ -172,4 +172,24 @@ describe("a remote instance that goes down", () => {
 		for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 20));
 		assert.deepEqual(unhandled.map((e) => (e as Error).message), [], "every failure is answered on the message line");
 	});
+
+	test("a key opened while the server is down shows no empty audit trail or requests: they were not read", async (t) => {
+		const db = tempDbPath(t);
+		const store = LocalStore.open(db);
+		const { key } = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "Console admin" }, { actor: "setup" });
+		await store.close();
+		const server = await startServer(db);
+		let stopped = false;
+		t.after(() => (stopped ? undefined : server.stop()));
+		const backend = await RemoteBackend.connect(server.url, { credentials: { apiKey: key }, discover: true });
+		const ui = await mountConsole(t, { backend });
+		await server.stop();
+		stopped = true;
+		await ui.press(keys.enter);
+		for (let i = 0; i < 50 && !/connection refused/.test(ui.frame()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+		assert.match(ui.frame(), /Key 1000 · Console admin/);
+		assert.match(ui.frame(), /connection refused/);
+		assert.doesNotMatch(ui.frame(), /\(nothing recorded\)|Recent requests:\n {2}\(none\)/, "what was not read is not shown empty");
+		assert.match(ui.frame(), /Audit trail:\n {2}\(not read\)/);
+	});
 });

@@ -69,6 +69,8 @@ export interface DetailState {
 	record: KeyRecord | undefined;
 	audit: AuditEntry[];
 	logs: AccessLogEntry[];
+	/** Whether the audit trail and the recent requests were read: until then, empty says nothing. */
+	read: boolean;
 	scroll: number;
 }
 
@@ -630,7 +632,7 @@ export class ConsoleModel {
 			const key = this.selectedKey();
 			if (!key) return;
 			this.goTo("detail");
-			this.detail = { id: key.id, record: key, audit: [], logs: [], scroll: 0 };
+			this.detail = { id: key.id, record: key, audit: [], logs: [], read: false, scroll: 0 };
 			void this.run(() => this.loadDetail(key.id));
 		} else if (this.screen === "logs" && this.logs) {
 			this.logs.open = this.logs.entries[this.logs.selected];
@@ -644,7 +646,7 @@ export class ConsoleModel {
 		const logs = this.backend.capabilities.accessLogs.available
 			? (await this.backend.queryAccessLog({ keyId: id }, { limit: 10 })).entries
 			: [];
-		if (this.detail?.id === id) this.detail = { ...this.detail, record, audit, logs };
+		if (this.detail?.id === id) this.detail = { ...this.detail, record, audit, logs, read: true };
 		if (!record) this.message = { text: `key ${id} no longer exists`, kind: "error" };
 	}
 

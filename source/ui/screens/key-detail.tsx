@@ -42,14 +42,16 @@ export function detailLines(model: ConsoleModel): string[] {
 	);
 	if (key.type === "other") lines.push("", "A legacy key: it cannot be created anew. C converts it into its 2024 equivalent, same secret.");
 	lines.push("", "Audit trail:");
-	if (detail.audit.length === 0) lines.push("  (nothing recorded)");
+	// Not read (a remote instance down, or still on its way): shown so, never as empty.
+	const empty = (none: string) => (detail.read ? none : "(not read)");
+	if (detail.audit.length === 0) lines.push(`  ${empty("(nothing recorded)")}`);
 	for (const entry of detail.audit) {
 		lines.push(`  ${localTime(entry.at, 19)}  ${safeLine(entry.action).padEnd(8)} ${safeLine(entry.actor)}`);
 		// What an edit changed, old → new, under it.
 		if (entry.action === "update") for (const change of changeLines(entry.details)) lines.push(`      ${change}`);
 	}
 	lines.push("", "Recent requests:");
-	if (detail.logs.length === 0) lines.push("  (none)");
+	if (detail.logs.length === 0) lines.push(`  ${empty("(none)")}`);
 	for (const entry of detail.logs) {
 		lines.push(`  ${localTime(entry.at)}  ${cell(safeLine(entry.method), 6)} ${entry.status}  ${safeLine(entry.path)}`);
 	}
