@@ -192,3 +192,16 @@ describe("the wizard's titles and hints", () => {
 		});
 	}
 });
+
+describe("the new key's screen", () => {
+	test("after Enter asks whether the key was saved, the footer says Y leaves, not Enter", async (t) => {
+		const ui = await mountConsole(t, { columns: 80, rows: 24 });
+		await ui.press("n", keys.enter, keys.space, keys.enter, keys.enter, keys.enter, keys.enter, keys.enter, keys.enter, keys.enter);
+		const footer = () => ui.frame().split("\n").at(-1) ?? "";
+		assert.match(footer(), /Enter leave/);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /Have you saved the key\?/);
+		assert.match(footer(), /Y leave/);
+		assert.doesNotMatch(footer(), /Enter leave/, "Enter now stays");
+	});
+});

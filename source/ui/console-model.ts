@@ -238,6 +238,16 @@ export class ConsoleModel {
 		return undefined;
 	}
 
+	/**
+	 * A command the footer leaves out for now, as its key means another thing at this moment: on
+	 * the new key's screen Enter asks whether the key was saved, and after that only Y leaves.
+	 */
+	notNow(command: Command): boolean {
+		if (command === "leave-secret") return this.secret?.askedToLeave === true;
+		if (command === "saved-secret") return this.secret?.askedToLeave !== true;
+		return false;
+	}
+
 	selectedKey(): KeyRecord | undefined {
 		if (this.screen === "detail") return this.detail?.record;
 		const id = this.list.ids[this.list.selected];

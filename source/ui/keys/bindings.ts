@@ -99,7 +99,7 @@ export const bindings: readonly Binding[] = [
 	{ command: "refresh", keys: ["ctrl+r"], screens: browse, label: "refresh" },
 	{ command: "copy", keys: ["y"], screens: ["secret"], label: "copy the key", footer: 9, short: "copy" },
 	{ command: "leave-secret", keys: ["enter", "esc", "q"], screens: ["secret"], label: "leave (asks whether you saved it)", footer: 9, short: "leave" },
-	{ command: "saved-secret", keys: ["Y"], screens: ["secret"], label: "yes, saved: leave (after the question)" },
+	{ command: "saved-secret", keys: ["Y"], screens: ["secret"], label: "yes, saved: leave (after the question)", footer: 9, short: "leave" },
 	{ command: "confirm-yes", keys: ["y"], screens: ["confirm"], label: "yes", footer: 9 },
 	{ command: "confirm-no", keys: ["n", "esc", "enter"], screens: ["confirm"], label: "no (default)", footer: 9 },
 	{ command: "next", keys: ["enter"], screens: ["field"], label: "done: the filter stays, a setting's value is saved", footer: 9, short: "done" },
