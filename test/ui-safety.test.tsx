@@ -83,6 +83,20 @@ describe("Ctrl-C in the wizard", () => {
 		assert.equal(ui.quits(), 1);
 	});
 
+	test("q or Ctrl-C in the help overlay opened from the wizard asks as well, back in the wizard", async (t) => {
+		const ui = await mountConsole(t);
+		await ui.press("n", keys.enter, keys.space);
+		await ui.press("?");
+		assert.match(ui.frame(), /Keys on this screen/);
+		await ui.press("q");
+		assert.equal(ui.quits(), 0, "what was chosen is not dropped at one key");
+		assert.match(ui.frame(), /Quit and lose what you typed\?/);
+		await ui.press("n");
+		assert.match(ui.frame(), /› \[x\] Full Control/, "back in the wizard, the choice kept");
+		await ui.press("?", "\u0003", "y");
+		assert.equal(ui.quits(), 1);
+	});
+
 	test("with nothing typed it quits at once, and q in the list still quits at once", async (t) => {
 		const ui = await mountConsole(t);
 		await ui.press("n", "\u0003");

@@ -453,7 +453,11 @@ export class ConsoleModel {
 	 * the wizard with values typed, it asks first (a second Ctrl-C or y quits).
 	 */
 	press(name: string): void {
-		if (name === "ctrl+c" && this.screen === "create" && this.wizard && !this.wizard.askedToQuit && this.wizardChanged()) {
+		// The help overlay opened from the wizard quits as the wizard does: it asks, back in the wizard.
+		const overWizard = this.screen === "help" && this.under.at(-1) === "create";
+		const quitting = name === "ctrl+c" || (overWizard && commandFor(name, "help") === "quit");
+		if (quitting && (this.screen === "create" || overWizard) && this.wizard && !this.wizard.askedToQuit && this.wizardChanged()) {
+			if (overWizard) this.back();
 			this.wizard.askedToQuit = true;
 			this.changed();
 			return;
