@@ -140,6 +140,7 @@ export function keyLabel(key: string): string {
 	};
 	if (names[key]) return names[key] as string;
 	if (key.startsWith("ctrl+")) return `Ctrl-${key.slice(5).toUpperCase()}`;
+	if (key.startsWith("shift+")) return `Shift-${keyLabel(key.slice(6))}`;
 	return key;
 }
 
