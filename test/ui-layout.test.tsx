@@ -141,6 +141,7 @@ describe("the detail and a log entry at 40x10", () => {
 		assert.match(ui.frame(), apis, "under its label, whole");
 		await ui.press("G");
 		const bottom = ui.frame();
+		assert.match(bottom, /\n {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GET 200 \/nu\S*\n {4}\S/, "a request's path goes on further in, not as a line of its own");
 		await ui.press("k");
 		assert.notEqual(ui.frame(), bottom, "k after G scrolls up one line");
 		await ui.press(keys.escape, "l", keys.enter);

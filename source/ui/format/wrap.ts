@@ -41,19 +41,26 @@ export function wrapText(text: string, width: number): string[] {
 }
 
 /**
- * Text wrapped at the width, each line after the first indented by `indent` cells, under the
- * text that follows the first line's prefix (a label, a `› [ ] ` box); a line that fits is kept as it is.
+ * Text wrapped at the width after its first `prefix` cells (a label, a `› [ ] ` box), each further
+ * line indented by `indent` cells (the prefix's width unless told); a line that fits is kept as it is.
  */
-export function wrapHanging(text: string, width: number, indent: number): string[] {
+export function wrapHanging(text: string, width: number, prefix: number, indent = prefix): string[] {
 	if (stringWidth(text) <= width) return [text];
 	// A prefix wider than half the line leaves too little room beside it: the line wraps whole.
-	if (indent > width / 2) return wrapText(text, width);
-	const head = [...text].slice(0, indent).join("");
-	const rest = [...text].slice(indent).join("");
-	return wrapText(rest, width - indent).map((piece, i) => `${i === 0 ? head : " ".repeat(indent)}${piece}`);
+	if (Math.max(prefix, indent) > width / 2) return wrapText(text, width);
+	const head = [...text].slice(0, prefix).join("");
+	const rest = [...text].slice(prefix).join("");
+	const [first = "", ...more] = wrapText(rest, width - Math.max(prefix, indent));
+	return [`${head}${first}`, ...more.map((piece) => `${" ".repeat(indent)}${piece}`)];
 }
 
-/** A screen's line (`Label:   value`, or an indented one) wrapped with its value's column kept clear below the label. */
+/**
+ * A screen's line wrapped: `Label:   value` goes on under its value, clear of the label; an
+ * indented line without a label (an audit entry, a request) goes on two cells further in, so its
+ * further lines do not read as lines of their own.
+ */
 export function wrapIndented(line: string, width: number): string[] {
-	return wrapHanging(line, width, /^ *(?:[A-Z][A-Za-z ]*: +)?/.exec(line)?.[0].length ?? 0);
+	const [, spaces = "", label = ""] = /^( *)([A-Z][A-Za-z ]*: +)?/.exec(line) ?? [];
+	const prefix = spaces.length + label.length;
+	return wrapHanging(line, width, prefix, label ? prefix : prefix + 2);
 }
