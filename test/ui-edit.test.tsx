@@ -63,3 +63,15 @@ test("changing a kept expiry date: the first key typed replaces the stored date,
 	await ui.press(keys.enter);
 	assert.match(ui.frame(), /›\*Expires +2031-02-01 {2}\(changed\)/);
 });
+
+test("the detail names body logging as the wizard and its review do", async (t) => {
+	const ui = await mountConsole(t, {
+		setup: async (store) => {
+			await store.createKey({ type: "system", systemApis: ["sca"], displayName: "Scanner", logging: "request" }, { actor: "setup" });
+		},
+	});
+	await ui.press(keys.enter);
+	assert.match(ui.frame(), /\nBody logging: request bodies\n/);
+	await ui.press("e");
+	assert.match(ui.frame(), / {2}Body logging {2}request bodies\n/);
+});

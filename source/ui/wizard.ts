@@ -142,12 +142,7 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 		id: "logging",
 		title: "Body logging",
 		kind: "choice",
-		choices: [
-			{ value: "none", label: "none (headers only)" },
-			{ value: "request", label: "request bodies" },
-			{ value: "response", label: "response bodies" },
-			{ value: "both", label: "both" },
-		],
+		choices: loggingChoices,
 	});
 	if (settings.customKeysAllowed && mode === "create") {
 		steps.push({
@@ -237,6 +232,14 @@ function untilText(value: string, now: Date): string {
 	const parsed = parseExpiration(value, now);
 	return parsed.ok && parsed.value !== null ? ` (until ${parsed.value.slice(0, 10)})` : "";
 }
+
+/** Body logging in the wizard's words, which the detail screen uses too. */
+export const loggingChoices: Choice[] = [
+	{ value: "none", label: "none (headers only)" },
+	{ value: "request", label: "request bodies" },
+	{ value: "response", label: "response bodies" },
+	{ value: "both", label: "both" },
+];
 
 /** A date typed or kept by the store, as the detail screen shows it (`2030-08-01 14:30`, local). */
 function expirationText(value: string, now: Date): string {

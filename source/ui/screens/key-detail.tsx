@@ -12,6 +12,7 @@ import { localTime } from "../format/local-time.js";
 import { agoText, expiresText } from "../format/relative-time.js";
 import { wrapIndented } from "../format/wrap.js";
 import type { Theme } from "../theme/theme.js";
+import { loggingChoices } from "../wizard.js";
 
 export function detailLines(model: ConsoleModel): string[] {
 	const detail = model.detail;
@@ -33,7 +34,7 @@ export function detailLines(model: ConsoleModel): string[] {
 	if (key.user !== null) lines.push(`User:         ${safeLine(key.user)}`);
 	lines.push(
 		`Expires:      ${key.expiration === null ? "never" : `${safeLine(displayExpiration(key.expiration))} (${expiresText(key.expiration, now)})`}`,
-		`Logging:      ${key.logging}`,
+		`Body logging: ${loggingChoices.find((c) => c.value === key.logging)?.label ?? safeLine(key.logging)}`,
 		`Status:       ${key.enabled ? "enabled" : "disabled"}`,
 		// Fields no one types, but a damaged file or a remote instance can still hold anything.
 		`Key:          ${safeLine(key.hint)} (the key itself is never stored)`,
