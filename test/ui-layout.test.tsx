@@ -206,3 +206,13 @@ describe("the new key's screen", () => {
 		assert.doesNotMatch(footer(), /Enter leave/, "Enter now stays");
 	});
 });
+
+describe("the wizard at 40x10", () => {
+	test("takes the footer's row, which has no keys to show there (the wizard says its own)", async (t) => {
+		const ui = await mountConsole(t, { columns: 40, rows: 10 });
+		await ui.press("n", keys.enter);
+		assert.match(ui.frame(), /step 2 of 8: APIs/);
+		assert.match(ui.frame(), /\[ \] Manage SCA/, "a third choice in sight");
+		assert.ok(ui.frame().split("\n").length <= 9, "the frame keeps its height");
+	});
+});
