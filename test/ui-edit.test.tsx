@@ -47,3 +47,31 @@ test("saving with nothing changed changes nothing and records nothing", async (t
 	assert.match(ui.frame(), /nothing was changed/);
 	assert.equal((await ui.store.auditTrail(1000)).filter((entry) => entry.action === "update").length, 0);
 });
+
+test("changing a kept expiry date: the first key typed replaces the stored date, as a setting's value is replaced", async (t) => {
+	const ui = await mountConsole(t, {
+		setup: async (store) => {
+			await store.createKey({ type: "system", systemApis: ["sca"], displayName: "Scanner", expiration: "2031-01-01" }, { actor: "setup" });
+		},
+	});
+	await ui.press(keys.enter, "e");
+	assert.match(ui.frame(), /Expires +2031-01-01\n/);
+	await ui.press("jjj", keys.enter, "G", keys.enter);
+	assert.match(ui.frame(), /Expiration date/);
+	await ui.type("2031-02-01");
+	assert.match(ui.frame(), / {2}2031-02-01█/, "typed over, not appended to the stored text");
+	await ui.press(keys.enter);
+	assert.match(ui.frame(), /›\*Expires +2031-02-01 {2}\(changed\)/);
+});
+
+test("the detail names body logging as the wizard and its review do", async (t) => {
+	const ui = await mountConsole(t, {
+		setup: async (store) => {
+			await store.createKey({ type: "system", systemApis: ["sca"], displayName: "Scanner", logging: "request" }, { actor: "setup" });
+		},
+	});
+	await ui.press(keys.enter);
+	assert.match(ui.frame(), /\nBody logging: request bodies\n/);
+	await ui.press("e");
+	assert.match(ui.frame(), / {2}Body logging {2}request bodies\n/);
+});

@@ -6,7 +6,7 @@ import { emptyDraft, type KeyRecord } from "../source/core/model.js";
 import { cell, fitColumns, keyColumns } from "../source/ui/format/key-columns.js";
 import { logColumnIds, logsHeader, logsRow } from "../source/ui/format/log-columns.js";
 import { agoText, expiresText } from "../source/ui/format/relative-time.js";
-import { bindings, commandFor, keysMarkdown } from "../source/ui/keys/bindings.js";
+import { bindings, commandFor, keyLabel, keysMarkdown } from "../source/ui/keys/bindings.js";
 import { keyNames } from "../source/ui/keys/key-names.js";
 import { windowStart } from "../source/ui/list/window.js";
 import { copyToClipboard, osc52, tmuxRoute } from "../source/ui/terminal/clipboard.js";
@@ -185,4 +185,11 @@ describe("access-log columns", () => {
 		assert.equal(row.indexOf("404"), header.indexOf("STATUS"));
 		assert.ok(row.startsWith("›"));
 	});
+});
+
+test("every key in the binding table is written for people: no internal name such as shift+tab reaches help or docs/KEYS.md", () => {
+	for (const binding of bindings) {
+		for (const key of binding.keys) assert.doesNotMatch(keyLabel(key), /^[a-z]+\+/, `${key} is shown as ${keyLabel(key)}`);
+	}
+	assert.equal(keyLabel("shift+tab"), "Shift-Tab");
 });

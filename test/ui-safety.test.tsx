@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, type TestContext, test } from "node:test";
 import { RemoteBackend } from "../source/remote/remote-backend.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { bindings } from "../source/ui/keys/bindings.js";
-import { keys, mountConsole } from "./support/console-harness.js";
+import { type Harness, keys, mountConsole } from "./support/console-harness.js";
 import { legacyKey } from "./support/console-setups.js";
 import { startServer } from "./support/server-process.js";
 import { tempDbPath } from "./support/temp-store.js";
@@ -83,6 +83,20 @@ describe("Ctrl-C in the wizard", () => {
 		assert.equal(ui.quits(), 1);
 	});
 
+	test("q or Ctrl-C in the help overlay opened from the wizard asks as well, back in the wizard", async (t) => {
+		const ui = await mountConsole(t);
+		await ui.press("n", keys.enter, keys.space);
+		await ui.press("?");
+		assert.match(ui.frame(), /Keys on this screen/);
+		await ui.press("q");
+		assert.equal(ui.quits(), 0, "what was chosen is not dropped at one key");
+		assert.match(ui.frame(), /Quit and lose what you typed\?/);
+		await ui.press("n");
+		assert.match(ui.frame(), /› \[x\] Full Control/, "back in the wizard, the choice kept");
+		await ui.press("?", "\u0003", "y");
+		assert.equal(ui.quits(), 1);
+	});
+
 	test("with nothing typed it quits at once, and q in the list still quits at once", async (t) => {
 		const ui = await mountConsole(t);
 		await ui.press("n", "\u0003");
@@ -138,5 +152,63 @@ describe("the key the console itself uses, on a remote serve", () => {
 			await ui.press("");
 		}
 		assert.match(flat(), /key 1001 disabled/, "another key is disabled at once, as before");
+	});
+});
+
+/** The console on a real `serve` signed in with its one key, and a way to stop that server mid-test. */
+async function consoleOnServe(t: TestContext): Promise<{ ui: Harness; stopServer: () => Promise<void> }> {
+	const db = tempDbPath(t);
+	const store = LocalStore.open(db);
+	const { key } = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "Console admin" }, { actor: "setup" });
+	await store.close();
+	const server = await startServer(db);
+	let stopped = false;
+	t.after(() => (stopped ? undefined : server.stop()));
+	const backend = await RemoteBackend.connect(server.url, { credentials: { apiKey: key }, discover: true });
+	const ui = await mountConsole(t, { backend });
+	const stopServer = async () => {
+		stopped = true;
+		await server.stop();
+	};
+	return { ui, stopServer };
+}
+
+/** Until the frame matches, in short pauses (a bounded number: no time is asserted). */
+async function frameShows(ui: Harness, pattern: RegExp): Promise<void> {
+	for (let i = 0; i < 50 && !pattern.test(ui.frame()); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe("a remote instance that goes down", () => {
+	test("on the key's detail, Ctrl-R and the next key say the server is down; the console keeps running", async (t) => {
+		// What the console leaves unanswered would stop it (run-console ends on an unhandled rejection).
+		const unhandled: unknown[] = [];
+		const hear = (reason: unknown) => unhandled.push(reason);
+		process.on("unhandledRejection", hear);
+		t.after(() => process.off("unhandledRejection", hear));
+		const { ui, stopServer } = await consoleOnServe(t);
+		await ui.press(keys.enter);
+		assert.match(ui.frame(), /Key 1000 · Console admin/);
+		await stopServer();
+		// A retry fails with a message of two lines, which takes a row from the list; the next key
+		// clears it and gives the row back: each time the list's rows are read again, and fail.
+		await ui.press("\u0012");
+		await frameShows(ui, /Ctrl-R\s+retries/);
+		assert.match(ui.frame(), /connection refused/);
+		await ui.press("j");
+		await frameShows(ui, /connection refused/);
+		await ui.press(keys.escape);
+		await frameShows(ui, /connection refused/);
+		assert.deepEqual(unhandled.map((e) => (e as Error).message), [], "every failure is answered on the message line");
+	});
+
+	test("a key opened while the server is down shows no empty audit trail or requests: they were not read", async (t) => {
+		const { ui, stopServer } = await consoleOnServe(t);
+		await stopServer();
+		await ui.press(keys.enter);
+		await frameShows(ui, /connection refused/);
+		assert.match(ui.frame(), /Key 1000 · Console admin/);
+		assert.match(ui.frame(), /connection refused/);
+		assert.doesNotMatch(ui.frame(), /\(nothing recorded\)|Recent requests:\n {2}\(none\)/, "what was not read is not shown empty");
+		assert.match(ui.frame(), /Audit trail:\n {2}\(not read\)/);
 	});
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { editText } from "../source/ui/text-field.js";
 import { keys, mountConsole } from "./support/console-harness.js";
+import { pagedLog } from "./support/console-setups.js";
 
 const left = "\u001b[D";
 const right = "\u001b[C";
@@ -75,4 +76,28 @@ describe("text fields in the console", () => {
 		await ui.press(keys.enter);
 		assert.equal((await ui.store.getSettings()).minCustomKeyLength, 240);
 	});
+});
+
+test("while a filter or a setting's value is typed, the footer says what Enter and Esc do there, not the screen's letters", async (t) => {
+	const ui = await mountConsole(t, { setup: pagedLog(5) });
+	const footer = () => ui.frame().split("\n").at(-1) ?? "";
+	assert.match(footer(), /q quit/, "browsing: the screen's keys");
+	await ui.press("/");
+	assert.equal(footer().trim(), "Enter done  Esc cancel  Ctrl-C quit", "typing: q, n and d would be typed, not run");
+	await ui.press(keys.escape, "L", "/");
+	assert.equal(footer().trim(), "Enter done  Esc cancel  Ctrl-C quit", "the log's filter alike");
+	await ui.press(keys.escape, keys.escape, "o", "j", keys.enter);
+	assert.match(ui.frame(), /min-custom-key-length +16█/);
+	assert.equal(footer().trim(), "Enter done  Esc cancel  Ctrl-C quit", "a setting's value alike");
+	await ui.press(keys.escape);
+	assert.match(footer(), /Enter change .*q quit/, "back to the screen's keys once the field is closed");
+});
+
+test("Enter on a setting's value left as it was says nothing changed, not that it 'is now' that value", async (t) => {
+	const ui = await mountConsole(t);
+	await ui.press("o", "j", keys.enter, keys.enter);
+	assert.match(ui.frame(), /✓ min-custom-key-length stays 16: nothing changed/);
+	assert.doesNotMatch(ui.frame(), /is now/);
+	await ui.press(keys.enter, "20", keys.enter);
+	assert.match(ui.frame(), /✓ min-custom-key-length is now 20/);
 });

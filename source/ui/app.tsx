@@ -2,7 +2,7 @@
 import { Box, useInput, useStdin } from "ink";
 import { useEffect, useRef, useSyncExternalStore } from "react";
 import type { ConsoleModel } from "./console-model.js";
-import { Footer, messageLines } from "./components/footer.js";
+import { Footer, footerHints, messageLines } from "./components/footer.js";
 import { Header } from "./components/header.js";
 import { keyNames } from "./keys/key-names.js";
 import { bodyHeight, frameHeight, listHeight, messageRoom } from "./layout.js";
@@ -23,7 +23,9 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 	const height = frameHeight(rows);
 	const width = columns;
 	const message = messageLines(model.message, width, messageRoom(rows));
-	const body = bodyHeight(rows, message.length);
+	// A screen with no keys for the footer (the wizard, which says its own) gives that row to the body.
+	const hints = footerHints(model, model.keyScreen(), width);
+	const body = bodyHeight(rows, message.length) + (hints === "" ? 1 : 0);
 
 	// Each event's bytes, heard before Ink's useInput below hears the same event (listeners run in the
 	// order added, and this one is added first and never again): only they tell Delete from Backspace.
@@ -63,7 +65,7 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 			{model.screen === "secret" ? <Secret {...props} /> : null}
 			{model.screen === "create" ? <CreateWizard {...props} /> : null}
 			{model.screen === "settings" ? <StoreSettingsScreen {...props} /> : null}
-			<Footer model={model} theme={theme} width={width} message={message} />
+			<Footer model={model} theme={theme} width={width} message={message} hints={hints} />
 		</Box>
 	);
 }

@@ -69,6 +69,8 @@ export interface DetailState {
 	record: KeyRecord | undefined;
 	audit: AuditEntry[];
 	logs: AccessLogEntry[];
+	/** Whether the audit trail and the recent requests were read: until then, empty says nothing. */
+	read: boolean;
 	scroll: number;
 }
 
@@ -174,9 +176,10 @@ export class ConsoleModel {
 	textCursor = 0;
 	/** The field shows a value to change: the first character typed replaces it (settings' numbers). */
 	private replaceOnType = false;
-	/** How far the help overlay is scrolled, when it does not fit; and how far it can be (known once drawn). */
+	/** How far the help overlay is scrolled, when it does not fit. */
 	helpScroll = 0;
-	private helpOverflow = 0;
+	/** How far the scrolling page drawn (help, detail, log entry) can scroll: known once drawn. */
+	private scrollOverflow = 0;
 	message: Message | undefined;
 	busy = false;
 	listHeight = 10;
@@ -233,6 +236,16 @@ export class ConsoleModel {
 		const capability = needs[command] && caps[needs[command]];
 		if (capability && !capability.available) return capability.reason;
 		return undefined;
+	}
+
+	/**
+	 * A command the footer leaves out for now, as its key means another thing at this moment: on
+	 * the new key's screen Enter asks whether the key was saved, and after that only Y leaves.
+	 */
+	notNow(command: Command): boolean {
+		if (command === "leave-secret") return this.secret?.askedToLeave === true;
+		if (command === "saved-secret") return this.secret?.askedToLeave !== true;
+		return false;
 	}
 
 	selectedKey(): KeyRecord | undefined {
@@ -322,7 +335,12 @@ export class ConsoleModel {
 		if (height === this.listHeight) return;
 		this.listHeight = Math.max(1, height);
 		this.placeWindow();
-		void this.loadRows();
+		// A message that takes or gives back a row changes the height: with a remote instance down,
+		// this read fails too, and is said on the message line like any other.
+		void this.loadRows().catch((e: unknown) => {
+			this.fail(e);
+			this.changed();
+		});
 	}
 
 	/** Runs a store operation with the busy flag, turning any failure into the message line. */
@@ -400,15 +418,29 @@ export class ConsoleModel {
 		this.screen = this.under.pop() ?? "list";
 	}
 
-	/** The help overlay's lines beyond its rows, as it was drawn at the terminal's size. */
-	setHelpOverflow(lines: number): void {
-		this.helpOverflow = lines;
-		this.helpScroll = Math.min(this.helpScroll, lines);
+	/** The lines beyond the rows of the scrolling page drawn (help, a key's detail, a log entry), at the terminal's size. */
+	setScrollOverflow(lines: number): void {
+		this.scrollOverflow = lines;
 	}
 
-	/** The screen keys are read for: an access-log entry, opened over the log, has its own. */
+	/** A scrolling page's offset after a move key: it stops at the page's ends, so the way back starts at once. */
+	private scrolled(from: number, command: Command, page: number): number {
+		const by: Partial<Record<Command, number>> = { down: 1, up: -1, "page-down": page, "page-up": -page };
+		const to = command === "top" ? 0 : command === "bottom" ? this.scrollOverflow : Math.min(from, this.scrollOverflow) + (by[command] ?? 0);
+		return Math.max(0, Math.min(to, this.scrollOverflow));
+	}
+
+	/** The screen keys are read for: an access-log entry, opened over the log, has its own, as has a field being typed. */
 	keyScreen(screen: Screen = this.screen): Screen {
+		if (screen === this.screen && this.typingField()) return "field";
 		return screen === "logs" && this.logs?.open ? "entry" : screen;
+	}
+
+	/** Whether keys go to a filter or a setting's value (the wizard's fields have hints of their own). */
+	private typingField(): boolean {
+		if (this.screen === "list") return this.list.editingFilter;
+		if (this.screen === "logs") return this.logs?.editingFilter === true;
+		return this.screen === "settings" && this.settingsScreen.editing !== undefined;
 	}
 
 	/** The screen the help overlay describes: the one under it. */
@@ -421,7 +453,11 @@ export class ConsoleModel {
 	 * the wizard with values typed, it asks first (a second Ctrl-C or y quits).
 	 */
 	press(name: string): void {
-		if (name === "ctrl+c" && this.screen === "create" && this.wizard && !this.wizard.askedToQuit && this.wizardChanged()) {
+		// The help overlay opened from the wizard quits as the wizard does: it asks, back in the wizard.
+		const overWizard = this.screen === "help" && this.under.at(-1) === "create";
+		const quitting = name === "ctrl+c" || (overWizard && commandFor(name, "help") === "quit");
+		if (quitting && (this.screen === "create" || overWizard) && this.wizard && !this.wizard.askedToQuit && this.wizardChanged()) {
+			if (overWizard) this.back();
 			this.wizard.askedToQuit = true;
 			this.changed();
 			return;
@@ -579,7 +615,7 @@ export class ConsoleModel {
 		} else if (this.screen === "logs" && this.logs) {
 			const logs = this.logs;
 			if (logs.open) {
-				logs.openScroll = Math.max(0, logs.openScroll + (step[command] ?? (command === "top" ? -1e9 : 1e9)));
+				logs.openScroll = this.scrolled(logs.openScroll, command, page);
 				return;
 			}
 			const last = logs.entries.length - 1;
@@ -601,11 +637,8 @@ export class ConsoleModel {
 			const to = command === "top" ? 0 : command === "bottom" ? count - 1 : this.settingsScreen.selected + Math.sign(step[command] ?? 0);
 			this.settingsScreen.selected = clampIndex(to, count);
 		} else if (this.screen === "detail" && this.detail) {
-			this.detail.scroll = Math.max(0, this.detail.scroll + (step[command] ?? (command === "top" ? -1e9 : 1e9)));
-		} else if (this.screen === "help") {
-			const to = command === "top" ? 0 : command === "bottom" ? this.helpOverflow : this.helpScroll + (step[command] ?? 0);
-			this.helpScroll = Math.max(0, Math.min(to, this.helpOverflow));
-		}
+			this.detail.scroll = this.scrolled(this.detail.scroll, command, page);
+		} else if (this.screen === "help") this.helpScroll = this.scrolled(this.helpScroll, command, page);
 	}
 
 	private open(): void {
@@ -613,7 +646,7 @@ export class ConsoleModel {
 			const key = this.selectedKey();
 			if (!key) return;
 			this.goTo("detail");
-			this.detail = { id: key.id, record: key, audit: [], logs: [], scroll: 0 };
+			this.detail = { id: key.id, record: key, audit: [], logs: [], read: false, scroll: 0 };
 			void this.run(() => this.loadDetail(key.id));
 		} else if (this.screen === "logs" && this.logs) {
 			this.logs.open = this.logs.entries[this.logs.selected];
@@ -627,7 +660,7 @@ export class ConsoleModel {
 		const logs = this.backend.capabilities.accessLogs.available
 			? (await this.backend.queryAccessLog({ keyId: id }, { limit: 10 })).entries
 			: [];
-		if (this.detail?.id === id) this.detail = { ...this.detail, record, audit, logs };
+		if (this.detail?.id === id) this.detail = { ...this.detail, record, audit, logs, read: true };
 		if (!record) this.message = { text: `key ${id} no longer exists`, kind: "error" };
 	}
 
@@ -955,7 +988,9 @@ export class ConsoleModel {
 				return;
 			}
 			screen.editing = undefined;
-			this.saveSetting(spec.name, text);
+			// Enter on the value as it was changes nothing, and says so rather than "is now".
+			if (parsed.value === this.settings[spec.name]) this.info(`${spec.cliName} stays ${formatSettingValue(parsed.value)}: nothing changed`);
+			else this.saveSetting(spec.name, text);
 		} else screen.editing = this.editField(screen.editing, name, 20) ?? screen.editing;
 	}
 
@@ -1007,7 +1042,10 @@ export class ConsoleModel {
 		wizard.step = index;
 		wizard.cursor = this.cursorFor(step);
 		wizard.problem = undefined;
-		if (step.kind === "text" || step.kind === "secret") this.focusText(wizard.values[step.id as TextFieldName]);
+		// A kept date is shown for change, as a setting's value is: the first key typed replaces it
+		// (an arrow or Home/End keeps it); names and descriptions are amended where they end.
+		const text = step.kind === "text" || step.kind === "secret" ? wizard.values[step.id as TextFieldName] : undefined;
+		if (text !== undefined) this.focusText(text, step.id === "expiration" && text !== "");
 	}
 
 	/** Whether anything was typed or chosen in the wizard since it opened. */

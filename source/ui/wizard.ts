@@ -3,7 +3,7 @@
  * each step turns into. Pure: the console model walks it; the rules check every value as typed.
  */
 import { type Catalog, creatableTypes, typeSpec } from "../core/catalog.js";
-import { expirationPolicyError, isRelativeSpan, parseExpiration } from "../core/expiration.js";
+import { displayExpiration, expirationPolicyError, isRelativeSpan, parseExpiration } from "../core/expiration.js";
 import type { KeyRecord, KeyType, Logging } from "../core/model.js";
 import { customKeyError, type KeyInput } from "../core/rules.js";
 import type { StoreSettings } from "../core/settings.js";
@@ -20,7 +20,7 @@ export interface Step {
 	title: string;
 	kind: StepKind;
 	choices?: Choice[];
-	/** For text steps: a one-line hint under the field. */
+	/** A hint under the field or the choices. */
 	hint?: string;
 	optional?: boolean;
 }
@@ -88,7 +88,7 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 	if (values.type === "other") {
 		steps.push({
 			id: "systemApis",
-			title: "Legacy grants (Space to choose)",
+			title: "Legacy grants",
 			kind: "multi",
 			choices: catalog.legacyApis.map((c) => ({ value: c.value, label: c.label })),
 		});
@@ -97,7 +97,8 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 	if (values.type === "system") {
 		steps.push({
 			id: "systemApis",
-			title: "APIs (Space to choose; the first reaches everything)",
+			title: "APIs",
+			hint: "the first reaches everything",
 			kind: "multi",
 			choices: [catalog.systemApis.fullControl, ...catalog.systemApis.choices].map((c) => ({ value: c.value, label: c.label })),
 		});
@@ -118,7 +119,7 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 		}
 		steps.push({
 			id: "packagePermissions",
-			title: "Package permissions (Space to choose)",
+			title: "Package permissions",
 			kind: "multi",
 			choices: catalog.packagePermissions.map((c) => ({ value: c.value, label: c.label })),
 		});
@@ -141,12 +142,7 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 		id: "logging",
 		title: "Body logging",
 		kind: "choice",
-		choices: [
-			{ value: "none", label: "none (headers only)" },
-			{ value: "request", label: "request bodies" },
-			{ value: "response", label: "response bodies" },
-			{ value: "both", label: "both" },
-		],
+		choices: loggingChoices,
 	});
 	if (settings.customKeysAllowed && mode === "create") {
 		steps.push({
@@ -237,6 +233,20 @@ function untilText(value: string, now: Date): string {
 	return parsed.ok && parsed.value !== null ? ` (until ${parsed.value.slice(0, 10)})` : "";
 }
 
+/** Body logging in the wizard's words, which the detail screen uses too. */
+export const loggingChoices: Choice[] = [
+	{ value: "none", label: "none (headers only)" },
+	{ value: "request", label: "request bodies" },
+	{ value: "response", label: "response bodies" },
+	{ value: "both", label: "both" },
+];
+
+/** A date typed or kept by the store, as the detail screen shows it (`2030-08-01 14:30`, local). */
+function expirationText(value: string, now: Date): string {
+	const parsed = parseExpiration(value, now);
+	return parsed.ok && parsed.value !== null ? displayExpiration(parsed.value) : value;
+}
+
 /** One line of the review: the wizard's own words for a field, its value, and whether an edit changed it. */
 export interface ReviewRow {
 	/** The step that sets it: Enter on the row goes there, and back. */
@@ -314,8 +324,8 @@ export function reviewRows(
 			const chosen = Array.isArray(field) ? field : [];
 			value = (step.choices ?? []).filter((c) => chosen.includes(c.value)).map((c) => c.label).join(", ");
 		} else if (step.id === "expirationPreset") {
-			const preset = step.choices?.find((c) => c.value === values.expiration)?.label ?? values.expiration;
-			value = `${preset}${untilText(values.expiration, now)}`;
+			const preset = step.choices?.find((c) => c.value === values.expiration)?.label;
+			value = preset ? `${preset}${untilText(values.expiration, now)}` : expirationText(values.expiration, now);
 		} else if (step.kind === "choice") {
 			const chosen = chosenValue(step.id, values);
 			value = step.choices?.find((c) => c.value === chosen)?.label ?? String(chosen ?? "");

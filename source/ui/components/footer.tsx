@@ -9,7 +9,7 @@ import { bindingsFor, type Screen } from "../keys/bindings.js";
 import type { Theme } from "../theme/theme.js";
 
 export function footerHints(model: ConsoleModel, screen: Screen, width: number): string {
-	return fitHints(bindingsFor(screen).filter((b) => !model.disabledReason(b.command)), width);
+	return fitHints(bindingsFor(screen).filter((b) => !model.disabledReason(b.command) && !model.notNow(b.command)), width);
 }
 
 /** The message as the lines it takes at this width, wrapped rather than cut; at most `room` lines. */
@@ -21,7 +21,9 @@ export function messageLines(message: Message | undefined, width: number, room: 
 	return [...lines.slice(0, room - 1), cell(`${lines[room - 1] ?? ""} …`, width)];
 }
 
-export function Footer({ model, theme, width, message }: { model: ConsoleModel; theme: Theme; width: number; message: string[] }) {
+/** The message's lines, then the key hints, when the screen has any. */
+export function Footer(props: { model: ConsoleModel; theme: Theme; width: number; message: string[]; hints: string }) {
+	const { model, theme, width, message, hints } = props;
 	return (
 		<Box flexDirection="column" width={width}>
 			{message.map((line, i) => (
@@ -29,7 +31,7 @@ export function Footer({ model, theme, width, message }: { model: ConsoleModel; 
 					{cell(line, width)}
 				</Text>
 			))}
-			<Text color={theme.muted}>{cell(footerHints(model, model.keyScreen(), width), width)}</Text>
+			{hints === "" ? null : <Text color={theme.muted}>{cell(hints, width)}</Text>}
 		</Box>
 	);
 }

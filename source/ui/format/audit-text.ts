@@ -3,6 +3,7 @@
  * The details come from the store or a remote instance (untrusted): every value is made safe.
  * The audit trail never holds a secret (the store records fields, not keys), and none is shown.
  */
+import { displayExpiration } from "../../core/expiration.js";
 import { safeLine } from "../../core/terminal-text.js";
 
 const fieldWords: Record<string, string> = {
@@ -30,6 +31,8 @@ export function changeLines(details: Record<string, unknown>): string[] {
 	if (typeof changes !== "object" || changes === null || Array.isArray(changes)) return [];
 	return Object.entries(changes as Record<string, unknown>).map(([field, pair]) => {
 		const [before, after] = Array.isArray(pair) ? pair : [undefined, pair];
-		return `${fieldWords[field] ?? safeLine(field)}: ${valueText(before)} → ${valueText(after)}`;
+		// An expiry as the detail screen shows it, not as the store keeps it.
+		const shown = (value: unknown) => (field === "expiration" && typeof value === "string" ? safeLine(displayExpiration(value)) : valueText(value));
+		return `${fieldWords[field] ?? safeLine(field)}: ${shown(before)} → ${shown(after)}`;
 	});
 }

@@ -6,8 +6,8 @@
  */
 import type { AccessLogEntry } from "../../core/backend.js";
 import { safeLine } from "../../core/terminal-text.js";
-import { formatTimestamp } from "../../core/time.js";
 import { cell, type Fitted, fitColumns } from "./key-columns.js";
+import { localTime } from "./local-time.js";
 
 type LogColumnId = "time" | "key" | "method" | "status" | "duration" | "client" | "path" | "pathRoom";
 
@@ -23,7 +23,7 @@ interface LogColumn {
 const pathRoom = 15;
 
 const logColumns: readonly LogColumn[] = [
-	{ id: "time", title: "TIME", width: 19, priority: 8, value: (e) => formatTimestamp(e.at) },
+	{ id: "time", title: "TIME", width: 19, priority: 8, value: (e) => localTime(e.at) },
 	{ id: "key", title: "KEY", width: 7, priority: 7, value: (e) => (e.keyId === null ? "-" : `#${e.keyId}`) },
 	{ id: "method", title: "METHOD", width: 6, priority: 6, value: (e) => safeLine(e.method) },
 	{ id: "status", title: "STATUS", width: 6, priority: 9, value: (e) => String(e.status) },

@@ -3,8 +3,11 @@
  * router, the footer, the help overlay and docs/KEYS.md.
  */
 
-/** Where keys are read; "entry" is one access-log entry opened from the log, "create" the wizard. */
-export type Screen = "list" | "detail" | "logs" | "entry" | "help" | "confirm" | "create" | "secret" | "settings";
+/**
+ * Where keys are read; "entry" is one access-log entry opened from the log, "create" the wizard,
+ * "field" a filter or a setting's value being typed (its letters are typed, not run).
+ */
+export type Screen = "list" | "detail" | "logs" | "entry" | "help" | "confirm" | "create" | "secret" | "settings" | "field";
 
 export type Command =
 	| "quit"
@@ -96,9 +99,12 @@ export const bindings: readonly Binding[] = [
 	{ command: "refresh", keys: ["ctrl+r"], screens: browse, label: "refresh" },
 	{ command: "copy", keys: ["y"], screens: ["secret"], label: "copy the key", footer: 9, short: "copy" },
 	{ command: "leave-secret", keys: ["enter", "esc", "q"], screens: ["secret"], label: "leave (asks whether you saved it)", footer: 9, short: "leave" },
-	{ command: "saved-secret", keys: ["Y"], screens: ["secret"], label: "yes, saved: leave (after the question)" },
+	{ command: "saved-secret", keys: ["Y"], screens: ["secret"], label: "yes, saved: leave (after the question)", footer: 9, short: "leave" },
 	{ command: "confirm-yes", keys: ["y"], screens: ["confirm"], label: "yes", footer: 9 },
 	{ command: "confirm-no", keys: ["n", "esc", "enter"], screens: ["confirm"], label: "no (default)", footer: 9 },
+	{ command: "next", keys: ["enter"], screens: ["field"], label: "done: the filter stays, a setting's value is saved", footer: 9, short: "done" },
+	{ command: "back", keys: ["esc"], screens: ["field"], label: "cancel: the filter is cleared, a setting keeps its value", footer: 9, short: "cancel" },
+	{ command: "quit", keys: ["ctrl+c"], screens: ["field"], label: "quit", footer: 10 },
 	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs", "entry", "settings"], label: "help", footer: 10 },
 	{ command: "back", keys: ["esc"], screens: ["detail", "logs", "entry", "help", "settings"], label: "back", footer: 9 },
 	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "entry", "help", "settings"], label: "quit", footer: 10 },
@@ -134,12 +140,13 @@ export function keyLabel(key: string): string {
 	};
 	if (names[key]) return names[key] as string;
 	if (key.startsWith("ctrl+")) return `Ctrl-${key.slice(5).toUpperCase()}`;
+	if (key.startsWith("shift+")) return `Shift-${keyLabel(key.slice(6))}`;
 	return key;
 }
 
 /** docs/KEYS.md, generated from the table (a test keeps the file current). */
 export function keysMarkdown(): string {
-	const screens: Screen[] = ["list", "detail", "logs", "entry", "settings", "create", "help", "confirm", "secret"];
+	const screens: Screen[] = ["list", "detail", "logs", "entry", "settings", "field", "create", "help", "confirm", "secret"];
 	const titles: Record<Screen, string> = {
 		list: "Key list (home)",
 		detail: "Key detail",
@@ -149,6 +156,7 @@ export function keysMarkdown(): string {
 		confirm: "Confirmation",
 		secret: "New key shown once",
 		settings: "Store settings",
+		field: "Typing a filter or a setting's value (letters are typed; docs/CONSOLE.md lists the editing keys)",
 		create: "Create and edit (the wizard)",
 	};
 	const lines = ["# Key bindings", "", "Generated from `source/ui/keys/bindings.ts`; `npm test` fails when this file is stale.", ""];

@@ -1,11 +1,13 @@
 /** The access log, newest first, keyset-paged as it scrolls; Enter shows one entry with its bodies. */
 import { Box, Text } from "ink";
+import { useEffect } from "react";
 import type { AccessLogEntry } from "../../core/backend.js";
 import { safeBlock, safeLine } from "../../core/terminal-text.js";
-import { formatTimestamp } from "../../core/time.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
+import { localTime } from "../format/local-time.js";
 import { logsHeader, logsRow } from "../format/log-columns.js";
+import { wrapIndented } from "../format/wrap.js";
 import type { Theme } from "../theme/theme.js";
 import { TextField } from "../components/text-field.js";
 
@@ -20,7 +22,7 @@ function pretty(body: string | null): string[] {
 
 export function entryLines(entry: AccessLogEntry): string[] {
 	return [
-		`Time:      ${formatTimestamp(entry.at)} UTC`,
+		`Time:      ${localTime(entry.at)}`,
 		`Key:      ${entry.keyId === null ? " (unknown key)" : ` ${entry.keyId}${entry.keyName ? ` (${safeLine(entry.keyName)})` : ""}`}`,
 		`Request:   ${safeLine(entry.method)} ${safeLine(entry.path)}`,
 		`Status:    ${entry.status} in ${entry.durationMs.toFixed(1)} ms`,
@@ -36,20 +38,26 @@ export function entryLines(entry: AccessLogEntry): string[] {
 	];
 }
 
+/** One entry, wrapped to the width and scrolled with j/k. */
+function LogEntry(props: { model: ConsoleModel; entry: AccessLogEntry; scrolled: number; width: number; height: number }) {
+	const { model, entry, scrolled, width, height } = props;
+	const lines = entryLines(entry).flatMap((line) => wrapIndented(line, width));
+	const overflow = Math.max(0, lines.length - height);
+	const scroll = Math.min(scrolled, overflow);
+	useEffect(() => model.setScrollOverflow(overflow), [model, overflow]);
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			{lines.slice(scroll, scroll + height).map((line, i) => (
+				<Text key={`${scroll + i}`}>{cell(line, width)}</Text>
+			))}
+		</Box>
+	);
+}
+
 export function AccessLogs({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const logs = model.logs;
 	if (!logs) return null;
-	if (logs.open) {
-		const lines = entryLines(logs.open);
-		const scroll = Math.min(logs.openScroll, Math.max(0, lines.length - height));
-		return (
-			<Box flexDirection="column" width={width} height={height}>
-				{lines.slice(scroll, scroll + height).map((line, i) => (
-					<Text key={`${scroll + i}`}>{cell(line, width)}</Text>
-				))}
-			</Box>
-		);
-	}
+	if (logs.open) return <LogEntry model={model} entry={logs.open} scrolled={logs.openScroll} width={width} height={height} />;
 	const title = `${logs.keyId === undefined ? "All requests" : `Requests with key ${logs.keyId}`}${logs.follow ? " · following" : ""}`;
 	const filter = logs.filterText ? `filter: ${safeLine(logs.filterText)}` : "";
 	const hint = "  (status:4xx method:post path:/api since:24h, or a word in the path)";

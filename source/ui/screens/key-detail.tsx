@@ -1,15 +1,18 @@
 /** Every field of one key, its audit trail and its recent requests; scrolls with j/k. */
 import { Box, Text } from "ink";
+import { useEffect } from "react";
 import { scopeLabel } from "../../core/catalog.js";
 import { displayExpiration } from "../../core/expiration.js";
 import { unnamedKey } from "../../core/key-text.js";
 import { safeLine } from "../../core/terminal-text.js";
-import { formatTimestamp } from "../../core/time.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
 import { changeLines } from "../format/audit-text.js";
+import { localTime } from "../format/local-time.js";
 import { agoText, expiresText } from "../format/relative-time.js";
+import { wrapIndented } from "../format/wrap.js";
 import type { Theme } from "../theme/theme.js";
+import { loggingChoices } from "../wizard.js";
 
 export function detailLines(model: ConsoleModel): string[] {
 	const detail = model.detail;
@@ -31,36 +34,40 @@ export function detailLines(model: ConsoleModel): string[] {
 	if (key.user !== null) lines.push(`User:         ${safeLine(key.user)}`);
 	lines.push(
 		`Expires:      ${key.expiration === null ? "never" : `${safeLine(displayExpiration(key.expiration))} (${expiresText(key.expiration, now)})`}`,
-		`Logging:      ${key.logging}`,
+		`Body logging: ${loggingChoices.find((c) => c.value === key.logging)?.label ?? safeLine(key.logging)}`,
 		`Status:       ${key.enabled ? "enabled" : "disabled"}`,
 		// Fields no one types, but a damaged file or a remote instance can still hold anything.
 		`Key:          ${safeLine(key.hint)} (the key itself is never stored)`,
-		`Created:      ${safeLine(key.createdAt)} by ${safeLine(key.createdBy)}`,
+		`Created:      ${localTime(key.createdAt)} by ${safeLine(key.createdBy)}`,
 		`Last used:    ${agoText(key.lastUsedAt, now)}`,
 	);
 	if (key.type === "other") lines.push("", "A legacy key: it cannot be created anew. C converts it into its 2024 equivalent, same secret.");
 	lines.push("", "Audit trail:");
-	if (detail.audit.length === 0) lines.push("  (nothing recorded)");
+	// Not read (a remote instance down, or still on its way): shown so, never as empty.
+	const empty = (none: string) => (detail.read ? none : "(not read)");
+	if (detail.audit.length === 0) lines.push(`  ${empty("(nothing recorded)")}`);
 	for (const entry of detail.audit) {
-		lines.push(`  ${safeLine(entry.at.slice(0, 19).replace("T", " "))}  ${safeLine(entry.action).padEnd(8)} ${safeLine(entry.actor)}`);
+		lines.push(`  ${localTime(entry.at, 19)}  ${safeLine(entry.action).padEnd(8)} ${safeLine(entry.actor)}`);
 		// What an edit changed, old → new, under it.
 		if (entry.action === "update") for (const change of changeLines(entry.details)) lines.push(`      ${change}`);
 	}
 	lines.push("", "Recent requests:");
-	if (detail.logs.length === 0) lines.push("  (none)");
+	if (detail.logs.length === 0) lines.push(`  ${empty("(none)")}`);
 	for (const entry of detail.logs) {
-		lines.push(`  ${formatTimestamp(entry.at)}  ${cell(safeLine(entry.method), 6)} ${entry.status}  ${safeLine(entry.path)}`);
+		lines.push(`  ${localTime(entry.at)}  ${cell(safeLine(entry.method), 6)} ${entry.status}  ${safeLine(entry.path)}`);
 	}
 	return lines;
 }
 
 export function KeyDetail({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
-	const lines = detailLines(model);
+	const lines = detailLines(model).flatMap((line) => wrapIndented(line, width));
 	const record = model.detail?.record;
 	// The id stays in sight above the scrolling fields: every command takes it as --id.
 	const title = `Key ${model.detail?.id ?? ""}${record?.displayName ? ` · ${safeLine(record.displayName)}` : ""}`;
 	const rows = Math.max(1, height - 1);
-	const scroll = Math.min(model.detail?.scroll ?? 0, Math.max(0, lines.length - rows));
+	const overflow = Math.max(0, lines.length - rows);
+	const scroll = Math.min(model.detail?.scroll ?? 0, overflow);
+	useEffect(() => model.setScrollOverflow(overflow), [model, overflow]);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>

@@ -26,7 +26,7 @@ export function Help({ model, theme, width, height, of }: Props & { of: Screen }
 	// Scrolled with j/k when it does not fit; the title then says how.
 	const overflow = Math.max(0, lines.length - rows);
 	const scroll = Math.min(model.helpScroll, overflow);
-	useEffect(() => model.setHelpOverflow(overflow), [model, overflow]);
+	useEffect(() => model.setScrollOverflow(overflow), [model, overflow]);
 	const title = lines.length > rows ? "Keys on this screen (j/k scrolls)" : "Keys on this screen (Esc closes; docs/KEYS.md lists every screen)";
 	return (
 		<Box flexDirection="column" width={width} height={height}>

@@ -12,10 +12,13 @@ export function StoreSettingsScreen({ model, theme, width, height }: { model: Co
 	const screen = model.settingsScreen;
 	const nameWidth = Math.max(...settingSpecs.map((s) => s.cliName.length)) + 2;
 	const selectedSpec = settingSpecs[screen.selected];
+	// Two cells kept free on each line for the " …" that says the meaning goes on past the screen.
 	const below = [
-		...(screen.editing !== undefined ? ["Enter saves · Esc cancels · empty means none · typing replaces the value"] : []),
-		...(selectedSpec ? wrapText(selectedSpec.description, width) : []),
+		...(screen.editing !== undefined ? wrapText("empty means none · typing replaces the value", width - 2) : []),
+		...(selectedSpec ? wrapText(selectedSpec.description, width - 2) : []),
 	];
+	const long = model.disabledReason("change-setting") ? "Store settings (read-only)" : "Store settings (Enter or Space changes the selected one)";
+	const title = long.length <= width ? long : "Store settings";
 	// Below the title, the settings (at least three, scrolling on a small terminal), then as much
 	// of the selected one's meaning as the rest of the room holds.
 	const room = Math.max(1, height - 1);
@@ -23,10 +26,12 @@ export function StoreSettingsScreen({ model, theme, width, height }: { model: Co
 	const rows = Math.min(settingSpecs.length, Math.max(1, room - reserve));
 	const start = windowStart(screen.selected, settingSpecs.length, rows, 0);
 	const gap = room - rows > below.length ? 1 : 0;
+	const shown = below.slice(0, Math.max(0, room - rows - gap));
+	if (shown.length > 0 && shown.length < below.length) shown.push(`${shown.pop() ?? ""} …`);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent}>
-				{cell("Store settings (Enter or Space changes the selected one)", width)}
+				{cell(title, width)}
 			</Text>
 			{settingSpecs.slice(start, start + rows).map((spec, offset) => {
 				const selected = start + offset === screen.selected;
@@ -46,7 +51,7 @@ export function StoreSettingsScreen({ model, theme, width, height }: { model: Co
 				);
 			})}
 			{gap ? <Text> </Text> : null}
-			{below.slice(0, room - rows - gap).map((line, i) => (
+			{shown.map((line, i) => (
 				<Text key={`below-${i}`} color={theme.muted}>
 					{cell(line, width)}
 				</Text>
