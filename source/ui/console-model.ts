@@ -7,7 +7,7 @@ import { withArticle } from "../core/article.js";
 import type { AccessLogEntry, AuditEntry, Backend, KeySortColumn } from "../core/backend.js";
 import { type Catalog, catalogFor } from "../core/catalog.js";
 import { AppError, RuleError } from "../core/errors.js";
-import type { KeyRecord, KeyType } from "../core/model.js";
+import { hasKnownId, type KeyRecord, type KeyType } from "../core/model.js";
 import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
 import { draftFromInput } from "../core/rules.js";
 import { defaultSettings, formatSettingValue, parseSettingValue, type SettingName, settingSpecs, type StoreSettings } from "../core/settings.js";
@@ -41,6 +41,9 @@ function stepCursor(command: "down" | "up" | "top" | "bottom", cursor: number, c
 
 /** How often the console looks for changes made elsewhere: another console, a command, the server. */
 export const changePollMs = 1000;
+
+/** Commands that send the selected key's id back to its store: none can act on a key listed without one. */
+const keyCommands: ReadonlySet<Command> = new Set<Command>(["edit", "toggle-enabled", "roll", "delete", "convert"]);
 
 export const sortOrder: readonly KeySortColumn[] = ["id", "name", "type", "expiration", "lastUsed", "created"];
 
@@ -235,6 +238,8 @@ export class ConsoleModel {
 		};
 		const capability = needs[command] && caps[needs[command]];
 		if (capability && !capability.available) return capability.reason;
+		const key = this.selectedKey();
+		if (key && !hasKnownId(key) && keyCommands.has(command)) return "the server listed this key without an id: change or delete it in ProGet's web UI";
 		return undefined;
 	}
 

@@ -5,7 +5,8 @@
 import stringWidth from "string-width";
 import { pascalCase } from "../../core/enums.js";
 import { scopeText, typeText, unnamedKey } from "../../core/key-text.js";
-import type { KeyRecord } from "../../core/model.js";
+import type { Capabilities } from "../../core/backend.js";
+import { hasKnownId, type KeyRecord } from "../../core/model.js";
 import { safeLine } from "../../core/terminal-text.js";
 import { agoText, expiresText } from "./relative-time.js";
 
@@ -18,20 +19,27 @@ export interface Column {
 	/** Lower drops first. */
 	priority: number;
 	grows?: boolean;
+	/** What the instance must be able to report for the column to mean anything (ProGet cannot). */
+	needs?: "enable" | "lastUsed";
 	value: (key: KeyRecord, now: number) => string;
 }
 
 export const keyColumns: readonly Column[] = [
 	// Every command takes --id: the id is dropped last but one, after all but the name.
-	{ id: "id", title: "ID", width: 6, priority: 19, value: (k) => String(k.id) },
+	{ id: "id", title: "ID", width: 6, priority: 19, value: (k) => (hasKnownId(k) ? String(k.id) : "") },
 	{ id: "name", title: "NAME", width: 14, priority: 20, grows: true, value: (k) => (k.displayName === null ? unnamedKey : safeLine(k.displayName)) },
 	{ id: "type", title: "TYPE", width: 8, priority: 16, value: typeText },
 	{ id: "scope", title: "SCOPE", width: 14, priority: 14, grows: true, value: (k) => safeLine(scopeText(k)) },
 	{ id: "expires", title: "EXPIRES", width: 9, priority: 12, value: (k, now) => expiresText(k.expiration, now) },
-	{ id: "status", title: "STATUS", width: 8, priority: 18, value: (k) => (k.enabled ? "enabled" : "disabled") },
-	{ id: "lastUsed", title: "LAST USED", width: 9, priority: 8, value: (k, now) => agoText(k.lastUsedAt, now) },
+	{ id: "status", title: "STATUS", width: 8, priority: 18, needs: "enable", value: (k) => (k.enabled ? "enabled" : "disabled") },
+	{ id: "lastUsed", title: "LAST USED", width: 9, priority: 8, needs: "lastUsed", value: (k, now) => agoText(k.lastUsedAt, now) },
 	{ id: "logging", title: "LOGGING", width: 8, priority: 6, value: (k) => pascalCase(k.logging).toLowerCase() },
 ];
+
+/** The columns an instance can fill: a column of facts it cannot report would show made-up values. */
+export function columnsFor(capabilities: Capabilities): Column[] {
+	return keyColumns.filter((c) => c.needs === undefined || capabilities[c.needs].available);
+}
 
 /** What fitting needs to know of a column, in the key list or the access log. */
 export interface Fittable {

@@ -4,6 +4,7 @@ import { useEffect } from "react";
 import { scopeLabel } from "../../core/catalog.js";
 import { displayExpiration } from "../../core/expiration.js";
 import { unnamedKey } from "../../core/key-text.js";
+import { hasKnownId } from "../../core/model.js";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
 import { cell } from "../format/key-columns.js";
@@ -35,24 +36,31 @@ export function detailLines(model: ConsoleModel): string[] {
 	lines.push(
 		`Expires:      ${key.expiration === null ? "never" : `${safeLine(displayExpiration(key.expiration))} (${expiresText(key.expiration, now)})`}`,
 		`Body logging: ${loggingChoices.find((c) => c.value === key.logging)?.label ?? safeLine(key.logging)}`,
-		`Status:       ${key.enabled ? "enabled" : "disabled"}`,
-		// Fields no one types, but a damaged file or a remote instance can still hold anything.
-		`Key:          ${safeLine(key.hint)} (the key itself is never stored)`,
-		`Created:      ${localTime(key.createdAt)} by ${safeLine(key.createdBy)}`,
-		`Last used:    ${agoText(key.lastUsedAt, now)}`,
 	);
+	// What the instance cannot report (ProGet keeps no status, creation or last use it serves)
+	// is left out rather than shown as "enabled", "by" or "never".
+	const caps = model.backend.capabilities;
+	if (caps.enable.available) lines.push(`Status:       ${key.enabled ? "enabled" : "disabled"}`);
+	// Fields no one types, but a damaged file or a remote instance can still hold anything.
+	// Our stores keep a hint of the key; ProGet's answer says instead how it keeps it, in parentheses.
+	const kept = key.hint.startsWith("(") ? "" : " (the key itself is never stored)";
+	lines.push(`Key:          ${safeLine(key.hint)}${kept}`);
+	if (key.createdAt !== "") lines.push(`Created:      ${localTime(key.createdAt)}${key.createdBy === "" ? "" : ` by ${safeLine(key.createdBy)}`}`);
+	if (caps.lastUsed.available) lines.push(`Last used:    ${agoText(key.lastUsedAt, now)}`);
 	if (key.type === "other") lines.push("", "A legacy key: it cannot be created anew. C converts it into its 2024 equivalent, same secret.");
 	lines.push("", "Audit trail:");
 	// Not read (a remote instance down, or still on its way): shown so, never as empty.
 	const empty = (none: string) => (detail.read ? none : "(not read)");
-	if (detail.audit.length === 0) lines.push(`  ${empty("(nothing recorded)")}`);
+	if (!caps.audit.available) lines.push(`  (${safeLine(caps.audit.reason)})`);
+	else if (detail.audit.length === 0) lines.push(`  ${empty("(nothing recorded)")}`);
 	for (const entry of detail.audit) {
 		lines.push(`  ${localTime(entry.at, 19)}  ${safeLine(entry.action).padEnd(8)} ${safeLine(entry.actor)}`);
 		// What an edit changed, old → new, under it.
 		if (entry.action === "update") for (const change of changeLines(entry.details)) lines.push(`      ${change}`);
 	}
 	lines.push("", "Recent requests:");
-	if (detail.logs.length === 0) lines.push(`  ${empty("(none)")}`);
+	if (!caps.accessLogs.available) lines.push(`  (${safeLine(caps.accessLogs.reason)})`);
+	else if (detail.logs.length === 0) lines.push(`  ${empty("(none)")}`);
 	for (const entry of detail.logs) {
 		lines.push(`  ${localTime(entry.at)}  ${cell(safeLine(entry.method), 6)} ${entry.status}  ${safeLine(entry.path)}`);
 	}
@@ -63,7 +71,8 @@ export function KeyDetail({ model, theme, width, height }: { model: ConsoleModel
 	const lines = detailLines(model).flatMap((line) => wrapIndented(line, width));
 	const record = model.detail?.record;
 	// The id stays in sight above the scrolling fields: every command takes it as --id.
-	const title = `Key ${model.detail?.id ?? ""}${record?.displayName ? ` · ${safeLine(record.displayName)}` : ""}`;
+	const idText = record && !hasKnownId(record) ? "(id not given by the server)" : String(model.detail?.id ?? "");
+	const title = `Key ${idText}${record?.displayName ? ` · ${safeLine(record.displayName)}` : ""}`;
 	const rows = Math.max(1, height - 1);
 	const overflow = Math.max(0, lines.length - rows);
 	const scroll = Math.min(model.detail?.scroll ?? 0, overflow);

@@ -3,7 +3,7 @@ import { listRowsIn } from "../layout.js";
 import { Box, Text } from "ink";
 import { safeLine } from "../../core/terminal-text.js";
 import type { ConsoleModel } from "../console-model.js";
-import { cell, fitColumns, keyColumns } from "../format/key-columns.js";
+import { cell, columnsFor, fitColumns } from "../format/key-columns.js";
 import { expiresSoon, expiresText } from "../format/relative-time.js";
 import type { Theme } from "../theme/theme.js";
 import { TextField } from "../components/text-field.js";
@@ -20,7 +20,7 @@ const sortWords: Record<string, string> = {
 export function KeyList({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const list = model.list;
 	const now = Date.now();
-	const columns = fitColumns(width - 2, keyColumns);
+	const columns = fitColumns(width - 2, columnsFor(model.backend.capabilities));
 	const total = list.total;
 	const position = total === 0 ? "0 of 0" : `${list.selected + 1} of ${total}`;
 	const arrow = list.sort.descending ? "▼" : "▲";
