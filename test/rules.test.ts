@@ -123,7 +123,9 @@ describe("expiration", () => {
 				assert.equal(shortDate("2030-08-01T00:00:00Z"), "08/01/2030", tz);
 			}
 			process.env.TZ = "America/Los_Angeles";
-			assert.equal(displayExpiration("2030-08-01T10:30:00Z"), "2030-08-01 03:30");
+			assert.equal(displayExpiration("2030-08-01T10:30:00Z"), "2030-08-01 03:30 -07:00");
+			const shown = parseExpiration(displayExpiration("2030-08-01T10:30:00Z"), new Date("2026-12-06T12:00:00Z"));
+			assert.deepEqual(shown, { ok: true, value: "2030-08-01T10:30:00Z" }, "a time typed back as shown is the same instant");
 			assert.equal(shortDate("2030-08-01T02:00:00Z"), "07/31/2030", "the local day of an instant, as ToShortDateString");
 			assert.equal(displayExpiration("tomorrow"), "tomorrow", "not a date: shown as it came");
 			assert.equal(normalizeExpiration("2030-08-01T00:00:00"), "2030-08-01T00:00:00Z", "zone-less from ProGet: a calendar day");

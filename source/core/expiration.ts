@@ -40,7 +40,7 @@ const monthName = /^([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$/i;
 const dayMonthName = /^(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})$/i;
 const monthNames = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
 const isoDateTime =
-	/^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+	/^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?\s?(Z|[+-]\d{2}:?\d{2})?$/i;
 const relative = /^(\d{1,5})\s*([dwy])$/i;
 
 /** The typed text in a message, cut so that a pasted page still leaves the reason readable. */
@@ -173,7 +173,11 @@ export function displayExpiration(iso: string): string {
 	if (Number.isNaN(at.getTime())) return iso;
 	if (isCalendarDay(iso)) return iso.slice(0, 10);
 	const pad = (n: number) => String(n).padStart(2, "0");
-	return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}`;
+	// The local offset goes with the time: typed back as shown, it is the same instant (a time
+	// typed without a zone is read as UTC, so a local time shown bare would move by the offset).
+	const offset = -at.getTimezoneOffset();
+	const zone = `${offset < 0 ? "-" : "+"}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;
+	return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())} ${zone}`;
 }
 
 /**
