@@ -135,7 +135,7 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 			id: "expiration",
 			title: "Expiration date",
 			kind: "text",
-			hint: "YYYY-MM-DD, YYYY/MM/DD, ISO-8601, or 30d / 12w / 1y from now",
+			hint: "YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY, Aug 1, 2030, ISO-8601, or 30d / 12w / 1y from now",
 		});
 	}
 	steps.push({
@@ -217,7 +217,7 @@ export function stepProblem(step: Step, values: WizardValues, settings: StoreSet
 		case "expiration": {
 			const parsed = parseExpiration(values.expiration, now);
 			if (!parsed.ok) return parsed.error;
-			return expirationPolicyError(parsed.value, settings, now);
+			return expirationPolicyError(parsed.value, settings, now, values.expiration);
 		}
 		case "customKey":
 			return customKeyError(values.customKey, settings);
