@@ -8,9 +8,9 @@ import { statusCommand } from "./status.js";
 
 /**
  * Imports Ink and the screens. Yoga, Ink's layout engine, loads its WebAssembly through the global
- * fetch when there is one, and Node builds fetch (undici) on first use: about 20 ms of a 200 ms
- * start. Without fetch, Yoga decodes the same bytes in place. fetch is back once the import is
- * done (the remote backend uses it); nothing else runs meanwhile.
+ * fetch when there is one, and Node builds fetch (undici) on first use, which slows the start
+ * (docs/PERFORMANCE.md). Without fetch, Yoga decodes the same bytes in place. fetch is back once
+ * the import is done (the remote backend uses it); nothing else runs meanwhile.
  */
 async function loadConsole(): Promise<typeof ConsoleModule.runConsole> {
 	const { fetch } = globalThis;

@@ -27,16 +27,29 @@ Types and their options:
   system    --apis=full-control (default) or a list such as feeds,sca,sbom-upload
   feed      exactly one of --feed, --group or --all-feeds; --permissions (default all four)
   personal  --user (default: the user of --username, or of the source)
-A store of the otter profile has system keys only, with its own APIs (see README).
+A store of the otter profile has system keys only, with its own APIs (see docs/PROFILES.md).
+
+--name and --description are free text without control characters, 200 and 2000 characters
+at most. --expiration takes YYYY-MM-DD, YYYY/MM/DD, MM/DD/YYYY (month first, as pgutil),
+Aug 1, 2030, 1 Aug 2030, ISO-8601, or 30d / 12w / 1y from now, or never. A date without a
+zone is a calendar day, the same in every time zone; a time with a zone is an instant. A date
+in the past or beyond the store's max-lifetime-days is refused. --logging none logs headers
+only (the default); request, response and both add the bodies.
 
 The key is generated (40 hex characters) unless --key gives one; --key=- reads it from
-standard input, so it never has to appear on the command line.
+standard input, so it never has to appear on the command line. A custom key must satisfy the
+store's settings (allowed at all, min-custom-key-length, printable ASCII without spaces).
+--json prints the ApiKeyInfo object, key included.
 
 Examples:
   apikeys-tui create system --apis=feeds,sca --expiration=2027/08/01 --description="Feeds & SCA"
+  apikeys-tui create system                                  # full-control, the default
   apikeys-tui create feed --feed=public-npm --permissions=view,add
+  apikeys-tui create feed --group=production-feeds --logging=both --expiration=90d
+  apikeys-tui create feed --all-feeds --permissions=view
+  apikeys-tui create personal --user=jrdobbs --name="J. R. Dobbs"
   printf '%s\\n' "$KEY" | apikeys-tui create feed --group=production-feeds --key=-
-  apikeys-tui create personal --user=jrdobbs --name="J. R. Dobbs"`,
+  apikeys-tui create system --apis=sca --json                # the ApiKeyInfo object, key included`,
 	flags: {
 		...scopeFlags,
 		...commonKeyFlags,

@@ -6,6 +6,11 @@ export const deleteCommand: CommandSpec = {
 	summary: "Deletes an API key.",
 	usage: "apikeys-tui delete --id=N",
 	remote: "pgutil",
+	details: `
+Prints pgutil's two lines:
+  Deleting API key (id=1001)...
+  API key deleted.
+An unknown id prints the first line, then the error, and exits 1.`,
 	flags: {
 		id: { type: "string", placeholder: "N", description: "ID number of the API key to delete" },
 	},

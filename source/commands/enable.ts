@@ -8,6 +8,7 @@ function enableCommandFor(enabled: boolean): CommandSpec {
 		name: verb,
 		summary: enabled ? "Enables a disabled API key." : "Disables an API key without deleting it.",
 		usage: `apikeys-tui ${verb} --id=N`,
+		details: "A disabled key is refused everywhere at once (the server, verify, gateways) and kept; enable undoes it.",
 		flags: {
 			id: { type: "string", placeholder: "N", description: `ID number of the API key to ${verb}` },
 		},

@@ -1,4 +1,4 @@
-/** `--help` text, generated from a command's declared options. */
+/** `--help` text, generated from a command's declared options (docs/CLI.md is made from the same rows). */
 import type { CommandSpec, FlagSpec } from "./command.js";
 import { globalFlags } from "./global-flags.js";
 
@@ -6,11 +6,16 @@ function kebab(name: string): string {
 	return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-function optionLines(flags: Record<string, FlagSpec>): string[] {
-	const rows = Object.entries(flags).map(([name, spec]) => {
+/** Each option as `--name=PLACEHOLDER` and its one-line description. */
+export function optionRows(flags: Record<string, FlagSpec>): Array<readonly [string, string]> {
+	return Object.entries(flags).map(([name, spec]) => {
 		const value = spec.type === "string" ? `=${spec.placeholder ?? name.toUpperCase()}` : "";
 		return [`--${kebab(name)}${value}`, spec.description] as const;
 	});
+}
+
+function optionLines(flags: Record<string, FlagSpec>): string[] {
+	const rows = optionRows(flags);
 	const width = Math.max(...rows.map(([left]) => left.length)) + 2;
 	return rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`);
 }

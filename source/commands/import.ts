@@ -148,7 +148,18 @@ packagePermissions, feed, feedGroup, user, expiration, logging (lists separated 
 Legacy ProGet keys import as type other with systemApis from native-api, package-promotion,
 webhooks, feed-api (and user for the Feed API username).
 Every key is checked against the rules and the store's custom-key settings. If any is refused,
-nothing is imported (exit 1) unless --partial. FILE - reads standard input.`,
+nothing is imported (exit 1) and every refusal is reported with its reason, unless --partial,
+which imports the acceptable ones. FILE - reads standard input.
+  Refused 1 of the keys:
+    item 2 (Short): key: a custom key must be at least 16 characters
+  Nothing was imported. Fix these, or use --partial to import the others.
+Into a remote instance an import is a create per key: one that fails part-way names the keys
+already created (by item and id) and the rest.
+
+Examples:
+  apikeys-tui import keys.json           # an array of ApiKeyInfo objects, each with "key"
+  apikeys-tui import keys.csv            # a header row, then one key a row
+  apikeys-tui import - < keys.json       # from standard input`,
 	flags: {
 		format: {
 			type: "string",

@@ -1,6 +1,7 @@
 /**
  * Key-field options shared by `create` and `update`, and their translation into KeyInput for the
- * rules. Option names and defaults follow `pgutil apikeys create` (proget-api.md §4.2).
+ * rules. Option names and defaults follow `pgutil apikeys create`
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/ApiKeys/Create/CreateCommand.cs#L22-L62).
  */
 import { splitList } from "../core/enums.js";
 import type { KeyInput } from "../core/rules.js";

@@ -1,6 +1,7 @@
 /**
- * The text `pgutil apikeys list` prints, byte for byte (proget-api.md §4.3): the name line, then
- * two-column rows padded to the longest label + 2, then a blank line.
+ * The text `pgutil apikeys list` prints, byte for byte
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/ApiKeys/ListCommand.cs#L27-L50):
+ * the name line, then two-column rows padded to the longest label + 2, then a blank line.
  */
 import { pascalCase } from "../core/enums.js";
 import { isCalendarDay } from "../core/expiration.js";

@@ -10,9 +10,18 @@ export const listCommand: CommandSpec = {
 	usage: "apikeys-tui list [--json]",
 	remote: "pgutil",
 	details: `
-Prints each key as pgutil does. With --json, prints a JSON array of ApiKeyInfo objects
-(camelCase, never the secret) with the store's extra fields: enabled, hint, createdAt,
-createdBy, updatedAt, lastUsedAt.`,
+Prints each key as pgutil does, or "No API keys are defined.". Expiration dates are MM/DD/YYYY:
+a calendar day as that day, an instant as its day in local time.
+  Feeds Key
+    Id:          1001
+    Expiration:  08/01/2027
+    Logging:     Both
+    Type:        System
+    APIs:        feeds
+
+With --json, prints a JSON array of ApiKeyInfo objects (ProGet's camelCase field names and
+order, never the secret) with the store's extra fields: enabled, hint, createdAt, createdBy,
+updatedAt, lastUsedAt (the shape of the server's /api/api-keys/get).`,
 	flags: { json: { type: "boolean", description: "Print a JSON array instead" } },
 	async run({ flags, io, openBackend }) {
 		const backend = await openBackend({ existing: true });

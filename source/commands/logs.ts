@@ -38,9 +38,21 @@ export const logsCommand: CommandSpec = {
 	usage:
 		"apikeys-tui logs [--key=N] [--status=4xx|404] [--method=GET] [--path=/api/] [--since=24h] [--json]",
 	details: `
-Times are UTC. --since and --until take a span back from now (15m, 24h, 7d, 2w) or a date.
---before=ID continues after the last entry of the previous page (printed on stderr).
---prune applies the retention settings now (log-retention-days, log-max-rows, log-max-bytes).`,
+Times are UTC; paths, clients and agents are shown with control characters escaped.
+  2026-11-20 10:00:02  #1001   GET     404     2.3 ms  127.0.0.1        /nuget/feed/x
+--since and --until take a span back from now (15m, 24h, 7d, 2w) or a date.
+--before=ID continues after the last entry of the previous page (printed on stderr); --json
+prints {"entries": [...], "nextBefore": ID}.
+--prune applies the retention settings now (log-retention-days, log-max-rows, log-max-bytes).
+A key, a status outside 2xx and a time range are looked up through indexes; a method, a path
+or a 2xx status is searched 100,000 entries at a time, going on until the page is full or the
+log ends, so an entry that matches is never missed.
+
+Examples:
+  apikeys-tui logs --key=1001 --status=4xx --since=24h
+  apikeys-tui logs --path=/api/ --method=POST --json
+  apikeys-tui logs --before=ID                            # the next page
+  apikeys-tui logs --prune`,
 	flags: {
 		key: { type: "string", placeholder: "N", description: "Only requests made with this key id" },
 		status: {

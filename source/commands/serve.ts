@@ -26,7 +26,7 @@ The first line on stdout is "listening on http://HOST:PORT". --port=0 picks a fr
 Every route except /health and /api/api-keys/authorize needs a system key with full control
 (in the proget profile, full-control), passed as X-ApiKey, ?key=, a key form field, an API_Key
 JSON property or Basic auth api:KEY. Make the first one with "apikeys-tui create system" on
-the same store. See README "Server" for the routes.
+the same store. docs/HTTP-API.md lists the routes.
 
 /api/api-keys/authorize is for gateways (nginx auth_request, Traefik forwardAuth, Caddy
 forward_auth, Envoy ext_authz): it checks the forwarded request's own key against its query

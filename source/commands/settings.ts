@@ -1,8 +1,12 @@
 /** `apikeys-tui settings [--set name=value]...`: the store's security and retention settings. */
 import { AppError } from "../core/errors.js";
 import { safeLine, terminalJson } from "../core/terminal-text.js";
-import { formatSettingValue, settingSpecs } from "../core/settings.js";
+import { defaultSettings, formatSettingValue, settingSpecs } from "../core/settings.js";
 import { type CommandSpec, optionError } from "./command.js";
+
+function rangeOf(spec: { min?: number; max?: number }): string {
+	return spec.min === undefined || spec.max === undefined ? "" : ` From ${spec.min} to ${spec.max}.`;
+}
 
 export const settingsCommand: CommandSpec = {
 	name: "settings",
@@ -10,7 +14,9 @@ export const settingsCommand: CommandSpec = {
 	usage: "apikeys-tui settings [--set NAME=VALUE]... [--json]",
 	details: `
 Settings:
-${settingSpecs.map((s) => `  ${s.cliName.padEnd(24)}${s.description}`).join("\n")}
+${settingSpecs.map((s) => `  ${s.cliName.padEnd(24)}${s.description}${rangeOf(s)} Default: ${formatSettingValue(defaultSettings[s.name])}.`).join("\n")}
+
+Every change to the settings is recorded in the audit trail.
 
 Example:
   apikeys-tui settings --set max-lifetime-days=365 --set custom-keys-allowed=false`,

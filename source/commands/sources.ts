@@ -1,6 +1,7 @@
 /**
  * `apikeys-tui sources list|add|remove|test`: named remote instances, like `pgutil sources`
- * (proget-api.md §5.4). pgutil's own sources are listed and usable too; only ours are changed.
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/Sources/SourcesCommand.cs#L8-L19).
+ * pgutil's own sources are listed and usable too; only ours are changed.
  */
 import { RemoteClient } from "../remote/http-client.js";
 import { allSources, findSource, ourSourcesPath, pgutilConfigPath, removeSource, saveSource, sourceCredentials } from "../remote/sources.js";

@@ -13,8 +13,9 @@ export const updateCommand: CommandSpec = {
 Only the options given change. --feed switches a feed key to one feed, --group to a group,
 --all-feeds to every feed. --expiration=never removes the expiration (where the store allows).
 
-Example:
-  apikeys-tui update --id=1001 --logging=both --expiration=90d`,
+Examples:
+  apikeys-tui update --id=1001 --logging=both --expiration=90d
+  apikeys-tui update --id=1002 --group=production-feeds    # a feed key moves to a group`,
 	flags: {
 		id: { type: "string", placeholder: "N", description: "ID number of the API key to change" },
 		...scopeFlags,

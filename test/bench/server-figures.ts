@@ -3,9 +3,10 @@
  * authorize checks, each written to the access log, against a bare node:http server that reads the
  * same request and answers with the same status, headers and bytes (a 2 KB list costs the kernel
  * more than "[]") — both in their own processes, driven by autocannon from this one. Then a real
- * nginx asking the authorize route with auth_request, against the same nginx without the check. The main figures use ProGet's default for a key (every
- * request logged with its headers, "Minimal" = body logging none, proget-api.md line 155); the key
- * list is also measured with body logging "both", which stores each 2 KB answer once more.
+ * nginx asking the authorize route with auth_request, against the same nginx without the check.
+ * The main figures use ProGet's default for a key: every request logged with its headers, body
+ * logging none (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/pgutil/ApiKeys/Create/CreateCommand.cs#L56-L62);
+ * the key list is also measured with body logging "both", which stores each 2 KB answer once more.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import autocannon from "autocannon";
