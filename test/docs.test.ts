@@ -1,5 +1,5 @@
 /**
- * The docs a newcomer reads: docs/CLI.md is the commands' own help, every
+ * The docs a newcomer reads: the README stays one page, docs/CLI.md is the commands' own help, every
  * link leads somewhere, the code cites no file a reader cannot open, and the layers import only
  * downwards as docs/ARCHITECTURE.md says.
  */
@@ -21,6 +21,11 @@ function filesUnder(dir: string, keep: (path: string) => boolean): string[] {
 }
 
 const pages = ["README.md", ...filesUnder("docs", (path) => path.endsWith(".md"))];
+
+test("the README is one page: under 16 KB", () => {
+	const size = statSync(join(root, "README.md")).size;
+	assert.ok(size < 16 * 1024, `README.md is ${size} bytes; move depth to docs/`);
+});
 
 test("docs/CLI.md is generated from the command specs and current (npm run docs rewrites it)", async () => {
 	assert.equal(readFileSync(join(root, "docs/CLI.md"), "utf8"), await cliMarkdown());

@@ -15,7 +15,9 @@ The key keeps its id and its secret, so whatever uses it keeps working:
   Native API               → a system key with full-control
   Feed API                 → a system key with feeds
   Package Promotion API    → a feed key with promote on every feed
-Webhooks API alone has no 2024 equivalent and is refused.`,
+Webhooks API alone has no 2024 equivalent and is refused.
+  apikeys-tui convert --id=1007
+  API key converted (id=1007): now a system key.`,
 	flags: {
 		id: { type: "string", placeholder: "N", description: "ID number of the legacy key" },
 		json: { type: "boolean", description: "Print the converted key as JSON (ApiKeyInfo)" },
