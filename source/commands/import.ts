@@ -142,6 +142,7 @@ export const importCommand: CommandSpec = {
 	summary: "Imports existing keys with their secret text, all or nothing.",
 	usage: "apikeys-tui import FILE|- [--format=json|csv] [--partial] [--json]",
 	details: `
+For a migration from Artifactory or another ProGet.
 JSON: an array of ApiKeyInfo objects (as "list --json" prints, plus "key" with the secret text).
 CSV: a header row naming the columns type, key, displayName, description, systemApis,
 packagePermissions, feed, feedGroup, user, expiration, logging (lists separated by ; or ,).
