@@ -9,17 +9,28 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { commandHelp } from "../source/commands/help.js";
+import { commands } from "../source/commands/registry.js";
 import { cliPath } from "./support/run-cli.js";
 import { tempDir } from "./support/temp-store.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-test("the package holds the README, the licence and every doc the help and README point to", () => {
+/** Every docs/ page a command's --help or the README names. */
+async function docsPointedTo(): Promise<string[]> {
+	const helps = await Promise.all(commands.map(async (entry) => commandHelp(await entry.load())));
+	const text = [readFileSync(join(root, "README.md"), "utf8"), ...helps].join("\n");
+	return [...new Set([...text.matchAll(/docs\/[A-Z-]+\.md/g)].map((match) => match[0]))];
+}
+
+test("the package holds the README, the licence and every doc the help and README point to", async () => {
 	const [pack] = JSON.parse(
 		execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
 	) as Array<{ files: Array<{ path: string }> }>;
 	const files = new Set(pack?.files.map((f) => f.path));
-	for (const file of ["LICENSE", "README.md", "docs/KEYS.md", "docs/STORE.md", "dist/cli.js"]) assert.ok(files.has(file), `${file} is not in the package`);
+	const wanted = ["LICENSE", "README.md", "dist/cli.js", ...(await docsPointedTo())];
+	assert.ok(wanted.includes("docs/KEYS.md") && wanted.includes("docs/CLI.md"), "the help and README point to the generated docs");
+	for (const file of wanted) assert.ok(files.has(file), `${file} is not in the package`);
 	const license = readFileSync(join(root, "LICENSE"), "utf8");
 	assert.match(license, /^MIT License\n\nCopyright \(c\) \d{4} apikeys-tui contributors\n/);
 	assert.equal((JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { license: string }).license, "MIT");
