@@ -26,6 +26,15 @@ test("the build reports every dependency patch applied, each at the version it w
 	);
 });
 
+test("package.json pins each patched dependency to the version its patches were written for", () => {
+	const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies: Record<string, string>; overrides?: Record<string, string> };
+	for (const patch of dependencyPatches) {
+		// A dependency's dependency is pinned through overrides: the pin on its parent allows a range.
+		const pin = patch.dependencyOf === undefined ? manifest.dependencies[patch.package] : manifest.overrides?.[patch.package];
+		assert.equal(pin, patch.version, `${patch.package} is not pinned to ${patch.version}, the version patch ${patch.name} was written for`);
+	}
+});
+
 test("the bundle defers meow's package normaliser, keeps Ink's line caches across frames compares styles only where they change and measures common narrow characters directly", () => {
 	assert.ok(!bundle.includes("var normalizeExports = requireNormalize();"), "meow's normaliser still runs at load");
 	assert.ok(bundle.includes("OutputCaches.shared()"), "Ink's Output still makes a cache per frame");
