@@ -4,7 +4,7 @@
  * source/build/patches.ts applied as it bundles. Writes build-patches.json beside the bundle: the
  * patches it carries.
  *
- * --outdir=DIR  another folder than dist/ (one level below the project, so db/ and node_modules are found)
+ * --outdir=DIR  another folder than dist/, inside the project (the bundle finds db/ and node_modules from there)
  * --no-patches  the dependencies as installed (the build test compares the two renderings)
  */
 import { rm, writeFile } from "node:fs/promises";
