@@ -9,6 +9,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { checkAllBundled, PatchError, patchDependencies, patchPlugin } from "../source/build/apply-patches.js";
 import { dependencyPatches } from "../source/build/patches.js";
 import { tempDir } from "./support/temp-store.js";
 
@@ -95,4 +97,24 @@ test("the unchanged copies pass the patch step (the failures above are the edits
 	assert.doesNotMatch(stderr, /^build: patch/m);
 	assert.match(stderr, /Could not resolve "source\/cli\.ts"/);
 	assert.equal(status, 1);
+});
+
+test("a patched file the bundle does not load fails the build: its patch would silently not take", async () => {
+	const files = patchDependencies(dependencyPatches, root);
+	const loaded = new Set<string>();
+	// An entry that loads meow alone: meow's patched file goes in, Ink's and the rest do not.
+	await build({
+		stdin: { contents: "import meow from 'meow'; meow('', { importMeta: import.meta });", resolveDir: root },
+		bundle: true,
+		platform: "node",
+		format: "esm",
+		write: false,
+		logLevel: "silent",
+		plugins: [patchPlugin(files, loaded)],
+	});
+	assert.deepEqual([...loaded].map((path) => path.slice(path.lastIndexOf("node_modules"))), [join("node_modules", "meow", "build", "dependencies.js")]);
+	assert.throws(
+		() => checkAllBundled(files, loaded),
+		(error: Error) => error instanceof PatchError && error.message.startsWith("patch ink-line-caches-shared did not take: ink 6.8.0 build/output.js is not in the bundle"),
+	);
 });
