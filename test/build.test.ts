@@ -77,7 +77,7 @@ test("one added space in Ink's text fails the build with one line naming the pat
 	assert.equal(status, 1);
 	assert.equal(
 		stderr,
-		"build: patch ink-line-caches-shared-accessor does not apply to ink 6.8.0 build/output.js: its text is found nowhere, not once\n",
+		"build: patch ink-line-caches-shared-accessor does not apply to ink 6.8.0 build/output.js: its text is not there\n",
 	);
 });
 

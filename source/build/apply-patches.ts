@@ -66,7 +66,7 @@ export function patchDependencies(patches: readonly DependencyPatch[], root: str
 		const file = files.get(path) ?? { path, text: readFileSync(path, "utf8"), patches: [] };
 		const found = occurrences(file.text, patch.from);
 		if (found !== 1)
-			throw new PatchError(`patch ${patch.name} does not apply to ${where}: its text is found ${found === 0 ? "nowhere" : `${found} times`}, not once`);
+			throw new PatchError(`patch ${patch.name} does not apply to ${where}: ${found === 0 ? "its text is not there" : `its text is there ${found} times, not once`}`);
 		file.text = file.text.replace(patch.from, () => patch.to);
 		file.patches.push(patch);
 		files.set(path, file);
