@@ -85,6 +85,7 @@ allowPersonal=false) and answers 204 with X-ApiKey-Id/-Type/-Name/-User, 401 wit
 		process.on("SIGTERM", stop);
 		process.on("SIGINT", stop);
 		const store = openLocalStore(flags, io.env, { existing: true, warn: warnOnStderr(io) });
+		await store.startServing();
 		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${safeLine((error as Error).message)}\n`);
 		// An unexpected error's message can quote what a client sent.
 		const api = createApiServer({ store, version, trustedProxies, onError: (message) => io.stderr(`apikeys-tui serve: ${safeLine(message)}\n`) });

@@ -2,7 +2,7 @@
  * The one interface the console, the commands and the server use, whatever holds the keys:
  * the local SQLite store or a remote instance over HTTP.
  */
-import type { AccessOutcome, Requirement } from "./access.js";
+import type { AccessOutcome } from "./access.js";
 import type { ProfileName } from "./catalog.js";
 import type { KeyRecord, VerifiedKey } from "./model.js";
 import type { KeyInput } from "./rules.js";
@@ -138,7 +138,6 @@ export interface Backend {
 		items: ImportItem[],
 		options: { actor: string; partial: boolean },
 	): Promise<ImportReport>;
-	verify(key: string, requirement: Requirement): Promise<VerifyResult>;
 
 	getSettings(): Promise<StoreSettings>;
 	updateSettings(changes: Record<string, unknown>, actor: string): Promise<StoreSettings>;

@@ -9,7 +9,7 @@ import type { Socket } from "node:net";
 import { AppError, RuleError } from "../core/errors.js";
 import type { VerifiedKey } from "../core/model.js";
 import { defaultSettings } from "../core/settings.js";
-import type { LocalStore } from "../store/local-store.js";
+import type { ServedStore } from "../core/served-store.js";
 import { ConnectionDigests } from "./connection-digests.js";
 import { EndOfTurnWrites } from "./end-of-turn.js";
 import { allowedHeaders, authorizeCheck, forwardedKeys, forwardedRequest, isAuthorizeTarget } from "./authorize.js";
@@ -38,7 +38,8 @@ const statusOfKind: Record<AppError["kind"], number> = {
 };
 
 export interface ApiServerOptions {
-	store: LocalStore;
+	/** A store whose startServing() has resolved. */
+	store: ServedStore;
 	version: string;
 	/** Proxies whose X-Forwarded-For / X-Real-IP name the client (serve --trust-proxy); none by default. */
 	trustedProxies?: TrustedProxies;
@@ -175,8 +176,6 @@ export function createApiServer(options: ApiServerOptions): Server {
 	const clientOfExchange = (exchange: Exchange) => (exchange.client ??= clientOf(exchange.request));
 	const sweep = setInterval(() => failureLog.sweep(), 60_000);
 	sweep.unref();
-	store.checkChangesOncePerTurn();
-	store.prepareVerification();
 	// Read after the answer is sent: a store that fails now must not turn it into an "unexpected error".
 	const settingsForLog = () => {
 		try {

@@ -7,11 +7,11 @@ import { AppError } from "../core/errors.js";
 import { parseLogFilter } from "../core/log-filter.js";
 import { keyWithExtras, toApiKeyInfo } from "../core/model.js";
 import type { KeyInput } from "../core/rules.js";
-import type { LocalStore } from "../store/local-store.js";
+import type { ServedStore } from "../core/served-store.js";
 import { HttpError } from "./request-body.js";
 
 export interface RouteContext {
-	store: LocalStore;
+	store: ServedStore;
 	query: URLSearchParams;
 	/** The parsed JSON body, when there was one. */
 	json: unknown;
@@ -140,14 +140,7 @@ export function buildRoutes(): Route[] {
 			path: `${prefix}/list`,
 			access: "manage",
 			// ?details=true adds the store's own fields (for the remote console); pgutil never sends it.
-			handle: ({ store, query }) => {
-				// pgutil's list holds no last use, so it lasts until a key changes; the details follow every commit.
-				const text =
-					query.get("details") === "true"
-						? store.memo("list-json-details", () => JSON.stringify(store.listKeysNow().map(keyWithExtras)))
-						: store.memoUntilKeysChange("list-json", () => JSON.stringify(store.listKeysNow().map((k) => toApiKeyInfo(k))));
-				return { status: 200, body: new JsonText(text) };
-			},
+			handle: async ({ store, query }) => ({ status: 200, body: new JsonText(await store.servedKeyList(query.get("details") === "true")) }),
 		},
 		{
 			methods: ["POST", "PUT"],

@@ -14,7 +14,8 @@ import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, type WorkerOptions } from "node:worker_threads";
 import type { NewAccessLogEntry } from "../core/backend.js";
 import { AppError } from "../core/errors.js";
-import { type AccessLogRow, batchWindowMs, rowValues } from "./access-log.js";
+import { batchWindowMs } from "./access-log.js";
+import { type AccessLogRow, rowValues } from "./access-log-writer.js";
 import { packageFile } from "./package-root.js";
 import type { FileIdentity } from "./storage-faults.js";
 
