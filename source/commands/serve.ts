@@ -8,7 +8,7 @@ import { AppError } from "../core/errors.js";
 import { safeLine } from "../core/terminal-text.js";
 import { createApiServer } from "../server/api-server.js";
 import { TrustedProxies } from "../server/client-address.js";
-import { keepHeapSmall } from "../ui/terminal/heap-tuning.js";
+import { keepHeapSmall } from "../process/heap-tuning.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
 import { openLocalStore, warnOnStderr } from "./open-backend.js";
 import { version } from "./version.js";
