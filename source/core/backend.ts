@@ -1,6 +1,7 @@
 /**
- * The one interface the console, the commands and the server use, whatever holds the keys:
- * the local SQLite store or a remote instance over HTTP.
+ * The one interface the console and the commands use, whatever holds the keys: the local SQLite
+ * store or a remote instance over HTTP. The server asks more of a store: ServedStore
+ * (served-store.ts) extends this interface.
  */
 import type { AccessOutcome } from "./access.js";
 import type { ProfileName } from "./catalog.js";
