@@ -36,7 +36,7 @@ describe("create, list, delete: pgutil's output", () => {
 		const store = LocalStore.open(db);
 		t.after(() => store.close());
 		assert.equal(
-			(await store.verify(system.stdout.trim(), { kind: "system-api", api: "sca" })).outcome,
+			store.verifyNow(system.stdout.trim(), { kind: "system-api", api: "sca" }).outcome,
 			"valid",
 		);
 	});
@@ -275,15 +275,15 @@ describe("the other commands", () => {
 		);
 		const store = LocalStore.open(db);
 		t.after(() => store.close());
-		assert.equal((await store.verify(key, { kind: "any" })).outcome, "disabled");
+		assert.equal(store.verifyNow(key, { kind: "any" }).outcome, "disabled");
 		assert.equal(
 			(await runCli(["enable", "--id=1000", `--db=${db}`])).stdout,
 			"API key enabled (id=1000).\n",
 		);
 		const rolled = await runCli(["roll", "--id=1000", `--db=${db}`]);
 		assert.match(rolled.stdout, /^[0-9a-f]{40}\n$/);
-		assert.equal((await store.verify(key, { kind: "any" })).outcome, "not-found");
-		assert.equal((await store.verify(rolled.stdout.trim(), { kind: "any" })).outcome, "valid");
+		assert.equal(store.verifyNow(key, { kind: "any" }).outcome, "not-found");
+		assert.equal(store.verifyNow(rolled.stdout.trim(), { kind: "any" }).outcome, "valid");
 		const missing = await runCli(["update", "--id=4242", "--name=x", `--db=${db}`]);
 		assert.equal(missing.code, 1);
 		assert.equal(missing.stderr, "apikeys-tui: no API key has id 4242\n");
@@ -335,7 +335,7 @@ describe("the other commands", () => {
 		assert.match(fromCsv.stdout, /Imported 2 API keys\./);
 		const store = LocalStore.open(db);
 		t.after(() => store.close());
-		const legacy = await store.verify("legacy-native-key-0000001", {
+		const legacy = store.verifyNow("legacy-native-key-0000001", {
 			kind: "system-api",
 			api: "sca",
 		});

@@ -258,6 +258,92 @@ describe("extensions", () => {
 	});
 });
 
+describe("methods, settings and the audit trail", () => {
+	test("a method the path does not take is a 405 whose Allow names the ones it takes", async (t) => {
+		const fixture = await serve(t);
+		for (const [path, method, allow] of [
+			["/api/api-keys/list", "PATCH", "GET"],
+			["/api/api-keys/create", "GET", "POST, PUT"],
+			["/api/api-keys/delete?id=1000", "PUT", "POST, DELETE"],
+			["/api/api-keys/settings", "DELETE", "GET, POST"],
+			["/health", "POST", "GET"],
+		] as const) {
+			const response = await call(fixture, path, { method });
+			assert.equal(response.status, 405, `${method} ${path}`);
+			assert.equal(response.headers.get("allow"), allow, `${method} ${path}`);
+			assert.match(response.text, /^Use /);
+		}
+		await fixture.server.stop();
+		assert.equal((await logEntries(fixture.db)).filter((entry) => entry.status === 405).length, 5, "each is logged with its key");
+	});
+
+	test("/settings reads on GET, even with a body, and changes only on POST, which needs one", async (t) => {
+		const fixture = await serve(t);
+		const change = JSON.stringify({ "max-lifetime-days": 30 });
+		const read = await rawRequest(
+			fixture.server.port,
+			`GET /api/api-keys/settings HTTP/1.1\r\nHost: 127.0.0.1\r\nX-ApiKey: ${fixture.admin}\r\nConnection: close\r\n` +
+			`Content-Type: application/json\r\nContent-Length: ${change.length}\r\n\r\n${change}`,
+		);
+		assert.match(read, /^HTTP\/1\.1 200 OK\r\n/);
+		assert.equal(JSON.parse(read.slice(read.indexOf("\r\n\r\n") + 4)).maxLifetimeDays, null, "a GET changes nothing");
+		const bodiless = await call(fixture, "/api/api-keys/settings", { method: "POST" });
+		assert.equal(bodiless.status, 400);
+		assert.match(bodiless.text, /must be a JSON object/);
+		const post = (body: string) =>
+			call(fixture, "/api/api-keys/settings", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+		assert.equal(JSON.parse((await post(change)).text).maxLifetimeDays, 30);
+		assert.equal(JSON.parse((await call(fixture, "/api/api-keys/settings")).text).maxLifetimeDays, 30);
+		const audit = JSON.parse((await call(fixture, "/api/api-keys/audit")).text) as { action: string }[];
+		assert.deepEqual(audit.map((entry) => entry.action), ["settings", "create"], "one change, by the POST with a body, after the fixture's key");
+	});
+
+	test("the audit trail names the key that made a change, never a name the client sends", async (t) => {
+		const fixture = await serve(t);
+		const asserted = {
+			"Content-Type": "application/json",
+			"X-ApiKeys-Tui-Actor": "mallory",
+			"X-Forwarded-User": "mallory",
+			"X-Remote-User": "mallory",
+			"User-Agent": "mallory",
+		};
+		const created = await call(fixture, "/api/api-keys/create?actor=mallory&createdBy=mallory", {
+			method: "POST",
+			headers: asserted,
+			body: JSON.stringify({ type: "system", systemApis: ["sca"], createdBy: "mallory", actor: "mallory" }),
+		});
+		assert.equal(created.status, 200, created.text);
+		const { id } = JSON.parse(created.text) as { id: number };
+		await call(fixture, `/api/api-keys/update?id=${id}&actor=mallory`, {
+			method: "POST",
+			headers: asserted,
+			body: JSON.stringify({ displayName: "renamed", actor: "mallory", createdBy: "mallory" }),
+		});
+		await call(fixture, "/api/api-keys/settings?actor=mallory", {
+			method: "POST",
+			headers: asserted,
+			body: JSON.stringify({ "max-lifetime-days": 30 }),
+		});
+		const audit = JSON.parse((await call(fixture, "/api/api-keys/audit")).text) as { action: string; actor: string }[];
+		const changes = audit.slice(0, 3);
+		assert.deepEqual(changes.map((entry) => entry.action), ["settings", "update", "create"]);
+		for (const entry of changes) assert.equal(entry.actor, "key 1000 (admin) via http", entry.action);
+		const key = JSON.parse((await call(fixture, `/api/api-keys/get?id=${id}`)).text) as { createdBy: string };
+		assert.equal(key.createdBy, "key 1000 (admin) via http");
+	});
+});
+
+test("the server reaches a store only through the ServedStore seam: no file of it imports a store engine", () => {
+	const folder = new URL("../source/server/", import.meta.url);
+	const files = readdirSync(folder, { recursive: true, encoding: "utf8" }).filter((name) => /\.tsx?$/.test(name));
+	assert.ok(files.includes("api-server.ts") && files.includes("routes.ts"));
+	for (const name of files) {
+		const text = readFileSync(new URL(name, folder), "utf8");
+		assert.doesNotMatch(text, /["'](\.\.\/)+store\//, `${name} imports from source/store`);
+		assert.doesNotMatch(text, /local-store/, `${name} names the SQLite engine`);
+	}
+});
+
 describe("the access log", () => {
 	test("every request made with a key is logged, bodies per its logging, every secret redacted", async (t) => {
 		const fixture = await serve(t);

@@ -6,12 +6,15 @@ import { describe, type TestContext, test } from "node:test";
 import Database from "better-sqlite3";
 import { AppError, RuleError } from "../source/core/errors.js";
 import type { AccessLogFilter } from "../source/core/backend.js";
-import { AccessLogWriter, accessLogPageQuery, queryAccessLog, rowValues } from "../source/store/access-log.js";
+import { accessLogPageQuery, queryAccessLog } from "../source/store/access-log.js";
+import { AccessLogWriter, rowValues } from "../source/store/access-log-writer.js";
 import { AccessLogThread } from "../source/store/access-log-thread.js";
+import { ChangeMarks } from "../source/store/change-marks.js";
 import { migrations } from "../source/store/database.js";
 import { demoKey } from "../source/store/demo-data.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { defaultDbPath, resolveDbPath, secretPathFor } from "../source/store/paths.js";
+import { Statements } from "../source/store/statements.js";
 import { accessEntry } from "./support/access-entry.js";
 import { tempDbPath, tempDir } from "./support/temp-store.js";
 
@@ -181,7 +184,7 @@ describe("opening a store", () => {
 		);
 		writeFileSync(secretPathFor(path), secret);
 		const reopened = LocalStore.open(path);
-		assert.equal((await reopened.verify(created.key, { kind: "any" })).outcome, "valid");
+		assert.equal(reopened.verifyNow(created.key, { kind: "any" }).outcome, "valid");
 		await reopened.close();
 	});
 
@@ -210,8 +213,8 @@ describe("keys in the store", () => {
 		assert.match(created.key, /^[0-9a-f]{40}$/);
 		assert.equal(created.record.hint, `${created.key.slice(0, 4)}…${created.key.slice(-4)}`);
 		const need = { kind: "feed-permission", permission: "add", feed: "npm" } as const;
-		assert.equal((await store.verify(created.key, need)).outcome, "valid");
-		assert.equal((await store.verify(`${created.key}x`, need)).outcome, "not-found");
+		assert.equal(store.verifyNow(created.key, need).outcome, "valid");
+		assert.equal(store.verifyNow(`${created.key}x`, need).outcome, "not-found");
 
 		const updated = await store.updateKey(
 			created.record.id,
@@ -226,16 +229,16 @@ describe("keys in the store", () => {
 		);
 
 		await store.setEnabled(created.record.id, false, actor);
-		assert.equal((await store.verify(created.key, need)).outcome, "disabled");
+		assert.equal(store.verifyNow(created.key, need).outcome, "disabled");
 		await store.setEnabled(created.record.id, true, actor);
 
 		const rolled = await store.rollKey(created.record.id, actor);
 		assert.equal(
-			(await store.verify(created.key, need)).outcome,
+			store.verifyNow(created.key, need).outcome,
 			"not-found",
 			"the old secret stops at once",
 		);
-		assert.equal((await store.verify(rolled.key, need)).outcome, "valid");
+		assert.equal(store.verifyNow(rolled.key, need).outcome, "valid");
 
 		await store.deleteKey(created.record.id, actor);
 		assert.equal(await store.getKey(created.record.id), undefined);
@@ -360,7 +363,7 @@ describe("keys in the store", () => {
 		const partial = await store.importKeys(items, { actor, partial: true });
 		assert.equal(partial.imported.length, 2);
 		assert.equal(
-			(await store.verify("legacy-key-000000000003", { kind: "system-api", api: "sca" })).outcome,
+			store.verifyNow("legacy-key-000000000003", { kind: "system-api", api: "sca" }).outcome,
 			"valid",
 		);
 	});
@@ -378,7 +381,7 @@ describe("keys in the store", () => {
 		const converted = await store.convertLegacyKey(legacy.id, actor);
 		assert.equal(converted.type, "personal");
 		assert.equal(converted.user, "builder");
-		assert.equal((await store.verify(key, { kind: "any" })).record?.id, legacy.id);
+		assert.equal(store.verifyNow(key, { kind: "any" }).record?.id, legacy.id);
 		await assert.rejects(store.convertLegacyKey(legacy.id, actor), /only legacy keys/);
 	});
 });
@@ -637,17 +640,20 @@ describe("concurrency and secrets", () => {
 		assert.equal((await store.queryAccessLog({}, { limit: 1000 })).entries.length, 450);
 	});
 
-	test("what one store caches, a change through another store of this process replaces at once (no cache window)", async (t) => {
+	test("a change through another store of this process is read at once, and verified against from the next event-loop turn", async (t) => {
 		const { server, admin } = twoConnections(t);
 		const { key, record } = await admin.createKey({ type: "system", systemApis: ["sca"] }, { actor });
+		const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "valid");
 		assert.equal((await server.listKeys()).length, 1);
 		await admin.setEnabled(record.id, false, actor);
+		assert.equal((await server.getKey(record.id))?.enabled, false);
+		await nextTurn();
 		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "disabled");
 		await admin.createKey({ type: "personal", user: "bob" }, { actor });
 		assert.equal((await server.listKeys()).length, 2);
 		await server.deleteKey(record.id, actor);
-		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "not-found");
+		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "not-found", "its own change at once");
 		assert.equal((await server.listKeys()).length, 1);
 	});
 
@@ -676,39 +682,48 @@ describe("concurrency and secrets", () => {
 		const { server, admin } = twoConnections(t);
 		const { key, record } = await admin.createKey({ type: "feed", packagePermissions: ["view"] }, { actor });
 		const needs = { kind: "feed-permission", permission: "view", feed: "npm" } as const;
+		// Another store, as another process: its changes are verified against from the next event-loop turn.
+		const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 		assert.equal(server.verifyNow(key, needs).outcome, "valid");
 		const rolled = await admin.rollKey(record.id, actor);
+		await nextTurn();
 		assert.equal(server.verifyNow(key, needs).outcome, "not-found", "the old text stops at once");
 		assert.equal(server.verifyNow(rolled.key, needs).outcome, "valid");
 		await admin.updateKey(record.id, { packagePermissions: ["add"] }, actor);
+		await nextTurn();
 		assert.equal(server.verifyNow(rolled.key, needs).outcome, "insufficient-permissions");
 		// 12,000 keys imported at once: more changes than the store keeps, so every key is read again.
 		const items = Array.from({ length: 12_000 }, (_, i) => demoKey(i, "proget"));
 		await admin.importKeys(items, { actor, partial: true });
+		await nextTurn();
 		const changesKept = new Database(admin.location, { readonly: true });
 		t.after(() => changesKept.close());
 		assert.ok((changesKept.prepare("SELECT count(*) FROM key_changes").pluck().get() as number) <= 11_000, "old changes pruned");
 		for (const item of [items[0], items[11_999]]) assert.notEqual(server.verifyNow(item?.key as string, { kind: "any" }).outcome, "not-found");
 		assert.equal(server.verifyNow(rolled.key, needs).outcome, "insufficient-permissions");
 		await admin.deleteKey(record.id, actor);
+		await nextTurn();
 		assert.equal(server.verifyNow(rolled.key, { kind: "any" }).outcome, "not-found");
 		assert.equal(server.verifyNow("a guess that was never a key", { kind: "any" }).outcome, "not-found");
 	});
 
-	test("what depends on keys and settings alone outlives access-log writes, and no change to them", async (t) => {
+	test("the keys' mark outlives access-log writes and last uses, and no change to keys or settings", async (t) => {
 		const { server, admin } = twoConnections(t);
 		const { key, record } = await admin.createKey({ type: "system", systemApis: ["sca"] }, { actor });
-		let computed = 0;
-		const keyCount = () => server.memoUntilKeysChange("count", () => ++computed && server.listKeysNow().length);
-		assert.equal(keyCount(), 1);
-		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "valid");
+		const connection = new Database(admin.location, { readonly: true });
+		t.after(() => connection.close());
+		const marks = new ChangeMarks(new Statements(connection));
+		const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+		const first = marks.keysMark();
+		const proget = await server.servedKeyList(false);
 		// Requests logged, and the key's last use stored, by another connection.
 		admin.logAccess(accessEntry({ keyId: record.id }));
 		admin.flushAccessLog();
-		assert.ok((await server.getKey(record.id))?.lastUsedAt, "the last use is there");
-		assert.equal(keyCount(), 1);
-		assert.equal(computed, 1, "not computed again for a log write or a last use");
-		assert.ok(server.listKeysNow()[0]?.lastUsedAt, "the key list with last uses follows every commit");
+		await nextTurn();
+		assert.equal(marks.keysMark(), first, "no new mark for a log write or a last use");
+		assert.equal(await server.servedKeyList(false), proget);
+		const detailed = JSON.parse(await server.servedKeyList(true)) as { lastUsedAt?: string }[];
+		assert.ok(detailed[0]?.lastUsedAt, "the detailed list follows every commit, last uses included");
 		for (const change of [
 			() => admin.setEnabled(record.id, false, actor),
 			() => admin.updateKey(record.id, { displayName: "renamed" }, actor),
@@ -716,12 +731,12 @@ describe("concurrency and secrets", () => {
 			() => admin.createKey({ type: "personal", user: "bob" }, { actor }),
 			() => admin.deleteKey(record.id, actor),
 		]) {
-			const before: number = computed;
+			const before = marks.keysMark();
 			await change();
-			keyCount();
-			assert.equal(computed, before + 1, `computed again after ${String(change)}`);
+			await nextTurn();
+			assert.notEqual(marks.keysMark(), before, `a new mark after ${String(change)}`);
 		}
-		assert.equal(keyCount(), 1);
+		assert.equal(JSON.parse(await server.servedKeyList(false)).length, 1);
 		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "not-found");
 		assert.equal(server.settingsNow().minCustomKeyLength, 20);
 	});

@@ -195,7 +195,7 @@ describe("the create wizard", () => {
 			assert.equal(record?.expiration, "2031-06-30T00:00:00Z");
 			await ui.press("y");
 			assert.equal(ui.copied.length, 1);
-			assert.equal((await ui.store.verify(ui.copied[0] as string, { kind: "any" })).outcome, "valid");
+			assert.equal(ui.store.verifyNow(ui.copied[0] as string, { kind: "any" }).outcome, "valid");
 			await ui.press(keys.escape);
 			assert.match(ui.frame(), /Have you saved the key\?/);
 			await ui.press("n");
@@ -235,7 +235,7 @@ describe("the create wizard", () => {
 			["system", ["feeds", "sca"], null],
 			["personal", null, "alice"],
 		]);
-		assert.equal((await ui.store.verify("short-but-now-long-enough", { kind: "any" })).record?.id, 1001);
+		assert.equal(ui.store.verifyNow("short-but-now-long-enough", { kind: "any" }).record?.id, 1001);
 	});
 });
 
@@ -466,6 +466,6 @@ describe("profiles", () => {
 		assert.match(ui.frame(), /cannot be created anew\. C converts it/);
 		await ui.press("C", "y");
 		assert.match(ui.frame(), /key 1000 is now a system key, with the same secret/);
-		assert.equal((await ui.store.verify("legacy-native-key-000001", { kind: "any" })).record?.type, "system");
+		assert.equal(ui.store.verifyNow("legacy-native-key-000001", { kind: "any" }).record?.type, "system");
 	});
 });

@@ -8,7 +8,7 @@ import { AppError } from "../core/errors.js";
 import { safeLine } from "../core/terminal-text.js";
 import { createApiServer } from "../server/api-server.js";
 import { TrustedProxies } from "../server/client-address.js";
-import { keepHeapSmall } from "../ui/terminal/heap-tuning.js";
+import { keepHeapSmall } from "../process/heap-tuning.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
 import { openLocalStore, warnOnStderr } from "./open-backend.js";
 import { version } from "./version.js";
@@ -85,6 +85,7 @@ allowPersonal=false) and answers 204 with X-ApiKey-Id/-Type/-Name/-User, 401 wit
 		process.on("SIGTERM", stop);
 		process.on("SIGINT", stop);
 		const store = openLocalStore(flags, io.env, { existing: true, warn: warnOnStderr(io) });
+		await store.startServing();
 		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${safeLine((error as Error).message)}\n`);
 		// An unexpected error's message can quote what a client sent.
 		const api = createApiServer({ store, version, trustedProxies, onError: (message) => io.stderr(`apikeys-tui serve: ${safeLine(message)}\n`) });

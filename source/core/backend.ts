@@ -1,8 +1,9 @@
 /**
- * The one interface the console, the commands and the server use, whatever holds the keys:
- * the local SQLite store or a remote instance over HTTP.
+ * The one interface the console and the commands use, whatever holds the keys: the local SQLite
+ * store or a remote instance over HTTP. The server asks more of a store: ServedStore
+ * (served-store.ts) extends this interface.
  */
-import type { AccessOutcome, Requirement } from "./access.js";
+import type { AccessOutcome } from "./access.js";
 import type { ProfileName } from "./catalog.js";
 import type { KeyRecord, VerifiedKey } from "./model.js";
 import type { KeyInput } from "./rules.js";
@@ -138,7 +139,6 @@ export interface Backend {
 		items: ImportItem[],
 		options: { actor: string; partial: boolean },
 	): Promise<ImportReport>;
-	verify(key: string, requirement: Requirement): Promise<VerifyResult>;
 
 	getSettings(): Promise<StoreSettings>;
 	updateSettings(changes: Record<string, unknown>, actor: string): Promise<StoreSettings>;

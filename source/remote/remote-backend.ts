@@ -5,7 +5,6 @@
  * documents: our server names itself there and answers the capabilities extension; anything else
  * is ProGet, with only list, create and delete, and the rest shown as unavailable with the reason.
  */
-import type { Requirement } from "../core/access.js";
 import type {
 	AccessLogEntry,
 	AccessLogFilter,
@@ -19,7 +18,6 @@ import type {
 	ImportReport,
 	KeyPage,
 	KeyQuery,
-	VerifyResult,
 } from "../core/backend.js";
 import { type Catalog, catalogFor, type ProfileName, parseProfileName } from "../core/catalog.js";
 import { parseKeyType, parseLogging, pascalCase } from "../core/enums.js";
@@ -367,16 +365,6 @@ export class RemoteBackend implements Backend {
 			}
 		}
 		return report;
-	}
-
-	async verify(key: string, requirement: Requirement): Promise<VerifyResult> {
-		if (!this.extended) throw new AppError("ProGet has no API to verify a key", "invalid");
-		const body: Record<string, unknown> = { key };
-		if (requirement.kind === "system-api") body.systemApi = requirement.api;
-		if (requirement.kind === "feed-permission") Object.assign(body, { feedPermission: requirement.permission, feed: requirement.feed, feedGroup: requirement.feedGroup });
-		const answer = await this.client.json<{ outcome: VerifyResult["outcome"]; id?: number }>(`${prefix}/verify`, { method: "POST", json: body });
-		const record = answer.id === undefined ? undefined : await this.getKey(answer.id);
-		return record ? { outcome: answer.outcome, record } : { outcome: answer.outcome };
 	}
 
 	async getSettings(): Promise<StoreSettings> {

@@ -6,39 +6,26 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { AppError, RuleError } from "../core/errors.js";
-import type { VerifiedKey } from "../core/model.js";
+import type { ServedStore } from "../core/served-store.js";
 import { defaultSettings } from "../core/settings.js";
-import type { LocalStore } from "../store/local-store.js";
 import { ConnectionDigests } from "./connection-digests.js";
 import { EndOfTurnWrites } from "./end-of-turn.js";
-import { allowedHeaders, authorizeCheck, forwardedKeys, forwardedRequest, isAuthorizeTarget } from "./authorize.js";
-import { BoundedMemo } from "./bounded-memo.js";
+import { forwardedKeys, forwardedRequest, isAuthorizeTarget } from "./authorize.js";
+import { authorizeReply, GatewayDigests } from "./authorize-reply.js";
 import { clientAddress, TrustedProxies } from "./client-address.js";
 import { clientIdentity } from "./client-identity.js";
 import { ByteBudget, ConnectionCounts, FailureLogLimit } from "./client-limits.js";
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
-import { clientWithPseudoKey } from "./pseudo-key.js";
-import { bodyForLog, cutToBytes, redactPairs, redactSecrets } from "./redact.js";
+import { accessEntry, actorOf, type Exchange, skippedFailuresEntry } from "./exchange.js";
+import { forbiddenText, type Reply, replyForError, send, tooManyFailures } from "./reply.js";
 import { type RequestTarget, requestTarget } from "./request-target.js";
-import { type BodyKind, bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
-import { buildRoutes, JsonText, type Reply, type Route } from "./routes.js";
-
-/** ProGet's text for a missing, wrong, disabled or expired key, or one without the right scope. */
-export const forbiddenText = "The specified API key does not have the proper permissions to perform this action.";
-
-const statusOfKind: Record<AppError["kind"], number> = {
-	invalid: 400,
-	"not-found": 404,
-	conflict: 409,
-	forbidden: 403,
-	unavailable: 503,
-	store: 503,
-};
+import { bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
+import { buildRoutes, type Route } from "./routes.js";
 
 export interface ApiServerOptions {
-	store: LocalStore;
+	/** A store whose startServing() has resolved. */
+	store: ServedStore;
 	version: string;
 	/** Proxies whose X-Forwarded-For / X-Real-IP name the client (serve --trust-proxy); none by default. */
 	trustedProxies?: TrustedProxies;
@@ -59,81 +46,6 @@ export const unauthenticatedBodyBytes = 32 * 1_048_576;
 export const loggedFailuresPerMinute = 60;
 /** Failed requests of all clients together written in a minute (about 3 MB at the entry caps). */
 export const loggedFailuresPerMinuteOfAll = 6_000;
-/** What an entry made with a key that matches none keeps of its path and user agent. */
-export const unknownKeyTextBytes = 256;
-
-/**
- * The header that says how long a refused answer was held by the failure throttle. It tells a
- * client only what its own failures already told it (the schedule is public and counts nothing
- * but the client's own attempts), and lets a client or a test read the delay instead of timing it.
- */
-export const heldHeader = "X-ApiKeys-Tui-Held-Ms";
-
-/** The header that tells a caller which key it signed in with, so a console can warn before cutting itself off. */
-export const callerKeyHeader = "X-ApiKeys-Tui-Key-Id";
-
-function send(response: ServerResponse, reply: Reply, version: string, callerId?: number): string {
-	const common = {
-		"Cache-Control": "no-store",
-		// pgutil reads these on a failed create (proget-api.md §2.5); keep its edition check quiet.
-		"X-ProGet-Version": "24.0.3.0",
-		"X-ProGet-Edition": "Enterprise",
-		"X-ApiKeys-Tui-Version": version,
-		...(callerId === undefined ? {} : { [callerKeyHeader]: String(callerId) }),
-		...(reply.heldMs === undefined ? {} : { [heldHeader]: String(reply.heldMs) }),
-		...(reply.retryAfterMs === undefined ? {} : { "Retry-After": String(Math.ceil(reply.retryAfterMs / 1000)) }),
-		...reply.headers,
-	};
-	// The rest of what this connection sends is not read: a refused client's body, or its next guesses.
-	if (reply.close) response.shouldKeepAlive = false;
-	// A 204 has neither body nor Content-Length (RFC 9110 §8.6).
-	if (reply.status === 204) {
-		response.writeHead(204, common);
-		response.end();
-		return "";
-	}
-	const isText = typeof reply.body === "string";
-	const text = isText ? (reply.body as string) : reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body);
-	response.writeHead(reply.status, {
-		"Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
-		"Content-Length": Buffer.byteLength(text),
-		...common,
-	});
-	response.end(text);
-	return text;
-}
-
-function replyForError(error: unknown, onError: (message: string) => void): Reply {
-	if (error instanceof HttpError) return { status: error.status, body: error.message };
-	if (error instanceof RuleError) return { status: 400, body: error.errors.map((e) => `${e.field}: ${e.message}`).join("\n") };
-	if (error instanceof AppError) return { status: statusOfKind[error.kind], body: error.message };
-	onError(`unexpected error: ${(error as Error).message}`);
-	return { status: 500, body: "An unexpected error occurred; it has been reported in the server's output." };
-}
-
-/** A request on its way through the server, and what is learnt of it for the access log. */
-interface Exchange {
-	request: IncomingMessage;
-	response: ServerResponse;
-	started: number;
-	method: string;
-	url: RequestTarget;
-	address: string;
-	/** Whom its failures count against, found when first needed (most requests never need it). */
-	client?: string;
-	kind: BodyKind;
-	body: Buffer;
-	/** The key the request presented, wherever it was. */
-	presented?: string;
-	/** The key, when it exists (valid or not). */
-	caller?: VerifiedKey;
-	/** Whether the presented key was refused (unknown, invalid, or not evaluated: throttled). */
-	refused?: boolean;
-	actor: string;
-	/** The request a gateway asks about (authorize route): logged as the key's use instead of the gateway's own. */
-	forwarded?: { method: string; target: string };
-}
-
 const noBody = Buffer.alloc(0);
 
 function hasBody(request: IncomingMessage): boolean {
@@ -149,40 +61,24 @@ export function createApiServer(options: ApiServerOptions): Server {
 	for (const route of buildRoutes()) routes.set(route.path, [...(routes.get(route.path) ?? []), route]);
 	const throttle = new FailureThrottle();
 	const callerDigests = new ConnectionDigests((key) => store.digestOf(key));
-	// The authorize route's: a gateway carries many clients' keys on one connection, so digests are
-	// remembered by key, only for keys that exist (a guess never enters; a lookup of one is a hash
-	// of the guess, then a compare only on a hash collision), so a gateway's checks skip the HMAC.
-	const knownDigests = new BoundedMemo<string>(10_000);
+	const gatewayDigests = new GatewayDigests();
 	const replies = new EndOfTurnWrites();
 	const keylessBodies = new ByteBudget(unauthenticatedBodyBytes);
 	const connections = new ConnectionCounts(maxConnectionsPerAddress);
 	/** Connections refused with 429: what else they send is not answered, and they close. */
 	const refusing = new WeakSet<Socket>();
 	const failureLog = new FailureLogLimit(loggedFailuresPerMinute, loggedFailuresPerMinuteOfAll, (client, skipped) =>
-		store.logAccess({
-			at: Date.now(),
-			keyId: null,
-			method: "-",
-			path: `(${skipped} more failed requests ${client === undefined ? "from all clients over the server's limit" : "from this client"} in a minute, not logged)`,
-			status: 429,
-			durationMs: 0,
-			client: client ?? "-",
-			userAgent: null,
-			requestBody: null,
-			responseBody: null,
-		}),
+		store.logAccess(skippedFailuresEntry(client, skipped)),
 	);
 	const clientOfExchange = (exchange: Exchange) => (exchange.client ??= clientOf(exchange.request));
 	const sweep = setInterval(() => failureLog.sweep(), 60_000);
 	sweep.unref();
-	store.checkChangesOncePerTurn();
-	store.prepareVerification();
 	// Read after the answer is sent: a store that fails now must not turn it into an "unexpected error".
-	const settingsForLog = () => {
+	const logBodyCap = () => {
 		try {
-			return store.settingsNow();
+			return store.settingsNow().logBodyMaxBytes;
 		} catch {
-			return defaultSettings;
+			return defaultSettings.logBodyMaxBytes;
 		}
 	};
 	const callerNeeds = { kind: "system-api", api: store.catalog.systemApis.fullControl.value } as const;
@@ -227,8 +123,10 @@ export function createApiServer(options: ApiServerOptions): Server {
 		const matching = routes.get(url.pathname);
 		const route = matching?.find((r) => r.methods.includes(method));
 		if (!matching || !route) {
-			const status = matching ? 405 : 404;
-			const text = matching ? `Use ${matching.flatMap((r) => r.methods).join(" or ")} for ${url.pathname}.` : "Not found.";
+			const allowed = matching?.flatMap((r) => r.methods);
+			const refusal: Reply = allowed
+				? { status: 405, body: `Use ${allowed.join(" or ")} for ${url.pathname}.`, headers: { Allow: allowed.join(", ") } }
+				: { status: 404, body: "Not found." };
 			// Whose key it was, for the entry and to redact a real key wherever the client also put it;
 			// the answer is the same whatever the key, so this checks nothing for the client.
 			if (exchange.presented !== undefined) {
@@ -238,7 +136,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 					// The store cannot say: the entry is logged without a key.
 				}
 			}
-			finish(exchange, { status, body: text, close: hasBody(request) });
+			finish(exchange, { ...refusal, close: hasBody(request) });
 			return;
 		}
 		const bodyless = method === "GET" || method === "HEAD" || !hasBody(request);
@@ -269,8 +167,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 		if (wait > 0) {
 			exchange.refused = true;
 			refusing.add(request.socket);
-			const text = `Too many failed attempts from this client; try again in ${Math.ceil(wait / 1000)} s.`;
-			return { status: 429, body: text, retryAfterMs: wait, close: true };
+			return { ...tooManyFailures(wait), close: true };
 		}
 		let result: ReturnType<typeof verifyCaller>;
 		try {
@@ -286,14 +183,13 @@ export function createApiServer(options: ApiServerOptions): Server {
 			return hold > 0 ? { status: 403, body: forbiddenText, heldMs: hold } : { status: 403, body: forbiddenText };
 		}
 		if (!throttle.isEmpty()) throttle.recordSuccess(clientOfExchange(exchange));
-		exchange.actor = `key ${result.record.id}${result.record.displayName ? ` (${result.record.displayName})` : ""} via http`;
+		exchange.actor = actorOf(result.record);
 		return undefined;
 	}
 
 	/**
 	 * A gateway's question about the request it holds (authorize.ts): any method, never a body.
-	 * Refused unless every step succeeds: whatever throws becomes a 4xx or 5xx, never a 204. The
-	 * failure throttle counts the forwarded client (behind a trusted proxy) as for any other route.
+	 * Refused unless every step succeeds: whatever throws becomes a 4xx or 5xx, never a 204.
 	 */
 	function answerAuthorize(exchange: Exchange): void {
 		const { request, url } = exchange;
@@ -301,29 +197,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 		const keys = forwardedKeys(request, url);
 		let reply: Reply;
 		try {
-			const check = authorizeCheck(url, store.catalog);
-			const presented = keys[0];
-			exchange.presented = presented;
-			const wait = presented === undefined || throttle.isEmpty() ? 0 : throttle.waitBefore(clientOfExchange(exchange));
-			if (presented === undefined) {
-				reply = { status: 401, body: "An API key is required.", headers: { "WWW-Authenticate": 'Basic realm="apikeys-tui", charset="UTF-8"' } };
-			} else if (wait > 0) {
-				exchange.refused = true;
-				reply = { status: 429, body: `Too many failed attempts from this client; try again in ${Math.ceil(wait / 1000)} s.`, retryAfterMs: wait };
-			} else {
-				const digest = knownDigests.get(presented) ?? store.digestOf(presented);
-				const result = store.verifyDigestNow(digest, check.requirement);
-				exchange.caller = result.record;
-				if (result.record) knownDigests.set(presented, digest);
-				if (result.outcome === "valid" && result.record && (check.allowPersonal || result.record.type !== "personal")) {
-					if (!throttle.isEmpty()) throttle.recordSuccess(clientOfExchange(exchange));
-					reply = { status: 204, body: "", headers: allowedHeaders(result.record) };
-				} else {
-					exchange.refused = true;
-					const hold = throttle.recordFailure(clientOfExchange(exchange));
-					reply = hold > 0 ? { status: 403, body: forbiddenText, heldMs: hold } : { status: 403, body: forbiddenText };
-				}
-			}
+			reply = authorizeReply(exchange, keys[0], store, gatewayDigests, throttle, clientOfExchange);
 		} catch (error) {
 			reply = replyForError(error, onError);
 		}
@@ -385,40 +259,11 @@ export function createApiServer(options: ApiServerOptions): Server {
 	}
 
 	function sendAndLog(exchange: Exchange, reply: Reply): void {
-		const { request, url, presented, caller, body, forwarded } = exchange;
+		const { presented, caller } = exchange;
 		const sentText = send(exchange.response, reply, version, reply.status !== 403 ? caller?.id : undefined);
 		if (presented === undefined) return;
 		if ((exchange.refused || !caller) && !failureLog.admit(clientOfExchange(exchange))) return;
-		// A key that exists is a secret wherever its text appears; one that matches no key is
-		// redacted only where it was presented (the query below; headers are not logged).
-		const secrets = caller ? [presented, ...(reply.reveals ?? [])] : (reply.reveals ?? []);
-		const logging = caller?.logging ?? "none";
-		const logsRequest = logging === "request" || logging === "both";
-		const logsResponse = logging === "response" || logging === "both";
-		// Read only for a logged body's size cap: a read after the turn's marks are gone costs a revision read.
-		const maxBytes = logsRequest || logsResponse ? settingsForLog().logBodyMaxBytes : 0;
-		const target = forwarded?.target ?? `${url.pathname}${url.search}`;
-		const mark = target.indexOf("?");
-		let path = mark < 0 ? target : `${target.slice(0, mark)}?${redactPairs(target.slice(mark + 1), secrets)}`;
-		if (secrets.length > 0) path = redactSecrets(path, secrets);
-		const agent = request.headers["user-agent"];
-		let userAgent = agent === undefined || secrets.length === 0 ? (agent ?? null) : redactSecrets(agent, secrets);
-		if (!caller) {
-			path = cutToBytes(path, unknownKeyTextBytes);
-			if (userAgent !== null) userAgent = cutToBytes(userAgent, unknownKeyTextBytes);
-		}
-		store.logAccess({
-			at: Date.now(),
-			keyId: caller?.id ?? null,
-			method: forwarded?.method ?? exchange.method,
-			path,
-			status: reply.status,
-			durationMs: performance.now() - exchange.started,
-			client: clientWithPseudoKey(exchange.address, presented, caller !== undefined),
-			userAgent,
-			requestBody: logsRequest && body.length > 0 ? bodyForLog(body, exchange.kind === "form", secrets, maxBytes) : null,
-			responseBody: logsResponse ? bodyForLog(sentText, false, secrets, maxBytes) : null,
-		});
+		store.logAccess(accessEntry(exchange, presented, reply, sentText, logBodyCap));
 	}
 
 	/** Runs one step of a request; what it throws is reported and answered, never left to crash the server. */

@@ -12,7 +12,7 @@ import { basicAuthKey, headerValue } from "./presented-key.js";
 import { BoundedMemo } from "./bounded-memo.js";
 import type { RequestTarget } from "./request-target.js";
 import { HttpError } from "./request-body.js";
-import { requirementFrom } from "./routes.js";
+import { requirementFrom } from "./route-input.js";
 
 export const authorizePath = "/api/api-keys/authorize";
 

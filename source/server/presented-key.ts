@@ -1,5 +1,6 @@
 /**
- * Where a caller may put its API key, as ProGet documents (proget-api.md §3.1): the X-ApiKey
+ * Where a caller may put its API key, as ProGet documents
+ * (https://docs.inedo.com/docs/proget/reference-api/proget-api-http, "Authenticating"): the X-ApiKey
  * header, the `key` query value, the `key` form value, the `API_Key` JSON root property, or Basic
  * auth with user `api`. The first one found is used; all are remembered so logs can redact them.
  */

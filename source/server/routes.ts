@@ -1,43 +1,24 @@
 /**
- * The routes: ProGet's three API-key endpoints with its shapes and status codes
- * (proget-api.md §2), plus this project's extensions under the same prefix.
+ * The routes: ProGet's three API-key endpoints with its shapes and status codes (the ones pgutil
+ * calls: https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ProGetClient.cs#L390-L411),
+ * plus this project's extensions under the same prefix. A path may have several routes, one per
+ * method: the server picks by the method and answers 405 with Allow for any other.
  */
-import type { Requirement } from "../core/access.js";
 import { AppError } from "../core/errors.js";
-import { parseLogFilter } from "../core/log-filter.js";
 import { keyWithExtras, toApiKeyInfo } from "../core/model.js";
-import type { KeyInput } from "../core/rules.js";
-import type { LocalStore } from "../store/local-store.js";
+import type { ServedStore } from "../core/served-store.js";
+import { JsonText, type Reply } from "./reply.js";
 import { HttpError } from "./request-body.js";
+import { idFrom, jsonObject, keyInput, logQuery, requirementFrom } from "./route-input.js";
 
 export interface RouteContext {
-	store: LocalStore;
+	store: ServedStore;
 	query: URLSearchParams;
 	/** The parsed JSON body, when there was one. */
 	json: unknown;
 	/** Who the audit trail names for a change. */
 	actor: string;
 	version: string;
-}
-
-/** A JSON body already serialised: the key list is answered many times between changes. */
-export class JsonText {
-	constructor(readonly text: string) {}
-}
-
-export interface Reply {
-	status: number;
-	body: unknown;
-	/** Secrets the reply reveals (a new key), to keep out of the access log. */
-	reveals?: string[];
-	/** How long the failure throttle held this answer, reported to the client. */
-	heldMs?: number;
-	/** How long the client must wait before its key is evaluated again (429), reported as Retry-After. */
-	retryAfterMs?: number;
-	/** Close the connection after this answer instead of reading what follows. */
-	close?: boolean;
-	/** Headers beside the server's own (the authorize route's answer about a key). */
-	headers?: Record<string, string>;
 }
 
 export interface Route {
@@ -47,69 +28,6 @@ export interface Route {
 	access: "manage" | "none";
 	/** Routes that answer from memory return the reply itself, without a promise to wait on. */
 	handle: (ctx: RouteContext) => Reply | Promise<Reply>;
-}
-
-const keyFields = [
-	"type",
-	"displayName",
-	"description",
-	"systemApis",
-	"packagePermissions",
-	"feed",
-	"feedGroup",
-	"user",
-	"expiration",
-	"logging",
-] as const;
-
-function jsonObject(json: unknown): Record<string, unknown> {
-	if (typeof json !== "object" || json === null || Array.isArray(json)) {
-		throw new HttpError(400, "The request body must be a JSON object.");
-	}
-	return json as Record<string, unknown>;
-}
-
-/** The ApiKeyInfo fields a body sets; `id` and anything unknown are ignored, as pgutil's reader does. */
-function keyInput(body: Record<string, unknown>, allowType: boolean): KeyInput {
-	const input: KeyInput = {};
-	for (const field of keyFields) {
-		if (field === "type" && !allowType) continue;
-		if (field in body) input[field] = body[field];
-	}
-	return input;
-}
-
-function idFrom(query: URLSearchParams): number {
-	const raw = query.get("id");
-	if (raw === null || !/^\d{1,9}$/.test(raw.trim())) {
-		throw new HttpError(400, "The id parameter is missing or is not an integer.");
-	}
-	return Number(raw.trim());
-}
-
-/** What a verify body (or the authorize route's query) asks a key to allow. */
-export function requirementFrom(body: Record<string, unknown>): Requirement {
-	const text = (name: string) => {
-		const value = body[name];
-		if (value === undefined || value === null) return undefined;
-		if (typeof value !== "string") throw new HttpError(400, `${name} must be a string.`);
-		return value;
-	};
-	const systemApi = text("systemApi");
-	const permission = text("feedPermission");
-	if (systemApi !== undefined && permission !== undefined) {
-		throw new HttpError(400, "Give systemApi or feedPermission, not both.");
-	}
-	if (systemApi !== undefined) return { kind: "system-api", api: systemApi.toLowerCase() };
-	if (permission !== undefined) {
-		const requirement: Requirement = { kind: "feed-permission", permission: permission.toLowerCase() };
-		const feed = text("feed");
-		const feedGroup = text("feedGroup");
-		if (feed !== undefined) requirement.feed = feed;
-		if (feedGroup !== undefined) requirement.feedGroup = feedGroup;
-		return requirement;
-	}
-	return { kind: "any" };
 }
 
 const prefix = "/api/api-keys";
@@ -140,14 +58,7 @@ export function buildRoutes(): Route[] {
 			path: `${prefix}/list`,
 			access: "manage",
 			// ?details=true adds the store's own fields (for the remote console); pgutil never sends it.
-			handle: ({ store, query }) => {
-				// pgutil's list holds no last use, so it lasts until a key changes; the details follow every commit.
-				const text =
-					query.get("details") === "true"
-						? store.memo("list-json-details", () => JSON.stringify(store.listKeysNow().map(keyWithExtras)))
-						: store.memoUntilKeysChange("list-json", () => JSON.stringify(store.listKeysNow().map((k) => toApiKeyInfo(k))));
-				return { status: 200, body: new JsonText(text) };
-			},
+			handle: async ({ store, query }) => ({ status: 200, body: new JsonText(await store.servedKeyList(query.get("details") === "true")) }),
 		},
 		{
 			methods: ["POST", "PUT"],
@@ -230,24 +141,8 @@ export function buildRoutes(): Route[] {
 			path: `${prefix}/logs`,
 			access: "manage",
 			handle: async ({ store, query }) => {
-				const text: Record<string, string> = {};
-				for (const field of ["key", "status", "method", "path", "contains", "since", "until"]) {
-					const value = query.get(field);
-					if (value !== null && value !== "") text[field] = value;
-				}
-				const parsed = parseLogFilter(text, new Date());
-				if (!parsed.ok) throw new HttpError(400, `${parsed.field}: ${parsed.error}`);
-				const limitText = query.get("limit") ?? "50";
-				const beforeText = query.get("before");
-				if (!/^\d{1,4}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > 1000) {
-					throw new HttpError(400, "limit: must be a whole number from 1 to 1000");
-				}
-				if (beforeText !== null && !/^\d{1,15}$/.test(beforeText)) throw new HttpError(400, "before: must be an entry id");
-				const page = await store.queryAccessLog(parsed.filter, {
-					limit: Number(limitText),
-					...(beforeText === null ? {} : { before: Number(beforeText) }),
-				});
-				return { status: 200, body: page };
+				const { filter, page } = logQuery(query);
+				return { status: 200, body: await store.queryAccessLog(filter, page) };
 			},
 		},
 		{
@@ -266,13 +161,17 @@ export function buildRoutes(): Route[] {
 			},
 		},
 		{
-			methods: ["GET", "POST"],
+			methods: ["GET"],
 			path: `${prefix}/settings`,
 			access: "manage",
-			handle: async ({ store, json, actor }) => {
-				if (json === undefined) return { status: 200, body: await store.getSettings() };
-				return { status: 200, body: await store.updateSettings(jsonObject(json), actor) };
-			},
+			// A body sent with GET is not read: GET reads, whatever came with it.
+			handle: async ({ store }) => ({ status: 200, body: await store.getSettings() }),
+		},
+		{
+			methods: ["POST"],
+			path: `${prefix}/settings`,
+			access: "manage",
+			handle: async ({ store, json, actor }) => ({ status: 200, body: await store.updateSettings(jsonObject(json), actor) }),
 		},
 		{
 			methods: ["GET"],

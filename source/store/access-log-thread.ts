@@ -14,7 +14,8 @@ import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, type WorkerOptions } from "node:worker_threads";
 import type { NewAccessLogEntry } from "../core/backend.js";
 import { AppError } from "../core/errors.js";
-import { type AccessLogRow, batchWindowMs, rowValues } from "./access-log.js";
+import { batchWindowMs } from "./access-log.js";
+import { type AccessLogRow, rowValues } from "./access-log-writer.js";
 import { packageFile } from "./package-root.js";
 import type { FileIdentity } from "./storage-faults.js";
 
@@ -39,10 +40,9 @@ export interface ThreadReply {
 
 /**
  * Entries are handed to the worker in groups: each message wakes the worker thread, which costs
- * the server more than copying the entries (a group of 64 cost ~1 µs of a verify request's ~17 µs
- * in-process; 512 has the server answer ~4% more requests on loopback, 256 and 1,024 fewer than 512). An
- * entry kept here until a whole batch of 2,000 is full would outlive several young-generation
- * collections and be copied into the old one.
+ * the server more than copying the entries; this size answered the most requests on loopback
+ * (docs/PERFORMANCE.md). An entry kept here until a whole batch is full would outlive several
+ * young-generation collections and be copied into the old one.
  */
 const handOverSize = 512;
 

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { AppError } from "../core/errors.js";
-import { AccessLogWriter } from "./access-log.js";
+import { AccessLogWriter } from "./access-log-writer.js";
 import type { ThreadReply, ThreadRequest, ThreadSetup } from "./access-log-thread.js";
 import { openConnection } from "./database.js";
 import { StoreFileWatch } from "./storage-faults.js";

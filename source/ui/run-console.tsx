@@ -11,7 +11,7 @@ import { ConsoleModel } from "./console-model.js";
 import { listHeight } from "./layout.js";
 import { copyToClipboard } from "./terminal/clipboard.js";
 import { renderFps } from "./terminal/frame-rate.js";
-import { keepHeapSmall } from "./terminal/heap-tuning.js";
+import { keepHeapSmall } from "../process/heap-tuning.js";
 import { enterAlternateScreen } from "./terminal/screen-control.js";
 import { themeFor } from "./theme/theme.js";
 

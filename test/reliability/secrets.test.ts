@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
 import Database from "better-sqlite3";
-import { heldHeader } from "../../source/server/api-server.js";
+import { heldHeader } from "../../source/server/reply.js";
 import { FailureThrottle } from "../../source/server/failure-throttle.js";
 import { LocalStore } from "../../source/store/local-store.js";
 import { runCli } from "../support/run-cli.js";

@@ -1,0 +1,51 @@
+/**
+ * What `apikeys-tui serve` needs of a store: the seam between the server (source/server/) and a
+ * storage engine (the SQLite store today; docs/STORE.md says how to add one).
+ *
+ * Verification is synchronous: every request is checked against an index of every key held in
+ * memory, which the engine keeps current in the background (the SQLite engine by reading its
+ * change table once per event-loop turn; an engine over the network by being told of changes).
+ * Everything else is asynchronous, so an engine over the network fits without caches of its own.
+ */
+import type { Requirement } from "./access.js";
+import type { Backend, NewAccessLogEntry, VerifyResult } from "./backend.js";
+import type { Catalog } from "./catalog.js";
+import type { StoreSettings } from "./settings.js";
+
+/**
+ * Checks keys against the in-memory index. Never waits for I/O; throws an AppError (kind "store" or
+ * "unavailable") when the index cannot be trusted to be current, and the server answers 503.
+ */
+export interface KeyVerifier {
+	/** The keyed digest (HMAC) a key is looked up by: most of what a verification costs, so callers may keep it. */
+	digestOf(key: string): string;
+	/** verifyNow for a key whose digest the caller already has. */
+	verifyDigestNow(digest: string, requirement: Requirement): VerifyResult;
+	verifyNow(key: string, requirement: Requirement): VerifyResult;
+}
+
+/** Where the server writes what it was asked: queued and written in batches off the request path. */
+export interface AccessLogSink {
+	/** Queues one entry; returns at once. A failure to write is the engine's to report and retry. */
+	logAccess(entry: NewAccessLogEntry): void;
+}
+
+export interface ServedStore extends Backend, KeyVerifier, AccessLogSink {
+	/** What a key may reach in this store's profile. */
+	readonly catalog: Catalog;
+	/**
+	 * Starts keeping the verification index current and fills it; resolves once every key is in it.
+	 * Called once, before the server listens.
+	 */
+	startServing(): Promise<void>;
+	/**
+	 * The key list the server answers, as JSON text: ProGet's ApiKeyInfo array, or with this store's
+	 * own fields (`details`, for a remote console). It reflects every change committed before the call.
+	 */
+	servedKeyList(details: boolean): Promise<string>;
+	/**
+	 * The settings as of the index, synchronous (the server reads the log's body cap after each
+	 * answer): the engine keeps them current with the keys.
+	 */
+	settingsNow(): StoreSettings;
+}
