@@ -10,9 +10,10 @@ import { defaultSettings, type StoreSettings } from "../core/settings.js";
 import type { AnyController } from "./console/controller.js";
 import { Kernel } from "./console/kernel.js";
 import { type Screens, screensOf } from "./console/registry.js";
-import { bindings, type Command, commandFor, type Screen } from "./keys/bindings.js";
+import { type Binding, bindingFor, bindings, type Command, type Screen } from "./keys/bindings.js";
 import type { TextField } from "./text-field.js";
-import type { ReviewRow, Step } from "./wizard.js";
+import type { Step } from "./wizard.js";
+import type { ReviewRow } from "./wizard-review.js";
 
 export type { ConsoleOptions, Message } from "./console/kernel.js";
 
@@ -66,7 +67,10 @@ export class ConsoleModel extends Kernel {
 	disabledReason(command: Command, screen: Screen = this.keyScreen()): string | undefined {
 		const rows = bindings.filter((b) => b.command === command);
 		const row = rows.find((b) => b.screens.includes(screen)) ?? rows[0];
-		if (!row) return undefined;
+		return row && this.rowDisabled(row);
+	}
+
+	private rowDisabled(row: Binding): string | undefined {
 		if (this.readOnly && row.mutates) return "read-only (started with --readonly)";
 		const capability = row.needs && this.backend.capabilities[row.needs];
 		if (capability && !capability.available) return capability.reason;
@@ -181,11 +185,11 @@ export class ConsoleModel extends Kernel {
 		// A message answers the last key; the next one replaces it.
 		this.message = undefined;
 		if (!controller.takes?.(name)) {
-			const command = commandFor(name, screen);
-			const reason = command && this.disabledReason(command, screen);
-			if (command === undefined) controller.other?.(name);
-			else if (reason) this.error(`${command.replace(/-/g, " ")}: ${reason}`);
-			else controller.run[command]?.();
+			const row = bindingFor(name, screen);
+			const reason = row && this.rowDisabled(row);
+			if (row === undefined) controller.other?.(name);
+			else if (reason) this.error(`${row.command.replace(/-/g, " ")}: ${reason}`);
+			else controller.run[row.command]?.();
 		}
 		this.changed();
 	}

@@ -7,7 +7,8 @@ import type { KeyRecord, KeyType } from "../../core/model.js";
 import type { ConsoleModel } from "../console-model.js";
 import { commandFor } from "../keys/bindings.js";
 import { clampIndex } from "../list/window.js";
-import { emptyValues, type ReviewRow, reviewRows, type Step, stepProblem, type TextFieldName, valuesFromKey, wizardSteps } from "../wizard.js";
+import { emptyValues, type Step, stepProblem, type TextFieldName, valuesFromKey, wizardSteps } from "../wizard.js";
+import { type ReviewRow, reviewRows } from "../wizard-review.js";
 import type { Controller, Handlers } from "./controller.js";
 import { type WizardState, WizardWalk } from "./wizard-walk.js";
 

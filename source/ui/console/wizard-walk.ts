@@ -4,7 +4,8 @@
  */
 import { draftFromInput } from "../../core/rules.js";
 import type { ConsoleModel } from "../console-model.js";
-import { chosenValue, type Step, stepProblem, type TextFieldName, type WizardMode, type WizardValues, wizardInput } from "../wizard.js";
+import { type Step, stepProblem, type TextFieldName, type WizardMode, type WizardValues, wizardInput } from "../wizard.js";
+import { chosenValue } from "../wizard-review.js";
 import type { CreateScreen } from "./create-screen.js";
 import { reloadAfterChange } from "./key-actions.js";
 
