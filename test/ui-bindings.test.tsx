@@ -26,7 +26,6 @@ async function twoKeys(store: LocalStore): Promise<void> {
 describe("every binding has a handler", () => {
 	test("each screen's controller handles exactly the commands the table binds on it", async (t) => {
 		const ui = await mountConsole(t);
-		assert.equal(screens.length, 10);
 		for (const screen of screens) {
 			const bound = [...new Set(bindingsFor(screen).map((b) => b.command))].sort();
 			const handled = Object.keys(ui.model.screens[screen].run).sort();

@@ -166,22 +166,22 @@ export function keyLabel(key: string): string {
 
 /** docs/KEYS.md, generated from the table (a test keeps the file current). */
 export function keysMarkdown(): string {
-	const screens: Screen[] = ["list", "detail", "logs", "entry", "settings", "field", "create", "help", "confirm", "secret"];
+	// In the order the file lists them.
 	const titles: Record<Screen, string> = {
 		list: "Key list (home)",
 		detail: "Key detail",
 		logs: "Access logs",
 		entry: "Access-log entry",
-		help: "Help overlay",
-		confirm: "Confirmation",
-		secret: "New key shown once",
 		settings: "Store settings",
 		field: "Typing a filter or a setting's value (letters are typed; docs/CONSOLE.md lists the editing keys)",
 		create: "Create and edit (the wizard)",
+		help: "Help overlay",
+		confirm: "Confirmation",
+		secret: "New key shown once",
 	};
 	const lines = ["# Key bindings", "", "Generated from `source/ui/keys/bindings.ts`; `npm test` fails when this file is stale.", ""];
-	for (const screen of screens) {
-		lines.push(`## ${titles[screen]}`, "", "| keys | action |", "|---|---|");
+	for (const [screen, title] of Object.entries(titles) as [Screen, string][]) {
+		lines.push(`## ${title}`, "", "| keys | action |", "|---|---|");
 		for (const b of bindingsFor(screen)) {
 			const keys = b.keys.map((k) => `\`${keyLabel(k)}\``).join(", ");
 			lines.push(`| ${keys} | ${b.label}${b.mutates ? " (not in read-only mode)" : ""} |`);
