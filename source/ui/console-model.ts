@@ -12,8 +12,6 @@ import { Kernel } from "./console/kernel.js";
 import { type Screens, screensOf } from "./console/registry.js";
 import { type Binding, bindingFor, bindings, type Command, type Screen } from "./keys/bindings.js";
 import type { TextField } from "./text-field.js";
-import type { Step } from "./wizard.js";
-import type { ReviewRow } from "./wizard-review.js";
 
 export type { ConsoleOptions, Message } from "./console/kernel.js";
 
@@ -22,38 +20,6 @@ export class ConsoleModel extends Kernel {
 	settings: StoreSettings = defaultSettings;
 	/** Keys pressed while the list's index was still loading at startup, replayed once it is in. */
 	private keysBeforeIndex: string[] | undefined;
-
-	get list() {
-		return this.screens.list.state;
-	}
-
-	get detail() {
-		return this.screens.detail.state;
-	}
-
-	get logs() {
-		return this.screens.logs.state;
-	}
-
-	get confirm() {
-		return this.screens.confirm.state;
-	}
-
-	get secret() {
-		return this.screens.secret.state;
-	}
-
-	get wizard() {
-		return this.screens.create.state;
-	}
-
-	get settingsScreen() {
-		return this.screens.settings.state;
-	}
-
-	get helpScroll(): number {
-		return this.screens.help.scroll;
-	}
 
 	/** The cursor of the text field being typed, in characters. */
 	get textCursor(): number {
@@ -85,7 +51,7 @@ export class ConsoleModel extends Kernel {
 	}
 
 	selectedKey(): KeyRecord | undefined {
-		return this.screen === "detail" ? this.detail?.record : this.screens.list.selected();
+		return this.screen === "detail" ? this.screens.detail.state?.record : this.screens.list.selected();
 	}
 
 	/**
@@ -129,13 +95,14 @@ export class ConsoleModel extends Kernel {
 	/** The list, and the key's detail when it is on screen. */
 	private async reloadShown(): Promise<void> {
 		await this.screens.list.reload();
-		if (this.screen === "detail" && this.detail) await this.screens.detail.load(this.detail.id);
+		const detail = this.screens.detail.state;
+		if (this.screen === "detail" && detail) await this.screens.detail.load(detail.id);
 	}
 
 	async refresh(): Promise<void> {
 		await this.run(async () => {
 			await this.reloadShown();
-			if (this.logs) await this.screens.logs.load(false);
+			if (this.screens.logs.state) await this.screens.logs.load(false);
 		});
 	}
 
@@ -152,7 +119,7 @@ export class ConsoleModel extends Kernel {
 	/** The screen keys are read for: an access-log entry, opened over the log, has its own, as has a field being typed. */
 	keyScreen(screen: Screen = this.screen): Screen {
 		if (screen === this.screen && this.typedField()) return "field";
-		return screen === "logs" && this.logs?.open ? "entry" : screen;
+		return screen === "logs" && this.screens.logs.state?.open ? "entry" : screen;
 	}
 
 	/** The filter or setting's value being typed on the current screen, if any. */
@@ -192,31 +159,5 @@ export class ConsoleModel extends Kernel {
 			else controller.run[row.command]?.();
 		}
 		this.changed();
-	}
-
-	/** The access log's filter as typed, parsed. */
-	logFilter() {
-		return this.screens.logs.filter();
-	}
-
-	/** Rows of entries the access-log screen shows. */
-	logRows(): number {
-		return this.screens.logs.rows();
-	}
-
-	wizardSteps(): Step[] {
-		return this.screens.create.steps();
-	}
-
-	wizardStepCount(): number {
-		return this.screens.create.stepCount();
-	}
-
-	reviewRows(): ReviewRow[] {
-		return this.screens.create.reviewRows();
-	}
-
-	wizardChanged(): boolean {
-		return this.screens.create.changed();
 	}
 }

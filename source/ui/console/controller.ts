@@ -25,3 +25,17 @@ export type Controllers = { readonly [S in Screen]: Controller<S> };
 
 /** A controller read through the router, which looks handlers up by any command. */
 export type AnyController = Omit<Controller<Screen>, "run"> & { readonly run: Partial<Record<Command, () => void>> };
+
+export type MoveCommand = "down" | "up" | "page-down" | "page-up" | "top" | "bottom";
+
+/** The handlers of the move keys of a list or a scrolling page, each calling `move` with its command. */
+export function moveHandlers(move: (command: MoveCommand) => void): Record<MoveCommand, () => void> {
+	return {
+		down: () => move("down"),
+		up: () => move("up"),
+		"page-down": () => move("page-down"),
+		"page-up": () => move("page-up"),
+		top: () => move("top"),
+		bottom: () => move("bottom"),
+	};
+}

@@ -2,8 +2,7 @@
 import type { AccessLogEntry, AuditEntry } from "../../core/backend.js";
 import type { KeyRecord } from "../../core/model.js";
 import type { ConsoleModel } from "../console-model.js";
-import type { Command } from "../keys/bindings.js";
-import type { Controller, Handlers } from "./controller.js";
+import { type Controller, type Handlers, type MoveCommand, moveHandlers } from "./controller.js";
 import { keyActions } from "./key-actions.js";
 
 export interface DetailState {
@@ -22,12 +21,7 @@ export class DetailScreen implements Controller<"detail"> {
 
 	constructor(private readonly c: ConsoleModel) {
 		this.run = {
-			down: () => this.move("down"),
-			up: () => this.move("up"),
-			"page-down": () => this.move("page-down"),
-			"page-up": () => this.move("page-up"),
-			top: () => this.move("top"),
-			bottom: () => this.move("bottom"),
+			...moveHandlers((command) => this.move(command)),
 			...keyActions(c),
 			help: () => c.screens.help.open(),
 			back: () => c.back(),
@@ -50,7 +44,7 @@ export class DetailScreen implements Controller<"detail"> {
 		if (!record) this.c.error(`key ${id} no longer exists`);
 	}
 
-	private move(command: Command): void {
+	private move(command: MoveCommand): void {
 		if (this.state) this.state.scroll = this.c.scrolled(this.state.scroll, command);
 	}
 }

@@ -1,7 +1,6 @@
 /** The help overlay: the keys of the screen under it, scrolled when they do not fit. */
 import type { ConsoleModel } from "../console-model.js";
-import type { Command } from "../keys/bindings.js";
-import type { Controller, Handlers } from "./controller.js";
+import { type Controller, type Handlers, type MoveCommand, moveHandlers } from "./controller.js";
 
 export class HelpScreen implements Controller<"help"> {
 	/** How far the overlay is scrolled, when it does not fit. */
@@ -10,12 +9,7 @@ export class HelpScreen implements Controller<"help"> {
 	constructor(private readonly c: ConsoleModel) {}
 
 	readonly run: Handlers<"help"> = {
-		down: () => this.move("down"),
-		up: () => this.move("up"),
-		"page-down": () => this.move("page-down"),
-		"page-up": () => this.move("page-up"),
-		top: () => this.move("top"),
-		bottom: () => this.move("bottom"),
+		...moveHandlers((command) => this.move(command)),
 		back: () => this.c.back(),
 		// Opened from the wizard, it quits as the wizard does: with something typed, it asks first.
 		quit: () => (this.c.screenUnder() === "create" ? this.c.screens.create.quit() : this.c.quit()),
@@ -26,7 +20,7 @@ export class HelpScreen implements Controller<"help"> {
 		this.c.goTo("help");
 	}
 
-	private move(command: Command): void {
+	private move(command: MoveCommand): void {
 		this.scroll = this.c.scrolled(this.scroll, command);
 	}
 }

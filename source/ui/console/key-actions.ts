@@ -44,11 +44,11 @@ export function keyActions(c: ConsoleModel): Pick<Handlers<"list" | "detail">, K
 /** After a change to key `id`: the list again, and the key's detail where it is open. */
 export async function reloadAfterChange(c: ConsoleModel, id: number): Promise<void> {
 	await c.screens.list.reload();
-	if (c.detail?.id === id) await c.screens.detail.load(id);
+	if (c.screens.detail.state?.id === id) await c.screens.detail.load(id);
 }
 
 function askDelete(c: ConsoleModel): void {
-	const list = c.list;
+	const list = c.screens.list.state;
 	const ids = list.marked.size > 0 && c.screen === "list" ? [...list.marked].sort((a, b) => a - b) : [c.selectedKey()?.id].filter((id): id is number => id !== undefined);
 	if (ids.length === 0) return;
 	const key = c.selectedKey();
@@ -84,7 +84,7 @@ export function deleteKeys(c: ConsoleModel, ids: number[]): void {
 		for (const id of ids) {
 			await c.backend.deleteKey(id, c.actor);
 			deleted++;
-			c.list.marked.delete(id);
+			c.screens.list.state.marked.delete(id);
 		}
 		c.info(deleted === 1 ? `deleted key ${ids[0]}` : `deleted ${deleted} keys`);
 		await c.screens.list.reload();

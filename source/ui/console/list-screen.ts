@@ -5,7 +5,7 @@ import type { ConsoleModel } from "../console-model.js";
 import type { Command } from "../keys/bindings.js";
 import { clampIndex, windowStart } from "../list/window.js";
 import type { TextField } from "../text-field.js";
-import type { Controller, Handlers } from "./controller.js";
+import { type Controller, type Handlers, type MoveCommand, moveHandlers } from "./controller.js";
 import { keyActions } from "./key-actions.js";
 
 /** The columns `s` steps through, in order. */
@@ -47,12 +47,7 @@ export class ListScreen implements Controller<"list"> {
 
 	constructor(private readonly c: ConsoleModel) {
 		this.run = {
-			down: () => this.move("down"),
-			up: () => this.move("up"),
-			"page-down": () => this.move("page-down"),
-			"page-up": () => this.move("page-up"),
-			top: () => this.move("top"),
-			bottom: () => this.move("bottom"),
+			...moveHandlers((command) => this.move(command)),
 			open: () => {
 				const key = this.selected();
 				if (key) this.c.screens.detail.open(key);
@@ -166,7 +161,7 @@ export class ListScreen implements Controller<"list"> {
 		if (this.state.start !== before) void this.loadRows().catch((e: unknown) => this.c.fail(e));
 	}
 
-	private move(command: Command): void {
+	private move(command: MoveCommand): void {
 		const page = this.c.page();
 		const step: Partial<Record<Command, number>> = { down: 1, up: -1, "page-down": page, "page-up": -page };
 		const last = this.state.ids.length - 1;

@@ -5,7 +5,7 @@ import type { ConsoleModel } from "../console-model.js";
 import type { Command } from "../keys/bindings.js";
 import { clampIndex, windowStart } from "../list/window.js";
 import type { TextField } from "../text-field.js";
-import type { Controller, Handlers } from "./controller.js";
+import { type Controller, type Handlers, type MoveCommand, moveHandlers } from "./controller.js";
 
 export interface LogsState {
 	keyId: number | undefined;
@@ -33,12 +33,7 @@ export class LogsScreen implements Controller<"logs"> {
 	constructor(private readonly c: ConsoleModel) {}
 
 	readonly run: Handlers<"logs"> = {
-		down: () => this.move("down"),
-		up: () => this.move("up"),
-		"page-down": () => this.move("page-down"),
-		"page-up": () => this.move("page-up"),
-		top: () => this.move("top"),
-		bottom: () => this.move("bottom"),
+		...moveHandlers((command) => this.move(command)),
 		open: () => {
 			if (!this.state) return;
 			this.state.open = this.state.entries[this.state.selected];
@@ -196,7 +191,7 @@ export class LogsScreen implements Controller<"logs"> {
 
 	private stopFollowing: (() => void) | undefined;
 
-	private move(command: Command): void {
+	private move(command: MoveCommand): void {
 		const logs = this.state;
 		if (!logs) return;
 		const page = this.c.page();
@@ -226,12 +221,7 @@ export class EntryScreen implements Controller<"entry"> {
 	) {}
 
 	readonly run: Handlers<"entry"> = {
-		down: () => this.move("down"),
-		up: () => this.move("up"),
-		"page-down": () => this.move("page-down"),
-		"page-up": () => this.move("page-up"),
-		top: () => this.move("top"),
-		bottom: () => this.move("bottom"),
+		...moveHandlers((command) => this.move(command)),
 		help: () => this.c.screens.help.open(),
 		back: () => {
 			if (this.logs.state) this.logs.state.open = undefined;
@@ -239,7 +229,7 @@ export class EntryScreen implements Controller<"entry"> {
 		quit: () => this.c.quit(),
 	};
 
-	private move(command: Command): void {
+	private move(command: MoveCommand): void {
 		const logs = this.logs.state;
 		if (logs) logs.openScroll = this.c.scrolled(logs.openScroll, command);
 	}

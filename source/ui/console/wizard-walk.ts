@@ -187,9 +187,9 @@ export class WizardWalk {
 		void c.run(async () => {
 			const created = await c.backend.createKey(wizardInput(values), values.keySource === "custom" ? { key: values.customKey, actor: c.actor } : { actor: c.actor });
 			this.screen.state = undefined;
-			c.list.filter = "";
+			c.screens.list.state.filter = "";
 			await c.screens.list.reload();
-			const index = c.list.ids.indexOf(created.record.id);
+			const index = c.screens.list.state.ids.indexOf(created.record.id);
 			if (index >= 0) c.screens.list.moveSelection(index);
 			c.screens.secret.show(`Key ${created.record.id} created. This is the only time it is shown:`, created.key);
 		});
