@@ -57,9 +57,9 @@ describe("read-only turns off exactly the rows marked mutates", () => {
 		const writable = await mountConsole(t, { setup: twoKeys });
 		for (const screen of screens) {
 			for (const binding of bindingsFor(screen)) {
-				const reason = readOnly.model.disabledReason(binding.command, screen) ?? "";
+				const reason = readOnly.model.offReason(binding) ?? "";
 				assert.equal(/read-only/.test(reason), binding.mutates === true, `${screen}: ${binding.command}`);
-				assert.equal(writable.model.disabledReason(binding.command, screen), undefined, `${screen}: ${binding.command}`);
+				assert.equal(writable.model.offReason(binding), undefined, `${screen}: ${binding.command}`);
 			}
 		}
 		const listHints = footerHints(readOnly.model, "list", 400);

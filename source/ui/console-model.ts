@@ -33,10 +33,11 @@ export class ConsoleModel extends Kernel {
 	disabledReason(command: Command, screen: Screen = this.keyScreen()): string | undefined {
 		const rows = bindings.filter((b) => b.command === command);
 		const row = rows.find((b) => b.screens.includes(screen)) ?? rows[0];
-		return row && this.rowDisabled(row);
+		return row && this.offReason(row);
 	}
 
-	private rowDisabled(row: Binding): string | undefined {
+	/** Why the row is off now, or undefined when its key runs its handler. */
+	offReason(row: Binding): string | undefined {
 		if (this.readOnly && row.mutates) return "read-only (started with --readonly)";
 		const capability = row.needs && this.backend.capabilities[row.needs];
 		if (capability && !capability.available) return capability.reason;
@@ -153,7 +154,7 @@ export class ConsoleModel extends Kernel {
 		this.message = undefined;
 		if (!controller.takes?.(name)) {
 			const row = bindingFor(name, screen);
-			const reason = row && this.rowDisabled(row);
+			const reason = row && this.offReason(row);
 			if (row === undefined) controller.other?.(name);
 			else if (reason) this.error(`${row.command.replace(/-/g, " ")}: ${reason}`);
 			else controller.run[row.command]?.();

@@ -18,7 +18,7 @@ interface Props {
 
 export function Help({ model, theme, width, height, of }: Props & { of: Screen }) {
 	const entries = bindingsFor(of).map((b) => {
-		const reason = model.disabledReason(b.command, of);
+		const reason = model.offReason(b);
 		return { keys: b.keys.map(keyLabel).join(", "), label: `${b.label}${reason ? ` (off: ${reason})` : ""}` };
 	});
 	const rows = Math.max(1, height - 1);
