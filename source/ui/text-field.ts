@@ -1,8 +1,8 @@
 /**
  * Editing one line of text as a terminal's line editor does: the cursor moves with Left/Right,
  * Home/End and Ctrl-A/Ctrl-E; Backspace and Delete remove a character either side of it; Ctrl-U
- * removes everything before it, Ctrl-K everything after, Ctrl-W the word before it. Pure: the
- * console model keeps every field's text and one cursor (one field is edited at a time).
+ * removes everything before it, Ctrl-K everything after, Ctrl-W the word before it. The console
+ * keeps every field's text and one `LineEditor` (one field is edited at a time).
  */
 import { isPrintable, textOf } from "./keys/key-names.js";
 
@@ -63,4 +63,47 @@ export function fieldView(units: readonly string[], cursor: number, width: numbe
 	const start = Math.max(0, Math.min(at - room + 1, units.length + 1 - room));
 	const shown = units.slice(start, start + room);
 	return { before: shown.slice(0, at - start).join(""), under: shown[at - start] ?? "", after: shown.slice(at - start + 1).join("") };
+}
+
+/** A line typed into: its text and how it changes. */
+export interface TextField {
+	value(): string;
+	/** The text after an editing key (maybe the same text, its cursor moved). */
+	set(text: string): void;
+	/** Enter. */
+	done(): void;
+	/** Esc. */
+	cancel(): void;
+	maxLength?: number;
+}
+
+/** The cursor of the one field being typed, and the editing keys applied to it. */
+export class LineEditor {
+	/** In characters. */
+	cursor = 0;
+	/** The field shows a value to change: the first character typed replaces it (a setting's number, a kept date). */
+	private replace = false;
+
+	/** A field takes the keys: its cursor starts after its text. */
+	focus(text: string, replaceOnType = false): void {
+		this.cursor = [...text].length;
+		this.replace = replaceOnType;
+	}
+
+	/** `text` after an editing key; undefined for a key that does not edit text. */
+	edit(text: string, name: string, maxLength?: number): string | undefined {
+		const edited = editText({ text, cursor: this.cursor, replace: this.replace }, name, maxLength);
+		if (!edited) return undefined;
+		this.cursor = edited.cursor;
+		this.replace = false;
+		return edited.text;
+	}
+
+	/** Applies an editing key to `field`; false when the key does not edit text. */
+	type(field: TextField, name: string): boolean {
+		const edited = this.edit(field.value(), name, field.maxLength);
+		if (edited === undefined) return false;
+		field.set(edited);
+		return true;
+	}
 }

@@ -9,7 +9,7 @@ import { bindingsFor, type Screen } from "../keys/bindings.js";
 import type { Theme } from "../theme/theme.js";
 
 export function footerHints(model: ConsoleModel, screen: Screen, width: number): string {
-	return fitHints(bindingsFor(screen).filter((b) => !model.disabledReason(b.command) && !model.notNow(b.command)), width);
+	return fitHints(bindingsFor(screen).filter((b) => !model.offReason(b) && !model.notNow(b.command)), width);
 }
 
 /** The message as the lines it takes at this width, wrapped rather than cut; at most `room` lines. */

@@ -1,7 +1,10 @@
 /**
- * The one binding table: every command, its keys, where it applies, its label. It drives the key
- * router, the footer, the help overlay and docs/KEYS.md.
+ * The one binding table: every command, its keys, where it applies, its label, and what it needs
+ * (a writable store, a capability of the backend, a key with an id). It drives the key router, the
+ * footer, the help overlay, read-only and capability disabling, and docs/KEYS.md; each screen's
+ * controller (source/ui/console/) must handle every command bound on it, or fail to compile.
  */
+import type { Capabilities } from "../../core/backend.js";
 
 /**
  * Where keys are read; "entry" is one access-log entry opened from the log, "create" the wizard,
@@ -59,11 +62,16 @@ export interface Binding {
 	short?: string;
 	/** Changes the store: disabled in read-only mode. */
 	mutates?: boolean;
+	/** The backend capability it needs: disabled, with the backend's reason, where it is missing. */
+	needs?: keyof Capabilities;
+	/** Sends the selected key's id back to its store: disabled for a key listed without one. */
+	byId?: boolean;
 }
 
-const browse: Screen[] = ["list", "detail", "logs"];
+const browse = ["list", "detail", "logs"] as const;
 
-export const bindings: readonly Binding[] = [
+/** The rows as written: their literal types let each screen's commands be computed (`CommandsOf`). */
+const rows = [
 	{ command: "down", keys: ["j", "down"], screens: ["list", "logs", "entry", "help", "detail", "settings"], label: "down" },
 	{ command: "up", keys: ["k", "up"], screens: ["list", "logs", "entry", "help", "detail", "settings"], label: "up" },
 	{ command: "down", keys: ["down", "j", "tab"], screens: ["create"], label: "down in a list of choices (stops at the last)" },
@@ -86,13 +94,13 @@ export const bindings: readonly Binding[] = [
 	{ command: "reverse", keys: ["S"], screens: ["list"], label: "reverse sort" },
 	{ command: "mark", keys: ["space"], screens: ["list"], label: "mark for delete" },
 	{ command: "create", keys: ["n"], screens: ["list"], label: "new key", footer: 8, mutates: true },
-	{ command: "edit", keys: ["e"], screens: ["list", "detail"], label: "edit", footer: 6, mutates: true },
-	{ command: "toggle-enabled", keys: ["x"], screens: ["list", "detail"], label: "enable/disable", footer: 5, short: "on/off", mutates: true },
-	{ command: "roll", keys: ["R"], screens: ["list", "detail"], label: "roll secret", footer: 3, short: "roll", mutates: true },
-	{ command: "delete", keys: ["d"], screens: ["list", "detail"], label: "delete", footer: 6, mutates: true },
-	{ command: "convert", keys: ["C"], screens: ["list", "detail"], label: "convert legacy key", mutates: true },
-	{ command: "logs-for-key", keys: ["l"], screens: ["list", "detail"], label: "key's access log", footer: 4, short: "log" },
-	{ command: "logs-all", keys: ["L"], screens: ["list", "detail"], label: "all access logs" },
+	{ command: "edit", keys: ["e"], screens: ["list", "detail"], label: "edit", footer: 6, mutates: true, needs: "update", byId: true },
+	{ command: "toggle-enabled", keys: ["x"], screens: ["list", "detail"], label: "enable/disable", footer: 5, short: "on/off", mutates: true, needs: "enable", byId: true },
+	{ command: "roll", keys: ["R"], screens: ["list", "detail"], label: "roll secret", footer: 3, short: "roll", mutates: true, needs: "roll", byId: true },
+	{ command: "delete", keys: ["d"], screens: ["list", "detail"], label: "delete", footer: 6, mutates: true, byId: true },
+	{ command: "convert", keys: ["C"], screens: ["list", "detail"], label: "convert legacy key", mutates: true, needs: "convert", byId: true },
+	{ command: "logs-for-key", keys: ["l"], screens: ["list", "detail"], label: "key's access log", footer: 4, short: "log", needs: "accessLogs" },
+	{ command: "logs-all", keys: ["L"], screens: ["list", "detail"], label: "all access logs", needs: "accessLogs" },
 	{ command: "settings", keys: ["o"], screens: ["list"], label: "store settings" },
 	{ command: "change-setting", keys: ["enter", "space"], screens: ["settings"], label: "change", footer: 8, mutates: true },
 	{ command: "follow", keys: ["f"], screens: ["logs"], label: "follow new entries", footer: 6, short: "follow" },
@@ -108,16 +116,28 @@ export const bindings: readonly Binding[] = [
 	{ command: "help", keys: ["?"], screens: ["list", "detail", "logs", "entry", "settings"], label: "help", footer: 10 },
 	{ command: "back", keys: ["esc"], screens: ["detail", "logs", "entry", "help", "settings"], label: "back", footer: 9 },
 	{ command: "quit", keys: ["q", "ctrl+c"], screens: ["list", "detail", "logs", "entry", "help", "settings"], label: "quit", footer: 10 },
-];
+] as const satisfies readonly Binding[];
 
-/** Whether a command changes the store: the one place read-only mode is decided from. */
-export function mutates(command: Command): boolean {
-	return bindings.some((b) => b.command === command && b.mutates === true);
+export const bindings: readonly Binding[] = rows;
+
+/** The commands the table binds on screen `S`: the handlers its controller must have. */
+export type CommandsOf<S extends Screen> = RowCommand<(typeof rows)[number], S>;
+
+/** A row's command when the row applies on `S` (distributed over the rows). */
+type RowCommand<Row, S extends Screen> = Row extends { command: infer C; screens: readonly (infer On)[] }
+	? S extends On
+		? C
+		: never
+	: never;
+
+/** The row a key runs on a screen, if any. */
+export function bindingFor(keyName: string, screen: Screen): Binding | undefined {
+	return bindings.find((b) => b.screens.includes(screen) && b.keys.includes(keyName));
 }
 
 /** The command a key runs on a screen, if any. */
 export function commandFor(keyName: string, screen: Screen): Command | undefined {
-	return bindings.find((b) => b.screens.includes(screen) && b.keys.includes(keyName))?.command;
+	return bindingFor(keyName, screen)?.command;
 }
 
 export function bindingsFor(screen: Screen): Binding[] {
@@ -146,22 +166,22 @@ export function keyLabel(key: string): string {
 
 /** docs/KEYS.md, generated from the table (a test keeps the file current). */
 export function keysMarkdown(): string {
-	const screens: Screen[] = ["list", "detail", "logs", "entry", "settings", "field", "create", "help", "confirm", "secret"];
+	// In the order the file lists them.
 	const titles: Record<Screen, string> = {
 		list: "Key list (home)",
 		detail: "Key detail",
 		logs: "Access logs",
 		entry: "Access-log entry",
-		help: "Help overlay",
-		confirm: "Confirmation",
-		secret: "New key shown once",
 		settings: "Store settings",
 		field: "Typing a filter or a setting's value (letters are typed; docs/CONSOLE.md lists the editing keys)",
 		create: "Create and edit (the wizard)",
+		help: "Help overlay",
+		confirm: "Confirmation",
+		secret: "New key shown once",
 	};
 	const lines = ["# Key bindings", "", "Generated from `source/ui/keys/bindings.ts`; `npm test` fails when this file is stale.", ""];
-	for (const screen of screens) {
-		lines.push(`## ${titles[screen]}`, "", "| keys | action |", "|---|---|");
+	for (const [screen, title] of Object.entries(titles) as [Screen, string][]) {
+		lines.push(`## ${title}`, "", "| keys | action |", "|---|---|");
 		for (const b of bindingsFor(screen)) {
 			const keys = b.keys.map((k) => `\`${keyLabel(k)}\``).join(", ");
 			lines.push(`| ${keys} | ${b.label}${b.mutates ? " (not in read-only mode)" : ""} |`);

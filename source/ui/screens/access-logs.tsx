@@ -55,7 +55,7 @@ function LogEntry(props: { model: ConsoleModel; entry: AccessLogEntry; scrolled:
 }
 
 export function AccessLogs({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
-	const logs = model.logs;
+	const logs = model.screens.logs.state;
 	if (!logs) return null;
 	if (logs.open) return <LogEntry model={model} entry={logs.open} scrolled={logs.openScroll} width={width} height={height} />;
 	const title = `${logs.keyId === undefined ? "All requests" : `Requests with key ${logs.keyId}`}${logs.follow ? " · following" : ""}`;
@@ -65,7 +65,7 @@ export function AccessLogs({ model, theme, width, height }: { model: ConsoleMode
 	// The typed filter keeps at least 12 cells; the hint goes first when the line is short.
 	const hintShown = width - prefix.length - hint.length >= 12 ? hint : "";
 	const fieldWidth = Math.max(1, width - prefix.length - hintShown.length);
-	const rowsHeight = model.logRows();
+	const rowsHeight = model.screens.logs.rows();
 	const visible = logs.entries.slice(logs.start, logs.start + rowsHeight);
 	return (
 		<Box flexDirection="column" width={width} height={height}>

@@ -9,9 +9,9 @@ import type { Theme } from "../theme/theme.js";
 import { TextField } from "../components/text-field.js";
 
 export function CreateWizard({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
-	const wizard = model.wizard;
+	const wizard = model.screens.create.state;
 	if (!wizard) return null;
-	const steps = model.wizardSteps();
+	const steps = model.screens.create.steps();
 	const step = steps[wizard.step];
 	if (!step) return null;
 	const values = wizard.values as unknown as Record<string, unknown>;
@@ -34,7 +34,7 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 		body.push({ text: `  ${length} character${length === 1 ? "" : "s"} · Ctrl-R ${wizard.revealed ? "hides" : "shows"} it${step.hint ? ` · ${step.hint}` : ""}` });
 	} else {
 		// Each field a row to go back to (Enter), then the action; an edit marks what changed.
-		const rows = model.reviewRows();
+		const rows = model.screens.create.reviewRows();
 		rows.forEach((row, i) => {
 			const mark = wizard.mode === "edit" && row.changed ? "*" : " ";
 			// Typed or pasted text may hold bidi controls the rules refuse: never drawn raw.
@@ -58,7 +58,7 @@ export function CreateWizard({ model, theme, width, height }: { model: ConsoleMo
 	const title =
 		wizard.mode === "edit" && step.kind === "review"
 			? `Edit key ${wizard.editId}: choose a field to change`
-			: `${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.wizardStepCount()}: ${step.title}`;
+			: `${wizard.mode === "edit" ? `Edit key ${wizard.editId}` : "New key"} · step ${wizard.step + 1} of ${model.screens.create.stepCount()}: ${step.title}`;
 	// A problem is never cut: its lines come before the step's own lines, which scroll to keep the
 	// highlighted choice (or the review's action) in sight.
 	// Below the title: one row of the step at least, then the problem, then the quit question or

@@ -16,7 +16,7 @@ import type { Theme } from "../theme/theme.js";
 import { loggingChoices } from "../wizard.js";
 
 export function detailLines(model: ConsoleModel): string[] {
-	const detail = model.detail;
+	const detail = model.screens.detail.state;
 	const key = detail?.record;
 	if (!detail || !key) return ["This key no longer exists."];
 	const now = Date.now();
@@ -69,13 +69,13 @@ export function detailLines(model: ConsoleModel): string[] {
 
 export function KeyDetail({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const lines = detailLines(model).flatMap((line) => wrapIndented(line, width));
-	const record = model.detail?.record;
+	const record = model.screens.detail.state?.record;
 	// The id stays in sight above the scrolling fields: every command takes it as --id.
-	const idText = record && !hasKnownId(record) ? "(id not given by the server)" : String(model.detail?.id ?? "");
+	const idText = record && !hasKnownId(record) ? "(id not given by the server)" : String(model.screens.detail.state?.id ?? "");
 	const title = `Key ${idText}${record?.displayName ? ` · ${safeLine(record.displayName)}` : ""}`;
 	const rows = Math.max(1, height - 1);
 	const overflow = Math.max(0, lines.length - rows);
-	const scroll = Math.min(model.detail?.scroll ?? 0, overflow);
+	const scroll = Math.min(model.screens.detail.state?.scroll ?? 0, overflow);
 	useEffect(() => model.setScrollOverflow(overflow), [model, overflow]);
 	return (
 		<Box flexDirection="column" width={width} height={height}>

@@ -18,7 +18,7 @@ const sortWords: Record<string, string> = {
 };
 
 export function KeyList({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
-	const list = model.list;
+	const list = model.screens.list.state;
 	const now = Date.now();
 	const columns = fitColumns(width - 2, columnsFor(model.backend.capabilities));
 	const total = list.total;

@@ -18,14 +18,14 @@ interface Props {
 
 export function Help({ model, theme, width, height, of }: Props & { of: Screen }) {
 	const entries = bindingsFor(of).map((b) => {
-		const reason = model.disabledReason(b.command);
+		const reason = model.offReason(b);
 		return { keys: b.keys.map(keyLabel).join(", "), label: `${b.label}${reason ? ` (off: ${reason})` : ""}` };
 	});
 	const rows = Math.max(1, height - 1);
 	const lines = helpLines(entries, width, rows);
 	// Scrolled with j/k when it does not fit; the title then says how.
 	const overflow = Math.max(0, lines.length - rows);
-	const scroll = Math.min(model.helpScroll, overflow);
+	const scroll = Math.min(model.screens.help.scroll, overflow);
 	useEffect(() => model.setScrollOverflow(overflow), [model, overflow]);
 	const title = lines.length > rows ? "Keys on this screen (j/k scrolls)" : "Keys on this screen (Esc closes; docs/KEYS.md lists every screen)";
 	return (
@@ -43,12 +43,12 @@ export function Help({ model, theme, width, height, of }: Props & { of: Screen }
 export function Confirm({ model, theme, width, height }: Props) {
 	return (
 		<Box flexDirection="column" width={width} height={height} paddingTop={1}>
-			{wrapText(model.confirm?.prompt ?? "", width).map((line, i) => (
+			{wrapText(model.screens.confirm.state?.prompt ?? "", width).map((line, i) => (
 				<Text key={`prompt-${i}`} bold color={theme.danger}>
 					{cell(line, width)}
 				</Text>
 			))}
-			{wrapText(`y: yes, ${model.confirm?.action ?? ""} · n, Esc or Enter: no (the default)`, width).map((line, i) => (
+			{wrapText(`y: yes, ${model.screens.confirm.state?.action ?? ""} · n, Esc or Enter: no (the default)`, width).map((line, i) => (
 				<Text key={`answer-${i}`}>{cell(line, width)}</Text>
 			))}
 		</Box>
@@ -58,7 +58,7 @@ export function Confirm({ model, theme, width, height }: Props) {
 type Look = "title" | "key" | "plain" | "ok" | "warning" | "muted";
 
 export function Secret({ model, theme, width, height }: Props) {
-	const secret = model.secret;
+	const secret = model.screens.secret.state;
 	if (!secret) return null;
 	// A remote instance sent the key: never drawn raw.
 	const shown = safeLine(secret.key);

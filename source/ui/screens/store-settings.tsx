@@ -9,7 +9,7 @@ import type { Theme } from "../theme/theme.js";
 import { TextField } from "../components/text-field.js";
 
 export function StoreSettingsScreen({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
-	const screen = model.settingsScreen;
+	const screen = model.screens.settings.state;
 	const nameWidth = Math.max(...settingSpecs.map((s) => s.cliName.length)) + 2;
 	const selectedSpec = settingSpecs[screen.selected];
 	// Two cells kept free on each line for the " …" that says the meaning goes on past the screen.
