@@ -1,39 +1,54 @@
 /**
- * The key list's filter and sort for keys held in memory (a remote list), matching what the
- * local store does in SQL (both filter core/key-text.ts's text): every term must match; a term with a capital letter matches case exactly.
+ * The key list's filter and sort (core/key-list-spec.ts) over keys held in memory: a remote
+ * instance's list. The local store renders the same spec in SQL.
  */
-import type { KeyQuery, KeySortColumn } from "../core/backend.js";
+import type { KeyQuery } from "../core/backend.js";
+import { type FilterTerm, filterTerms, foldCase, keySortSpecs, sortValue } from "../core/key-list-spec.js";
 import { filterText } from "../core/key-text.js";
 import type { KeyRecord } from "../core/model.js";
 
-export function matchesFilter(key: KeyRecord, filter: string | undefined): boolean {
-	const terms = (filter ?? "").split(/\s+/).filter(Boolean);
+function matchesTerms(key: KeyRecord, terms: readonly FilterTerm[]): boolean {
 	if (terms.length === 0) return true;
 	const text = filterText(key);
-	const lower = text.toLowerCase();
-	return terms.every((term) => (term === term.toLowerCase() ? lower.includes(term) : text.includes(term)));
+	const folded = foldCase(text);
+	return terms.every((term) => (term.exactCase ? text : folded).includes(term.text));
 }
 
-const sortValue: Record<KeySortColumn, (key: KeyRecord) => string | number | null> = {
-	id: (k) => k.id,
-	name: (k) => k.displayName?.toLowerCase() ?? null,
-	type: (k) => k.type,
-	expiration: (k) => k.expiration,
-	lastUsed: (k) => k.lastUsedAt,
-	created: (k) => k.createdAt,
-};
+export function matchesFilter(key: KeyRecord, filter: string | undefined): boolean {
+	return matchesTerms(key, filterTerms(filter));
+}
 
-/** The keys that match, in the query's order; missing values sort last either way, ties by id. */
+/** Code point order, as SQLite compares UTF-8 bytes (UTF-16 units put 😀 before ｆ). */
+function compareText(a: string, b: string): number {
+	const length = Math.min(a.length, b.length);
+	for (let i = 0; i < length; i++) {
+		const x = a.charCodeAt(i);
+		const y = b.charCodeAt(i);
+		if (x !== y) return codePointRank(x) - codePointRank(y);
+	}
+	return a.length - b.length;
+}
+
+/** Surrogates (astral code points) rank above the rest of the basic plane. */
+function codePointRank(unit: number): number {
+	if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
+	return unit >= 0xe000 ? unit - 0x800 : unit;
+}
+
+/** The keys that match, in the query's order: missing values last either way, ties by id in the sort's direction. */
 export function orderKeys(keys: readonly KeyRecord[], query: Omit<KeyQuery, "offset" | "limit">): KeyRecord[] {
-	const value = sortValue[query.sort?.column ?? "id"];
+	const spec = keySortSpecs[query.sort?.column ?? "id"];
 	const direction = query.sort?.descending ? -1 : 1;
-	return keys
-		.filter((key) => matchesFilter(key, query.filter))
-		.sort((a, b) => {
-			const va = value(a);
-			const vb = value(b);
-			if (va === null || vb === null) return va === vb ? a.id - b.id : va === null ? 1 : -1;
-			if (va !== vb) return (va < vb ? -1 : 1) * direction;
-			return (a.id - b.id) * direction;
-		});
+	const terms = filterTerms(query.filter);
+	const rows = keys.filter((key) => matchesTerms(key, terms)).map((key) => ({ key, value: sortValue(key, spec) }));
+	rows.sort((a, b) => {
+		if (a.value !== b.value) {
+			if (a.value === null) return 1;
+			if (b.value === null) return -1;
+			const order = typeof a.value === "number" && typeof b.value === "number" ? a.value - b.value : compareText(String(a.value), String(b.value));
+			if (order !== 0) return order * direction;
+		}
+		return (a.key.id - b.key.id) * direction;
+	});
+	return rows.map((row) => row.key);
 }
