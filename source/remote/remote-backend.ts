@@ -25,6 +25,7 @@ import { type Catalog, catalogFor, type ProfileName, parseProfileName } from "..
 import { parseKeyType, parseLogging, pascalCase } from "../core/enums.js";
 import { AppError, RuleError } from "../core/errors.js";
 import { normalizeExpiration, wireExpiration } from "../core/expiration.js";
+import { logFilterQuery } from "../core/log-filter.js";
 import { hasKnownId, type KeyRecord } from "../core/model.js";
 import { draftFromInput, type KeyInput } from "../core/rules.js";
 import { defaultSettings, settingSpecs, type StoreSettings } from "../core/settings.js";
@@ -396,19 +397,8 @@ export class RemoteBackend implements Backend {
 	 */
 	async queryAccessLog(filter: AccessLogFilter, page: { before?: number; limit: number }): Promise<AccessLogPage> {
 		if (!this.extended) this.unavailable("accessLogs");
-		const status = filter.status ?? (filter.statusClass === undefined ? undefined : `${filter.statusClass}xx`);
 		const answer = await this.client.json<unknown>(`${prefix}/logs`, {
-			query: {
-				key: filter.keyId,
-				status,
-				method: filter.method,
-				path: filter.pathPrefix,
-				contains: filter.pathContains,
-				since: filter.since === undefined ? undefined : new Date(filter.since).toISOString(),
-				until: filter.until === undefined ? undefined : new Date(filter.until).toISOString(),
-				before: page.before,
-				limit: page.limit,
-			},
+			query: { ...logFilterQuery(filter), before: page.before, limit: page.limit },
 		});
 		return accessLogPageFromWire(answer, page.before);
 	}
