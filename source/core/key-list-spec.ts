@@ -6,8 +6,8 @@
  * - Sort columns, in the order the console cycles through them, each reading one record field.
  * - A missing value (null; a remote's empty creation time) sorts last in both directions: a key
  *   never used or never expiring has nothing to rank by, so it never pushes ranked keys down.
- * - Ties, missing values included, go by id in the sort's direction, so each column is one walk
- *   of its `(column, id)` index, forwards or backwards.
+ * - Ties, missing values included, go by id in the sort's direction, so a column indexed on
+ *   `(column, id)` sorts in one walk of that index, forwards or backwards.
  * - Text compares by code point; the name ignores the case of A-Z only (SQLite's NOCASE).
  * - The filter is words separated by white space, every one of which must occur as written
  *   (no wildcards: `%` and `_` are plain text) in the text of `keyFilterParts`. A word without a
