@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AccessLogFilter } from "../source/core/backend.js";
 import { filterText } from "../source/core/key-text.js";
+import { logFilterQuery, logFilterText, parseLogFilter, parseLogFilterWords } from "../source/core/log-filter.js";
 import { matchesFilter } from "../source/remote/key-index.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { accessEntry } from "./support/access-entry.js";
@@ -65,4 +66,27 @@ test("a log filter word anywhere in the path: in the store and through serve's l
 	assert.equal(response.status, 200);
 	const page = (await response.json()) as { entries: { path: string }[] };
 	assert.deepEqual(page.entries.map((e) => e.path).filter((p) => p !== "/api/api-keys/logs"), ["/reg/c", "/nuget/v3/reg/a"]);
+});
+
+test("a log filter read from words, sent as a remote's query string and parsed there is the same filter", () => {
+	const now = new Date("2026-06-01T12:00:00Z");
+	const typed = parseLogFilterWords("status:4xx METHOD:post path:/api/ since:24h until:2026-06-01 reg", 1001, now);
+	assert.ok(typed.ok);
+	assert.deepEqual(typed.filter, {
+		keyId: 1001,
+		statusClass: 4,
+		method: "POST",
+		pathPrefix: "/api/",
+		pathContains: "reg",
+		since: Date.parse("2026-05-31T12:00:00Z"),
+		until: Date.parse("2026-06-01T00:00:00Z"),
+	});
+	const query = new URLSearchParams(logFilterQuery(typed.filter));
+	const served = parseLogFilter(logFilterText((field) => query.get(field)), now);
+	assert.deepEqual(served, typed);
+	assert.deepEqual(parseLogFilterWords("colour:red", undefined, now), {
+		ok: false,
+		field: "path",
+		error: 'unknown filter "colour": use key, status, method, path, since, until',
+	});
 });

@@ -3,7 +3,17 @@ import { describe, test } from "node:test";
 import { checkAccess } from "../source/core/access.js";
 import { catalogFor } from "../source/core/catalog.js";
 import { parseKeyType, parseLogging, splitList } from "../source/core/enums.js";
-import { displayExpiration, expirationPolicyError, formatIso, normalizeExpiration, parseExpiration, wireExpiration } from "../source/core/expiration.js";
+import {
+	defaultExpirationPreset,
+	displayExpiration,
+	expirationPolicyError,
+	expirationPresetChoices,
+	formatIso,
+	isExpirationPreset,
+	normalizeExpiration,
+	parseExpiration,
+	wireExpiration,
+} from "../source/core/expiration.js";
 import { shortDate } from "../source/commands/list-format.js";
 import { convertLegacyKey } from "../source/core/legacy.js";
 import { emptyDraft, type KeyRecord, toApiKeyInfo } from "../source/core/model.js";
@@ -157,6 +167,23 @@ describe("expiration", () => {
 			expirationPolicyError(null, { nonExpiringAllowed: false, maxLifetimeDays: null }, now) ?? "",
 			/non-expiring keys are not allowed/,
 		);
+	});
+
+	test("the console's presets are expirations the rules read, never offered only where the policy allows it", () => {
+		const now = new Date("2026-01-01T00:00:00Z");
+		const open = expirationPresetChoices({ nonExpiringAllowed: true, maxLifetimeDays: null });
+		assert.deepEqual(open.map((choice) => choice.label), ["30 days", "90 days", "1 year", "never"]);
+		assert.deepEqual(open.map((choice) => parseExpiration(choice.value, now)), [
+			{ ok: true, value: "2026-01-31T00:00:00Z" },
+			{ ok: true, value: "2026-04-01T00:00:00Z" },
+			{ ok: true, value: "2027-01-01T00:00:00Z" },
+			{ ok: true, value: null },
+		]);
+		assert.ok(open.some((choice) => choice.value === defaultExpirationPreset));
+		for (const capped of [{ nonExpiringAllowed: false, maxLifetimeDays: null }, { nonExpiringAllowed: true, maxLifetimeDays: 90 }]) {
+			assert.ok(!expirationPresetChoices(capped).some((choice) => choice.value === "never"));
+		}
+		assert.ok(isExpirationPreset("never") && isExpirationPreset("1y") && !isExpirationPreset("2y"));
 	});
 });
 

@@ -2,16 +2,12 @@
 import { AppError } from "../core/errors.js";
 import type { AccessLogEntry, AccessLogFilter } from "../core/backend.js";
 import { safeLine, terminalJson } from "../core/terminal-text.js";
-import { type LogFilterText, parseLogFilter } from "../core/log-filter.js";
+import { logFilterText, parseLogFilter } from "../core/log-filter.js";
 import { formatTimestamp } from "../core/time.js";
 import { type CommandSpec, type Flags, optionError, stringFlag } from "./command.js";
 
 function filterFromFlags(flags: Flags, now: Date): AccessLogFilter {
-	const text: LogFilterText = {};
-	for (const field of ["key", "status", "method", "path", "since", "until"] as const) {
-		const value = stringFlag(flags, field);
-		if (value !== undefined) text[field] = value;
-	}
+	const text = logFilterText((field) => stringFlag(flags, field));
 	const parsed = parseLogFilter(text, now);
 	if (!parsed.ok) throw optionError(parsed.field, parsed.error);
 	return parsed.filter;

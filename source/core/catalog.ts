@@ -1,6 +1,7 @@
 /**
  * What a key may reach is data, not code: each product profile has a catalog, and every rule,
- * option, picker and check reads it. Labels follow the products' own UIs (proget-api.md §1.5).
+ * option, picker and check reads it. Labels follow the products' own UIs
+ * (ProGet's: https://github.com/Inedo/inedo-docs/blob/7a30742fe43b750612e3d19b4fd7d9107e60f9dd/Content/proget/api/apikeys/%23.md#L26).
  */
 import type { KeyType } from "./model.js";
 

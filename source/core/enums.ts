@@ -1,5 +1,9 @@
 /**
- * Enum values as ProGet reads them: any letter case, or the ordinal 0-3 (proget-api.md §1.2).
+ * Enum values as ProGet reads them: any letter case, or the ordinal 0-3. Its JSON contract uses
+ * System.Text.Json's string enum converter
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ProGetApiJsonContext.cs#L32),
+ * which reads names without case and integers too
+ * (https://learn.microsoft.com/dotnet/api/system.text.json.serialization.jsonstringenumconverter-1).
  */
 import { type KeyType, keyTypes, type Logging, loggingLevels } from "./model.js";
 

@@ -190,6 +190,27 @@ function pastError(expiration: string, now: Date, typed: string | undefined): st
 	return `${what} is in the past${today ? ": a date expires at its start (00:00 UTC); give tomorrow's date or a span such as 1d" : ""}`;
 }
 
+/** The expirations the console offers as one choice each, besides typing a date. */
+const expirationPresets = [
+	{ value: "30d", label: "30 days" },
+	{ value: "90d", label: "90 days" },
+	{ value: "1y", label: "1 year" },
+	{ value: "never", label: "never" },
+] as const;
+
+/** The expiration a new key starts with in the console. */
+export const defaultExpirationPreset = "90d";
+
+export function isExpirationPreset(text: string): boolean {
+	return expirationPresets.some((preset) => preset.value === text);
+}
+
+/** The presets the store's policy allows: `never` only where a key may never expire. */
+export function expirationPresetChoices(policy: ExpirationPolicy): { value: string; label: string }[] {
+	const neverAllowed = expirationPolicyError(null, policy, new Date()) === undefined;
+	return expirationPresets.filter((preset) => preset.value !== "never" || neverAllowed).map((preset) => ({ ...preset }));
+}
+
 export interface ExpirationPolicy {
 	nonExpiringAllowed: boolean;
 	maxLifetimeDays: number | null;

@@ -3,6 +3,7 @@
  * The list filter matches this same text (and the description), so what is shown is what is found
  * and nothing hidden is: the key hint is not part of it.
  */
+import { type KeyFilterPart, keyFilterParts } from "./key-list-spec.js";
 import type { KeyRecord } from "./model.js";
 
 /** pgutil's words for a key without a name (`pgutil apikeys list`). */
@@ -26,15 +27,17 @@ export function scopeText(key: KeyRecord): string {
 	}
 }
 
-/** Every word the list filter looks in, as the local store's SQL builds it too (key-rows.ts). */
+const filterPartText: Record<KeyFilterPart, (key: KeyRecord) => string> = {
+	id: (key) => String(key.id),
+	type: typeText,
+	name: (key) => key.displayName ?? unnamedKey,
+	description: (key) => key.description ?? "",
+	legacyUser: (key) => (key.type === "other" && key.user !== null ? `user ${key.user}` : ""),
+	scope: scopeText,
+	status: (key) => (key.enabled ? "enabled" : "disabled"),
+};
+
+/** Every word the list filter looks in (key-list-spec.ts), as the local store's SQL builds it too. */
 export function filterText(key: KeyRecord): string {
-	return [
-		key.id,
-		typeText(key),
-		key.displayName ?? unnamedKey,
-		key.description ?? "",
-		key.type === "other" && key.user !== null ? `user ${key.user}` : "",
-		scopeText(key),
-		key.enabled ? "enabled" : "disabled",
-	].join(" ");
+	return keyFilterParts.map((part) => filterPartText[part](key)).join(" ");
 }

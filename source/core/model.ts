@@ -1,5 +1,6 @@
 /**
- * The API-key model, in ProGet's wire names (reference proget-api.md §1.1).
+ * The API-key model, in ProGet's wire names
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ApiKeyInfo.cs#L33-L76).
  * Everything here is plain data: no I/O.
  */
 
@@ -84,7 +85,8 @@ export function hasKnownId(record: Pick<KeyRecord, "id">): boolean {
 
 /**
  * The wire form of a record: ProGet's property order, nulls omitted (pgutil writes that way and
- * reads either), enum values lower case (reference §1.2 recommendation).
+ * reads either), enum values lower case: the camelCase that ProGet's JSON contract describes
+ * (https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ApiKeyInfo.cs#L15-L16).
  */
 export function toApiKeyInfo(record: KeyRecord, secret?: string): ApiKeyInfo {
 	const ordered: [string, unknown][] = [

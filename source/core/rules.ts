@@ -1,42 +1,17 @@
 /**
- * The key rules, one implementation for the console, the command line and the server:
- * per-type field rules (proget-api.md §1.4) read from the profile's catalog, enum parsing, text
- * limits, the store's expiration and custom-key policies.
+ * The key rules, one implementation for the console, the command line and the server: input read
+ * field by field (rule-input.ts), the per-type field rules (type-rules.ts), the type itself, and
+ * the store's expiration and custom-key policies.
  */
-import {
-	type Catalog,
-	legacyFeedApi,
-	type ScopeChoice,
-	systemApiValues,
-	typeSpec,
-} from "./catalog.js";
-import { parseKeyType, parseLogging, splitList } from "./enums.js";
-import { expirationPolicyError, parseExpiration } from "./expiration.js";
+import { type Catalog, typeSpec } from "./catalog.js";
+import { parseKeyType } from "./enums.js";
+import { expirationPolicyError } from "./expiration.js";
 import type { KeyDraft, KeyType } from "./model.js";
+import { type FieldError, type KeyInput, parseFields, type RuleResult } from "./rule-input.js";
 import type { StoreSettings } from "./settings.js";
+import { checkTypeFields } from "./type-rules.js";
 
-/** Loosely typed input as it arrives from a JSON body, command-line flags or a form. */
-export interface KeyInput {
-	type?: unknown;
-	displayName?: unknown;
-	description?: unknown;
-	systemApis?: unknown;
-	packagePermissions?: unknown;
-	feed?: unknown;
-	feedGroup?: unknown;
-	user?: unknown;
-	expiration?: unknown;
-	logging?: unknown;
-}
-
-export type FieldName = keyof KeyDraft | "key";
-
-export interface FieldError {
-	field: FieldName;
-	message: string;
-}
-
-export type RuleResult<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+export type { FieldError, FieldName, KeyInput, RuleResult } from "./rule-input.js";
 
 export interface RuleContext {
 	catalog: Catalog;
@@ -47,185 +22,7 @@ export interface RuleContext {
 /** Why a check runs: `import` may bring types `create` refuses (legacy keys). */
 export type Purpose = "create" | "import";
 
-const textLimits = {
-	displayName: 200,
-	description: 2000,
-	feed: 200,
-	feedGroup: 200,
-	user: 200,
-} as const;
-type TextField = keyof typeof textLimits;
-
 const maxCustomKeyLength = 1000;
-// C0 and C1 controls, DEL, and bidi overrides: stored text must never be able to drive a terminal.
-const forbiddenText = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-
-function parseText(field: TextField, raw: unknown, errors: FieldError[]): string | null {
-	if (raw === undefined || raw === null) return null;
-	if (typeof raw !== "string") {
-		errors.push({ field, message: "must be a string" });
-		return null;
-	}
-	const text = raw.trim();
-	if (text === "") return null;
-	if (forbiddenText.test(text)) {
-		errors.push({ field, message: "must not contain control characters" });
-		return null;
-	}
-	if (text.length > textLimits[field]) {
-		errors.push({ field, message: `must be at most ${textLimits[field]} characters` });
-		return null;
-	}
-	return text;
-}
-
-function parseScopeList(
-	field: "systemApis" | "packagePermissions",
-	raw: unknown,
-	errors: FieldError[],
-): string[] | null {
-	if (raw === undefined || raw === null) return null;
-	let items: unknown[];
-	if (typeof raw === "string") items = splitList(raw);
-	else if (Array.isArray(raw)) items = raw;
-	else {
-		errors.push({ field, message: "must be a list of strings" });
-		return null;
-	}
-	if (!items.every((item): item is string => typeof item === "string")) {
-		errors.push({ field, message: "must be a list of strings" });
-		return null;
-	}
-	const values = [
-		...new Set(items.map((item) => item.trim().toLowerCase()).filter((v) => v !== "")),
-	];
-	return values.length === 0 ? null : values;
-}
-
-function quoteList(choices: readonly ScopeChoice[]): string {
-	const quoted = choices.map((c) => `"${c.value}"`);
-	if (quoted.length <= 1) return quoted.join("");
-	return `${quoted.slice(0, -1).join(", ")}, and ${quoted.at(-1)}`;
-}
-
-/** Sorts granted values into catalog order, so every front end shows and stores them alike. */
-function inCatalogOrder(order: readonly string[], values: readonly string[]): string[] {
-	return [...values].sort((a, b) => order.indexOf(a) - order.indexOf(b));
-}
-
-function parseFields(input: KeyInput, ctx: RuleContext, errors: FieldError[]): Partial<KeyDraft> {
-	const parsed: Partial<KeyDraft> = {};
-	for (const field of Object.keys(textLimits) as TextField[]) {
-		if (field in input) parsed[field] = parseText(field, input[field], errors);
-	}
-	if ("systemApis" in input)
-		parsed.systemApis = parseScopeList("systemApis", input.systemApis, errors);
-	if ("packagePermissions" in input) {
-		parsed.packagePermissions = parseScopeList(
-			"packagePermissions",
-			input.packagePermissions,
-			errors,
-		);
-	}
-	if ("logging" in input) {
-		if (input.logging === undefined || input.logging === null) parsed.logging = "none";
-		else {
-			const logging = parseLogging(input.logging);
-			if (logging) parsed.logging = logging;
-			else
-				errors.push({ field: "logging", message: "must be one of none, request, response, both" });
-		}
-	}
-	if ("expiration" in input) {
-		const raw = input.expiration;
-		if (raw === undefined || raw === null) parsed.expiration = null;
-		else if (typeof raw !== "string")
-			errors.push({ field: "expiration", message: "must be a date string" });
-		else {
-			const result = parseExpiration(raw, ctx.now);
-			if (result.ok) parsed.expiration = result.value;
-			else errors.push({ field: "expiration", message: result.error });
-		}
-	}
-	return parsed;
-}
-
-function mustBeNull(draft: KeyDraft, fields: (keyof KeyDraft)[], errors: FieldError[]): void {
-	for (const field of fields) {
-		if (draft[field] !== null) {
-			errors.push({ field, message: `must not be set for ${draft.type} keys` });
-		}
-	}
-}
-
-function checkSystem(draft: KeyDraft, catalog: Catalog, errors: FieldError[]): void {
-	mustBeNull(draft, ["packagePermissions", "feed", "feedGroup", "user"], errors);
-	const { fullControl, choices } = catalog.systemApis;
-	const expected = `Expected either "${fullControl.value}" or a comma-separated list of ${quoteList(choices)}`;
-	const apis = draft.systemApis;
-	if (apis === null) {
-		errors.push({ field: "systemApis", message: `is required for system keys. ${expected}` });
-		return;
-	}
-	const known = new Set(choices.map((c) => c.value));
-	const valid =
-		(apis.length === 1 && apis[0] === fullControl.value) || apis.every((api) => known.has(api));
-	if (!valid) {
-		errors.push({
-			field: "systemApis",
-			message: `an invalid value for API was specified. ${expected}`,
-		});
-		return;
-	}
-	draft.systemApis = inCatalogOrder(systemApiValues(catalog), apis);
-}
-
-function checkFeed(draft: KeyDraft, catalog: Catalog, errors: FieldError[]): void {
-	mustBeNull(draft, ["systemApis", "user"], errors);
-	const permissions = draft.packagePermissions;
-	const allowed = catalog.packagePermissions.map((c) => c.value);
-	if (permissions === null) {
-		errors.push({
-			field: "packagePermissions",
-			message: `is required for feed keys: any of ${allowed.join(", ")}`,
-		});
-	} else if (!permissions.every((p) => allowed.includes(p))) {
-		errors.push({
-			field: "packagePermissions",
-			message: `an invalid value was specified: use any of ${allowed.join(", ")}`,
-		});
-	} else {
-		draft.packagePermissions = inCatalogOrder(allowed, permissions);
-	}
-	if (draft.feed !== null && draft.feedGroup !== null) {
-		errors.push({
-			field: "feedGroup",
-			message: "either a feed or a feed group may be given, not both",
-		});
-	}
-}
-
-function checkPersonal(draft: KeyDraft, errors: FieldError[]): void {
-	mustBeNull(draft, ["systemApis", "packagePermissions", "feed", "feedGroup"], errors);
-	if (draft.user === null) errors.push({ field: "user", message: "is required for personal keys" });
-}
-
-function checkLegacy(draft: KeyDraft, catalog: Catalog, errors: FieldError[]): void {
-	mustBeNull(draft, ["packagePermissions", "feed", "feedGroup"], errors);
-	const allowed = catalog.legacyApis.map((c) => c.value);
-	const apis = draft.systemApis;
-	if (apis === null || !apis.every((api) => allowed.includes(api))) {
-		errors.push({
-			field: "systemApis",
-			message: `legacy keys are granted any of ${allowed.join(", ")}`,
-		});
-		return;
-	}
-	draft.systemApis = inCatalogOrder(allowed, apis);
-	if (draft.user !== null && !apis.includes(legacyFeedApi)) {
-		errors.push({ field: "user", message: `a Feed API username needs the ${legacyFeedApi} grant` });
-	}
-}
 
 /** The per-type rules and the store's policies, applied to a whole draft. */
 function checkDraft(
@@ -235,20 +32,7 @@ function checkDraft(
 	errors: FieldError[],
 	typedExpiration?: unknown,
 ): void {
-	switch (draft.type) {
-		case "system":
-			checkSystem(draft, ctx.catalog, errors);
-			break;
-		case "feed":
-			checkFeed(draft, ctx.catalog, errors);
-			break;
-		case "personal":
-			checkPersonal(draft, errors);
-			break;
-		case "other":
-			checkLegacy(draft, ctx.catalog, errors);
-			break;
-	}
+	checkTypeFields(draft, ctx.catalog, errors);
 	if (checkExpiration) {
 		const typed = typeof typedExpiration === "string" ? typedExpiration : undefined;
 		const problem = expirationPolicyError(draft.expiration, ctx.settings, ctx.now, typed);
@@ -298,7 +82,7 @@ export function draftFromInput(
 ): RuleResult<KeyDraft> {
 	const errors: FieldError[] = [];
 	const type = checkType(input.type, ctx, purpose, errors);
-	const fields = parseFields(input, ctx, errors);
+	const fields = parseFields(input, ctx.now, errors);
 	if (!type) return { ok: false, errors };
 	const draft: KeyDraft = {
 		type,
@@ -332,7 +116,7 @@ export function applyPatch(
 			message: "a key's type cannot be changed; create a new key instead",
 		});
 	}
-	const fields = parseFields(input, ctx, errors);
+	const fields = parseFields(input, ctx.now, errors);
 	const next: KeyDraft = { ...current, ...fields };
 	if (fields.feed != null && !("feedGroup" in input)) next.feedGroup = null;
 	if (fields.feedGroup != null && !("feed" in input)) next.feed = null;

@@ -1,7 +1,10 @@
 /**
  * Key text: generation, the keyed digest the store indexes, and the non-secret hint.
  * The digest is HMAC-SHA256 under a per-store secret kept outside the database file, so a stolen
- * database alone cannot be used to test guesses of short custom keys (anchors-keys.md (d) 2).
+ * database alone cannot be used to test guesses of short custom keys, which ProGet allows
+ * (https://github.com/Inedo/inedo-docs/blob/7a30742fe43b750612e3d19b4fd7d9107e60f9dd/Content/proget/api/apikeys/%23.md#L114-L118).
+ * GitLab digests its tokens with an instance secret likewise
+ * (https://github.com/gitlabhq/gitlabhq/blob/f61bb2a16a514b71bf33aabbbb999d6732016a24/lib/gitlab/crypto_helper.rb#L14-L17).
  */
 import { createHmac, randomBytes } from "node:crypto";
 

@@ -1,7 +1,8 @@
 /**
  * Store-wide security settings, mirroring ProGet's "Configure API Access" switches
- * (proget-api.md §7), plus access-log retention. Described as data so the CLI, the server and the
- * console's settings screen all list, parse and explain them the same way.
+ * (https://github.com/Inedo/inedo-docs/blob/7a30742fe43b750612e3d19b4fd7d9107e60f9dd/Content/proget/api/apikeys/%23.md#L94-L118),
+ * plus access-log retention. Described as data so the CLI, the server and the console's settings
+ * screen all list, parse and explain them the same way.
  */
 import type { Parsed } from "./expiration.js";
 

@@ -1,5 +1,7 @@
 /** Mapping between `api_keys` rows and KeyRecords, and the key list's SQL (filter, sort, page). */
-import type { KeyQuery, KeySortColumn } from "../core/backend.js";
+import type { KeyQuery } from "../core/backend.js";
+import { type KeyFilterPart, type KeySortField, filterTerms, keyFilterParts, keySortSpecs } from "../core/key-list-spec.js";
+import { unnamedKey } from "../core/key-text.js";
 import type { KeyRecord, KeyType, Logging } from "../core/model.js";
 
 /**
@@ -66,42 +68,49 @@ function listWords(column: string): string {
 	return `replace(replace(replace(replace(coalesce(${column}, ''), '[]', ''), '["', ''), '"]', ''), '","', ',')`;
 }
 
-/** What the list filter looks in: core/key-text.ts's filterText, in SQL (the key hint is not in it). */
-const haystack = `(id || ' ' || CASE type WHEN 'other' THEN 'legacy' ELSE type END || ' ' ||
-	coalesce(display_name, '(unnamed key)') || ' ' || coalesce(description, '') || ' ' ||
-	CASE WHEN type = 'other' AND user_name IS NOT NULL THEN 'user ' || user_name ELSE '' END || ' ' ||
-	CASE type
+/** core/key-text.ts's filter text, part by part, in SQL. */
+const filterPartSql: Record<KeyFilterPart, string> = {
+	id: "id",
+	type: "CASE type WHEN 'other' THEN 'legacy' ELSE type END",
+	name: `coalesce(display_name, '${unnamedKey}')`,
+	description: "coalesce(description, '')",
+	legacyUser: "CASE WHEN type = 'other' AND user_name IS NOT NULL THEN 'user ' || user_name ELSE '' END",
+	scope: `CASE type
 		WHEN 'feed' THEN coalesce(feed, CASE WHEN feed_group IS NOT NULL THEN 'group ' || feed_group ELSE 'all feeds' END) || ': ' || ${listWords("package_permissions")}
 		WHEN 'personal' THEN 'user ' || coalesce(user_name, '?')
 		ELSE ${listWords("system_apis")}
-	END || ' ' ||
-	CASE enabled WHEN 1 THEN 'enabled' ELSE 'disabled' END)`;
-
-const sortExpressions: Record<KeySortColumn, string> = {
-	id: "id",
-	name: "display_name IS NULL, display_name COLLATE NOCASE",
-	type: "type",
-	expiration: "expiration IS NULL, expiration",
-	lastUsed: "last_used_at IS NULL, last_used_at",
-	created: "created_at",
+	END`,
+	status: "CASE enabled WHEN 1 THEN 'enabled' ELSE 'disabled' END",
 };
 
-/** A WHERE clause for the filter terms: all must match; a term with a capital matches case exactly. */
+const haystack = `(${keyFilterParts.map((part) => filterPartSql[part]).join(" || ' ' || ")})`;
+
+const sortFieldSql: Record<KeySortField, string> = {
+	id: "id",
+	displayName: "display_name",
+	type: "type",
+	expiration: "expiration",
+	lastUsedAt: "last_used_at",
+	createdAt: "created_at",
+};
+
+/**
+ * The WHERE clause of the list filter (core/key-list-spec.ts). Terms are bound parameters found
+ * with instr(), so `%` and `_` are plain text; SQLite's lower() folds A-Z only, as the spec does.
+ */
 export function filterClause(filter: string | undefined): { sql: string; params: string[] } {
-	const terms = (filter ?? "").split(/\s+/).filter((t) => t !== "");
+	const terms = filterTerms(filter);
 	if (terms.length === 0) return { sql: "", params: [] };
-	const parts = terms.map((term) =>
-		term === term.toLowerCase() ? `instr(lower(${haystack}), ?) > 0` : `instr(${haystack}, ?) > 0`,
-	);
-	return { sql: `WHERE ${parts.join(" AND ")}`, params: terms };
+	const parts = terms.map((term) => (term.exactCase ? `instr(${haystack}, ?) > 0` : `instr(lower(${haystack}), ?) > 0`));
+	return { sql: `WHERE ${parts.join(" AND ")}`, params: terms.map((term) => term.text) };
 }
 
+/** The ORDER BY of the list sort (core/key-list-spec.ts); NULLS LAST still walks the `(column, id)` index. */
 export function orderClause(sort: KeyQuery["sort"]): string {
-	const column = sort?.column ?? "id";
+	const spec = keySortSpecs[sort?.column ?? "id"];
 	const direction = sort?.descending ? "DESC" : "ASC";
-	const parts = sortExpressions[column].split(", ").map((part) =>
-		// "x IS NULL" keeps nulls last whatever the direction.
-		part.endsWith("IS NULL") ? part : `${part} ${direction}`,
-	);
-	return `ORDER BY ${parts.join(", ")}, id ${direction}`;
+	if (spec.field === "id") return `ORDER BY id ${direction}`;
+	const column = sortFieldSql[spec.field];
+	const value = `${spec.emptyIsMissing ? `nullif(${column}, '')` : column}${spec.ignoreCase ? " COLLATE NOCASE" : ""}`;
+	return `ORDER BY ${value} ${direction} NULLS LAST, id ${direction}`;
 }
