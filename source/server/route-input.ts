@@ -1,7 +1,7 @@
 /** What the routes read from a request: its id, a key's fields, what a key must allow, a log filter. */
 import type { Requirement } from "../core/access.js";
 import type { AccessLogFilter } from "../core/backend.js";
-import { parseLogFilter } from "../core/log-filter.js";
+import { logFilterText, parseLogFilter } from "../core/log-filter.js";
 import type { KeyInput } from "../core/rules.js";
 import { HttpError } from "./request-body.js";
 
@@ -73,12 +73,7 @@ export function requirementFrom(body: Record<string, unknown>): Requirement {
 
 /** The logs route's query: its filter and page. */
 export function logQuery(query: URLSearchParams): { filter: AccessLogFilter; page: { before?: number; limit: number } } {
-	const text: Record<string, string> = {};
-	for (const field of ["key", "status", "method", "path", "contains", "since", "until"]) {
-		const value = query.get(field);
-		if (value !== null && value !== "") text[field] = value;
-	}
-	const parsed = parseLogFilter(text, new Date());
+	const parsed = parseLogFilter(logFilterText((field) => query.get(field)), new Date());
 	if (!parsed.ok) throw new HttpError(400, `${parsed.field}: ${parsed.error}`);
 	const limitText = query.get("limit") ?? "50";
 	const beforeText = query.get("before");

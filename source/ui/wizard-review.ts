@@ -2,7 +2,7 @@
  * The wizard's review step: one row per field, in the wizard's words, with what an edit changed.
  * Pure, as the steps are (wizard.ts).
  */
-import { displayExpiration, isRelativeSpan, parseExpiration } from "../core/expiration.js";
+import { displayExpiration, isExpirationPreset, isRelativeSpan, parseExpiration } from "../core/expiration.js";
 import type { Step, WizardValues } from "./wizard.js";
 
 /** " (until 2027-03-05)" for a span such as "90d", "" for anything else. */
@@ -64,7 +64,7 @@ export function chosenValue(stepId: string, values: WizardValues): string | unde
 		case "feedScope":
 			return values.feedScope;
 		case "expirationPreset":
-			return ["30d", "90d", "1y", "never"].includes(values.expiration) ? values.expiration : "custom";
+			return isExpirationPreset(values.expiration) ? values.expiration : "custom";
 		case "logging":
 			return values.logging;
 		case "keySource":

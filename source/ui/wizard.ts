@@ -4,7 +4,7 @@
  * check every value as typed; the review step's rows are in wizard-review.ts.
  */
 import { type Catalog, creatableTypes, typeSpec } from "../core/catalog.js";
-import { expirationPolicyError, parseExpiration } from "../core/expiration.js";
+import { defaultExpirationPreset, expirationPolicyError, expirationPresetChoices, isExpirationPreset, parseExpiration } from "../core/expiration.js";
 import type { KeyRecord, KeyType, Logging } from "../core/model.js";
 import { customKeyError, type KeyInput } from "../core/rules.js";
 import type { StoreSettings } from "../core/settings.js";
@@ -53,7 +53,7 @@ export function emptyValues(catalog: Catalog): WizardValues {
 		user: "",
 		displayName: "",
 		description: "",
-		expiration: "90d",
+		expiration: defaultExpirationPreset,
 		logging: "none",
 		keySource: "generated",
 		customKey: "",
@@ -61,12 +61,7 @@ export function emptyValues(catalog: Catalog): WizardValues {
 }
 
 export function expirationPresets(settings: StoreSettings): Choice[] {
-	const presets: Choice[] = [
-		{ value: "30d", label: "30 days" },
-		{ value: "90d", label: "90 days" },
-		{ value: "1y", label: "1 year" },
-	];
-	if (settings.nonExpiringAllowed && settings.maxLifetimeDays === null) presets.push({ value: "never", label: "never" });
+	const presets: Choice[] = expirationPresetChoices(settings);
 	presets.push({ value: "custom", label: "a date…" });
 	return presets;
 }
@@ -131,7 +126,7 @@ export function wizardSteps(catalog: Catalog, values: WizardValues, settings: St
 		{ id: "description", title: "Description", kind: "text", optional: true },
 		{ id: "expirationPreset", title: "Expires", kind: "choice", choices: expirationPresets(settings) },
 	);
-	if (values.expiration !== "never" && !["30d", "90d", "1y"].includes(values.expiration)) {
+	if (!isExpirationPreset(values.expiration)) {
 		steps.push({
 			id: "expiration",
 			title: "Expiration date",

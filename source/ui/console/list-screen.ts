@@ -1,5 +1,5 @@
 /** The key list (home): its window over the ordered ids, the filter, sort and marks, and its keys. */
-import type { KeySortColumn } from "../../core/backend.js";
+import { type KeySortColumn, keySortColumns } from "../../core/backend.js";
 import type { KeyRecord } from "../../core/model.js";
 import type { ConsoleModel } from "../console-model.js";
 import type { Command } from "../keys/bindings.js";
@@ -7,9 +7,6 @@ import { clampIndex, windowStart } from "../list/window.js";
 import type { TextField } from "../text-field.js";
 import { type Controller, type Handlers, type MoveCommand, moveHandlers } from "./controller.js";
 import { keyActions } from "./key-actions.js";
-
-/** The columns `s` steps through, in order. */
-export const sortOrder: readonly KeySortColumn[] = ["id", "name", "type", "expiration", "lastUsed", "created"];
 
 export interface ListState {
 	/** Every matching key's id in order: the list's index. Empty until loaded. */
@@ -57,7 +54,8 @@ export class ListScreen implements Controller<"list"> {
 				this.c.editor.focus(this.state.filter);
 			},
 			sort: () => {
-				const next = sortOrder[(sortOrder.indexOf(this.state.sort.column) + 1) % sortOrder.length] as KeySortColumn;
+				// `s` steps through core's columns in their order.
+				const next = keySortColumns[(keySortColumns.indexOf(this.state.sort.column) + 1) % keySortColumns.length] as KeySortColumn;
 				this.state.sort = { column: next, descending: false };
 				void this.c.run(() => this.reload());
 			},

@@ -1,6 +1,6 @@
 /** The access log (a key's or all), read a page at a time, its filter and follow mode; and one entry opened from it. */
 import type { AccessLogEntry } from "../../core/backend.js";
-import { type LogFilterText, parseLogFilter } from "../../core/log-filter.js";
+import { type LogFilterResult, parseLogFilterWords } from "../../core/log-filter.js";
 import type { ConsoleModel } from "../console-model.js";
 import type { Command } from "../keys/bindings.js";
 import { clampIndex, windowStart } from "../list/window.js";
@@ -103,17 +103,8 @@ export class LogsScreen implements Controller<"logs"> {
 	}
 
 	/** The log filter typed as words: `status:4xx method:post path:/api since:24h key:1001`; a bare word is anywhere in the path. */
-	filter(): ReturnType<typeof parseLogFilter> {
-		const text: LogFilterText = {};
-		if (this.state?.keyId !== undefined) text.key = String(this.state.keyId);
-		for (const word of (this.state?.filterText ?? "").split(/\s+/).filter(Boolean)) {
-			const colon = word.indexOf(":");
-			const field = colon > 0 ? word.slice(0, colon).toLowerCase() : "contains";
-			const value = colon > 0 ? word.slice(colon + 1) : word;
-			if (["key", "status", "method", "path", "contains", "since", "until"].includes(field)) text[field as keyof LogFilterText] = value;
-			else return { ok: false, field: "path", error: `unknown filter "${field}": use key, status, method, path, since, until` };
-		}
-		return parseLogFilter(text, new Date());
+	filter(): LogFilterResult {
+		return parseLogFilterWords(this.state?.filterText ?? "", this.state?.keyId, new Date());
 	}
 
 	/** Rows of entries the screen shows: one line fewer than the key list (its position line). */

@@ -2,6 +2,7 @@
  * How the wizard walks its steps: entering one, choosing, going on (or back to the review it was
  * opened from), and creating or saving the key at the end.
  */
+import { isExpirationPreset } from "../../core/expiration.js";
 import { draftFromInput } from "../../core/rules.js";
 import type { ConsoleModel } from "../console-model.js";
 import { type Step, stepProblem, type TextFieldName, type WizardMode, type WizardValues, wizardInput } from "../wizard.js";
@@ -110,7 +111,7 @@ export class WizardWalk {
 		if (step.id === "keySource") values.keySource = value as WizardValues["keySource"];
 		if (step.id === "expirationPreset") {
 			if (value !== "custom") values.expiration = value;
-			else if (["30d", "90d", "1y", "never"].includes(values.expiration)) values.expiration = "";
+			else if (isExpirationPreset(values.expiration)) values.expiration = "";
 		}
 	}
 
