@@ -6,9 +6,9 @@
  * and says how to install it (`.ci/run` does).
  */
 import { execFile } from "node:child_process";
-import { accessSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { TestContext } from "node:test";
 import { promisify } from "node:util";
 import postgres from "postgres";
@@ -23,7 +23,7 @@ export function postgresSkipReason(): string | undefined {
 	return undefined;
 }
 
-/** The folder of PostgreSQL's server programs: PATH first, then Debian's versioned folders, newest first. */
+/** The folder of PostgreSQL's server programs: by PATH first, then Debian's versioned folders, newest first. */
 function postgresBinaries(): string {
 	const versioned = existsSync("/usr/lib/postgresql")
 		? readdirSync("/usr/lib/postgresql")
@@ -34,8 +34,8 @@ function postgresBinaries(): string {
 	for (const dir of [...(process.env.PATH ?? "").split(":"), ...versioned]) {
 		try {
 			accessSync(join(dir, "initdb"), constants.X_OK);
-			accessSync(join(dir, "pg_ctl"), constants.X_OK);
-			return dir;
+			// PATH may hold only links to some of them (initdb, pg_ctl): the folder they point into has all.
+			return dirname(realpathSync(join(dir, "initdb")));
 		} catch {
 			// Not here; look on.
 		}
@@ -114,13 +114,23 @@ export interface PostgresCluster {
 	/** SIGKILL to the postmaster and all its processes at once, as when its host dies; the folder stays until stop(). */
 	kill: () => Promise<void>;
 	/** A streaming standby of this cluster (pg_basebackup -R), in its own folder; stopped by the test too. */
-	startStandby: () => Promise<PostgresCluster>;
+	startStandby: (options?: ClusterOptions) => Promise<PostgresCluster>;
 	/** Makes a standby the primary; resolves once it accepts writes. */
 	promote: () => Promise<void>;
 }
 
-function socketUrl(dir: string, database: string): string {
-	return `postgres://postgres@/${database}?host=${encodeURIComponent(dir)}`;
+export interface ClusterOptions {
+	/**
+	 * Also listen on this loopback port, and make the URLs TCP ones: postgres.js 4.2 takes a
+	 * multi-host URL's unix socket from its first host only, so failover between clusters needs TCP.
+	 */
+	port?: number;
+}
+
+function clusterUrl(dir: string, options: ClusterOptions, database: string): string {
+	return options.port === undefined
+		? `postgres://postgres@/${database}?host=${encodeURIComponent(dir)}`
+		: `postgres://postgres@127.0.0.1:${options.port}/${database}`;
 }
 
 function logOf(dir: string): string {
@@ -139,12 +149,12 @@ async function makeFolder(prefix: string): Promise<string> {
 }
 
 /** Starts the server of a prepared data folder on the folder's private socket; returns the cluster. */
-async function startServer(t: TestContext, dir: string): Promise<PostgresCluster> {
+async function startServer(t: TestContext, dir: string, options: ClusterOptions): Promise<PostgresCluster> {
 	const data = join(dir, "data");
 	try {
 		await asPostgres("pg_ctl", [
 			"-D", data, "-l", join(dir, "log"), "-w", "-t", "60",
-			"-o", `-k ${dir} -c listen_addresses='' -c fsync=off`,
+			"-o", `-k ${dir} -c fsync=off ${options.port === undefined ? "-c listen_addresses=''" : `-c listen_addresses=127.0.0.1 -p ${options.port}`}`,
 			"start",
 		]);
 	} catch (error) {
@@ -177,32 +187,32 @@ async function startServer(t: TestContext, dir: string): Promise<PostgresCluster
 	t.after(stop);
 	const cluster: PostgresCluster = {
 		dir,
-		url: socketUrl(dir, "postgres"),
-		urlOf: (database) => socketUrl(dir, database),
+		url: clusterUrl(dir, options, "postgres"),
+		urlOf: (database) => clusterUrl(dir, options, database),
 		createDatabase: async (name) => {
-			const admin = postgres(socketUrl(dir, "postgres"), { max: 1, onnotice: () => {} });
+			const admin = postgres(clusterUrl(dir, options, "postgres"), { max: 1, onnotice: () => {} });
 			try {
 				await admin`CREATE DATABASE ${admin(name)}`;
 			} finally {
 				await admin.end();
 			}
-			return socketUrl(dir, name);
+			return clusterUrl(dir, options, name);
 		},
 		pid,
 		stop,
 		kill,
-		startStandby: async () => {
+		startStandby: async (standbyOptions = {}) => {
 			const standbyDir = await makeFolder("apikeys-tui-pg-standby-");
 			mkdirSync(join(standbyDir, "data"), { mode: 0o700 });
 			const { uid, gid } = await postgresOwner();
 			chownSync(join(standbyDir, "data"), uid, gid);
 			try {
-				await asPostgres("pg_basebackup", ["-D", join(standbyDir, "data"), "-R", "-X", "stream", "-c", "fast", "-h", dir, "-U", "postgres"]);
+				await asPostgres("pg_basebackup", ["-D", join(standbyDir, "data"), "-R", "-X", "stream", "-c", "fast", "-h", dir, "-p", String(options.port ?? 5432), "-U", "postgres"]);
 			} catch (error) {
 				rmSync(standbyDir, { recursive: true, force: true });
 				throw error;
 			}
-			return startServer(t, standbyDir);
+			return startServer(t, standbyDir, standbyOptions);
 		},
 		promote: async () => {
 			await asPostgres("pg_ctl", ["-D", data, "-w", "-t", "60", "promote"]);
@@ -212,7 +222,7 @@ async function startServer(t: TestContext, dir: string): Promise<PostgresCluster
 }
 
 /** A new cluster (initdb, then started), stopped and removed after the test. */
-export async function startCluster(t: TestContext): Promise<PostgresCluster> {
+export async function startCluster(t: TestContext, options: ClusterOptions = {}): Promise<PostgresCluster> {
 	const dir = await makeFolder("apikeys-tui-pg-");
 	try {
 		await asPostgres("initdb", ["-D", join(dir, "data"), "--no-sync", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"]);
@@ -220,5 +230,5 @@ export async function startCluster(t: TestContext): Promise<PostgresCluster> {
 		rmSync(dir, { recursive: true, force: true });
 		throw new Error(`initdb failed: ${(error as Error).message}`);
 	}
-	return startServer(t, dir);
+	return startServer(t, dir, options);
 }
