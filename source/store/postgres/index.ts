@@ -8,6 +8,7 @@
  */
 export { changesAfter, followChanges, headRevision, type ChangeBatch, type ChangeFollower, type FollowOptions, type KeyChange } from "./change-feed.js";
 export { changeChannel, keptChanges, lockNamespace, lockPurpose } from "./coordination.js";
+export { isPostgresUrl, redactedUrl } from "./database-url.js";
 export { dropAccessLogPartitionsBefore, ensureAccessLogPartitions, partitionName } from "./access-log-partitions.js";
 export { PostgresKeyIndex, type KeyIndexOptions } from "./key-index.js";
 export { latestSchema, prepareSchema, readSchema, type SchemaState } from "./schema.js";
