@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type postgres from "postgres";
 import {
 	changesAfter,
+	databaseIdentity,
 	followChanges,
 	headRevision,
 	keptChanges,
@@ -69,6 +70,22 @@ function reader(sql: Sql, after: number) {
 			}
 		},
 	};
+}
+
+/** A follower on `listener` from the head of `store`, without polling: it looks when notified or reconnected. */
+type ErrorHandler = (error: unknown) => void;
+
+async function follow(t: TestContext, store: Sql, listener: postgres.Sql, onError: ErrorHandler = (error) => assert.fail(error as Error)) {
+	const applied: KeyChange[] = [];
+	const follower = await followChanges(listener, {
+		after: await headRevision(store),
+		database: await databaseIdentity(store),
+		pollMs: 0,
+		apply: (batch) => void applied.push(...batch.changes),
+		onError,
+	});
+	t.after(follower.stop);
+	return { follower, applied };
 }
 
 const skip = postgresSkipReason();
@@ -178,14 +195,7 @@ test("PostgreSQL change feed", { skip }, async (t) => {
 	await t.test("a follower hears a change over LISTEN, the settings' changes too", async (t) => {
 		const { sql } = await newStore(t);
 		const key = await addKey(sql, "heard");
-		const applied: KeyChange[] = [];
-		const follower = await followChanges(sql, {
-			after: await headRevision(sql),
-			pollMs: 0,
-			apply: (batch) => void applied.push(...batch.changes),
-			onError: (error) => assert.fail(error as Error),
-		});
-		t.after(follower.stop);
+		const { follower, applied } = await follow(t, sql, sql);
 		await rename(sql, key, "heard again");
 		await sql`INSERT INTO settings (name, value) VALUES ('logRetentionDays', '30')`;
 		await waitFor(() => applied.length === 2, "both changes to be applied");
@@ -201,14 +211,8 @@ test("PostgreSQL change feed", { skip }, async (t) => {
 		const admin = connect(t, cluster.url, { max: 1 });
 		const key = await addKey(sql, "watched");
 		const listener = connect(t, cluster.urlOf(name), { max: 1 });
-		const applied: KeyChange[] = [];
-		const follower = await followChanges(listener, {
-			after: await headRevision(sql),
-			pollMs: 0,
-			apply: (batch) => void applied.push(...batch.changes),
-			onError: () => {},
-		});
-		t.after(follower.stop);
+		// Its looks fail while it cannot connect; it looks again when it listens again.
+		const { follower, applied } = await follow(t, sql, listener, () => {});
 		await rename(sql, key, "before");
 		await waitFor(() => applied.length === 1, "the first change to be heard");
 
@@ -237,7 +241,8 @@ test("PostgreSQL change feed", { skip }, async (t) => {
 			SELECT 'system', sha256(i::text::bytea), 'ab…', now(), 'test' FROM generate_series(1, ${keptChanges + 1500}) AS i`;
 		const latest = await headRevision(sql);
 		assert.equal(latest, keptChanges + 1500);
-		assert.deepEqual(await changesAfter(sql, 0), { changes: [], reloadNeeded: true, revision: latest, more: false });
+		const database = await databaseIdentity(sql);
+		assert.deepEqual(await changesAfter(sql, 0), { changes: [], reloadNeeded: true, revision: latest, more: false, database });
 		const recent = await changesAfter(sql, latest - 3);
 		assert.equal(recent.reloadNeeded, false);
 		assert.deepEqual(recent.changes.map((change) => change.revision), [latest - 2, latest - 1, latest]);

@@ -3,18 +3,21 @@
  * standby replays the primary's changes under the same revisions and refuses LISTEN (a node must
  * listen on the primary); the primary killed with SIGKILL and the standby promoted, the standby
  * takes writes and its revisions go on after the last one replayed, never back; a multi-host URL
- * asking for the primary finds whichever cluster is it.
+ * asking for the primary finds whichever cluster is it, and a node's key index on that URL follows
+ * across the failover, reading every key again on the new primary.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
 import type postgres from "postgres";
-import { changeChannel, headRevision, prepareSchema } from "../source/store/postgres/index.js";
+import { changeChannel, databaseIdentity, headRevision, PostgresKeyIndex, prepareSchema } from "../source/store/postgres/index.js";
 import { freePort } from "./support/nginx.js";
 import { connect, postgresSkipReason, startCluster, waitFor } from "./support/postgres.js";
 
+const digestOf = (key: string) => createHash("sha256").update(key).digest();
+
 function addKey(sql: postgres.Sql, name: string) {
-	const digest = createHash("sha256").update(name).digest();
+	const digest = digestOf(name);
 	return sql`
 		INSERT INTO api_keys (type, key_digest, key_hint, display_name, created_at, created_by)
 		VALUES ('system', ${digest}, 'ab…', ${name}, now(), 'test')`;
@@ -45,6 +48,17 @@ test("PostgreSQL test clusters: a streaming standby, the primary killed, the sta
 	await assert.rejects(addKey(reads, "on the standby"), /read-only transaction/);
 	await assert.rejects(reads.listen(changeChannel, () => {}), /cannot execute LISTEN during recovery/);
 
+	const index = await PostgresKeyIndex.open(connect(t, whicheverIsPrimary, { max: 2 }), { pollMs: 100, onError: () => {} });
+	t.after(() => index.close());
+	assert.equal(index.find(digestOf("streamed"))?.displayName, "streamed");
+	// A change that names no key in the change feed: only reading every key again shows it.
+	await writes`ALTER TABLE api_keys DISABLE TRIGGER USER`;
+	await writes`UPDATE api_keys SET display_name = 'renamed quietly' WHERE display_name = 'before the standby'`;
+	await writes`ALTER TABLE api_keys ENABLE TRIGGER USER`;
+	await waitFor(async () => (await reads`SELECT 1 FROM api_keys WHERE display_name = 'renamed quietly'`).length === 1, "the standby to replay it");
+	const [system, timeline] = (await databaseIdentity(writes)).split("/");
+	assert.equal(await databaseIdentity(reads), `${system}/recovery`);
+
 	await primary.kill();
 	await assert.rejects(connect(t, primary.url, { max: 1 })`SELECT 1`, /ECONNREFUSED|ENOENT/);
 	await standby.promote();
@@ -52,4 +66,9 @@ test("PostgreSQL test clusters: a streaming standby, the primary killed, the sta
 	assert.equal(await primaryPort(), new URL(standby.url).port);
 	const after = await headRevision(reads);
 	assert.ok(after > last, `revision ${after} goes on after ${last}`);
+	const [sameSystem, newTimeline] = (await databaseIdentity(reads)).split("/");
+	assert.equal(sameSystem, system);
+	assert.notEqual(newTimeline, timeline);
+	await waitFor(() => index.find(digestOf("after the failover")) !== undefined, "the index to follow onto the new primary");
+	assert.equal(index.find(digestOf("before the standby"))?.displayName, "renamed quietly");
 });

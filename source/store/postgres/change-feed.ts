@@ -2,7 +2,9 @@
  * Following a PostgreSQL store's changes (key_changes, migrations/002-key-changes.ts) in commit
  * order. A node reads its keys, notes the revision it read them at, then applies the changes after
  * it. LISTEN tells it when to look; it looks again whenever its LISTEN connection is (re)made, and
- * on a timer, since a notification sent while that connection is down is lost for good.
+ * on a timer, since a notification sent while that connection is down is lost for good. After a
+ * failover it reads everything again: with asynchronous replication the standby may never have
+ * had the last changes the old primary committed, and it numbers its own from where its copy ends.
  */
 import { performance } from "node:perf_hooks";
 import type { ISql, Sql } from "postgres";
@@ -26,9 +28,25 @@ export interface ChangeBatch {
 	revision: number;
 	/** More changes wait after this batch. */
 	more: boolean;
+	/** Which database server answered (databaseIdentity). */
+	database: string;
+}
+
+/**
+ * The cluster and its timeline (`system identifier/timeline`): a promoted standby starts a new
+ * timeline, so a failover changes it. Read on the primary; a standby answers `…/recovery`.
+ */
+const identitySql = `(SELECT system_identifier::text FROM pg_control_system()) || '/' ||
+	CASE WHEN pg_is_in_recovery() THEN 'recovery' ELSE substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) END`;
+
+/** Which database server this is, for telling a failover (see identitySql). */
+export async function databaseIdentity(sql: ISql): Promise<string> {
+	const [row] = await sql<{ database: string }[]>`SELECT ${sql.unsafe(identitySql)} AS database`;
+	return row?.database ?? "";
 }
 
 interface ChangeRow {
+	database: string;
 	pruned: string;
 	head: string | null;
 	revision: string | null;
@@ -38,7 +56,7 @@ interface ChangeRow {
 /** The changes after `revision`, at most `limit`; pruned-through, head and changes are read in one snapshot. */
 export async function changesAfter(sql: ISql, revision: number, limit = 1000): Promise<ChangeBatch> {
 	const rows = await sql<ChangeRow[]>`
-		SELECT meta.value AS pruned, (SELECT max(revision) FROM key_changes)::text AS head,
+		SELECT ${sql.unsafe(identitySql)} AS database, meta.value AS pruned, (SELECT max(revision) FROM key_changes)::text AS head,
 			changed.revision::text AS revision, changed.key_id
 		FROM store_meta meta
 		LEFT JOIN LATERAL (
@@ -46,13 +64,14 @@ export async function changesAfter(sql: ISql, revision: number, limit = 1000): P
 		) changed ON true
 		WHERE meta.name = 'changes_pruned_through'
 		ORDER BY changed.revision`;
+	const database = rows[0]?.database ?? "";
 	const pruned = Number(rows[0]?.pruned ?? 0);
 	const head = rows[0]?.head === null || rows[0]?.head === undefined ? pruned : Number(rows[0].head);
-	if (revision < pruned || revision > head) return { changes: [], reloadNeeded: true, revision: head, more: false };
+	if (revision < pruned || revision > head) return { changes: [], reloadNeeded: true, revision: head, more: false, database };
 	const changes = rows
 		.filter((row) => row.revision !== null)
 		.map((row) => ({ revision: Number(row.revision), keyId: row.key_id }));
-	return { changes, reloadNeeded: false, revision: changes.at(-1)?.revision ?? revision, more: changes.length === limit };
+	return { changes, reloadNeeded: false, revision: changes.at(-1)?.revision ?? revision, more: changes.length === limit, database };
 }
 
 /** The latest revision: a node reads its keys and this in one snapshot, then follows the changes after it. */
@@ -66,6 +85,8 @@ export async function headRevision(sql: ISql): Promise<number> {
 export interface FollowOptions {
 	/** The revision the follower starts after (the one its keys were read at). */
 	after: number;
+	/** The database its keys were read from (databaseIdentity), in the same snapshot. */
+	database: string;
 	/** Applies a batch; the follower moves past it once this resolves, and not if it throws. */
 	apply: (batch: ChangeBatch) => void | Promise<void>;
 	/** Looks for changes this often even without a notification; 0: only when notified or (re)connected. */
@@ -89,6 +110,7 @@ export interface ChangeFollower {
 /** Starts following; resolves once it is listening and has caught up. */
 export async function followChanges(sql: Sql, options: FollowOptions): Promise<ChangeFollower> {
 	let revision = options.after;
+	let database = options.database;
 	let confirmedAt = Number.NEGATIVE_INFINITY;
 	let queued: Promise<void> | undefined;
 	let tail: Promise<void> = Promise.resolve();
@@ -96,9 +118,12 @@ export async function followChanges(sql: Sql, options: FollowOptions): Promise<C
 	const readAll = async () => {
 		for (;;) {
 			const began = performance.now();
-			const batch = await changesAfter(sql, revision, options.batchSize);
+			const read = await changesAfter(sql, revision, options.batchSize);
+			const failedOver = read.database !== database;
+			const batch = failedOver ? { ...read, changes: [], reloadNeeded: true, more: false } : read;
 			await options.apply(batch);
 			revision = batch.revision;
+			database = batch.database;
 			if (!batch.more) {
 				confirmedAt = began;
 				return;

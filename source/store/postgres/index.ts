@@ -6,7 +6,7 @@
  * migrations, the store's shared facts (profile, secret check), the change feed, the in-memory
  * key index verification will read, and the access log's daily partitions.
  */
-export { changesAfter, followChanges, headRevision, type ChangeBatch, type ChangeFollower, type FollowOptions, type KeyChange } from "./change-feed.js";
+export { changesAfter, databaseIdentity, followChanges, headRevision, type ChangeBatch, type ChangeFollower, type FollowOptions, type KeyChange } from "./change-feed.js";
 export { changeChannel, keptChanges, lockNamespace, lockPurpose } from "./coordination.js";
 export { isPostgresUrl, redactedUrl } from "./database-url.js";
 export { dropAccessLogPartitionsBefore, ensureAccessLogPartitions, partitionName } from "./access-log-partitions.js";

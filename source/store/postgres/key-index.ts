@@ -9,7 +9,7 @@ import type { Sql } from "postgres";
 import { formatIso } from "../../core/expiration.js";
 import type { KeyType, Logging, VerifiedKey } from "../../core/model.js";
 import { parseList } from "../key-rows.js";
-import { type ChangeBatch, type ChangeFollower, followChanges, headRevision } from "./change-feed.js";
+import { type ChangeBatch, type ChangeFollower, databaseIdentity, followChanges, headRevision } from "./change-feed.js";
 
 interface KeyRow {
 	id: number;
@@ -63,9 +63,10 @@ export class PostgresKeyIndex {
 	/** Reads every key, then follows the changes; resolves once the index is current. */
 	static async open(sql: Sql, options: KeyIndexOptions): Promise<PostgresKeyIndex> {
 		const index = new PostgresKeyIndex(sql);
-		const revision = await index.readAll();
+		const { revision, database } = await index.readAll();
 		index.follower = await followChanges(sql, {
 			after: revision,
+			database,
 			pollMs: options.pollMs,
 			onError: options.onError,
 			apply: (batch) => index.apply(batch),
@@ -97,17 +98,18 @@ export class PostgresKeyIndex {
 		await this.follower?.stop();
 	}
 
-	/** Reads every key and the revision they are at, in one snapshot; returns the revision. */
-	private async readAll(): Promise<number> {
-		const { revision, rows } = await this.sql.begin("isolation level repeatable read read only", async (tx) => ({
+	/** Reads every key, and the revision and database they are at, in one snapshot. */
+	private async readAll(): Promise<{ revision: number; database: string }> {
+		const { revision, database, rows } = await this.sql.begin("isolation level repeatable read read only", async (tx) => ({
 			revision: await headRevision(tx),
+			database: await databaseIdentity(tx),
 			rows: await tx<KeyRow[]>`SELECT ${tx.unsafe(columns)} FROM api_keys`,
 		}));
 		// Replaced at once (no await below): a lookup sees the old index or the new one.
 		this.byDigest.clear();
 		this.digestOfId.clear();
 		for (const row of rows) this.add(row);
-		return revision;
+		return { revision, database };
 	}
 
 	private async apply(batch: ChangeBatch): Promise<void> {
