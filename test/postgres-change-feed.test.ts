@@ -242,7 +242,8 @@ test("PostgreSQL change feed", { skip }, async (t) => {
 		const latest = await headRevision(sql);
 		assert.equal(latest, keptChanges + 1500);
 		const database = await databaseIdentity(sql);
-		assert.deepEqual(await changesAfter(sql, 0), { changes: [], reloadNeeded: true, revision: latest, more: false, database });
+		const reload = { changes: [], reloadNeeded: true, revision: latest, more: false, head: latest, database };
+		assert.deepEqual(await changesAfter(sql, 0), reload);
 		const recent = await changesAfter(sql, latest - 3);
 		assert.equal(recent.reloadNeeded, false);
 		assert.deepEqual(recent.changes.map((change) => change.revision), [latest - 2, latest - 1, latest]);

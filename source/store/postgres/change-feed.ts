@@ -28,6 +28,8 @@ export interface ChangeBatch {
 	revision: number;
 	/** More changes wait after this batch. */
 	more: boolean;
+	/** The latest revision as of this read. */
+	head: number;
 	/** Which database server answered (databaseIdentity). */
 	database: string;
 }
@@ -67,11 +69,12 @@ export async function changesAfter(sql: ISql, revision: number, limit = 1000): P
 	const database = rows[0]?.database ?? "";
 	const pruned = Number(rows[0]?.pruned ?? 0);
 	const head = rows[0]?.head === null || rows[0]?.head === undefined ? pruned : Number(rows[0].head);
-	if (revision < pruned || revision > head) return { changes: [], reloadNeeded: true, revision: head, more: false, database };
+	if (revision < pruned || revision > head) return { changes: [], reloadNeeded: true, revision: head, more: false, head, database };
 	const changes = rows
 		.filter((row) => row.revision !== null)
 		.map((row) => ({ revision: Number(row.revision), keyId: row.key_id }));
-	return { changes, reloadNeeded: false, revision: changes.at(-1)?.revision ?? revision, more: changes.length === limit, database };
+	const more = changes.length === limit;
+	return { changes, reloadNeeded: false, revision: changes.at(-1)?.revision ?? revision, more, head, database };
 }
 
 /** The latest revision: a node reads its keys and this in one snapshot, then follows the changes after it. */
@@ -120,7 +123,7 @@ export async function followChanges(sql: Sql, options: FollowOptions): Promise<C
 			const began = performance.now();
 			const read = await changesAfter(sql, revision, options.batchSize);
 			const failedOver = read.database !== database;
-			const batch = failedOver ? { ...read, changes: [], reloadNeeded: true, more: false } : read;
+			const batch = failedOver ? { ...read, changes: [], reloadNeeded: true, revision: read.head, more: false } : read;
 			await options.apply(batch);
 			revision = batch.revision;
 			database = batch.database;
