@@ -1,6 +1,7 @@
 /**
- * Throw-away PostgreSQL clusters for tests: each in its own temp folder, reached only through a unix
- * socket in that folder (no TCP port), stopped by its PID and removed after the test. PostgreSQL
+ * Throw-away PostgreSQL clusters for tests: each in its own temp folder, reached through a unix
+ * socket in that folder (and a loopback port only when asked), stopped by its PID and removed after
+ * the test; a streaming standby of one, a crash (SIGKILL) and a promotion for failover. PostgreSQL
  * refuses to run as root, so under root (CI) every server program runs as the `postgres` user;
  * under any other user the tests are skipped with the reason. A missing PostgreSQL fails the test
  * and says how to install it (`.ci/run` does).
@@ -148,6 +149,11 @@ async function makeFolder(prefix: string): Promise<string> {
 	return dir;
 }
 
+/** The postmaster's PID, the first line of postmaster.pid in its data folder. */
+function postmasterPid(data: string): number {
+	return Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+}
+
 /** Starts the server of a prepared data folder on the folder's private socket; returns the cluster. */
 async function startServer(t: TestContext, dir: string, options: ClusterOptions): Promise<PostgresCluster> {
 	const data = join(dir, "data");
@@ -158,10 +164,17 @@ async function startServer(t: TestContext, dir: string, options: ClusterOptions)
 			"start",
 		]);
 	} catch (error) {
+		const log = logOf(dir);
+		// pg_ctl gave up waiting, but the server may be up: never leave one running.
+		try {
+			process.kill(postmasterPid(data), "SIGKILL");
+		} catch {
+			// It never started.
+		}
 		rmSync(dir, { recursive: true, force: true });
-		throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${logOf(dir)}`);
+		throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${log}`);
 	}
-	const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+	const pid = postmasterPid(data);
 	let stopped = false;
 	const kill = async () => {
 		const all = [pid, ...childrenOf(pid)];
