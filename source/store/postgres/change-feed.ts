@@ -1,0 +1,170 @@
+/**
+ * Following a PostgreSQL store's changes (key_changes, migrations/002-key-changes.ts) in commit
+ * order. A node reads its keys, notes the revision it read them at, then applies the changes after
+ * it. LISTEN tells it when to look; it looks again whenever its LISTEN connection is (re)made, and
+ * on a timer, since a notification sent while that connection is down is lost for good. After a
+ * failover it reads everything again: with asynchronous replication the standby may never have
+ * had the last changes the old primary committed, and it numbers its own from where its copy ends.
+ */
+import { performance } from "node:perf_hooks";
+import type { ISql, Sql } from "postgres";
+import { changeChannel } from "./coordination.js";
+
+export interface KeyChange {
+	revision: number;
+	/** null: the settings changed. */
+	keyId: number | null;
+}
+
+export interface ChangeBatch {
+	/** The changes after the revision asked for, oldest first. */
+	changes: KeyChange[];
+	/**
+	 * The reader must read every key and the settings again: changes it has not seen were pruned,
+	 * or the database is behind it (restored from a backup, or not the database it read before).
+	 */
+	reloadNeeded: boolean;
+	/** Where the reader is once it has applied this batch (after a reload: the revision to reload at). */
+	revision: number;
+	/** More changes wait after this batch. */
+	more: boolean;
+	/** The latest revision as of this read. */
+	head: number;
+	/** Which database server answered (databaseIdentity). */
+	database: string;
+}
+
+/**
+ * The cluster and its timeline (`system identifier/timeline`): a promoted standby starts a new
+ * timeline, so a failover changes it. Read on the primary; a standby answers `…/recovery`.
+ */
+const identitySql = `(SELECT system_identifier::text FROM pg_control_system()) || '/' ||
+	CASE WHEN pg_is_in_recovery() THEN 'recovery' ELSE substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) END`;
+
+/** Which database server this is, for telling a failover (see identitySql). */
+export async function databaseIdentity(sql: ISql): Promise<string> {
+	const [row] = await sql<{ database: string }[]>`SELECT ${sql.unsafe(identitySql)} AS database`;
+	return row?.database ?? "";
+}
+
+interface ChangeRow {
+	database: string;
+	pruned: string;
+	head: string | null;
+	revision: string | null;
+	key_id: number | null;
+}
+
+/** The changes after `revision`, at most `limit`; pruned-through, head and changes are read in one snapshot. */
+export async function changesAfter(sql: ISql, revision: number, limit = 1000): Promise<ChangeBatch> {
+	const rows = await sql<ChangeRow[]>`
+		SELECT ${sql.unsafe(identitySql)} AS database, meta.value AS pruned, (SELECT max(revision) FROM key_changes)::text AS head,
+			changed.revision::text AS revision, changed.key_id
+		FROM store_meta meta
+		LEFT JOIN LATERAL (
+			SELECT revision, key_id FROM key_changes WHERE revision > ${revision} ORDER BY revision LIMIT ${limit}
+		) changed ON true
+		WHERE meta.name = 'changes_pruned_through'
+		ORDER BY changed.revision`;
+	const database = rows[0]?.database ?? "";
+	const pruned = Number(rows[0]?.pruned ?? 0);
+	const head = rows[0]?.head === null || rows[0]?.head === undefined ? pruned : Number(rows[0].head);
+	if (revision < pruned || revision > head) return { changes: [], reloadNeeded: true, revision: head, more: false, head, database };
+	const changes = rows
+		.filter((row) => row.revision !== null)
+		.map((row) => ({ revision: Number(row.revision), keyId: row.key_id }));
+	const more = changes.length === limit;
+	return { changes, reloadNeeded: false, revision: changes.at(-1)?.revision ?? revision, more, head, database };
+}
+
+/** The latest revision: a node reads its keys and this in one snapshot, then follows the changes after it. */
+export async function headRevision(sql: ISql): Promise<number> {
+	const [row] = await sql<{ head: string }[]>`
+		SELECT coalesce((SELECT max(revision) FROM key_changes), value::bigint)::text AS head
+		FROM store_meta WHERE name = 'changes_pruned_through'`;
+	return Number(row?.head ?? 0);
+}
+
+export interface FollowOptions {
+	/** The revision the follower starts after (the one its keys were read at). */
+	after: number;
+	/** The database its keys were read from (databaseIdentity), in the same snapshot. */
+	database: string;
+	/** Applies a batch; the follower moves past it once this resolves, and not if it throws. */
+	apply: (batch: ChangeBatch) => void | Promise<void>;
+	/** Looks for changes this often even without a notification; 0: only when notified or (re)connected. */
+	pollMs: number;
+	/** Hears a failed look for changes (the next one retries). */
+	onError: (error: unknown) => void;
+	/** Changes read per query. */
+	batchSize?: number;
+}
+
+export interface ChangeFollower {
+	/** The last revision applied. */
+	revision: () => number;
+	/** performance.now() when the latest look that found the follower current began: what it is known current as of. */
+	confirmedAt: () => number;
+	/** Looks for changes now; resolves once every change committed before the call is applied. */
+	catchUp: () => Promise<void>;
+	stop: () => Promise<void>;
+}
+
+/** Starts following; resolves once it is listening and has caught up. */
+export async function followChanges(sql: Sql, options: FollowOptions): Promise<ChangeFollower> {
+	let revision = options.after;
+	let database = options.database;
+	let confirmedAt = Number.NEGATIVE_INFINITY;
+	let queued: Promise<void> | undefined;
+	let tail: Promise<void> = Promise.resolve();
+
+	const readAll = async () => {
+		for (;;) {
+			const began = performance.now();
+			const read = await changesAfter(sql, revision, options.batchSize);
+			const failedOver = read.database !== database;
+			const batch = failedOver ? { ...read, changes: [], reloadNeeded: true, revision: read.head, more: false } : read;
+			await options.apply(batch);
+			revision = batch.revision;
+			database = batch.database;
+			if (!batch.more) {
+				confirmedAt = began;
+				return;
+			}
+		}
+	};
+	// One look at a time; a call while one runs queues one more (it starts after the call, so it
+	// sees what the call was about), and calls while that one waits share it.
+	const catchUp = (): Promise<void> => {
+		if (queued) return queued;
+		const next = tail.then(() => {
+			queued = undefined;
+			return readAll();
+		});
+		queued = next;
+		tail = next.catch(() => {});
+		return next;
+	};
+	const lookInBackground = () => {
+		catchUp().catch(options.onError);
+	};
+
+	const listening = await sql.listen(changeChannel, lookInBackground, lookInBackground);
+	const timer = options.pollMs > 0 ? setInterval(lookInBackground, options.pollMs) : undefined;
+	timer?.unref();
+	let stopped = false;
+	const stop = async () => {
+		if (stopped) return;
+		stopped = true;
+		clearInterval(timer);
+		await listening.unlisten();
+		await tail;
+	};
+	try {
+		await catchUp();
+	} catch (error) {
+		await stop();
+		throw error;
+	}
+	return { revision: () => revision, confirmedAt: () => confirmedAt, catchUp, stop };
+}

@@ -1,0 +1,138 @@
+/**
+ * Every key of a PostgreSQL store in this node's memory by its digest, for verification: a lookup
+ * is a map read, never a query, so verification stays synchronous whatever the database does.
+ * Read whole with the head revision in one snapshot, then kept current in the background from the
+ * change feed: the keys a batch of changes names are read again (a key's latest state, so reading
+ * it late is harmless), and everything is read again when the feed says changes were lost.
+ */
+import type { Sql } from "postgres";
+import { formatIso } from "../../core/expiration.js";
+import type { KeyType, Logging, VerifiedKey } from "../../core/model.js";
+import { parseList } from "../key-rows.js";
+import { type ChangeBatch, type ChangeFollower, databaseIdentity, followChanges, headRevision } from "./change-feed.js";
+
+interface KeyRow {
+	id: number;
+	type: KeyType;
+	display_name: string | null;
+	system_apis: string | null;
+	package_permissions: string | null;
+	feed: string | null;
+	feed_group: string | null;
+	user_name: string | null;
+	expiration: Date | null;
+	logging: Logging;
+	enabled: boolean;
+	key_digest: Buffer;
+}
+
+function verifiedKey(row: KeyRow): VerifiedKey {
+	return {
+		id: row.id,
+		type: row.type,
+		displayName: row.display_name,
+		systemApis: parseList(row.system_apis),
+		packagePermissions: parseList(row.package_permissions),
+		feed: row.feed,
+		feedGroup: row.feed_group,
+		user: row.user_name,
+		// The SQLite store's text form, to the second.
+		expiration: row.expiration === null ? null : formatIso(row.expiration),
+		logging: row.logging,
+		enabled: row.enabled,
+	};
+}
+
+const columns = "id, type, display_name, system_apis, package_permissions, feed, feed_group, user_name, expiration, logging, enabled, key_digest";
+
+export interface KeyIndexOptions {
+	/** Looks for changes this often even without a notification. */
+	pollMs: number;
+	/** Hears a failed look for changes (the next one retries). */
+	onError: (error: unknown) => void;
+}
+
+export class PostgresKeyIndex {
+	/** By digest (latin1 text, as the SQLite store's index). */
+	private readonly byDigest = new Map<string, VerifiedKey>();
+	private readonly digestOfId = new Map<number, string>();
+	private follower: ChangeFollower | undefined;
+
+	private constructor(private readonly sql: Sql) {}
+
+	/** Reads every key, then follows the changes; resolves once the index is current. */
+	static async open(sql: Sql, options: KeyIndexOptions): Promise<PostgresKeyIndex> {
+		const index = new PostgresKeyIndex(sql);
+		const { revision, database } = await index.readAll();
+		index.follower = await followChanges(sql, {
+			after: revision,
+			database,
+			pollMs: options.pollMs,
+			onError: options.onError,
+			apply: (batch) => index.apply(batch),
+		});
+		return index;
+	}
+
+	/** The key with this digest, as of the last change applied. */
+	find(digest: Buffer): VerifiedKey | undefined {
+		return this.byDigest.get(digest.toString("latin1"));
+	}
+
+	/** The revision the index holds. */
+	revision(): number {
+		return this.follower?.revision() ?? 0;
+	}
+
+	/** performance.now() when the latest look that found the index current began. */
+	confirmedAt(): number {
+		return this.follower?.confirmedAt() ?? Number.NEGATIVE_INFINITY;
+	}
+
+	/** Resolves once every change committed before the call is in the index. */
+	catchUp(): Promise<void> {
+		return this.follower?.catchUp() ?? Promise.resolve();
+	}
+
+	async close(): Promise<void> {
+		await this.follower?.stop();
+	}
+
+	/** Reads every key, and the revision and database they are at, in one snapshot. */
+	private async readAll(): Promise<{ revision: number; database: string }> {
+		const { revision, database, rows } = await this.sql.begin("isolation level repeatable read read only", async (tx) => ({
+			revision: await headRevision(tx),
+			database: await databaseIdentity(tx),
+			rows: await tx<KeyRow[]>`SELECT ${tx.unsafe(columns)} FROM api_keys`,
+		}));
+		// Replaced at once (no await below): a lookup sees the old index or the new one.
+		this.byDigest.clear();
+		this.digestOfId.clear();
+		for (const row of rows) this.add(row);
+		return { revision, database };
+	}
+
+	private async apply(batch: ChangeBatch): Promise<void> {
+		if (batch.reloadNeeded) {
+			await this.readAll();
+			return;
+		}
+		const ids = [...new Set(batch.changes.flatMap((change) => (change.keyId === null ? [] : [change.keyId])))];
+		if (ids.length === 0) return;
+		const rows = await this.sql<KeyRow[]>`SELECT ${this.sql.unsafe(columns)} FROM api_keys WHERE id = ANY(${ids}::int[])`;
+		// Applied at once (no await below): a lookup sees the index before the batch or after it.
+		for (const id of ids) {
+			const digest = this.digestOfId.get(id);
+			if (digest === undefined) continue;
+			this.byDigest.delete(digest);
+			this.digestOfId.delete(id);
+		}
+		for (const row of rows) this.add(row);
+	}
+
+	private add(row: KeyRow): void {
+		const digest = row.key_digest.toString("latin1");
+		this.byDigest.set(digest, verifiedKey(row));
+		this.digestOfId.set(row.id, digest);
+	}
+}
