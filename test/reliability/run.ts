@@ -1,7 +1,7 @@
 /**
  * `npm run test:reliability [-- --full]`: runs every reliability and security test one file at a
  * time (they load the machine and must not disturb each other), then prints the suite's figures
- * (crashes survived, requests fuzzed, keystrokes sent, bytes scanned) as the README reports them.
+ * (crashes survived, requests fuzzed, keystrokes sent, bytes scanned) as docs/RELIABILITY.md reports them.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";

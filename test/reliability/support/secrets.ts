@@ -94,7 +94,7 @@ export function storeFiles(db: string): string[] {
 
 /**
  * Adds to the suite's running tally (RELIABILITY_TALLY names a file; each line `name value`), which
- * `test:reliability` prints at the end for the README's figures.
+ * `test:reliability` prints at the end for docs/RELIABILITY.md's figures.
  */
 export function tally(name: string, value: number): void {
 	const file = process.env.RELIABILITY_TALLY;
