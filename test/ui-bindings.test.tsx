@@ -13,6 +13,7 @@ import type { Handlers } from "../source/ui/console/controller.js";
 import { footerHints } from "../source/ui/components/footer.js";
 import { hintText } from "../source/ui/format/footer-hints.js";
 import { type Binding, bindings, bindingsFor, type Command, keyLabel, type Screen } from "../source/ui/keys/bindings.js";
+import { type ScreenViews, screenViews } from "../source/ui/screens/views.js";
 import { keys, mountConsole } from "./support/console-harness.js";
 import { startProGetStandIn } from "./support/proget-standin.js";
 
@@ -58,6 +59,13 @@ describe("every binding has a handler", () => {
 			}
 		}
 		assert.deepEqual(twice, []);
+	});
+
+	test("a screen without a view does not compile (checked by npm run typecheck)", () => {
+		const { settings: _, ...withoutSettings } = screenViews;
+		// @ts-expect-error "settings" is a screen of the binding table: a views table without it is a type error
+		const views: ScreenViews = withoutSettings;
+		assert.equal(Object.keys(views).length, screens.length - 1);
 	});
 });
 
