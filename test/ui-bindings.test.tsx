@@ -12,7 +12,8 @@ import type { LocalStore } from "../source/store/local-store.js";
 import type { Handlers } from "../source/ui/console/controller.js";
 import { footerHints } from "../source/ui/components/footer.js";
 import { hintText } from "../source/ui/format/footer-hints.js";
-import { type Binding, bindings, bindingsFor, type Screen } from "../source/ui/keys/bindings.js";
+import { type Binding, bindings, bindingsFor, type Command, keyLabel, type Screen } from "../source/ui/keys/bindings.js";
+import { type ScreenViews, screenViews } from "../source/ui/screens/views.js";
 import { keys, mountConsole } from "./support/console-harness.js";
 import { startProGetStandIn } from "./support/proget-standin.js";
 
@@ -43,6 +44,28 @@ describe("every binding has a handler", () => {
 			delete: () => undefined,
 		};
 		assert.deepEqual([Object.keys(withoutNo).length, Object.keys(withStray).length], [1, 3]);
+	});
+
+	test("no key runs two rows on one screen (the first row would take it and the other would never run)", () => {
+		const taken = new Map<string, Command>();
+		const twice: string[] = [];
+		for (const binding of bindings) {
+			for (const screen of binding.screens) {
+				for (const key of binding.keys) {
+					const first = taken.get(`${screen} ${key}`);
+					if (first) twice.push(`${screen}: ${keyLabel(key)} is ${first} and ${binding.command}`);
+					else taken.set(`${screen} ${key}`, binding.command);
+				}
+			}
+		}
+		assert.deepEqual(twice, []);
+	});
+
+	test("a screen without a view does not compile (checked by npm run typecheck)", () => {
+		const { settings: _, ...withoutSettings } = screenViews;
+		// @ts-expect-error "settings" is a screen of the binding table: a views table without it is a type error
+		const views: ScreenViews = withoutSettings;
+		assert.equal(Object.keys(views).length, screens.length - 1);
 	});
 });
 

@@ -6,12 +6,8 @@ import { Footer, footerHints, messageLines } from "./components/footer.js";
 import { Header } from "./components/header.js";
 import { keyNames } from "./keys/key-names.js";
 import { bodyHeight, frameHeight, listHeight, messageRoom } from "./layout.js";
-import { AccessLogs } from "./screens/access-logs.js";
-import { CreateWizard } from "./screens/create-wizard.js";
-import { KeyDetail } from "./screens/key-detail.js";
-import { KeyList } from "./screens/key-list.js";
-import { StoreSettingsScreen } from "./screens/store-settings.js";
-import { Confirm, Help, minimumSize, Secret, TooSmall } from "./screens/overlays.js";
+import { minimumSize, TooSmall } from "./screens/overlays.js";
+import { screenViews } from "./screens/views.js";
 import { useTerminalSize } from "./terminal/use-terminal-size.js";
 import type { Theme } from "./theme/theme.js";
 
@@ -52,19 +48,11 @@ export function App({ model, theme }: { model: ConsoleModel; theme: Theme }) {
 	useEffect(() => model.setListHeight(listHeight(rows, message.length)), [model, rows, message.length]);
 
 	if (tooSmall) return <TooSmall columns={columns} rows={rows} />;
-	const props = { model, theme, width, height: body };
-	const underHelp = model.helpOf();
+	const View = screenViews[model.screen];
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Header model={model} theme={theme} width={width} />
-			{model.screen === "list" ? <KeyList {...props} /> : null}
-			{model.screen === "detail" ? <KeyDetail {...props} /> : null}
-			{model.screen === "logs" ? <AccessLogs {...props} /> : null}
-			{model.screen === "help" ? <Help {...props} of={underHelp} /> : null}
-			{model.screen === "confirm" ? <Confirm {...props} /> : null}
-			{model.screen === "secret" ? <Secret {...props} /> : null}
-			{model.screen === "create" ? <CreateWizard {...props} /> : null}
-			{model.screen === "settings" ? <StoreSettingsScreen {...props} /> : null}
+			{View ? <View model={model} theme={theme} width={width} height={body} /> : null}
 			<Footer model={model} theme={theme} width={width} message={message} hints={hints} />
 		</Box>
 	);
