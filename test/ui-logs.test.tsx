@@ -48,8 +48,15 @@ describe("the access log", () => {
 });
 
 test("with the server down the log says why, and not that no requests match", async (t) => {
-	const ui = await mountConsole(t, { logsDown: true });
+	const ui = await mountConsole(t, { unreachable: ["queryAccessLog"] });
 	await ui.press("L");
 	assert.match(ui.frame(), /✗ cannot reach http:\/\/127\.0\.0\.1:9\/: connection refused \(Ctrl-R retries\)/);
 	assert.doesNotMatch(ui.frame(), /No requests match/);
+});
+
+test("a screen without a refresh key does not offer one when the server is down", async (t) => {
+	const ui = await mountConsole(t, { unreachable: ["getSettings"] });
+	await ui.press("o");
+	assert.match(ui.frame(), /✗ cannot reach http:\/\/127\.0\.0\.1:9\/: connection refused/);
+	assert.doesNotMatch(ui.frame(), /Ctrl-R retries/, "Ctrl-R does nothing on the settings screen");
 });

@@ -60,10 +60,10 @@ function withSlowLogPages(store: LocalStore, delayMs: number): Backend {
 }
 
 /** The store, its access log unreachable as a remote instance's is when the server is down. */
-function withLogsDown(store: LocalStore): Backend {
+function withUnreachable(store: LocalStore, methods: readonly (keyof Backend)[]): Backend {
 	return new Proxy(store, {
 		get(target, property) {
-			if (property === "queryAccessLog") {
+			if ((methods as readonly PropertyKey[]).includes(property)) {
 				return () => Promise.reject(new AppError("cannot reach http://127.0.0.1:9/: connection refused", "unavailable"));
 			}
 			const value: unknown = Reflect.get(target, property);
@@ -105,8 +105,8 @@ export async function mountConsole(
 		logPageDelayMs?: number;
 		/** A change made elsewhere between the first page and the rest of the list. */
 		changeAfterFirstPage?: (store: LocalStore) => Promise<void>;
-		/** Every access-log page fails, as with the remote server down. */
-		logsDown?: boolean;
+		/** These backend calls fail as with the remote server down (e.g. every access-log page). */
+		unreachable?: readonly (keyof Backend)[];
 		/** Another backend for the console (a remote instance); the temporary store is then unused. */
 		backend?: Backend;
 	} = {},
@@ -121,8 +121,8 @@ export async function mountConsole(
 				? withSlowLogPages(store, options.logPageDelayMs)
 				: options.changeAfterFirstPage
 					? withChangeAfterFirstPage(store, options.changeAfterFirstPage)
-					: options.logsDown
-						? withLogsDown(store)
+					: options.unreachable
+						? withUnreachable(store, options.unreachable)
 						: store),
 		readOnly: options.readOnly ?? false,
 		actor: "tester (console)",

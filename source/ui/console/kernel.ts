@@ -6,7 +6,7 @@
 import type { Backend } from "../../core/backend.js";
 import { type Catalog, catalogFor } from "../../core/catalog.js";
 import { AppError, RuleError } from "../../core/errors.js";
-import type { Command, Screen } from "../keys/bindings.js";
+import { bindingsFor, type Command, keyLabel, type Screen } from "../keys/bindings.js";
 import { LineEditor } from "../text-field.js";
 
 /** How often the console looks for changes made elsewhere: another console, a command, the server. */
@@ -90,9 +90,16 @@ export class Kernel {
 			error instanceof RuleError
 				? error.errors.map((e) => `${e.field}: ${e.message}`).join("; ")
 				: error instanceof AppError
-					? `${error.message}${error.kind === "unavailable" ? " (Ctrl-R retries)" : ""}`
+					? `${error.message}${error.kind === "unavailable" ? this.retryHint() : ""}`
 					: `unexpected error: ${(error as Error).message}`,
 		);
+	}
+
+	/** How to try again, from the binding table: only where this screen binds a refresh. */
+	private retryHint(): string {
+		const refresh = bindingsFor(this.screen).find((binding) => binding.command === "refresh");
+		const key = refresh?.keys[0];
+		return key === undefined ? "" : ` (${keyLabel(key)} retries)`;
 	}
 
 	/** Says a failure of work started without the busy flag, once it ends. */
