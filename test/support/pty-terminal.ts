@@ -1,8 +1,9 @@
 /**
- * The built program in a pseudo-terminal (node-pty), its screen read through a headless xterm: for
- * the benchmark and the reliability suite, which need exact timings, signals sent to the program
- * itself, and what the terminal state became (alternate screen, title, bell). CI is removed from the
- * program's environment: with CI set, Ink draws nothing until exit.
+ * The one terminal the end-to-end tests, the reliability suite and the console benchmark draw in: a
+ * program in a pseudo-terminal (node-pty), its screen read through a headless xterm, as a user's
+ * terminal would lay it out. Tests speak to the console through test/support/console-driver.ts, built
+ * on this; the benchmark uses it directly for its timings. CI is removed from the program's
+ * environment: with CI set, Ink draws nothing until exit.
  */
 import xterm from "@xterm/headless";
 import pty from "node-pty";
@@ -25,7 +26,10 @@ export interface PtyTerminal {
 	 */
 	styles: () => Promise<string[][]>;
 	write: (data: string) => void;
-	/** Resolves to the milliseconds it took for the screen to satisfy `test`; throws with the screen after `timeoutMs`. */
+	/**
+	 * Resolves to the milliseconds it took for the screen to satisfy `test`, checked each time the
+	 * program's output has been drawn; throws with the screen after `timeoutMs`.
+	 */
 	waitFor: (test: (screen: string) => boolean, timeoutMs?: number) => Promise<number>;
 	/** Whether the terminal is on its alternate screen now. */
 	onAlternateScreen: () => Promise<boolean>;
@@ -36,8 +40,13 @@ export interface PtyTerminal {
 	output: () => string;
 	/** Resolves to the exit code and signal once the program has ended. */
 	exited: Promise<{ code: number; signal: number | undefined }>;
-	kill: (signal?: string) => void;
-	/** SIGTERM, then waits for the exit. */
+	/** Whether the program is still running. */
+	running: () => boolean;
+	/** Sends a signal to the program's process id. */
+	kill: (signal?: NodeJS.Signals) => void;
+	/** Resizes the terminal, as a user dragging the window's edge: the program gets SIGWINCH. */
+	resize: (columns: number, rows: number) => void;
+	/** SIGTERM to the program's process id (SIGKILL if it has not ended 10 s later), then waits for the exit. */
 	close: () => Promise<void>;
 }
 
@@ -47,10 +56,17 @@ export function environmentWithoutCi(extra: Record<string, string> = {}): Record
 	return { ...env, TERM: "xterm-256color", ...extra };
 }
 
-export function openPty(
-	args: string[],
-	options: { columns?: number; rows?: number; env?: Record<string, string> } = {},
-): PtyTerminal {
+export interface PtyOptions {
+	columns?: number;
+	rows?: number;
+	env?: Record<string, string>;
+	/** The program to run; node (this one) by default, with `args` its arguments. */
+	program?: string;
+	/** Text on the terminal before the program starts, as a shell prompt would have left it. */
+	before?: string;
+}
+
+export function openPty(args: string[], options: PtyOptions = {}): PtyTerminal {
 	const cols = options.columns ?? 100;
 	const rows = options.rows ?? 30;
 	const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
@@ -61,19 +77,27 @@ export function openPty(
 	term.onBell(() => {
 		bells++;
 	});
-	const child = pty.spawn(process.execPath, args, { name: "xterm-256color", cols, rows, cwd: root, env: environmentWithoutCi(options.env) });
-	let written = Promise.resolve();
+	// Every wait wakes when the screen may have changed: output drawn, a resize, the exit.
+	let wakers: Array<() => void> = [];
+	const wake = () => {
+		const woken = wakers;
+		wakers = [];
+		for (const resolve of woken) resolve();
+	};
+	let written = new Promise<void>((resolve) => term.write(options.before ?? "", resolve));
+	const child = pty.spawn(options.program ?? process.execPath, args, { name: "xterm-256color", cols, rows, cwd: root, env: environmentWithoutCi(options.env) });
 	child.onData((data) => {
 		raw += data;
-		written = written.then(() => new Promise<void>((resolve) => term.write(data, resolve)));
+		written = written.then(() => new Promise<void>((resolve) => term.write(data, resolve))).then(wake);
 	});
-	const exited = new Promise<{ code: number; signal: number | undefined }>((resolve) =>
-		child.onExit(({ exitCode, signal }) => resolve({ code: exitCode, signal })),
-	);
 	let alive = true;
-	void exited.then(() => {
-		alive = false;
-	});
+	const exited = new Promise<{ code: number; signal: number | undefined }>((resolve) =>
+		child.onExit(({ exitCode, signal }) => {
+			alive = false;
+			resolve({ code: exitCode, signal });
+			wake();
+		}),
+	);
 	const screen = async () => {
 		await written;
 		const buffer = term.buffer.active;
@@ -104,6 +128,19 @@ export function openPty(
 			if (cell?.isFgPalette()) look.push(`fg ${cell.getFgColor()}`);
 			return look.join(" ");
 		});
+	/** Resolves at the next change, or after `ms` at most. */
+	const changeWithin = (ms: number) => {
+		let timer: NodeJS.Timeout | undefined;
+		return Promise.race([
+			new Promise<void>((resolve) => wakers.push(resolve)),
+			new Promise<void>((resolve) => {
+				timer = setTimeout(resolve, ms);
+			}),
+		]).finally(() => clearTimeout(timer));
+	};
+	const kill = (signal: NodeJS.Signals = "SIGTERM") => {
+		if (alive) process.kill(child.pid, signal);
+	};
 	return {
 		pid: child.pid,
 		screen,
@@ -114,11 +151,13 @@ export function openPty(
 		},
 		waitFor: async (test, timeoutMs = 20_000) => {
 			const started = performance.now();
-			while (performance.now() - started < timeoutMs) {
+			for (;;) {
 				if (test(await screen())) return performance.now() - started;
-				await new Promise((resolve) => setTimeout(resolve, 1));
+				const left = timeoutMs - (performance.now() - started);
+				if (left <= 0) throw new Error(`the screen never matched; it was:\n${await screen()}`);
+				// A bounded nap as well: a frame may be drawn between the check and the wait.
+				await changeWithin(Math.min(left, 100));
 			}
-			throw new Error(`the screen never matched; it was:\n${await screen()}`);
 		},
 		onAlternateScreen: async () => {
 			await written;
@@ -128,11 +167,24 @@ export function openPty(
 		bells: () => bells,
 		output: () => raw,
 		exited,
-		kill: (signal = "SIGTERM") => {
-			if (alive) child.kill(signal);
+		running: () => alive,
+		kill,
+		resize: (columns, rows) => {
+			if (alive) child.resize(columns, rows);
+			term.resize(columns, rows);
+			wake();
 		},
 		close: async () => {
-			if (alive) child.kill("SIGTERM");
+			kill("SIGTERM");
+			let timer: NodeJS.Timeout | undefined;
+			const stubborn = new Promise<void>((resolve) => {
+				timer = setTimeout(() => {
+					kill("SIGKILL");
+					resolve();
+				}, 10_000);
+			});
+			await Promise.race([exited, stubborn]);
+			clearTimeout(timer);
 			await exited;
 			await written;
 			term.dispose();
