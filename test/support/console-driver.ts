@@ -88,7 +88,7 @@ export function openConsole(t: Pick<TestContext, "after">, args: string[], optio
 		: openPty([cliPath, ...args], size);
 	const tmux = (...tmuxArgs: string[]) => {
 		if (!tmuxServer) throw new Error("this console is not inside tmux");
-		return execFileSync("tmux", ["-S", tmuxServer.socket, ...tmuxArgs], { encoding: "utf8" });
+		return execFileSync("tmux", ["-S", tmuxServer.socket, ...tmuxArgs], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 	};
 
 	const until = async <T>(what: string, read: (frame: string) => T | undefined, within = patience): Promise<T> => {

@@ -161,8 +161,12 @@ export function wizardOf(driver: Omit<Console, "wizard">): ConsoleWizard {
 			const title = stepTitle(await driver.frame());
 			if (title === undefined) throw new Error(`no wizard step's title on:\n${await driver.frame()}`);
 			await answer(title, key);
-			// The next step, the key shown, or this step saying why not.
-			const next = await driver.expectText((frame) => screenShown(frame) === "secret" || stepTitle(frame) !== title || /^✗ /m.test(frame));
+			// The next step, the key shown, or this step saying why not (in between, a remote instance's
+			// answer may be awaited on a frame with no step at all).
+			const next = await driver.expectText((frame) => {
+				const shown = stepTitle(frame);
+				return screenShown(frame) === "secret" || (shown !== undefined && shown !== title) || (shown === title && /^✗ /m.test(frame));
+			});
 			if (screenShown(next) === "secret") return { secret: secretOn(next) };
 			if (stepTitle(next) === title) return { refusal: { step: title, frame: next } };
 		}
