@@ -109,9 +109,8 @@ export function openConsole(t: Pick<TestContext, "after">, args: string[], optio
 
 	const frame = () => terminal.screen();
 	const press = async (command: Command, times = 1) => {
-		const shown = await frame();
-		const screen = screenShown(shown);
-		if (!screen) throw new Error(`no screen recognised to press "${command}" on; the screen was:\n${shown}`);
+		// A frame half drawn, or "terminal too small", names no screen: the next whole one does.
+		const screen = await until(`a screen to press "${command}" on`, screenShown);
 		const bytes = keyBytes(keyFor(command, screen));
 		for (let i = 0; i < times; i++) terminal.write(bytes);
 	};
