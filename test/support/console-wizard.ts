@@ -44,7 +44,7 @@ export interface ConsoleWizard {
 }
 
 /** The step's title from the row under the header, or the edit picker's. */
-export function stepTitle(frame: string): string | undefined {
+function stepTitle(frame: string): string | undefined {
 	const top = frame.split("\n")[1] ?? "";
 	return /step \d+ of \d+: (.*\S)/.exec(top)?.[1] ?? /^Edit key \d+: (choose a field to change)/.exec(top)?.[1];
 }
