@@ -46,14 +46,7 @@ test("200 keys in one write (as over SSH) edit a field and move on, none lost or
 	await LocalStore.open(db).close();
 	const con = openConsole(t, [`--db=${db}`], { columns: 80, rows: 24 });
 	await con.expectText("No API keys yet");
-	await con.press("create");
-	await con.expectText("Key type");
-	await con.press("next");
-	await con.expectText("APIs");
-	await con.press("choose");
-	await con.expectText(/\[x\]/);
-	await con.press("next");
-	await con.expectText(": Name");
+	await con.wizard.walkTo("Name", { type: "system" });
 	// 120 + 40 + 1 + 32 + 1 + 1 + 1 + 4 = 200 keys: text, Left ×40, Ctrl-K, Backspace ×32, Home, x, Enter, text.
 	const burst = `${"a".repeat(120)}${"\u001b[D".repeat(40)}\u000b${"\u007f".repeat(32)}\u001b[Hx\rdesc`;
 	con.terminal.write(burst);

@@ -185,29 +185,6 @@ test("in a real terminal, on a remote instance: create, edit, delete, browse log
 	await check.close();
 });
 
-test("a dropped SSH session (SIGHUP) in the middle of the wizard: terminal restored, nothing half-written", async (t) => {
-	const db = tempDbPath(t);
-	await LocalStore.open(db).close();
-	const con = openConsole(t, [`--db=${db}`]);
-	await con.expectText("No API keys yet");
-	await con.press("create");
-	await con.expectText("Key type");
-	await con.press("next");
-	await con.expectText("APIs");
-	await con.press("choose");
-	await con.expectText("[x] Full Control");
-	await con.press("next");
-	await con.expectText(": Name");
-	await con.type("half");
-	await con.expectText("half█");
-	con.terminal.kill("SIGHUP");
-	assert.equal(await con.expectExit(), 0);
-	assert.equal((await con.frame()).trimEnd(), promptLine, "the primary screen is back, untouched");
-	const store = LocalStore.open(db);
-	assert.deepEqual(await store.listKeys(), []);
-	await store.close();
-});
-
 test("in a real terminal, colours stay on their text: the selection to its row's end, a disabled key red, headings bold, hints muted", async (t) => {
 	const db = tempDbPath(t);
 	const store = LocalStore.open(db);

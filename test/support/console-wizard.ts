@@ -37,6 +37,8 @@ export interface ConsoleWizard {
 	create: (key: NewKey) => Promise<string>;
 	/** As `create`, but expects a step to refuse a value, and resolves to the refusal. */
 	refusal: (key: NewKey) => Promise<Refusal>;
+	/** As `create`, but stops when the step titled `step` is shown, before answering it. */
+	walkTo: (step: string, key: NewKey) => Promise<void>;
 	/** Moves the highlight to the choice (or review row) whose label is `label`, or starts with it. */
 	select: (label: string) => Promise<void>;
 	/** Esc, one step back at a time, each once the last was taken, until the wizard is left. */
@@ -153,13 +155,14 @@ export function wizardOf(driver: Omit<Console, "wizard">): ConsoleWizard {
 		await driver.press("next");
 	};
 
-	/** Every step with `key`'s values until the key is shown or a step refuses. */
-	const walk = async (key: NewKey): Promise<{ secret: string } | { refusal: Refusal }> => {
+	/** Every step with `key`'s values until the key is shown, a step refuses, or the step `stop` is reached. */
+	const walk = async (key: NewKey, stop?: string): Promise<{ secret: string } | { refusal: Refusal } | { reached: string }> => {
 		await driver.press("create");
 		await driver.expectScreen("create");
 		for (let steps = 0; steps < 20; steps++) {
 			const title = stepTitle(await driver.frame());
 			if (title === undefined) throw new Error(`no wizard step's title on:\n${await driver.frame()}`);
+			if (title === stop) return { reached: title };
 			await answer(title, key);
 			// The next step, the key shown, or this step saying why not (in between, a remote instance's
 			// answer may be awaited on a frame with no step at all).
@@ -173,16 +176,23 @@ export function wizardOf(driver: Omit<Console, "wizard">): ConsoleWizard {
 		throw new Error(`the wizard went on for 20 steps:\n${await driver.frame()}`);
 	};
 
+	const refused = (refusal: Refusal) => new Error(`the wizard refused at "${refusal.step}":\n${refusal.frame}`);
 	return {
 		create: async (key) => {
 			const outcome = await walk(key);
-			if ("refusal" in outcome) throw new Error(`the wizard refused at "${outcome.refusal.step}":\n${outcome.refusal.frame}`);
+			if ("refusal" in outcome) throw refused(outcome.refusal);
+			if (!("secret" in outcome)) throw new Error("the wizard stopped before the key was shown");
 			return outcome.secret;
 		},
 		refusal: async (key) => {
 			const outcome = await walk(key);
-			if ("secret" in outcome) throw new Error(`a key was created with ${JSON.stringify(key).slice(0, 200)}`);
+			if (!("refusal" in outcome)) throw new Error(`a key was created with ${JSON.stringify(key).slice(0, 200)}`);
 			return outcome.refusal;
+		},
+		walkTo: async (step, key) => {
+			const outcome = await walk(key, step);
+			if ("refusal" in outcome) throw refused(outcome.refusal);
+			if ("secret" in outcome) throw new Error(`the key was created without a step "${step}"`);
 		},
 		select,
 		cancel: async () => {
