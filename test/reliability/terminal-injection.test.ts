@@ -335,12 +335,18 @@ test("list, logs and status print hostile text escaped, with no control characte
  * A hostile or intercepted remote instance, standing in for ProGet: it answers every request with
  * `answer(path)`. What it says reaches stderr (errors) and stdout (values) only escaped.
  */
-function hostileRemote(t: TestContext, answer: (path: string) => { status: number; body: string }): Promise<string> {
+interface HostileAnswer {
+	status: number;
+	body: string;
+	headers?: Record<string, string>;
+}
+
+function hostileRemote(t: TestContext, answer: (path: string) => HostileAnswer): Promise<string> {
 	const server = createServer((request, response) => {
 		request.resume();
 		request.on("end", () => {
-			const { status, body } = answer(new URL(request.url ?? "/", "http://x").pathname);
-			response.writeHead(status, { "Content-Type": "application/json" }).end(body);
+			const { status, body, headers } = answer(new URL(request.url ?? "/", "http://x").pathname);
+			response.writeHead(status, { "Content-Type": "application/json", ...headers }).end(body);
 		});
 	});
 	return new Promise((resolve) => {
@@ -354,7 +360,7 @@ function hostileRemote(t: TestContext, answer: (path: string) => { status: numbe
 
 test("a hostile remote's error bodies, bad JSON, versions and key text reach the command line escaped", async (t) => {
 	const hostileKey = { id: 7, type: "System", key: `key:${payload}`, systemApis: ["sca"], logging: "None", displayName: "k" };
-	const remotes: Record<string, (path: string) => { status: number; body: string }> = {
+	const remotes: Record<string, (path: string) => HostileAnswer> = {
 		"a 500 whose body's first line is hostile": () => ({ status: 500, body: `${payload}\nsecond line` }),
 		"a 403 with a hostile reason": () => ({ status: 403, body: payload }),
 		"a 404 with a hostile body": () => ({ status: 404, body: payload }),
@@ -416,23 +422,30 @@ test("the console over a hostile remote: capability reasons and key values are d
 			return { status: 200, body: JSON.stringify({ product: "apikeys-tui", profile: "proget", capabilities }) };
 		}
 		if (path.endsWith("/list")) return { status: 200, body: JSON.stringify([hostileKey]) };
-		if (path.endsWith("/health")) return { status: 200, body: JSON.stringify({ applicationName: "ProGet", releaseNumber: payload, serviceStatus: "OK" }) };
+		if (path.endsWith("/get")) return { status: 200, body: JSON.stringify(hostileKey) };
+		// It says it is apikeys-tui, so that the console asks for its capabilities and shows their reasons.
+		if (path.endsWith("/health")) {
+			const health = { applicationName: "apikeys-tui", releaseNumber: payload, serviceStatus: "OK" };
+			return { status: 200, body: JSON.stringify(health), headers: { "X-ApiKeys-Tui-Version": "0.1.0" } };
+		}
 		return { status: 404, body: payload };
 	});
 	const con = openConsole(t, [`--source=${url}`], { columns: 110, rows: 30, env: { APIKEYS_TUI_API_KEY: "k".repeat(40) } });
 	await con.expectText("1 of 1", 30_000);
 	await con.press("help");
 	await con.expectScreen("help");
+	await con.expectText("(off: off:\\x1b[6n");
 	await con.press("back");
 	await con.expectText("1 of 1");
 	await con.press("open");
 	await con.expectText("Key 7 · k:\\x1b[6n");
+	// The audit trail and the requests are not there, for the instance's reason.
+	await con.expectText("(off:\\x1b[6n");
 	await con.press("back");
 	await con.expectScreen("list");
-	// Each says why it is not there.
 	for (const command of ["logs-all", "roll", "edit"] as const) {
 		await con.press(command);
-		await con.expectText(`✗ ${command.replace("-", " ")}: `);
+		await con.expectText(`✗ ${command.replace("-", " ")}: off:\\x1b[6n`);
 	}
 	await con.press("quit");
 	await con.expectExit();
