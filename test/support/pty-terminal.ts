@@ -11,6 +11,10 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
+/** Begin and end of a synchronized update (DEC mode 2026), which Ink wraps each frame in on a terminal. */
+const beginUpdate = "\u001b[?2026h";
+const endUpdate = "\u001b[?2026l";
+
 export interface PtyTerminal {
 	pid: number;
 	/** The visible rows, trailing blanks trimmed, joined by newlines. */
@@ -50,9 +54,10 @@ export interface PtyTerminal {
 	close: () => Promise<void>;
 }
 
-export function environmentWithoutCi(extra: Record<string, string> = {}): Record<string, string> {
+/** The tests' environment without CI, and without the tmux they may run in: the program's terminal is this one. */
+function programEnvironment(extra: Record<string, string> = {}): Record<string, string> {
 	const env: Record<string, string> = {};
-	for (const [name, value] of Object.entries(process.env)) if (value !== undefined && name !== "CI") env[name] = value;
+	for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !["CI", "TMUX", "TMUX_PANE"].includes(name)) env[name] = value;
 	return { ...env, TERM: "xterm-256color", ...extra };
 }
 
@@ -85,10 +90,22 @@ export function openPty(args: string[], options: PtyOptions = {}): PtyTerminal {
 		for (const resolve of woken) resolve();
 	};
 	let written = new Promise<void>((resolve) => term.write(options.before ?? "", resolve));
-	const child = pty.spawn(options.program ?? process.execPath, args, { name: "xterm-256color", cols, rows, cwd: root, env: environmentWithoutCi(options.env) });
+	// Inside a synchronized update, a terminal that supports it (as xterm.js does) still shows the last
+	// whole frame: the screen is read only between updates, never half drawn.
+	let updating = false;
+	const child = pty.spawn(options.program ?? process.execPath, args, { name: "xterm-256color", cols, rows, cwd: root, env: programEnvironment(options.env) });
 	child.onData((data) => {
+		// A marker may be split between two reads: the last few characters before count too.
+		const seen = raw.slice(-beginUpdate.length) + data;
 		raw += data;
-		written = written.then(() => new Promise<void>((resolve) => term.write(data, resolve))).then(wake);
+		const begin = seen.lastIndexOf(beginUpdate);
+		const end = seen.lastIndexOf(endUpdate);
+		written = written
+			.then(() => new Promise<void>((resolve) => term.write(data, resolve)))
+			.then(() => {
+				if (begin !== end) updating = begin > end;
+				wake();
+			});
 	});
 	let alive = true;
 	const exited = new Promise<{ code: number; signal: number | undefined }>((resolve) =>
@@ -98,8 +115,27 @@ export function openPty(args: string[], options: PtyOptions = {}): PtyTerminal {
 			wake();
 		}),
 	);
-	const screen = async () => {
+	/** Resolves at the next change, or after `ms` at most. */
+	const changeWithin = (ms: number) => {
+		let timer: NodeJS.Timeout | undefined;
+		return Promise.race([
+			new Promise<void>((resolve) => wakers.push(resolve)),
+			new Promise<void>((resolve) => {
+				timer = setTimeout(resolve, ms);
+			}),
+		]).finally(() => clearTimeout(timer));
+	};
+	/** Once what has arrived is drawn and no update is half done (a terminal gives up waiting for its end after a second, as this does). */
+	const drawn = async () => {
 		await written;
+		const started = performance.now();
+		while (updating && alive && performance.now() - started < 1000) {
+			await changeWithin(50);
+			await written;
+		}
+	};
+	const screen = async () => {
+		await drawn();
 		const buffer = term.buffer.active;
 		const lines: string[] = [];
 		for (let i = 0; i < term.rows; i++) lines.push(buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? "");
@@ -107,7 +143,7 @@ export function openPty(args: string[], options: PtyOptions = {}): PtyTerminal {
 	};
 	/** Every visible cell, read by `read` (undefined past a line's end), row by row. */
 	const eachCell = async (read: (cell: xterm.IBufferCell | undefined) => string) => {
-		await written;
+		await drawn();
 		const buffer = term.buffer.active;
 		const rows: string[][] = [];
 		for (let y = 0; y < term.rows; y++) {
@@ -128,16 +164,6 @@ export function openPty(args: string[], options: PtyOptions = {}): PtyTerminal {
 			if (cell?.isFgPalette()) look.push(`fg ${cell.getFgColor()}`);
 			return look.join(" ");
 		});
-	/** Resolves at the next change, or after `ms` at most. */
-	const changeWithin = (ms: number) => {
-		let timer: NodeJS.Timeout | undefined;
-		return Promise.race([
-			new Promise<void>((resolve) => wakers.push(resolve)),
-			new Promise<void>((resolve) => {
-				timer = setTimeout(resolve, ms);
-			}),
-		]).finally(() => clearTimeout(timer));
-	};
 	const kill = (signal: NodeJS.Signals = "SIGTERM") => {
 		if (alive) process.kill(child.pid, signal);
 	};
@@ -160,7 +186,7 @@ export function openPty(args: string[], options: PtyOptions = {}): PtyTerminal {
 			}
 		},
 		onAlternateScreen: async () => {
-			await written;
+			await drawn();
 			return term.buffer.active.type === "alternate";
 		},
 		titles,
