@@ -90,8 +90,8 @@ export function openPty(args: string[], options: PtyOptions = {}): PtyTerminal {
 		for (const resolve of woken) resolve();
 	};
 	let written = new Promise<void>((resolve) => term.write(options.before ?? "", resolve));
-	// Inside a synchronized update, a terminal that supports it (as xterm.js does) still shows the last
-	// whole frame: the screen is read only between updates, never half drawn.
+	// Inside a synchronized update, a terminal that supports it still shows the last whole frame: the
+	// screen is read only between updates, never half drawn.
 	let updating = false;
 	const child = pty.spawn(options.program ?? process.execPath, args, { name: "xterm-256color", cols, rows, cwd: root, env: programEnvironment(options.env) });
 	child.onData((data) => {
