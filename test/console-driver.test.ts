@@ -86,16 +86,9 @@ test("the wizard creates a key from a few values and gives back the secret it sh
 	);
 });
 
-test("close ends the console by its process id, and a console inside tmux with its tmux server", async (t) => {
+test("close ends the console by its process id; one inside tmux ends with its tmux server when its test ends", async (t) => {
 	const db = tempDbPath(t);
 	await LocalStore.open(db).close();
-	const alone = openConsole(t, [`--db=${db}`]);
-	const inTmux = openConsole(t, [`--db=${db}`], { inTmux: true });
-	await alone.expectText("No API keys yet");
-	await inTmux.expectText("No API keys yet");
-	const tmuxServer = Number(inTmux.tmux("display-message", "-p", "#{pid}").trim());
-	await alone.close();
-	await inTmux.close();
 	const gone = (pid: number) => {
 		try {
 			process.kill(pid, 0);
@@ -104,9 +97,23 @@ test("close ends the console by its process id, and a console inside tmux with i
 			return true;
 		}
 	};
+	const alone = openConsole(t, [`--db=${db}`]);
+	await alone.expectText("No API keys yet");
+	await alone.close();
 	assert.ok(gone(alone.terminal.pid), "the console is still running");
-	assert.ok(gone(inTmux.terminal.pid), "the tmux client is still running");
-	// The server ends a moment after its signal: waited for, bounded.
-	for (let i = 0; i < 100 && !gone(tmuxServer); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-	assert.ok(gone(tmuxServer), "the tmux server is still running");
+
+	let left: Array<[string, number]> = [];
+	await t.test("a console inside tmux, left to the end of its test", async (inner) => {
+		const inTmux = openConsole(inner, [`--db=${db}`], { inTmux: true });
+		await inTmux.expectText("No API keys yet");
+		left = [
+			["the tmux client", inTmux.terminal.pid],
+			["the tmux server", Number(inTmux.tmux("display-message", "-p", "#{pid}").trim())],
+		];
+	});
+	// A server ends a moment after its signal: waited for, bounded.
+	for (const [what, pid] of left) {
+		for (let i = 0; i < 100 && !gone(pid); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+		assert.ok(gone(pid), `${what} is still running`);
+	}
 });

@@ -70,19 +70,18 @@ function matches(frame: string, expected: Expected): boolean {
 	return typeof expected === "function" ? expected(frame) : expected.test(frame);
 }
 
-/** A private tmux server in a temporary folder: its socket, and a configuration that hides the status line. */
-function privateTmux(t: Pick<TestContext, "after">): { socket: string; config: string } {
+/** A private tmux server's folder: its socket, and a configuration that hides the status line. */
+function privateTmux(): { dir: string; socket: string; config: string } {
 	const dir = mkdtempSync(join(tmpdir(), "apikeys-tui-tmux-"));
-	t.after(() => rmSync(dir, { recursive: true, force: true }));
 	const config = join(dir, "tmux.conf");
 	writeFileSync(config, "set -g status off\n");
-	return { socket: join(dir, "tmux.sock"), config };
+	return { dir, socket: join(dir, "tmux.sock"), config };
 }
 
 /** The built console with `args` (e.g. `--db=…`), in a terminal of 100x30 unless told; closed after the test. */
 export function openConsole(t: Pick<TestContext, "after">, args: string[], options: ConsoleOptions = {}): Console {
 	const size = { columns: options.columns ?? 100, rows: options.rows ?? 30, env: options.env ?? {}, before: `${promptLine}\r\n` };
-	const tmuxServer = options.inTmux ? privateTmux(t) : undefined;
+	const tmuxServer = options.inTmux ? privateTmux() : undefined;
 	const terminal = tmuxServer
 		? openPty(["-S", tmuxServer.socket, "-f", tmuxServer.config, "new-session", process.execPath, cliPath, ...args], { ...size, program: "tmux" })
 		: openPty([cliPath, ...args], size);
@@ -137,16 +136,22 @@ export function openConsole(t: Pick<TestContext, "after">, args: string[], optio
 		if (!exit) throw new Error(`the console was still running ${within / 1000} s later; the screen was:\n${await frame()}`);
 		return exit.code;
 	};
+	/** The tmux server first, found through its socket (so before the socket's folder goes): it outlives its client. */
+	const endTmux = () => {
+		if (!tmuxServer) return;
+		try {
+			process.kill(Number(tmux("display-message", "-p", "#{pid}").trim()), "SIGTERM");
+		} catch {
+			// The server had ended with its last session.
+		}
+	};
 	let closed: Promise<void> | undefined;
 	const close = () => {
-		if (tmuxServer && terminal.running()) {
-			try {
-				process.kill(Number(tmux("display-message", "-p", "#{pid}").trim()), "SIGTERM");
-			} catch {
-				// The server had ended with its last session.
-			}
-		}
-		closed ??= terminal.close();
+		closed ??= (async () => {
+			endTmux();
+			await terminal.close();
+			if (tmuxServer) rmSync(tmuxServer.dir, { recursive: true, force: true });
+		})();
 		return closed;
 	};
 	t.after(close);
