@@ -165,7 +165,13 @@ export function openPty(args: string[], options: PtyOptions = {}): PtyTerminal {
 			return look.join(" ");
 		});
 	const kill = (signal: NodeJS.Signals = "SIGTERM") => {
-		if (alive) process.kill(child.pid, signal);
+		if (!alive) return;
+		try {
+			process.kill(child.pid, signal);
+		} catch (error) {
+			// It ended after it was last heard from (a tmux client, as its server goes).
+			if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+		}
 	};
 	return {
 		pid: child.pid,
