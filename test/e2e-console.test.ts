@@ -1,22 +1,39 @@
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { LocalStore } from "../source/store/local-store.js";
 import { accessEntry } from "./support/access-entry.js";
-import { openPty } from "./support/pty-terminal.js";
+import { type Console, openConsole, promptLine } from "./support/console-driver.js";
 import { startServer } from "./support/server-process.js";
-import { tempDbPath } from "./support/temp-store.js";
-import { startInTmux, type Terminal } from "./support/tmux.js";
+import { tempDbPath, tempDir } from "./support/temp-store.js";
 
-async function wizardThrough(term: Terminal, steps: [string, RegExp][]): Promise<string> {
-	for (const [input, next] of steps) {
-		if (input.startsWith("text:")) term.text(input.slice(5));
-		else term.key(input);
-		await term.waitFor(next);
-	}
-	return term.screen();
+/** Leaves the new key's screen as a user does: Enter, then Y (capital) to the question whether it was saved. */
+async function leaveSecret(con: Console): Promise<void> {
+	await con.press("leave-secret");
+	await con.expectText("Have you saved the key?");
+	await con.press("saved-secret");
+	await con.expectScreen("list");
 }
 
-test("in a real terminal: create each type, copy with OSC 52, edit, disable, delete, logs, resize, quit", async (t) => {
+/** Edits the selected key's body logging to `choice` and saves, through the edit picker. */
+async function editLogging(con: Console, id: number, choice: string): Promise<void> {
+	await con.press("edit");
+	await con.expectText(`Edit key ${id}: choose a field to change`);
+	await con.press("bottom");
+	await con.expectText(/› Save the changes/);
+	await con.wizard.select("Body logging");
+	await con.press("next");
+	await con.expectText(/step \d+ of \d+: Body logging/);
+	await con.wizard.select(choice);
+	await con.press("next");
+	await con.expectText(new RegExp(`\\*Body logging +${choice} {2}\\(changed\\)`));
+	await con.press("bottom");
+	await con.press("next");
+	await con.expectText(`key ${id} updated: Body logging`);
+}
+
+test("in a real terminal: create each type, edit, disable, delete, logs, resize, quit", async (t) => {
 	const db = tempDbPath(t);
 	const store = LocalStore.open(db);
 	await store.createKey({ type: "system", systemApis: ["sca"], displayName: "Existing scanner" }, { actor: "setup" });
@@ -37,123 +54,67 @@ test("in a real terminal: create each type, copy with OSC 52, edit, disable, del
 	store.flushAccessLog();
 	await store.close();
 
-	const term = startInTmux(t, [`--db=${db}`], { env: { SSH_CONNECTION: "10.0.0.2 5555 10.0.0.1 22" } });
-	await term.waitFor(/1 of 1/, "the key list");
+	const con = openConsole(t, [`--db=${db}`]);
+	await con.expectText("1 of 1");
+	const systemKey = await con.wizard.create({ type: "system", apis: ["Full Control"], name: "e2e system" });
+	assert.match(systemKey, /^[0-9a-f]{40}$/, "the new key is on the screen");
+	await leaveSecret(con);
+	await con.expectText("e2e system");
+	await con.wizard.create({ type: "feed", feeds: { feed: "public-npm" }, name: "e2e feed" });
+	await leaveSecret(con);
+	await con.wizard.create({ type: "personal", user: "alice", name: "e2e personal" });
+	await leaveSecret(con);
+	assert.match(await con.expectText("4 of 4"), /e2e personal +personal +user alice/);
 
-	let screen = await wizardThrough(term, [
-		["n", /Key type/],
-		["Enter", /APIs/],
-		["Space", /\[x\] Full Control/],
-		["Enter", /step \d+ of \d+: Name/],
-		["text:e2e system", /e2e system█/],
-		["Enter", /Description/],
-		["Enter", /Expires/],
-		["Enter", /Body logging/],
-		["Enter", /Key text/],
-		["Enter", /Review/],
-		["Enter", /This is the only time/],
-	]);
-	const key = /\b([0-9a-f]{40})\b/.exec(screen)?.[1];
-	assert.ok(key, "the new key is on the screen");
-	term.key("y");
-	await term.waitFor(/not copied: tmux drops OSC 52 here/);
-	assert.ok(!term.output().includes(Buffer.from(key).toString("base64")), "nothing sent that tmux drops (allow-passthrough is off by default)");
-	term.tmux("set", "-g", "allow-passthrough", "on");
-	term.key("y");
-	await term.waitFor(/sent through tmux as OSC 52/);
-	const deadline = Date.now() + 5000;
-	while (!term.output().includes(Buffer.from(key).toString("base64")) && Date.now() < deadline) {
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-	assert.match(term.output(), new RegExp(`\\u001bPtmux;\\u001b\\u001b\\]52;c;${Buffer.from(key).toString("base64")}\\u0007\\u001b\\\\`));
-	await wizardThrough(term, [
-		["Enter", /Have you saved the key/],
-		["Y", /e2e system/],
-	]);
+	await con.press("filter");
+	await con.expectText(/\/█/);
+	await con.type("public-npm");
+	await con.expectText("1 of 1");
+	await con.press("next");
+	await con.expectText("filter: public-npm");
+	await editLogging(con, 1002, "both");
+	assert.match(await con.frame(), /e2e feed .* both/);
+	await con.press("toggle-enabled");
+	await con.expectText("key 1002 disabled");
+	await con.press("delete");
+	await con.expectScreen("confirm");
+	await con.expectText("Delete key 1002 (e2e feed)?");
+	await con.press("confirm-yes");
+	await con.expectText("deleted key 1002");
 
-	await wizardThrough(term, [
-		["n", /Key type/],
-		["j", /› Feed/],
-		["Enter", /Which feeds/],
-		["Enter", /Feed name/],
-		["text:public-npm", /public-npm█/],
-		["Enter", /Package permissions/],
-		["Enter", /: Name/],
-		["text:e2e feed", /e2e feed█/],
-		["Enter", /Description/],
-		["Enter", /Expires/],
-		["Enter", /Body logging/],
-		["Enter", /Key text/],
-		["Enter", /Review/],
-		["Enter", /This is the only time/],
-		["Enter", /Have you saved/],
-		["Y", /e2e feed/],
-	]);
-	await wizardThrough(term, [
-		["n", /Key type/],
-		["j", /› Feed/],
-		["j", /› Personal/],
-		["Enter", /User the key acts as/],
-		["text:alice", /alice█/],
-		["Enter", /: Name/],
-		["text:e2e personal", /e2e personal█/],
-		["Enter", /Description/],
-		["Enter", /Expires/],
-		["Enter", /Body logging/],
-		["Enter", /Key text/],
-		["Enter", /Review/],
-		["Enter", /This is the only time/],
-		["Enter", /Have you saved/],
-		["Y", /4 of 4/],
-	]);
-	screen = term.screen();
-	assert.match(screen, /e2e personal +personal +user alice/);
+	await con.press("filter");
+	await con.expectText(/\/public-npm█/);
+	await con.press("back");
+	await con.expectText("1 of 3");
+	await con.press("logs-all");
+	await con.expectText("All requests");
+	await con.press("filter");
+	await con.expectText("status:4xx method:post");
+	await con.type("status:403");
+	await con.expectText(/\/status:403█/);
+	await con.press("next");
+	// The label changes at once; the rows once the query is back (no "working…" in the header).
+	await con.expectText(/^(?![\s\S]*working…)[\s\S]*filter: status:403/);
+	assert.doesNotMatch(await con.frame(), / 200 /);
+	await con.press("filter");
+	await con.expectText(/█/);
+	await con.press("back");
+	await con.expectText(/All requests *\n/);
+	await con.press("open");
+	await con.expectText(/Response body:\n {2}\{\n {4}"releases": \[\]/);
+	await con.press("back");
+	await con.expectText("All requests");
+	await con.press("back");
+	await con.expectText(/3 of 3|1 of 3/);
 
-	await wizardThrough(term, [
-		["/", /\/█/],
-		["text:public-npm", /1 of 1/],
-		["Enter", /filter: public-npm/],
-		["e", /Edit key 1002: choose a field to change/],
-		["G", /› Save the changes/],
-		["k", /›.Body logging/],
-		["Enter", /step \d+ of \d+: Body logging/],
-		["text:jjj", /› both/],
-		["Enter", /\*Body logging +both {2}\(changed\)/],
-		["G", /› Save the changes/],
-		["Enter", /key 1002 updated: Body logging/],
-	]);
-	assert.match(term.screen(), /e2e feed .* both/);
-	await wizardThrough(term, [
-		["x", /key 1002 disabled/],
-		["d", /Delete key 1002 \(e2e feed\)\?/],
-		["y", /deleted key 1002/],
-	]);
-
-	await wizardThrough(term, [
-		["/", /\/public-npm█/],
-		["Escape", /1 of 3/],
-		["L", /All requests/],
-		["/", /status:4xx method:post/],
-		["text:status:403", /\/status:403█/],
-		// The label changes at once; the rows once the query is back (no "working…" in the header).
-		["Enter", /^(?![\s\S]*working…)[\s\S]*filter: status:403/],
-	]);
-	assert.doesNotMatch(term.screen(), / 200 /);
-	await wizardThrough(term, [
-		["/", /█/],
-		["Escape", /All requests  \n|All requests *\n/],
-		["Enter", /Response body:\n {2}\{\n {4}"releases": \[\]/],
-		["Escape", /All requests/],
-		["Escape", /3 of 3|1 of 3/],
-	]);
-
-	term.resize(30, 8);
-	await term.waitFor(/terminal too small/);
-	term.resize(100, 30);
-	await term.waitFor(/apikeys-tui store/);
-	term.key("q");
-	screen = await term.waitFor(/\[exit 0\]/);
-	assert.match(screen, /before-the-console\n\[exit 0\]/, "the primary screen is back, untouched");
+	con.size(30, 8);
+	await con.expectText("terminal too small");
+	con.size(100, 30);
+	await con.expectText("apikeys-tui store");
+	await con.press("quit");
+	assert.equal(await con.expectExit(), 0);
+	assert.equal(await con.terminal.onAlternateScreen(), false);
+	assert.equal((await con.frame()).trimEnd(), promptLine, "the primary screen is back, untouched");
 
 	const check = LocalStore.open(db);
 	const keys = await check.listKeys();
@@ -165,6 +126,28 @@ test("in a real terminal: create each type, copy with OSC 52, edit, disable, del
 	]);
 });
 
+test("inside tmux, copying a new key with OSC 52: nothing is sent that tmux drops; with allow-passthrough on, the terminal outside gets it", async (t) => {
+	const db = tempDbPath(t);
+	await LocalStore.open(db).close();
+	const con = openConsole(t, [`--db=${db}`], { inTmux: true });
+	await con.expectText("No API keys yet");
+	// What the program itself writes, before tmux takes it.
+	const written = join(tempDir(t), "pane-output");
+	con.tmux("pipe-pane", "-o", `cat >> '${written}'`);
+	const programOutput = () => (existsSync(written) ? readFileSync(written, "latin1") : "");
+	const key = await con.wizard.create({ type: "system", name: "copied in tmux" });
+	const encoded = Buffer.from(key).toString("base64");
+	await con.press("copy");
+	await con.expectText("not copied: tmux drops OSC 52 here");
+	assert.ok(!programOutput().includes(encoded), "nothing sent that tmux drops (allow-passthrough is off by default)");
+	con.tmux("set", "-g", "allow-passthrough", "on");
+	await con.press("copy");
+	await con.expectText("sent through tmux as OSC 52");
+	await con.expectText(() => programOutput().includes(`\u001bPtmux;\u001b\u001b]52;c;${encoded}\u0007\u001b\\`));
+	// tmux unwraps it and writes the OSC 52 to the terminal it runs in.
+	await con.expectText(() => con.terminal.output().includes(`\u001b]52;c;${encoded}\u0007`));
+});
+
 test("in a real terminal, on a remote instance: create, edit, delete, browse logs", async (t) => {
 	const db = tempDbPath(t);
 	const store = LocalStore.open(db);
@@ -174,70 +157,32 @@ test("in a real terminal, on a remote instance: create, edit, delete, browse log
 	t.after(async () => {
 		if (server.process.exitCode === null) await server.stop();
 	});
-	const term = startInTmux(t, [`--source=${server.url}`], { env: { APIKEYS_TUI_API_KEY: key } });
-	await term.waitFor(/remote http:\/\/127\.0\.0\.1:\d+/);
-	await term.waitFor(/1 of 1/);
-	await wizardThrough(term, [
-		["n", /Key type/],
-		["j", /› Feed/],
-		["Enter", /Which feeds/],
-		["j", /› one feed group/],
-		["Enter", /Feed group name/],
-		["text:prod", /prod█/],
-		["Enter", /Package permissions/],
-		["Enter", /: Name/],
-		["text:remote feed", /remote feed█/],
-		["Enter", /Description/],
-		["Enter", /Expires/],
-		["Enter", /Body logging/],
-		["Enter", /Key text/],
-		["Enter", /Review/],
-		["Enter", /This is the only time/],
-		["Enter", /Have you saved/],
-		["Y", /2 of 2/],
-		["e", /Edit key 1001: choose a field to change/],
-		["G", /› Save the changes/],
-		["k", /›.Body logging/],
-		["Enter", /step \d+ of \d+: Body logging/],
-		["j", /› request bodies/],
-		["Enter", /\(changed\)/],
-		["G", /› Save the changes/],
-		["Enter", /key 1001 updated: Body logging/],
-		["L", /All requests/],
-		["f", /All requests · following/],
-	]);
-	await term.waitFor(/POST +200 .*\/api\/api-keys\/update\?id=1001/, "the update's log entry, followed live");
-	await wizardThrough(term, [
-		["Escape", /2 of 2/],
-		["d", /Delete key 1001 \(remote feed\)\?/],
-		["y", /deleted key 1001/],
-		["q", /\[exit 0\]/],
-	]);
+	const con = openConsole(t, [`--source=${server.url}`], { env: { APIKEYS_TUI_API_KEY: key } });
+	await con.expectText(/remote http:\/\/127\.0\.0\.1:\d+/);
+	await con.expectText("1 of 1");
+	await con.wizard.create({ type: "feed", feeds: { group: "prod" }, name: "remote feed" });
+	await leaveSecret(con);
+	await con.expectText("2 of 2");
+	await editLogging(con, 1001, "request bodies");
+	await con.press("logs-all");
+	await con.expectText("All requests");
+	await con.press("follow");
+	await con.expectText("All requests · following");
+	// The update's log entry, followed live.
+	await con.expectText(/POST +200 .*\/api\/api-keys\/update\?id=1001/);
+	await con.press("back");
+	await con.expectText("2 of 2");
+	await con.press("delete");
+	await con.expectText("Delete key 1001 (remote feed)?");
+	await con.press("confirm-yes");
+	await con.expectText("deleted key 1001");
+	await con.press("quit");
+	assert.equal(await con.expectExit(), 0);
 	const check = LocalStore.open(db);
 	assert.deepEqual((await check.listKeys()).map((k) => k.id), [1000]);
 	const [updateEntry] = (await check.queryAccessLog({ method: "POST", pathPrefix: "/api/api-keys/update" }, { limit: 1 })).entries;
 	assert.equal(updateEntry?.status, 200);
 	await check.close();
-});
-
-test("a dropped SSH session (SIGHUP) in the middle of the wizard: terminal restored, nothing half-written", async (t) => {
-	const db = tempDbPath(t);
-	await LocalStore.open(db).close();
-	const term = startInTmux(t, [`--db=${db}`]);
-	await term.waitFor(/No API keys yet/);
-	await wizardThrough(term, [
-		["n", /Key type/],
-		["Enter", /APIs/],
-		["Space", /\[x\] Full Control/],
-		["Enter", /: Name/],
-		["text:half", /half█/],
-	]);
-	process.kill(term.programPid(), "SIGHUP");
-	const screen = await term.waitFor(/\[exit \d+\]/);
-	assert.match(screen, /before-the-console\n\[exit 0\]/);
-	const store = LocalStore.open(db);
-	assert.deepEqual(await store.listKeys(), []);
-	await store.close();
 });
 
 test("in a real terminal, colours stay on their text: the selection to its row's end, a disabled key red, headings bold, hints muted", async (t) => {
@@ -248,11 +193,10 @@ test("in a real terminal, colours stay on their text: the selection to its row's
 	await store.setEnabled(disabled.record.id, false, "setup");
 	await store.createKey({ type: "personal", user: "carol", displayName: "Plain key" }, { actor: "setup" });
 	await store.close();
-	const term = openPty(["dist/cli.js", `--db=${db}`], { columns: 100, rows: 30 });
-	t.after(() => term.close());
-	await term.waitFor((screen) => /1 of 3/.test(screen) && /Plain key/.test(screen));
-	const lines = (await term.screen()).split("\n");
-	const styles = await term.styles();
+	const con = openConsole(t, [`--db=${db}`]);
+	await con.expectText((frame) => /1 of 3/.test(frame) && /Plain key/.test(frame));
+	const lines = (await con.frame()).split("\n");
+	const styles = await con.terminal.styles();
 	const rowOf = (text: string) => lines.findIndex((line) => line.includes(text));
 	const looks = (row: number, from: number, to: number) => new Set((styles[row] ?? []).slice(from, to));
 	const textEnd = (row: number) => (lines[row] ?? "").length;

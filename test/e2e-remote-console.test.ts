@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startProGetStandIn } from "./support/proget-standin.js";
-import { openPty } from "./support/pty-terminal.js";
+import { openConsole } from "./support/console-driver.js";
 
 test("on ProGet with --username: the password is asked without echo; edit says ProGet has no API for it", async (t) => {
 	const standIn = await startProGetStandIn(t, {
@@ -17,18 +17,13 @@ test("on ProGet with --username: the password is asked without echo; edit says P
 			{ id: 1001, type: "Feed", displayName: "CI", packagePermissions: ["view"], feedGroup: "prod", logging: "Both" },
 		],
 	});
-	const term = openPty(["dist/cli.js", `--source=${standIn.url}`, "--username=jrdobbs"], {
-		columns: 100,
-		rows: 30,
-		env: { APIKEYS_TUI_API_KEY: "", APIKEYS_TUI_PASSWORD: "" },
-	});
-	t.after(() => term.close());
-	await term.waitFor((screen) => screen.includes("Password for jrdobbs: "));
-	term.write("hunter42\r");
-	await term.waitFor((screen) => /deploy bot/.test(screen) && /CI/.test(screen));
-	assert.ok(!term.output().includes("hunter42"), "the password is never echoed");
-	term.write("e");
-	await term.waitFor((screen) => /ProGet has no API to change a key/.test(screen));
+	const con = openConsole(t, [`--source=${standIn.url}`, "--username=jrdobbs"], { env: { APIKEYS_TUI_API_KEY: "", APIKEYS_TUI_PASSWORD: "" } });
+	await con.expectText("Password for jrdobbs: ");
+	await con.type("hunter42\r");
+	await con.expectText((frame) => /deploy bot/.test(frame) && /CI/.test(frame));
+	assert.ok(!con.terminal.output().includes("hunter42"), "the password is never echoed");
+	await con.press("edit");
+	await con.expectText("ProGet has no API to change a key");
 	assert.ok(standIn.requests.length >= 2);
 	for (const request of standIn.requests) {
 		assert.ok(["/health", "/api/api-keys/list"].includes(request.path), `only what ProGet documents (${request.method} ${request.path})`);

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { keyBytes, keyFor } from "../support/console-keys.js";
 import { openPty as open, type PtyTerminal as Session } from "../support/pty-terminal.js";
 import { median, percentile } from "./stats.js";
 
@@ -44,13 +45,26 @@ async function startups(args: string[], ready: (s: string) => boolean, runs: num
 
 const position = (screen: string) => Number(/(\d+) of/.exec(screen)?.[1] ?? Number.NaN);
 
-/** Latency of each `j`: from the write to the frame where the position has moved on by one. */
-async function presses(session: Session, count: number): Promise<number[]> {
+/**
+ * The console's keys by command, from the binding table, sent straight to the terminal: a driver's
+ * press reads the screen first, which the timings must not include.
+ */
+const consoleKey = {
+	down: keyBytes(keyFor("down", "list")),
+	bottom: keyBytes(keyFor("bottom", "list")),
+	logsAll: keyBytes(keyFor("logs-all", "list")),
+	back: keyBytes(keyFor("back", "logs")),
+	filter: keyBytes(keyFor("filter", "logs")),
+	done: keyBytes(keyFor("next", "field")),
+};
+
+/** Latency of each `key`: from the write to the frame where the position has moved on by one. */
+async function presses(session: Session, count: number, key: string): Promise<number[]> {
 	const times: number[] = [];
 	for (let i = 0; i < count; i++) {
 		const before = position(await session.screen());
 		const started = performance.now();
-		session.write("j");
+		session.write(key);
 		await session.waitFor((s) => position(s) === before + 1);
 		times.push(performance.now() - started);
 	}
@@ -81,26 +95,26 @@ export async function measureConsole(db: string, dir: string, runs: number, keyP
 
 	const floorSession = open([minimal]);
 	await floorSession.waitFor((s) => /ready ?0 of/.test(s));
-	const floorTimes = await presses(floorSession, keyPresses * 2);
+	const floorTimes = await presses(floorSession, keyPresses * 2, "j");
 	await floorSession.close();
 
 	const session = open([cli, `--db=${db}`]);
 	await session.waitFor(hasRows);
-	const listTimes = await presses(session, keyPresses);
-	session.write("L");
+	const listTimes = await presses(session, keyPresses, consoleKey.down);
+	session.write(consoleKey.logsAll);
 	await session.waitFor((s) => s.includes("All requests") && /1 of \d+/.test(s));
-	const logTimes = await presses(session, keyPresses);
-	session.write("\u001b");
+	const logTimes = await presses(session, keyPresses, consoleKey.down);
+	session.write(consoleKey.back);
 	await session.waitFor((s) => !s.includes("All requests"));
-	session.write("G");
+	session.write(consoleKey.bottom);
 	await session.waitFor((s) => {
 		const match = /(\d+) of (\d+)/.exec(s);
 		return match !== null && match[1] === match[2];
 	});
-	session.write("L");
+	session.write(consoleKey.logsAll);
 	await session.waitFor((s) => s.includes("All requests"));
-	session.write("/");
-	session.write("status:4xx\r");
+	session.write(consoleKey.filter);
+	session.write(`status:4xx${consoleKey.done}`);
 	await session.waitFor((s) => s.includes("filter: status:4xx") && !s.includes("working"));
 	const rss = peakRssMb(session.pid);
 	await session.close();

@@ -7,8 +7,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LocalStore } from "../../source/store/local-store.js";
-import { openPty } from "../support/pty-terminal.js";
-import { cliPath, runCli } from "../support/run-cli.js";
+import { openConsole } from "../support/console-driver.js";
+import { runCli } from "../support/run-cli.js";
 import { apiClient } from "./support/api-client.js";
 import { looksLikeCrash, seededRandom, servedStore, suiteSeed } from "./support/fixture.js";
 import { tally } from "./support/secrets.js";
@@ -85,14 +85,16 @@ test(`the console, the command line and the server on one store for ${durationMs
 	const consoleKey = await seeding.createKey({ type: "system", systemApis: ["sca"], displayName: "watch-console" }, { actor: "test" });
 	await seeding.close();
 
-	const term = openPty([cliPath, `--db=${served.db}`], { columns: 120, rows: 30, env: { CI: "false" } });
-	t.after(() => term.close());
-	await term.waitFor((screen) => screen.includes("watch-console"));
+	const con = openConsole(t, [`--db=${served.db}`], { columns: 120, rows: 30 });
+	await con.expectText("watch-console");
 	// Only the keys this test watches, newest first, so a new one is on screen however many are added.
-	term.write("/watch\r");
-	await term.waitFor((screen) => screen.includes("filter: watch"));
-	term.write("S");
-	await term.waitFor((screen) => screen.includes("▼"));
+	await con.press("filter");
+	await con.expectScreen("field");
+	await con.type("watch");
+	await con.press("next");
+	await con.expectText("filter: watch");
+	await con.press("reverse");
+	await con.expectText("▼");
 
 	const until = Date.now() + durationMs;
 	const cli = cliLoop(served.db, until, random);
@@ -101,21 +103,21 @@ test(`the console, the command line and the server on one store for ${durationMs
 	let toggles = 0;
 	const screenProblems: string[] = [];
 	while (Date.now() < until) {
-		term.write("x");
+		await con.press("toggle-enabled");
 		toggles++;
 		await new Promise((resolve) => setTimeout(resolve, 250 + random() * 250));
-		const screen = await term.screen();
+		const screen = await con.frame();
 		if (lockProblem.test(screen) || /unexpected error/.test(screen)) screenProblems.push(screen);
 	}
 	const cliWork = await cli;
 	const httpWork = await http;
 
 	// The first row selected, so the list shows its top, where a new key appears.
-	term.write("g");
-	await term.waitFor((screen) => /\b1 of \d+/.test(screen));
+	await con.press("top");
+	await con.expectText(/\b1 of \d+/);
 	const marker = await runCli(["create", "system", "--apis=sca", "--name=watch-made-elsewhere", "--json", `--db=${served.db}`]);
 	assert.equal(marker.code, 0, marker.stderr);
-	await term.waitFor((screen) => screen.includes("watch-made-elsewhere"), 15_000);
+	await con.expectText("watch-made-elsewhere", 15_000);
 
 	assert.deepEqual(screenProblems, [], "the console showed a lock error");
 	assert.deepEqual(cliWork.problems, [], "a command failed");

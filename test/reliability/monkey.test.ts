@@ -7,8 +7,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import Database from "better-sqlite3";
-import { openPty } from "../support/pty-terminal.js";
-import { cliPath, runCli } from "../support/run-cli.js";
+import { openConsole } from "../support/console-driver.js";
+import { keyBytes, keyFor } from "../support/console-keys.js";
+import { screenShown } from "../support/console-screens.js";
+import { runCli } from "../support/run-cli.js";
 import { tempDbPath } from "../support/temp-store.js";
 import { looksLikeCrash, pick, seededRandom, suiteSeed } from "./support/fixture.js";
 import { tally } from "./support/secrets.js";
@@ -39,34 +41,10 @@ function keystroke(random: () => number): string {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** What `promise` settles to, or undefined after `ms` (the timer cleared either way). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-	let timer: NodeJS.Timeout | undefined;
-	const timeout = new Promise<undefined>((resolve) => {
-		timer = setTimeout(() => resolve(undefined), ms);
-	});
-	try {
-		return await Promise.race([promise, timeout]);
-	} finally {
-		clearTimeout(timer);
-	}
-}
-
-/** Which screen the console shows, from its text, to report how much of it the monkey reached. */
-function screenName(screen: string): string {
-	const known: Array<[RegExp, string]> = [
-		[/Keys on this screen/, "help"],
-		[/step \d+ of \d+/, "create or edit"],
-		[/This is the only time|New secret for key/, "show-once"],
-		[/Delete (key|\d+ marked)/, "delete confirmation"],
-		[/Request body:/, "log entry"],
-		[/All requests|Requests with key/, "access logs"],
-		[/Audit trail:/, "key detail"],
-		[/custom-keys-allowed|Custom keys/i, "settings"],
-		[/ of \d+ {2}sort:/, "key list"],
-	];
-	return known.find(([pattern]) => pattern.test(screen))?.[1] ?? "other";
-}
+/** Keys from the binding table, sent whatever the screen: random keys sent before may still be on their way. */
+const escape = keyBytes(keyFor("back", "create"));
+const leaveSecret = keyBytes(keyFor("leave-secret", "secret"));
+const savedSecret = keyBytes(keyFor("saved-secret", "secret"));
 
 test("thousands of random keystrokes: no crash, no stack trace, still answering, store intact", async (t) => {
 	const seed = suiteSeed();
@@ -76,9 +54,8 @@ test("thousands of random keystrokes: no crash, no stack trace, still answering,
 	const seeded = await runCli(["seed", `--db=${db}`]);
 	assert.equal(seeded.code, 0, seeded.stderr);
 
-	const term = openPty([cliPath, `--db=${db}`], { columns: 100, rows: 30, env: { CI: "false" } });
-	t.after(() => term.close());
-	await term.waitFor((s) => / of \d+/.test(s), 30_000);
+	const con = openConsole(t, [`--db=${db}`]);
+	await con.expectText(/ of \d+/, 30_000);
 
 	const total = sized(10_000, 3_000);
 	let sent = 0;
@@ -86,51 +63,50 @@ test("thousands of random keystrokes: no crash, no stack trace, still answering,
 	const visited = new Map<string, number>();
 	while (sent < total) {
 		const key = keystroke(random);
-		term.write(key);
+		con.terminal.write(key);
 		history.push(JSON.stringify(key));
 		sent++;
 		// A short gap, so keys arrive one by one as typed rather than as one pasted block.
 		await pause(2);
-		// The show-once screen is left only by a capital Y after Esc, which random keys rarely hit:
-		// leave it as a person would, so the run does not spend itself there.
-		if (sent % 50 === 0 && screenName(await term.screen()) === "show-once") {
-			term.write("\u001b");
+		// The show-once screen is left only by a capital Y after Enter or Esc, which random keys rarely
+		// hit: leave it as a person would, so the run does not spend itself there.
+		if (sent % 50 === 0 && (await con.screen()) === "secret") {
+			con.terminal.write(leaveSecret);
 			await pause(30);
-			term.write("Y");
+			con.terminal.write(savedSecret);
 		}
 		if (sent % 250 === 0) {
 			// Let it catch up, then check it is alive and showing no crash.
 			await pause(150);
-			const screen = await term.screen();
-			const name = screenName(screen);
+			const screen = await con.frame();
+			const name = (await con.screen()) ?? "other";
 			visited.set(name, (visited.get(name) ?? 0) + 1);
 			const last = history.slice(-40).join(" ");
 			assert.ok(!looksLikeCrash(screen), `after ${sent} keys (last: ${last}) the screen shows:\n${screen}`);
-			assert.equal(await within(term.exited, 0), undefined, `the console ended after ${sent} keys (last: ${last})`);
+			assert.ok(con.terminal.running(), `the console ended after ${sent} keys (last: ${last})`);
 		}
 	}
 	tally("keystrokes_sent", sent);
 
 	// Back out of wherever it ended (a wizard step, a filter, the show-once screen), then ask for help.
 	for (let i = 0; i < 3; i++) {
-		term.write("\u001b");
+		con.terminal.write(escape);
 		await pause(50);
 	}
-	term.write("Y");
+	con.terminal.write(savedSecret);
 	for (let i = 0; i < 12; i++) {
-		term.write("\u001b");
+		con.terminal.write(escape);
 		await pause(50);
 	}
-	term.write("?");
-	await term.waitFor((s) => s.includes("Keys on this screen"), 20_000);
-	term.write("\u001b");
-	await pause(100);
-	term.write("\u0003");
-	const exit = await within(term.exited, 15_000);
-	assert.ok(exit, "Ctrl-C did not end the console");
-	assert.equal(exit.code, 0, "the console's exit code");
+	await con.press("help");
+	await con.expectScreen("help");
+	await con.press("back");
+	await con.expectText((frame) => screenShown(frame) !== "help");
+	// Ctrl-C, which quits from any screen.
+	con.terminal.write(keyBytes("ctrl+c"));
+	assert.equal(await con.expectExit(15_000), 0, "the console's exit code");
 
-	const output = term.output();
+	const output = con.terminal.output();
 	assert.ok(!looksLikeCrash(output), "a stack trace or an unhandled error reached the terminal");
 	const unexpected = /unexpected error[^\u001b\r\n]*/.exec(output);
 	assert.equal(unexpected, null, `the console reported: ${unexpected?.[0]}`);

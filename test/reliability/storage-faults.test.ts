@@ -11,8 +11,9 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import Database from "better-sqlite3";
 import { LocalStore } from "../../source/store/local-store.js";
-import { openPty, type PtyTerminal } from "../support/pty-terminal.js";
-import { cliPath, runCli } from "../support/run-cli.js";
+import type { Command } from "../../source/ui/keys/bindings.js";
+import { type Console, openConsole } from "../support/console-driver.js";
+import { runCli } from "../support/run-cli.js";
 import { type RunningServer, startServer } from "../support/server-process.js";
 import { tempDir } from "../support/temp-store.js";
 import { apiClient, type ApiAnswer, type ApiClient } from "./support/api-client.js";
@@ -25,7 +26,7 @@ interface Scene {
 	victimId: number;
 	server: RunningServer;
 	api: ApiClient;
-	term: PtyTerminal;
+	con: Console;
 }
 
 /** A store in `dir` with an admin key and a key to change; `db` is where it is. */
@@ -51,10 +52,9 @@ async function scene(t: TestContext, dir: string, prepare: (db: string) => void 
 	});
 	const api = apiClient(server.port, admin);
 	t.after(() => api.close());
-	const term = openPty([cliPath, `--db=${db}`], { columns: 200, rows: 20, env: { CI: "false" } });
-	t.after(() => term.close());
-	await term.waitFor((screen) => screen.includes("victim"));
-	return { db, victimId, server, api, term };
+	const con = openConsole(t, [`--db=${db}`], { columns: 200, rows: 20 });
+	await con.expectText("victim");
+	return { db, victimId, server, api, con };
 }
 
 function createBody(name: string): unknown {
@@ -85,14 +85,13 @@ async function assertServerUp(s: Scene): Promise<void> {
 	assert.ok(!looksLikeCrash(stderr) && !/unexpected error/.test(stderr), stderr);
 }
 
-/** The console shows `reason` (after a change when `press` is given), and still quits on q. */
-async function assertConsoleSays(term: PtyTerminal, reason: RegExp, press?: string): Promise<void> {
-	if (press) term.write(press);
-	await term.waitFor((screen) => reason.test(screen), 20_000);
-	term.write("q");
-	const exit = await term.exited;
-	assert.equal(exit.code, 0);
-	assert.equal(await term.onAlternateScreen(), false);
+/** The console shows `reason` (after a change when `command` is given), and still quits on q. */
+async function assertConsoleSays(con: Console, reason: RegExp, command?: Command): Promise<void> {
+	if (command) await con.press(command);
+	await con.expectText(reason);
+	await con.press("quit");
+	assert.equal(await con.expectExit(), 0);
+	assert.equal(await con.terminal.onAlternateScreen(), false);
 }
 
 function keyNames(db: string): string[] {
@@ -122,7 +121,7 @@ test("a full disk: the command, the server and the console each say so; nothing 
 	assert.ok(refusal, "50 keys were created on a full disk");
 	assertUnavailable(refusal, /disk is full/);
 	await assertServerUp(s);
-	await assertConsoleSays(s.term, /disk is full/, "x");
+	await assertConsoleSays(s.con, /disk is full/, "toggle-enabled");
 
 	rmSync(filler);
 	assert.equal((await s.api.call("POST", "/api/api-keys/create", createBody("after"))).status, 200);
@@ -167,7 +166,7 @@ test("a read-only store file: changes are refused in one line, reads go on, noth
 	assertUnavailable(await s.api.call("POST", "/api/api-keys/create", createBody("read-only")), /read-only/);
 	assert.equal((await s.api.call("GET", "/api/api-keys/list")).status, 200);
 	await assertServerUp(s);
-	await assertConsoleSays(s.term, /read-only/, "x");
+	await assertConsoleSays(s.con, /read-only/, "toggle-enabled");
 	// Its access log could not be written either: the stop says so in one line.
 	assert.equal(await s.server.stop(), 1);
 	assert.match(s.server.output().stderr.trim().split("\n").at(-1) ?? "", /access-log entr(y|ies) could not be written: .*read-only/);
@@ -191,11 +190,10 @@ test("a read-only file system: every program refuses to open the store, in one l
 	assertRefused(await runCli(["list", `--db=${db}`]), reason);
 	assertRefused(await runCli(["create", "system", "--apis=feeds", `--db=${db}`]), reason);
 	await assert.rejects(startServer(db), (error: Error) => reason.test(error.message) && !looksLikeCrash(error.message));
-	const term = openPty([cliPath, `--db=${db}`], { columns: 200, rows: 20, env: { CI: "false" } });
-	t.after(() => term.close());
-	assert.equal((await term.exited).code, 1);
-	assert.match(await term.screen(), reason);
-	assert.ok(!looksLikeCrash(term.output()));
+	const con = openConsole(t, [`--db=${db}`], { columns: 200, rows: 20 });
+	assert.equal(await con.expectExit(), 1);
+	assert.match(await con.frame(), reason);
+	assert.ok(!looksLikeCrash(con.terminal.output()));
 
 	disk.writable();
 	assert.equal(integrityOf(db), "ok");
@@ -211,7 +209,7 @@ test("the store file deleted under a running server and console: refused with th
 	assertUnavailable(await s.api.call("POST", "/api/api-keys/create", createBody("into-the-void")), /deleted while in use/);
 	await assertServerUp(s);
 	// No key pressed: the console notices on its own.
-	await assertConsoleSays(s.term, /deleted while in use/);
+	await assertConsoleSays(s.con, /deleted while in use/);
 	// Nor does a command make a new, empty store in its place (over the old one's WAL).
 	assertRefused(await runCli(["list", `--db=${s.db}`]), /missing but its secret file is there/);
 
@@ -237,7 +235,7 @@ test("the store file replaced under a running server and console: refused with t
 	assertUnavailable(await firstRefusal(s.api, "GET", "/api/api-keys/list"), /replaced by another file/);
 	assertUnavailable(await s.api.call("POST", "/api/api-keys/create", createBody("into-the-old-file")), /replaced by another file/);
 	await assertServerUp(s);
-	await assertConsoleSays(s.term, /replaced by another file/, "x");
+	await assertConsoleSays(s.con, /replaced by another file/, "toggle-enabled");
 	assert.equal(await s.server.stop(), 1);
 	assert.ok(!looksLikeCrash(s.server.output().stderr));
 

@@ -19,8 +19,8 @@ import { test, type TestContext } from "node:test";
 import Database from "better-sqlite3";
 import { LocalStore } from "../../source/store/local-store.js";
 import { accessEntry } from "../support/access-entry.js";
-import { openPty, type PtyTerminal } from "../support/pty-terminal.js";
-import { cliPath, runCli } from "../support/run-cli.js";
+import { type Console, openConsole } from "../support/console-driver.js";
+import { runCli } from "../support/run-cli.js";
 import { startServer } from "../support/server-process.js";
 
 /** Every kind of sequence at once; each is followed by a marker so a leak is found wherever it lands. */
@@ -153,14 +153,14 @@ function columnOf(row: string[], word: string): number {
 	return -1;
 }
 
-async function assertListAligned(term: PtyTerminal): Promise<void> {
-	const rows = await term.cells();
+async function assertListAligned(con: Console): Promise<void> {
+	const rows = await con.terminal.cells();
 	const header = rows.find((row) => columnOf(row, "NAME") >= 0 && columnOf(row, "STATUS") >= 0);
-	assert.ok(header, `no header row on:\n${await term.screen()}`);
+	assert.ok(header, `no header row on:\n${await con.frame()}`);
 	const statusColumn = columnOf(header, "STATUS");
 	const typeColumn = columnOf(header, "TYPE");
 	const keyRows = rows.filter((row) => /enabled|disabled/.test(row.join("")));
-	assert.ok(keyRows.length >= awkwardNames.length + 4, `only ${keyRows.length} key rows on:\n${await term.screen()}`);
+	assert.ok(keyRows.length >= awkwardNames.length + 4, `only ${keyRows.length} key rows on:\n${await con.frame()}`);
 	for (const row of keyRows) {
 		const text = row.join("");
 		assert.equal(columnOf(row, "enabled"), statusColumn, `STATUS out of line in: ${text}`);
@@ -170,13 +170,13 @@ async function assertListAligned(term: PtyTerminal): Promise<void> {
 }
 
 /** Every access-log row's path starts under PATH, however long its method and client were. */
-async function assertLogRowsAligned(term: PtyTerminal): Promise<void> {
-	const rows = await term.cells();
+async function assertLogRowsAligned(con: Console): Promise<void> {
+	const rows = await con.terminal.cells();
 	const header = rows.find((row) => columnOf(row, "PATH") >= 0 && columnOf(row, "METHOD") >= 0);
-	assert.ok(header, `no header row on:\n${await term.screen()}`);
+	assert.ok(header, `no header row on:\n${await con.frame()}`);
 	const pathColumn = columnOf(header, "PATH");
 	const entryRows = rows.filter((row) => /\d ms /.test(row.join("")));
-	assert.ok(entryRows.length >= 2, `only ${entryRows.length} entries on:\n${await term.screen()}`);
+	assert.ok(entryRows.length >= 2, `only ${entryRows.length} entries on:\n${await con.frame()}`);
 	for (const row of entryRows) assert.equal(row[pathColumn], "/", `PATH out of line in: ${row.join("")}`);
 }
 
@@ -184,38 +184,31 @@ async function assertLogRowsAligned(term: PtyTerminal): Promise<void> {
  * The console on the hostile store, opened as a local store or through the server as a remote
  * instance (whose answers the console trusts no more than the file).
  */
-async function openConsole(t: TestContext, store: HostileStore, where: "local" | "remote"): Promise<PtyTerminal> {
-	let args = [cliPath, `--db=${store.db}`];
-	const env: Record<string, string> = { CI: "false" };
-	if (where === "remote") {
-		const server = await startServer(store.db);
-		t.after(() => server.stop());
-		args = [cliPath, `--source=${server.url}/`];
-		env.APIKEYS_TUI_API_KEY = store.adminKey;
-	}
-	const term = openPty(args, { columns: 110, rows: 30, env });
-	t.after(() => term.close());
-	return term;
+async function consoleOn(t: TestContext, store: HostileStore, where: "local" | "remote"): Promise<Console> {
+	if (where === "local") return openConsole(t, [`--db=${store.db}`], { columns: 110, rows: 30 });
+	const server = await startServer(store.db);
+	t.after(() => server.stop());
+	return openConsole(t, [`--source=${server.url}/`], { columns: 110, rows: 30, env: { APIKEYS_TUI_API_KEY: store.adminKey } });
 }
 
 for (const where of ["local", "remote"] as const) {
 	test(`the console (${where}) shows hostile text escaped on every screen, never sends it to the terminal, and keeps columns aligned`, async (t) => {
 		const store = await hostileStore(t);
-		const term = await openConsole(t, store, where);
+		const con = await consoleOn(t, store, where);
 		const total = awkwardNames.length + 1 + store.hostileIds.length;
-		await term.waitFor((s) => s.includes(`1 of ${total}`) && s.includes("name3"), 30_000);
+		await con.expectText((s) => s.includes(`1 of ${total}`) && s.includes("name3"), 30_000);
 		if (where === "local") {
-			assert.ok((await term.screen()).includes("store\\x1b[6n"), `the header does not show the store's folder escaped:\n${await term.screen()}`);
+			assert.ok((await con.frame()).includes("store\\x1b[6n"), `the header does not show the store's folder escaped:\n${await con.frame()}`);
 		}
-		await assertListAligned(term);
-		assert.ok((await term.screen()).includes("name0:\\x1b"), "a hostile name is shown escaped in the list");
+		await assertListAligned(con);
+		assert.ok((await con.frame()).includes("name0:\\x1b"), "a hostile name is shown escaped in the list");
 
 		// The first hostile key's detail: every field, escaped.
-		for (let i = 0; i < awkwardNames.length + 1; i++) term.write("j");
-		await term.waitFor((s) => s.includes(`${awkwardNames.length + 2} of ${total}`));
-		term.write("\r");
-		await term.waitFor((s) => s.includes("Description:") && s.includes("name0:") && s.includes("/path/"));
-		let screen = await term.screen();
+		await con.press("down", awkwardNames.length + 1);
+		await con.expectText(`${awkwardNames.length + 2} of ${total}`);
+		await con.press("open");
+		await con.expectText((s) => s.includes("Description:") && s.includes("name0:") && s.includes("/path/"));
+		let screen = await con.frame();
 		// The detail wraps a long line under itself: the path may go on the next line.
 		assert.ok(screen.replace(/\s+/g, " ").includes("418 /path/\\x1b[6n"), `the recent request's path is not shown escaped:\n${screen}`);
 		assert.ok(screen.includes("at:\\x1b[6n\\x1b[38;5;") && screen.includes("act:\\x1b"), `the audit trail is not shown escaped:\n${screen}`);
@@ -234,11 +227,11 @@ for (const where of ["local", "remote"] as const) {
 		// A remote client may leave out an entry whose status is not a number: then it is not drawn at all.
 		// The detail's end, where the wrapped lines above have pushed it.
 		if (where === "local") {
-			term.write("G");
-			await term.waitFor((s) => s.includes("st:\\x1b[6n"));
+			await con.press("bottom");
+			await con.expectText("st:\\x1b[6n");
 		}
-		term.write("\u001b");
-		await term.waitFor((s) => s.includes("STATUS"));
+		await con.press("back");
+		await con.expectText("STATUS");
 
 		// Each scope field on its own key's detail.
 		for (const [offset, field] of [
@@ -246,57 +239,58 @@ for (const where of ["local", "remote"] as const) {
 			[2, "Feeds:        group group:"],
 			[3, "User:         user:"],
 		] as const) {
-			term.write("j");
-			await term.waitFor((s) => s.includes(`${awkwardNames.length + 2 + offset} of ${total}`));
-			term.write("\r");
-			await term.waitFor((s) => s.includes(`name${offset}:`) && s.includes("Description:"));
-			screen = await term.screen();
+			await con.press("down");
+			await con.expectText(`${awkwardNames.length + 2 + offset} of ${total}`);
+			await con.press("open");
+			await con.expectText((s) => s.includes(`name${offset}:`) && s.includes("Description:"));
+			screen = await con.frame();
 			assert.ok(screen.includes(`${field}${escapedStart}`), `${field} is not shown escaped:\n${screen}`);
-			term.write("\u001b");
-			await term.waitFor((s) => s.includes("STATUS"));
+			await con.press("back");
+			await con.expectText("STATUS");
 		}
 
 		// The delete confirmation names the key.
-		term.write("d");
-		await term.waitFor((s) => s.includes("Delete key"));
-		assert.ok((await term.screen()).includes(`(name3:${escapedStart.slice(0, 20)}`), "the delete prompt shows the name escaped");
-		term.write("n");
-		await term.waitFor((s) => s.includes("STATUS"));
+		await con.press("delete");
+		await con.expectText("Delete key");
+		assert.ok((await con.frame()).includes(`(name3:${escapedStart.slice(0, 20)}`), "the delete prompt shows the name escaped");
+		await con.press("confirm-no");
+		await con.expectText("STATUS");
 
 		// Every access-log entry, and the one with hostile bodies.
-		term.write("L");
-		await term.waitFor((s) => s.includes("All requests") && s.includes("/path/"));
-		screen = await term.screen();
+		await con.press("logs-all");
+		await con.expectText((s) => s.includes("All requests") && s.includes("/path/"));
+		screen = await con.frame();
 		assert.ok(screen.includes("/path/\\x1b[6n"), `the path is not shown escaped:\n${screen}`);
-		await assertLogRowsAligned(term);
+		await assertLogRowsAligned(con);
 		// Only the refused requests: through a remote instance the console's own requests are logged too.
-		term.write("/");
-		await term.waitFor((s) => s.includes("(status:4xx"));
-		term.write("status:4xx\r");
-		await term.waitFor((s) => s.includes("filter: status:4xx") && !/ 200 {4}/.test(s));
-		term.write("\r");
-		await term.waitFor((s) => s.includes("Request body:"));
-		screen = await term.screen();
+		await con.press("filter");
+		await con.expectText("(status:4xx");
+		await con.type("status:4xx");
+		await con.press("next");
+		await con.expectText((s) => s.includes("filter: status:4xx") && !/ 200 {4}/.test(s));
+		await con.press("open");
+		await con.expectText("Request body:");
+		screen = await con.frame();
 		for (const text of ["request:\\x1b[6n", "\"response\": \"\\u001b[6n", "agent:\\x1b[6n", "client\\x1b[6n", "GET\\x1b[6n"]) {
 			assert.ok(screen.includes(text), `"${text}" is not on the entry's screen:\n${screen}`);
 		}
-		term.write("\u001b");
-		await term.waitFor((s) => s.includes("All requests"));
-		term.write("j\r");
-		await term.waitFor((s) => s.includes("Request body:") && s.includes("body:"));
-		screen = await term.screen();
+		await con.press("back");
+		await con.expectText("All requests");
+		await con.press("down");
+		await con.press("open");
+		await con.expectText((s) => s.includes("Request body:") && s.includes("body:"));
+		screen = await con.frame();
 		assert.ok(screen.includes("agent\\x9b5i\\x80end"), `the server-logged agent is not shown escaped:\n${screen}`);
 		assert.ok(screen.includes(`body:${escapedStart}`), `the raw body is not shown escaped:\n${screen}`);
-		term.write("\u001b");
-		await term.waitFor((s) => s.includes("All requests"));
-		term.write("q");
-		const exit = await term.exited;
-		assert.equal(exit.code, 0);
+		await con.press("back");
+		await con.expectText("All requests");
+		await con.press("quit");
+		assert.equal(await con.expectExit(), 0);
 
-		const leaks = leaksInScreenOutput(term.output());
+		const leaks = leaksInScreenOutput(con.terminal.output());
 		assert.deepEqual(leaks, [], "the hostile text reached the terminal");
-		assert.equal(term.bells(), 0, "the terminal rang");
-		assert.deepEqual(term.titles, [], "the terminal's title was set");
+		assert.equal(con.terminal.bells(), 0, "the terminal rang");
+		assert.deepEqual(con.terminal.titles, [], "the terminal's title was set");
 	});
 }
 
@@ -341,12 +335,18 @@ test("list, logs and status print hostile text escaped, with no control characte
  * A hostile or intercepted remote instance, standing in for ProGet: it answers every request with
  * `answer(path)`. What it says reaches stderr (errors) and stdout (values) only escaped.
  */
-function hostileRemote(t: TestContext, answer: (path: string) => { status: number; body: string }): Promise<string> {
+interface HostileAnswer {
+	status: number;
+	body: string;
+	headers?: Record<string, string>;
+}
+
+function hostileRemote(t: TestContext, answer: (path: string) => HostileAnswer): Promise<string> {
 	const server = createServer((request, response) => {
 		request.resume();
 		request.on("end", () => {
-			const { status, body } = answer(new URL(request.url ?? "/", "http://x").pathname);
-			response.writeHead(status, { "Content-Type": "application/json" }).end(body);
+			const { status, body, headers } = answer(new URL(request.url ?? "/", "http://x").pathname);
+			response.writeHead(status, { "Content-Type": "application/json", ...headers }).end(body);
 		});
 	});
 	return new Promise((resolve) => {
@@ -360,7 +360,7 @@ function hostileRemote(t: TestContext, answer: (path: string) => { status: numbe
 
 test("a hostile remote's error bodies, bad JSON, versions and key text reach the command line escaped", async (t) => {
 	const hostileKey = { id: 7, type: "System", key: `key:${payload}`, systemApis: ["sca"], logging: "None", displayName: "k" };
-	const remotes: Record<string, (path: string) => { status: number; body: string }> = {
+	const remotes: Record<string, (path: string) => HostileAnswer> = {
 		"a 500 whose body's first line is hostile": () => ({ status: 500, body: `${payload}\nsecond line` }),
 		"a 403 with a hostile reason": () => ({ status: 403, body: payload }),
 		"a 404 with a hostile body": () => ({ status: 404, body: payload }),
@@ -422,23 +422,33 @@ test("the console over a hostile remote: capability reasons and key values are d
 			return { status: 200, body: JSON.stringify({ product: "apikeys-tui", profile: "proget", capabilities }) };
 		}
 		if (path.endsWith("/list")) return { status: 200, body: JSON.stringify([hostileKey]) };
-		if (path.endsWith("/health")) return { status: 200, body: JSON.stringify({ applicationName: "ProGet", releaseNumber: payload, serviceStatus: "OK" }) };
+		if (path.endsWith("/get")) return { status: 200, body: JSON.stringify(hostileKey) };
+		// It says it is apikeys-tui, so that the console asks for its capabilities and shows their reasons.
+		if (path.endsWith("/health")) {
+			const health = { applicationName: "apikeys-tui", releaseNumber: payload, serviceStatus: "OK" };
+			return { status: 200, body: JSON.stringify(health), headers: { "X-ApiKeys-Tui-Version": "0.1.0" } };
+		}
 		return { status: 404, body: payload };
 	});
-	const term = openPty([cliPath, `--source=${url}`], { columns: 110, rows: 30, env: { CI: "false", APIKEYS_TUI_API_KEY: "k".repeat(40) } });
-	t.after(() => term.close());
-	await term.waitFor((s) => s.includes("1 of 1"), 30_000);
-	term.write("?");
-	await term.waitFor((s) => s.includes("Keys on this screen"));
-	term.write("\u001b");
-	await term.waitFor((s) => s.includes("1 of 1"));
-	for (const key of ["\r", "L", "R", "e"]) {
-		term.write(key);
-		await new Promise((resolve) => setTimeout(resolve, 300));
-		term.write("\u001b");
+	const con = openConsole(t, [`--source=${url}`], { columns: 110, rows: 30, env: { APIKEYS_TUI_API_KEY: "k".repeat(40) } });
+	await con.expectText("1 of 1", 30_000);
+	await con.press("help");
+	await con.expectScreen("help");
+	await con.expectText("(off: off:\\x1b[6n");
+	await con.press("back");
+	await con.expectText("1 of 1");
+	await con.press("open");
+	await con.expectText("Key 7 · k:\\x1b[6n");
+	// The audit trail and the requests are not there, for the instance's reason.
+	await con.expectText("(off:\\x1b[6n");
+	await con.press("back");
+	await con.expectScreen("list");
+	for (const command of ["logs-all", "roll", "edit"] as const) {
+		await con.press(command);
+		await con.expectText(`✗ ${command.replace("-", " ")}: off:\\x1b[6n`);
 	}
-	term.write("q");
-	await term.exited;
-	assert.deepEqual(leaksInScreenOutput(term.output()), [], "the hostile text reached the terminal");
-	assert.deepEqual(term.titles, [], "the terminal's title was set");
+	await con.press("quit");
+	await con.expectExit();
+	assert.deepEqual(leaksInScreenOutput(con.terminal.output()), [], "the hostile text reached the terminal");
+	assert.deepEqual(con.terminal.titles, [], "the terminal's title was set");
 });

@@ -1,0 +1,48 @@
+/**
+ * Which screen a frame shows, told by what a user sees there: the line under the header (a title, or
+ * the key list's position and sort), the confirmation's answers, the footer of a field being typed.
+ * Screen names are the binding table's, so a command's key can be looked up for what is shown.
+ */
+import type { Screen } from "../../source/ui/keys/bindings.js";
+
+/** The frame's text as a reader takes it: each row trimmed, wrapped rows joined by one space. */
+export function runningText(frame: string): string {
+	return frame
+		.split("\n")
+		.map((row) => row.trim())
+		.filter(Boolean)
+		.join(" ");
+}
+
+interface Frame {
+	/** The first row under the header line. */
+	top: string;
+	rows: string[];
+	/** The last row with text: the key hints, on screens that have them. */
+	footer: string;
+	/** Everything under the header as running text, so a title wrapped on a narrow terminal still reads whole. */
+	body: string;
+}
+
+/** In order: the first that matches names the screen. */
+const recognisers: Array<[Screen, (frame: Frame) => boolean]> = [
+	// A filter or a setting's value being typed: the footer says what Enter and Esc do to it.
+	["field", (f) => /^Enter done {2}Esc cancel\b/.test(f.footer)],
+	["help", (f) => f.top.startsWith("Keys on this screen")],
+	["confirm", (f) => f.rows.some((row) => row.startsWith("y: yes, "))],
+	["secret", (f) => /Key \d+ created\. This is the only time it is shown:|New secret for key \d+: the old one no longer works/.test(f.body)],
+	["create", (f) => /^(New key|Edit key \d+) · step \d+ of \d+: |^Edit key \d+: choose a field to change/.test(f.body)],
+	["settings", (f) => f.top.startsWith("Store settings")],
+	["detail", (f) => /^Key (\d+|\(id not given by the server\))( · |$)/.test(f.top)],
+	["entry", (f) => f.rows.some((row) => /^(Time: {6}\S|Request body:$|Response body:$)/.test(row))],
+	["logs", (f) => /^(All requests|Requests with key \d+)\b/.test(f.top)],
+	["list", (f) => /\b\d+ of \d+ +sort: /.test(f.top)],
+];
+
+/** The screen `frame` shows (rows joined by newlines, as the terminal laid them out), if one is recognised. */
+export function screenShown(frame: string): Screen | undefined {
+	const rows = frame.split("\n").map((row) => row.trimEnd());
+	const filled = rows.filter(Boolean);
+	const shown: Frame = { top: rows[1] ?? "", rows, footer: filled.at(-1) ?? "", body: runningText(rows.slice(1).join("\n")) };
+	return recognisers.find(([, test]) => test(shown))?.[0];
+}
