@@ -24,25 +24,30 @@ interface Frame {
 	body: string;
 }
 
-/** In order: the first that matches names the screen. */
-const recognisers: Array<[Screen, (frame: Frame) => boolean]> = [
+/** How each screen is told; a screen added to the binding table without one does not compile. */
+const recognisers: Record<Screen, (frame: Frame) => boolean> = {
 	// A filter or a setting's value being typed: the footer says what Enter and Esc do to it.
-	["field", (f) => /^Enter done {2}Esc cancel\b/.test(f.footer)],
-	["help", (f) => f.top.startsWith("Keys on this screen")],
-	["confirm", (f) => f.rows.some((row) => row.startsWith("y: yes, "))],
-	["secret", (f) => /Key \d+ created\. This is the only time it is shown:|New secret for key \d+: the old one no longer works/.test(f.body)],
-	["create", (f) => /^(New key|Edit key \d+) · step \d+ of \d+: |^Edit key \d+: choose a field to change/.test(f.body)],
-	["settings", (f) => f.top.startsWith("Store settings")],
-	["detail", (f) => /^Key (\d+|\(id not given by the server\))( · |$)/.test(f.top)],
-	["entry", (f) => f.rows.some((row) => /^(Time: {6}\S|Request body:$|Response body:$)/.test(row))],
-	["logs", (f) => /^(All requests|Requests with key \d+)\b/.test(f.top)],
-	["list", (f) => /\b\d+ of \d+ +sort: /.test(f.top)],
-];
+	field: (f) => /^Enter done {2}Esc cancel\b/.test(f.footer),
+	help: (f) => f.top.startsWith("Keys on this screen"),
+	confirm: (f) => f.rows.some((row) => row.startsWith("y: yes, ")),
+	secret: (f) => /Key \d+ created\. This is the only time it is shown:|New secret for key \d+: the old one no longer works/.test(f.body),
+	create: (f) => /^(New key|Edit key \d+) · step \d+ of \d+: |^Edit key \d+: choose a field to change/.test(f.body),
+	settings: (f) => f.top.startsWith("Store settings"),
+	detail: (f) => /^Key (\d+|\(id not given by the server\))( · |$)/.test(f.top),
+	entry: (f) => f.rows.some((row) => /^(Time: {6}\S|Request body:$|Response body:$)/.test(row)),
+	logs: (f) => /^(All requests|Requests with key \d+)\b/.test(f.top),
+	list: (f) => /\b\d+ of \d+ +sort: /.test(f.top),
+};
+
+/** The order they are tried in: the first that matches names the screen (overlays before what they cover). */
+const tried = ["field", "help", "confirm", "secret", "create", "settings", "detail", "entry", "logs", "list"] as const satisfies readonly Screen[];
+/** Every screen is tried: a screen missing from `tried` makes this a type error (exported so it is kept). */
+export const everyScreenTried: Exclude<Screen, (typeof tried)[number]> extends never ? true : never = true;
 
 /** The screen `frame` shows (rows joined by newlines, as the terminal laid them out), if one is recognised. */
 export function screenShown(frame: string): Screen | undefined {
 	const rows = frame.split("\n").map((row) => row.trimEnd());
 	const filled = rows.filter(Boolean);
 	const shown: Frame = { top: rows[1] ?? "", rows, footer: filled.at(-1) ?? "", body: runningText(rows.slice(1).join("\n")) };
-	return recognisers.find(([, test]) => test(shown))?.[0];
+	return tried.find((screen) => recognisers[screen](shown));
 }
