@@ -10,7 +10,7 @@ import { execFile } from "node:child_process";
 import { accessSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { TestContext } from "node:test";
+import { after, type TestContext } from "node:test";
 import { promisify } from "node:util";
 import postgres from "postgres";
 
@@ -92,6 +92,28 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
 	throw new Error(`timed out waiting for ${what}`);
 }
 
+/** What a cluster is stopped by: a test's context, or the file's (clusterPerFile). */
+type Cleanup = Pick<TestContext, "after">;
+
+/**
+ * One cluster for a whole test file, started by the first test that asks and stopped after the
+ * last; `database(t)` gives each test a new, empty database of it.
+ */
+export function clusterPerFile(): { database: () => Promise<string> } {
+	let started: Promise<PostgresCluster> | undefined;
+	const cleanups: (() => unknown)[] = [];
+	after(async () => {
+		for (const cleanup of cleanups.reverse()) await cleanup();
+	});
+	let count = 0;
+	return {
+		database: async () => {
+			started ??= startCluster({ after: (cleanup: () => unknown) => cleanups.push(cleanup) } as Cleanup);
+			return (await started).createDatabase(`test_${++count}`);
+		},
+	};
+}
+
 /** A postgres.js client for a test, ended after it; notices (CREATE … IF NOT EXISTS chatter) are dropped. */
 export function connect(t: TestContext, url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): postgres.Sql {
 	const sql = postgres(url, { onnotice: () => {}, ...options });
@@ -155,7 +177,7 @@ function postmasterPid(data: string): number {
 }
 
 /** Starts the server of a prepared data folder on the folder's private socket; returns the cluster. */
-async function startServer(t: TestContext, dir: string, options: ClusterOptions): Promise<PostgresCluster> {
+async function startServer(t: Cleanup, dir: string, options: ClusterOptions): Promise<PostgresCluster> {
 	const data = join(dir, "data");
 	try {
 		await asPostgres("pg_ctl", [
@@ -235,7 +257,7 @@ async function startServer(t: TestContext, dir: string, options: ClusterOptions)
 }
 
 /** A new cluster (initdb, then started), stopped and removed after the test. */
-export async function startCluster(t: TestContext, options: ClusterOptions = {}): Promise<PostgresCluster> {
+export async function startCluster(t: Cleanup, options: ClusterOptions = {}): Promise<PostgresCluster> {
 	const dir = await makeFolder("apikeys-tui-pg-");
 	try {
 		await asPostgres("initdb", ["-D", join(dir, "data"), "--no-sync", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"]);
