@@ -99,7 +99,7 @@ type Cleanup = Pick<TestContext, "after">;
  * One cluster for a whole test file, started by the first test that asks and stopped after the
  * last; `database(t)` gives each test a new, empty database of it.
  */
-export function clusterPerFile(): { database: () => Promise<string> } {
+export function clusterPerFile(): { database: (ctype?: string) => Promise<string> } {
 	let started: Promise<PostgresCluster> | undefined;
 	const cleanups: (() => unknown)[] = [];
 	after(async () => {
@@ -107,9 +107,9 @@ export function clusterPerFile(): { database: () => Promise<string> } {
 	});
 	let count = 0;
 	return {
-		database: async () => {
+		database: async (ctype) => {
 			started ??= startCluster({ after: (cleanup: () => unknown) => cleanups.push(cleanup) } as Cleanup);
-			return (await started).createDatabase(`test_${++count}`);
+			return (await started).createDatabase(`test_${++count}`, ctype);
 		},
 	};
 }
@@ -128,8 +128,8 @@ export interface PostgresCluster {
 	url: string;
 	/** The URL of another database of this cluster. */
 	urlOf: (database: string) => string;
-	/** Creates a database and returns its URL. */
-	createDatabase: (name: string) => Promise<string>;
+	/** Creates a database (with this character classification, e.g. C.utf8, where given) and returns its URL. */
+	createDatabase: (name: string, ctype?: string) => Promise<string>;
 	/** The postmaster's PID, from postmaster.pid. */
 	pid: number;
 	/** A fast shutdown by PID; resolves when every process has exited and the folder is removed. */
@@ -224,10 +224,11 @@ async function startServer(t: Cleanup, dir: string, options: ClusterOptions): Pr
 		dir,
 		url: clusterUrl(dir, options, "postgres"),
 		urlOf: (database) => clusterUrl(dir, options, database),
-		createDatabase: async (name) => {
+		createDatabase: async (name, ctype) => {
 			const admin = postgres(clusterUrl(dir, options, "postgres"), { max: 1, onnotice: () => {} });
 			try {
-				await admin`CREATE DATABASE ${admin(name)}`;
+				if (ctype === undefined) await admin`CREATE DATABASE ${admin(name)}`;
+				else await admin`CREATE DATABASE ${admin(name)} TEMPLATE template0 LC_CTYPE ${admin.unsafe(`'${ctype}'`)}`;
 			} finally {
 				await admin.end();
 			}
