@@ -5,43 +5,11 @@
  * retention age is dropped whole instead of its rows deleted.
  */
 import type { ISql, Sql } from "postgres";
-import type { AccessLogEntry, AccessLogFilter, AccessLogPage } from "../../core/backend.js";
-import { entryBytesSql, pathScanWindow } from "../access-log.js";
+import type { AccessLogFilter, AccessLogPage } from "../../core/backend.js";
+import { type AccessRow, entryBytesSql, entryFromRow, pathScanWindow } from "../access-log.js";
 import { dropAccessLogPartitionsBefore } from "./access-log-partitions.js";
 
 const dayMs = 86_400_000;
-
-interface AccessRow {
-	id: string;
-	at: Date;
-	key_id: number | null;
-	key_name: string | null;
-	method: string;
-	path: string;
-	status: number;
-	duration_ms: number;
-	client: string;
-	user_agent: string | null;
-	request_body: string | null;
-	response_body: string | null;
-}
-
-function entryFromRow(row: AccessRow): AccessLogEntry {
-	return {
-		id: Number(row.id),
-		at: row.at.getTime(),
-		keyId: row.key_id,
-		keyName: row.key_name,
-		method: row.method,
-		path: row.path,
-		status: row.status,
-		durationMs: row.duration_ms,
-		client: row.client,
-		userAgent: row.user_agent,
-		requestBody: row.request_body,
-		responseBody: row.response_body,
-	};
-}
 
 async function scalar(sql: ISql, text: string, params: unknown[] = []): Promise<number | undefined> {
 	const [row] = await sql.unsafe(text, params as never[]).values();
@@ -97,7 +65,7 @@ export async function queryAccessLog(sql: ISql, filter: AccessLogFilter, page: {
 	}
 	if (highestId !== undefined) where((highest) => `l.id <= ${highest}`, highestId);
 	const rows = await sql.unsafe<AccessRow[]>(
-		`SELECT l.id::text, l.at, l.key_id, k.display_name AS key_name, l.method, l.path, l.status, l.duration_ms,
+		`SELECT l.id::float8 AS id, (extract(epoch FROM l.at) * 1000)::float8 AS at, l.key_id, k.display_name AS key_name, l.method, l.path, l.status, l.duration_ms,
 			l.client, l.user_agent, l.request_body, l.response_body
 		FROM access_log l LEFT JOIN api_keys k ON k.id = l.key_id
 		${parts.length > 0 ? `WHERE ${parts.join(" AND ")}` : ""} ORDER BY l.id DESC LIMIT ${limit + 1}`,

@@ -9,7 +9,6 @@ import type {
 	AccessLogFilter,
 	AccessLogPage,
 	AuditEntry,
-	Capabilities,
 	CreatedKey,
 	ImportItem,
 	ImportReport,
@@ -18,6 +17,7 @@ import type {
 	NewAccessLogEntry,
 	VerifyResult,
 } from "../../core/backend.js";
+import { everyCapability } from "../../core/backend.js";
 import { type Catalog, catalogFor, type ProfileName } from "../../core/catalog.js";
 import { AppError } from "../../core/errors.js";
 import { type KeyRecord, keyWithExtras, toApiKeyInfo } from "../../core/model.js";
@@ -35,23 +35,12 @@ import { describePostgresError } from "./postgres-errors.js";
 import { readAuditTrail, readSettings } from "./settings-audit.js";
 import type { Sql } from "postgres";
 
-const everything: Capabilities = {
-	update: { available: true },
-	enable: { available: true },
-	roll: { available: true },
-	accessLogs: { available: true },
-	settings: { available: true },
-	audit: { available: true },
-	lastUsed: { available: true },
-	convert: { available: true },
-};
-
 /** How often a node looks for changes without being notified: a lost notification is found this late at most. */
 const catchUpPollMs = 1_000;
 
 export class PostgresStore implements ServedStore {
 	readonly kind = "local" as const;
-	readonly capabilities = everything;
+	readonly capabilities = everyCapability;
 	readonly catalog: Catalog;
 	private readonly writes: KeyWrites;
 	private index: PostgresKeyIndex | undefined;
