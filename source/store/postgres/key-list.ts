@@ -6,8 +6,8 @@
 import type { ISql } from "postgres";
 import type { KeyPage, KeyQuery } from "../../core/backend.js";
 import { formatIso } from "../../core/expiration.js";
-import type { KeyRecord, KeyType, Logging } from "../../core/model.js";
-import { filterClause, keyColumns, type ListDialect, orderClause, recordFromRow } from "../key-rows.js";
+import type { KeyRecord } from "../../core/model.js";
+import { filterClause, type KeyRow, keyColumns, type ListDialect, orderClause, recordFromRow } from "../key-rows.js";
 
 const upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
@@ -28,39 +28,17 @@ export const postgresListDialect: ListDialect = {
 };
 
 /** A KeyRow (key-rows.ts) as PostgreSQL types it: times as Dates, enabled as a boolean. */
-export type PostgresKeyRow = [
-	id: number,
-	type: KeyType,
-	keyHint: string,
-	displayName: string | null,
-	description: string | null,
-	systemApis: string | null,
-	packagePermissions: string | null,
-	feed: string | null,
-	feedGroup: string | null,
-	userName: string | null,
-	expiration: Date | null,
-	logging: Logging,
-	enabled: boolean,
-	createdAt: Date,
-	createdBy: string,
-	updatedAt: Date | null,
-	lastUsedAt: Date | null,
-];
+export type PostgresKeyRow = readonly unknown[];
+
+function isoTime(value: unknown): string | null {
+	return value === null ? null : (value as Date).toISOString();
+}
 
 /** The engine writes expiration to the second (formatIso), the other times as toISOString does. */
 export function recordFromPostgres(row: PostgresKeyRow): KeyRecord {
-	const [id, type, hint, displayName, description, systemApis, packagePermissions, feed, feedGroup, user] = row;
-	return recordFromRow([
-		id, type, hint, displayName, description, systemApis, packagePermissions, feed, feedGroup, user,
-		row[10] === null ? null : formatIso(row[10]),
-		row[11],
-		row[12] ? 1 : 0,
-		row[13].toISOString(),
-		row[14],
-		row[15]?.toISOString() ?? null,
-		row[16]?.toISOString() ?? null,
-	]);
+	const expiration = row[10] === null ? null : formatIso(row[10] as Date);
+	const times = [isoTime(row[13]), row[14], isoTime(row[15]), isoTime(row[16])];
+	return recordFromRow([...row.slice(0, 10), expiration, row[11], row[12] ? 1 : 0, ...times] as KeyRow);
 }
 
 async function records(sql: ISql, text: string, params: unknown[] = []): Promise<KeyRecord[]> {
