@@ -99,18 +99,20 @@ type Cleanup = Pick<TestContext, "after">;
  * One cluster for a whole test file, started by the first test that asks and stopped after the
  * last; `database(t)` gives each test a new, empty database of it.
  */
-export function clusterPerFile(): { database: (ctype?: string) => Promise<string> } {
+export function clusterPerFile(): { database: (ctype?: string) => Promise<string>; cluster: () => Promise<PostgresCluster> } {
 	let started: Promise<PostgresCluster> | undefined;
 	const cleanups: (() => unknown)[] = [];
 	after(async () => {
 		for (const cleanup of cleanups.reverse()) await cleanup();
 	});
 	let count = 0;
+	const cluster = () => {
+		started ??= startCluster({ after: (cleanup: () => unknown) => cleanups.push(cleanup) } as Cleanup);
+		return started;
+	};
 	return {
-		database: async (ctype) => {
-			started ??= startCluster({ after: (cleanup: () => unknown) => cleanups.push(cleanup) } as Cleanup);
-			return (await started).createDatabase(`test_${++count}`, ctype);
-		},
+		database: async (ctype) => (await cluster()).createDatabase(`test_${++count}`, ctype),
+		cluster,
 	};
 }
 
