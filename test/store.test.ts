@@ -660,6 +660,25 @@ describe("PostgreSQL: several nodes on one database", { skip: postgresSkipReason
 		await assert.rejects(admin.deleteKey(record.id, actor), /no API key has id/);
 	});
 
+	test("a console's change mark moves when another node changes keys or settings", async (t) => {
+		const url = await postgresCluster.database();
+		const secretFile = join(tempDir(t), "keys.secret");
+		const admin = await openPostgres(t, url, secretFile);
+		const consoleStore = await PostgresStore.open(url, { secretFile });
+		t.after(() => consoleStore.close());
+		consoleStore.changeMark();
+		await waitFor(() => consoleStore.changeMark() !== "", "the mark to start following");
+		let seen = consoleStore.changeMark();
+		for (const change of [
+			() => admin.createKey({ type: "personal", user: "bob" }, { actor }),
+			() => admin.updateSettings({ "min-custom-key-length": "20" }, actor),
+		]) {
+			await change();
+			await waitFor(() => consoleStore.changeMark() !== seen, `the mark to move after ${String(change)}`);
+			seen = consoleStore.changeMark();
+		}
+	});
+
 	test("a node catches up after more changes than are kept", async (t) => {
 		const url = await postgresCluster.database();
 		const secretFile = join(tempDir(t), "keys.secret");

@@ -27,6 +27,7 @@ import type { ServedStore } from "../../core/served-store.js";
 import type { StoreSettings } from "../../core/settings.js";
 import { pruneAccessLog, queryAccessLog } from "./access-log-reader.js";
 import { PostgresAccessLogWriter } from "./access-log-writer.js";
+import { type ChangeFollower, databaseIdentity, followChanges, headRevision } from "./change-feed.js";
 import { PostgresKeyIndex } from "./key-index.js";
 import { allKeys, keyIdList, keyPage, keysWithIds, keyWithId } from "./key-list.js";
 import { KeyWrites } from "./key-writes.js";
@@ -45,6 +46,9 @@ export class PostgresStore implements ServedStore {
 	private readonly writes: KeyWrites;
 	private index: PostgresKeyIndex | undefined;
 	private logWriter: PostgresAccessLogWriter | undefined;
+	/** Follows the change feed for changeMark() where no key index does. */
+	private markFollower: ChangeFollower | undefined;
+	private markFollowerStarted = false;
 	private lastLogError: unknown;
 	private closed = false;
 	/** Told when a batch of access-log entries could not be written (they are kept and tried again). */
@@ -182,6 +186,38 @@ export class PostgresStore implements ServedStore {
 		return this.servingIndex().settings();
 	}
 
+	/**
+	 * Moves when keys or settings change, through any node (last uses and the access log do not
+	 * move it): the console polls it to follow changes made elsewhere. Follows the change feed from
+	 * the first call, so the mark moves once as it starts.
+	 */
+	changeMark(): string {
+		if (this.index) return String(this.index.revision());
+		if (!this.markFollowerStarted) {
+			this.markFollowerStarted = true;
+			this.followForMarks().catch((error: unknown) => {
+				this.markFollowerStarted = false;
+				this.onFeedError?.(describePostgresError(error, this.location));
+			});
+		}
+		return String(this.markFollower?.revision() ?? "");
+	}
+
+	private async followForMarks(): Promise<void> {
+		const { after, database } = await this.sql.begin("isolation level repeatable read read only", async (tx) => ({
+			after: await headRevision(tx),
+			database: await databaseIdentity(tx),
+		}));
+		this.markFollower = await followChanges(this.sql, {
+			after,
+			database,
+			pollMs: catchUpPollMs,
+			onError: (error) => this.onFeedError?.(describePostgresError(error, this.location)),
+			apply: () => {},
+		});
+		if (this.closed) await this.markFollower.stop();
+	}
+
 	queryAccessLog(filter: AccessLogFilter, page: { before?: number; limit: number }): Promise<AccessLogPage> {
 		return this.guard(() => queryAccessLog(this.sql, filter, page));
 	}
@@ -220,6 +256,7 @@ export class PostgresStore implements ServedStore {
 			}
 		} finally {
 			await this.index?.close().catch(() => {});
+			await this.markFollower?.stop().catch(() => {});
 			await this.sql.end({ timeout: 5 });
 		}
 	}
