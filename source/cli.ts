@@ -111,6 +111,9 @@ ${commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n")}
 
 Global options:
   --db=PATH        the store file (default $APIKEYS_TUI_DB, else $XDG_DATA_HOME/apikeys-tui/keys.db)
+  --db=postgres://[USER@]HOST[,HOST2…]/DB  a PostgreSQL store instead, with --secret-file=PATH
+                   (or $APIKEYS_TUI_SECRET_FILE); the password from PGPASSWORD, ~/.pgpass or the
+                   URL in $APIKEYS_TUI_DB, never on argv (other users can read it there)
   --profile=NAME   the product profile of a new store: proget (default) or otter
   --source=URL|NAME  a remote instance (ProGet or apikeys-tui serve) instead of a store;
                    its key from --api-key=-, $APIKEYS_TUI_API_KEY or the stored source,

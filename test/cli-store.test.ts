@@ -38,16 +38,24 @@ describe("read commands never create a store", () => {
 		}
 	});
 
-	test("a --db that is a URL is refused in one line, for reads and writes alike", async (t) => {
+	test("a --db that is a URL of no store we have is refused in one line, for reads and writes alike", async (t) => {
 		const dir = tempDir(t);
 		for (const args of [["list"], ["create", "personal", "--user=a"], ["status"]]) {
-			const result = await runCli([...args, "--db=postgres://db.example/keys"], { env: { HOME: dir, XDG_DATA_HOME: dir } });
+			const result = await runCli([...args, "--db=mysql://db.example/keys"], { env: { HOME: dir, XDG_DATA_HOME: dir } });
 			assert.notEqual(result.code, 0);
-			assert.match(result.stderr, /^--db error: "postgres:\/\/db\.example\/keys" is a URL, and there is no postgres:\/\/ store;/);
+			assert.match(result.stderr, /^--db error: "mysql:\/\/db\.example\/keys" is a URL, and there is no mysql:\/\/ store;/);
 			assert.equal(result.stderr.split("\n").length, 3, "one line and the help pointer");
 		}
 		assert.deepEqual(readdirSync(dir), []);
-		assert.equal(existsSync("postgres:"), false, "no relative folder made from the URL");
+		assert.equal(existsSync("mysql:"), false, "no relative folder made from the URL");
+	});
+
+	test("seed and backup work on a store file: a PostgreSQL --db is refused in one line", async () => {
+		for (const args of [["seed"], ["backup", "/tmp/never-written.db"]]) {
+			const result = await runCli([...args, "--db=postgres://db.example/keys"]);
+			assert.equal(result.code, 2, result.stderr);
+			assert.match(result.stderr, /^--db error: (seed|backup) works on an SQLite store file, not a PostgreSQL database\n/);
+		}
 	});
 
 	test("a writing command and settings --set still create the store on first use", async (t) => {

@@ -13,12 +13,50 @@ import { ChangeMarks } from "../source/store/change-marks.js";
 import { migrations } from "../source/store/database.js";
 import { demoKey } from "../source/store/demo-data.js";
 import { LocalStore } from "../source/store/local-store.js";
+import { PostgresStore } from "../source/store/postgres/postgres-store.js";
 import { defaultDbPath, resolveDbPath, secretPathFor } from "../source/store/paths.js";
 import { Statements } from "../source/store/statements.js";
 import { accessEntry } from "./support/access-entry.js";
+import { clusterPerFile, postgresSkipReason, waitFor } from "./support/postgres.js";
 import { tempDbPath, tempDir } from "./support/temp-store.js";
 
 const actor = "tester (test)";
+
+/**
+ * The engines the behaviour tests run against: an SQLite file in a temp folder, and a database of
+ * a throw-away PostgreSQL cluster (one per file), serving, so verification reads its key index.
+ */
+interface Engine {
+	name: string;
+	skip: string | undefined;
+	open: (t: TestContext) => Promise<LocalStore | PostgresStore>;
+}
+
+const postgresCluster = clusterPerFile();
+
+async function openPostgres(t: TestContext, url: string, secretFile: string): Promise<PostgresStore> {
+	const store = await PostgresStore.open(url, { secretFile });
+	t.after(() => store.close());
+	await store.startServing();
+	return store;
+}
+
+const engines: Engine[] = [
+	{
+		name: "SQLite",
+		skip: undefined,
+		open: async (t) => {
+			const store = LocalStore.open(tempDbPath(t));
+			t.after(() => store.close());
+			return store;
+		},
+	},
+	{
+		name: "PostgreSQL",
+		skip: postgresSkipReason(),
+		open: async (t) => openPostgres(t, await postgresCluster.database(), join(tempDir(t), "keys.secret")),
+	},
+];
 
 /** One store opened twice, as the server and another process would: each sees the other's commits. */
 function twoConnections(t: TestContext): { server: LocalStore; admin: LocalStore } {
@@ -201,240 +239,259 @@ describe("opening a store", () => {
 	});
 });
 
-describe("keys in the store", () => {
-	test("create, verify, update, disable, roll, delete — each audited", async (t) => {
-		const store = LocalStore.open(tempDbPath(t));
-		t.after(() => store.close());
-		const created = await store.createKey(
-			{ type: "feed", packagePermissions: ["view", "add"], feed: "npm", displayName: "CI" },
-			{ actor },
-		);
-		assert.equal(created.record.id, 1000, "ids start at 1000 like ProGet");
-		assert.match(created.key, /^[0-9a-f]{40}$/);
-		assert.equal(created.record.hint, `${created.key.slice(0, 4)}…${created.key.slice(-4)}`);
-		const need = { kind: "feed-permission", permission: "add", feed: "npm" } as const;
-		assert.equal(store.verifyNow(created.key, need).outcome, "valid");
-		assert.equal(store.verifyNow(`${created.key}x`, need).outcome, "not-found");
-
-		const updated = await store.updateKey(
-			created.record.id,
-			{ logging: "both", displayName: "CI npm" },
-			actor,
-		);
-		assert.equal(updated.logging, "both");
-		assert.equal(updated.displayName, "CI npm");
-		await assert.rejects(
-			store.updateKey(created.record.id, { packagePermissions: ["fly"] }, actor),
-			RuleError,
-		);
-
-		await store.setEnabled(created.record.id, false, actor);
-		assert.equal(store.verifyNow(created.key, need).outcome, "disabled");
-		await store.setEnabled(created.record.id, true, actor);
-
-		const rolled = await store.rollKey(created.record.id, actor);
-		assert.equal(
-			store.verifyNow(created.key, need).outcome,
-			"not-found",
-			"the old secret stops at once",
-		);
-		assert.equal(store.verifyNow(rolled.key, need).outcome, "valid");
-
-		await store.deleteKey(created.record.id, actor);
-		assert.equal(await store.getKey(created.record.id), undefined);
-		await assert.rejects(store.deleteKey(created.record.id, actor), /no API key has id 1000/);
-
-		const actions = (await store.auditTrail(created.record.id)).map((a) => a.action).reverse();
-		assert.deepEqual(actions, ["create", "update", "disable", "enable", "roll", "delete"]);
-		const trail = JSON.stringify(await store.auditTrail());
-		assert.ok(
-			!trail.includes(created.key) && !trail.includes(rolled.key),
-			"no secret in the audit trail",
-		);
-	});
-
-	test("custom keys: the settings are enforced and a duplicate is refused", async (t) => {
-		const store = LocalStore.open(tempDbPath(t));
-		t.after(() => store.close());
-		const key = "artifactory-AKCp8abcdefghijk";
-		await store.createKey({ type: "system", systemApis: ["feeds"] }, { key, actor });
-		await assert.rejects(
-			store.createKey({ type: "system", systemApis: ["sca"] }, { key, actor }),
-			/already exists/,
-		);
-		await assert.rejects(
-			store.createKey({ type: "system", systemApis: ["sca"] }, { key: "short", actor }),
-			/at least 16/,
-		);
-		await store.updateSettings({ "custom-keys-allowed": "false" }, actor);
-		await assert.rejects(
-			store.createKey({ type: "system", systemApis: ["sca"] }, { key: `${key}-2`, actor }),
-			/custom keys are disabled/,
-		);
-		assert.equal((await store.listKeys()).length, 1, "nothing half-written");
-	});
-
-	test("settings: defaults, validated changes, policies applied to new keys", async (t) => {
-		const store = LocalStore.open(tempDbPath(t));
-		t.after(() => store.close());
-		const settings = await store.getSettings();
-		assert.equal(settings.customKeysAllowed, true);
-		assert.equal(settings.minCustomKeyLength, 16);
-		assert.equal(settings.nonExpiringAllowed, true);
-		assert.equal(settings.maxLifetimeDays, null);
-		assert.equal(settings.personalKeysAllowed, true);
-		await assert.rejects(
-			store.updateSettings({ "max-lifetime-days": "-3" }, actor),
-			/between 1 and 36500/,
-		);
-		await assert.rejects(store.updateSettings({ colour: "blue" }, actor), /unknown setting/);
-		await store.updateSettings({ maxLifetimeDays: 30 }, actor);
-		await assert.rejects(
-			store.createKey({ type: "system", systemApis: ["sca"] }, { actor }),
-			/must expire within 30 days/,
-		);
-		await assert.rejects(
-			store.createKey({ type: "system", systemApis: ["sca"], expiration: "60d" }, { actor }),
-			/maximum lifetime/,
-		);
-		assert.ok(
-			await store.createKey({ type: "system", systemApis: ["sca"], expiration: "20d" }, { actor }),
-		);
-	});
-
-	test("the key list filters (smart case, several terms), sorts and pages", async (t) => {
-		const store = LocalStore.open(tempDbPath(t));
-		t.after(() => store.close());
-		await store.createKey(
-			{ type: "feed", packagePermissions: ["view"], feed: "npm", displayName: "Build npm" },
-			{ actor },
-		);
-		await store.createKey(
-			{ type: "feed", packagePermissions: ["view"], feed: "nuget", displayName: "build NuGet" },
-			{ actor },
-		);
-		await store.createKey({ type: "personal", user: "alice", displayName: "Alice" }, { actor });
-		const names = async (filter: string, sort?: { column: "name"; descending: boolean }) =>
-			(await store.queryKeys({ filter, offset: 0, limit: 10, ...(sort ? { sort } : {}) })).rows.map(
-				(r) => r.displayName,
+for (const engine of engines) {
+	describe(`keys in the store (${engine.name})`, { skip: engine.skip }, () => {
+		test("create, verify, update, disable, roll, delete — each audited", async (t) => {
+			const store = await engine.open(t);
+			const created = await store.createKey(
+				{ type: "feed", packagePermissions: ["view", "add"], feed: "npm", displayName: "CI" },
+				{ actor },
 			);
-		assert.deepEqual(await names("build"), ["Build npm", "build NuGet"]);
-		assert.deepEqual(await names("Build"), ["Build npm"], "a capital makes the term exact-case");
-		assert.deepEqual(await names("build nuget"), ["build NuGet"]);
-		assert.deepEqual(await names("personal"), ["Alice"]);
-		assert.deepEqual(await names("", { column: "name", descending: true }), [
-			"build NuGet",
-			"Build npm",
-			"Alice",
-		]);
-		const page = await store.queryKeys({ offset: 1, limit: 1 });
-		assert.equal(page.total, 3);
-		assert.equal(page.rows[0]?.displayName, "build NuGet");
-	});
+			assert.equal(created.record.id, 1000, "ids start at 1000 like ProGet");
+			assert.match(created.key, /^[0-9a-f]{40}$/);
+			assert.equal(created.record.hint, `${created.key.slice(0, 4)}…${created.key.slice(-4)}`);
+			const need = { kind: "feed-permission", permission: "add", feed: "npm" } as const;
+			assert.equal(store.verifyNow(created.key, need).outcome, "valid");
+			assert.equal(store.verifyNow(`${created.key}x`, need).outcome, "not-found");
 
-	test("import is all or nothing, with a reason for every refusal", async (t) => {
-		const store = LocalStore.open(tempDbPath(t));
-		t.after(() => store.close());
-		const items = [
-			{ type: "system", systemApis: ["feeds"], key: "migrated-key-0000000001", displayName: "one" },
-			{
-				type: "feed",
-				packagePermissions: ["fly"],
-				key: "migrated-key-0000000002",
-				displayName: "two",
-			},
-			{ type: "personal", user: "bob", key: "migrated-key-0000000001", displayName: "dupe" },
-			{
-				type: "other",
-				systemApis: ["native-api"],
-				key: "legacy-key-000000000003",
-				displayName: "legacy",
-			},
-			{ type: "personal", user: "bob", displayName: "no key" },
-		];
-		const report = await store.importKeys(items, { actor, partial: false });
-		assert.deepEqual(
-			report.refused.map((r) => r.index),
-			[1, 2, 4],
-		);
-		assert.match(report.refused[1]?.reason ?? "", /appears earlier/);
-		assert.equal(report.imported.length, 0);
-		assert.equal((await store.listKeys()).length, 0, "nothing imported when anything is refused");
-		const partial = await store.importKeys(items, { actor, partial: true });
-		assert.equal(partial.imported.length, 2);
-		assert.equal(
-			store.verifyNow("legacy-key-000000000003", { kind: "system-api", api: "sca" }).outcome,
-			"valid",
-		);
-	});
+			const updated = await store.updateKey(
+				created.record.id,
+				{ logging: "both", displayName: "CI npm" },
+				actor,
+			);
+			assert.equal(updated.logging, "both");
+			assert.equal(updated.displayName, "CI npm");
+			await assert.rejects(
+				store.updateKey(created.record.id, { packagePermissions: ["fly"] }, actor),
+				RuleError,
+			);
 
-	test("a legacy key converts in place: same id, same secret", async (t) => {
-		const store = LocalStore.open(tempDbPath(t));
-		t.after(() => store.close());
-		const key = "legacy-feed-api-key-0001";
-		await store.importKeys([{ type: "other", systemApis: ["feed-api"], user: "builder", key }], {
-			actor,
-			partial: false,
+			await store.setEnabled(created.record.id, false, actor);
+			assert.equal(store.verifyNow(created.key, need).outcome, "disabled");
+			await store.setEnabled(created.record.id, true, actor);
+
+			const rolled = await store.rollKey(created.record.id, actor);
+			assert.equal(
+				store.verifyNow(created.key, need).outcome,
+				"not-found",
+				"the old secret stops at once",
+			);
+			assert.equal(store.verifyNow(rolled.key, need).outcome, "valid");
+
+			await store.deleteKey(created.record.id, actor);
+			assert.equal(await store.getKey(created.record.id), undefined);
+			await assert.rejects(store.deleteKey(created.record.id, actor), /no API key has id 1000/);
+
+			const actions = (await store.auditTrail(created.record.id)).map((a) => a.action).reverse();
+			assert.deepEqual(actions, ["create", "update", "disable", "enable", "roll", "delete"]);
+			const trail = JSON.stringify(await store.auditTrail());
+			assert.ok(
+				!trail.includes(created.key) && !trail.includes(rolled.key),
+				"no secret in the audit trail",
+			);
 		});
-		const [legacy] = await store.listKeys();
-		assert.ok(legacy);
-		const converted = await store.convertLegacyKey(legacy.id, actor);
-		assert.equal(converted.type, "personal");
-		assert.equal(converted.user, "builder");
-		assert.equal(store.verifyNow(key, { kind: "any" }).record?.id, legacy.id);
-		await assert.rejects(store.convertLegacyKey(legacy.id, actor), /only legacy keys/);
+
+		test("custom keys: the settings are enforced and a duplicate is refused", async (t) => {
+			const store = await engine.open(t);
+			const key = "artifactory-AKCp8abcdefghijk";
+			await store.createKey({ type: "system", systemApis: ["feeds"] }, { key, actor });
+			await assert.rejects(
+				store.createKey({ type: "system", systemApis: ["sca"] }, { key, actor }),
+				/already exists/,
+			);
+			await assert.rejects(
+				store.createKey({ type: "system", systemApis: ["sca"] }, { key: "short", actor }),
+				/at least 16/,
+			);
+			await store.updateSettings({ "custom-keys-allowed": "false" }, actor);
+			await assert.rejects(
+				store.createKey({ type: "system", systemApis: ["sca"] }, { key: `${key}-2`, actor }),
+				/custom keys are disabled/,
+			);
+			assert.equal((await store.listKeys()).length, 1, "nothing half-written");
+		});
+
+		test("settings: defaults, validated changes, policies applied to new keys", async (t) => {
+			const store = await engine.open(t);
+			const settings = await store.getSettings();
+			assert.equal(settings.customKeysAllowed, true);
+			assert.equal(settings.minCustomKeyLength, 16);
+			assert.equal(settings.nonExpiringAllowed, true);
+			assert.equal(settings.maxLifetimeDays, null);
+			assert.equal(settings.personalKeysAllowed, true);
+			await assert.rejects(
+				store.updateSettings({ "max-lifetime-days": "-3" }, actor),
+				/between 1 and 36500/,
+			);
+			await assert.rejects(store.updateSettings({ colour: "blue" }, actor), /unknown setting/);
+			await store.updateSettings({ maxLifetimeDays: 30 }, actor);
+			await assert.rejects(
+				store.createKey({ type: "system", systemApis: ["sca"] }, { actor }),
+				/must expire within 30 days/,
+			);
+			await assert.rejects(
+				store.createKey({ type: "system", systemApis: ["sca"], expiration: "60d" }, { actor }),
+				/maximum lifetime/,
+			);
+			assert.ok(
+				await store.createKey({ type: "system", systemApis: ["sca"], expiration: "20d" }, { actor }),
+			);
+		});
+
+		test("the key list filters (smart case, several terms), sorts and pages", async (t) => {
+			const store = await engine.open(t);
+			await store.createKey(
+				{ type: "feed", packagePermissions: ["view"], feed: "npm", displayName: "Build npm" },
+				{ actor },
+			);
+			await store.createKey(
+				{ type: "feed", packagePermissions: ["view"], feed: "nuget", displayName: "build NuGet" },
+				{ actor },
+			);
+			await store.createKey({ type: "personal", user: "alice", displayName: "Alice" }, { actor });
+			const names = async (filter: string, sort?: { column: "name"; descending: boolean }) =>
+				(await store.queryKeys({ filter, offset: 0, limit: 10, ...(sort ? { sort } : {}) })).rows.map(
+					(r) => r.displayName,
+				);
+			assert.deepEqual(await names("build"), ["Build npm", "build NuGet"]);
+			assert.deepEqual(await names("Build"), ["Build npm"], "a capital makes the term exact-case");
+			assert.deepEqual(await names("build nuget"), ["build NuGet"]);
+			assert.deepEqual(await names("personal"), ["Alice"]);
+			assert.deepEqual(await names("", { column: "name", descending: true }), [
+				"build NuGet",
+				"Build npm",
+				"Alice",
+			]);
+			const page = await store.queryKeys({ offset: 1, limit: 1 });
+			assert.equal(page.total, 3);
+			assert.equal(page.rows[0]?.displayName, "build NuGet");
+		});
+
+		test("import is all or nothing, with a reason for every refusal", async (t) => {
+			const store = await engine.open(t);
+			const items = [
+				{ type: "system", systemApis: ["feeds"], key: "migrated-key-0000000001", displayName: "one" },
+				{
+					type: "feed",
+					packagePermissions: ["fly"],
+					key: "migrated-key-0000000002",
+					displayName: "two",
+				},
+				{ type: "personal", user: "bob", key: "migrated-key-0000000001", displayName: "dupe" },
+				{
+					type: "other",
+					systemApis: ["native-api"],
+					key: "legacy-key-000000000003",
+					displayName: "legacy",
+				},
+				{ type: "personal", user: "bob", displayName: "no key" },
+			];
+			const report = await store.importKeys(items, { actor, partial: false });
+			assert.deepEqual(
+				report.refused.map((r) => r.index),
+				[1, 2, 4],
+			);
+			assert.match(report.refused[1]?.reason ?? "", /appears earlier/);
+			assert.equal(report.imported.length, 0);
+			assert.equal((await store.listKeys()).length, 0, "nothing imported when anything is refused");
+			const partial = await store.importKeys(items, { actor, partial: true });
+			assert.equal(partial.imported.length, 2);
+			assert.equal(
+				store.verifyNow("legacy-key-000000000003", { kind: "system-api", api: "sca" }).outcome,
+				"valid",
+			);
+		});
+
+		test("a legacy key converts in place: same id, same secret", async (t) => {
+			const store = await engine.open(t);
+			const key = "legacy-feed-api-key-0001";
+			await store.importKeys([{ type: "other", systemApis: ["feed-api"], user: "builder", key }], {
+				actor,
+				partial: false,
+			});
+			const [legacy] = await store.listKeys();
+			assert.ok(legacy);
+			const converted = await store.convertLegacyKey(legacy.id, actor);
+			assert.equal(converted.type, "personal");
+			assert.equal(converted.user, "builder");
+			assert.equal(store.verifyNow(key, { kind: "any" }).record?.id, legacy.id);
+			await assert.rejects(store.convertLegacyKey(legacy.id, actor), /only legacy keys/);
+		});
 	});
-});
+}
+
+for (const engine of engines) {
+	describe(`access log (${engine.name})`, { skip: engine.skip }, () => {
+		test("entries are written in batches, keyset-paged newest first, filtered by index", async (t) => {
+			const store = await engine.open(t);
+			const { record } = await store.createKey({ type: "system", systemApis: ["feeds"] }, { actor });
+			const start = Date.parse("2026-11-01T00:00:00Z");
+			for (let i = 0; i < 250; i++) {
+				store.logAccess(
+					accessEntry({
+						at: start + i * 60_000,
+						keyId: i % 2 === 0 ? record.id : null,
+						method: i % 3 === 0 ? "POST" : "GET",
+						path: i % 5 === 0 ? "/api/api-keys/create" : `/nuget/feed/${i}`,
+						status: i % 7 === 0 ? 403 : 200,
+						durationMs: 1.5,
+						client: "127.0.0.1",
+						userAgent: "test",
+					}),
+				);
+			}
+			await store.flushAccessLog();
+			const first = await store.queryAccessLog({}, { limit: 100 });
+			assert.equal(first.entries.length, 100);
+			assert.equal(first.entries[0]?.at, start + 249 * 60_000, "newest first");
+			const second = await store.queryAccessLog(
+				{},
+				{ before: first.nextBefore as number, limit: 100 },
+			);
+			const third = await store.queryAccessLog(
+				{},
+				{ before: second.nextBefore as number, limit: 100 },
+			);
+			assert.equal(third.entries.length, 50);
+			assert.equal(third.nextBefore, undefined);
+			const count = async (filter: Parameters<typeof store.queryAccessLog>[0]) =>
+				(await store.queryAccessLog(filter, { limit: 1000 })).entries.length;
+			assert.equal(await count({ keyId: record.id }), 125);
+			assert.equal(await count({ statusClass: 4 }), 36);
+			assert.equal(await count({ status: 403 }), 36);
+			assert.equal(await count({ method: "post" }), 84);
+			assert.equal(await count({ pathPrefix: "/api/" }), 50);
+			assert.equal(await count({ since: start + 200 * 60_000 }), 50);
+			assert.equal(
+				(await store.getKey(record.id))?.lastUsedAt,
+				new Date(start + 248 * 60_000).toISOString(),
+			);
+			assert.equal(first.entries[0]?.keyName, null);
+		});
+
+		test("retention prunes by age and by row cap", async (t) => {
+			const store = await engine.open(t);
+			const now = Date.now();
+			for (let i = 0; i < 3000; i++) {
+				store.logAccess(
+					accessEntry({
+						at: now - (3000 - i) * 3_600_000,
+					}),
+				);
+			}
+			await store.flushAccessLog();
+			await store.updateSettings({ "log-retention-days": "30" }, actor);
+			const removedByAge = await store.pruneAccessLog();
+			assert.equal(removedByAge, 3000 - 30 * 24 + 1);
+			await store.updateSettings({ "log-max-rows": "1000", "log-retention-days": "none" }, actor);
+			assert.equal(await store.pruneAccessLog(), 0);
+			await store.updateSettings({ "log-max-rows": "1000", "log-retention-days": "10" }, actor);
+			assert.equal((await store.queryAccessLog({}, { limit: 1000 })).entries.length, 719);
+		});
+	});
+}
 
 describe("access log", () => {
-	test("entries are written in batches, keyset-paged newest first, filtered by index", async (t) => {
-		const store = LocalStore.open(tempDbPath(t));
-		t.after(() => store.close());
-		const { record } = await store.createKey({ type: "system", systemApis: ["feeds"] }, { actor });
-		const start = Date.parse("2026-11-01T00:00:00Z");
-		for (let i = 0; i < 250; i++) {
-			store.logAccess(
-				accessEntry({
-					at: start + i * 60_000,
-					keyId: i % 2 === 0 ? record.id : null,
-					method: i % 3 === 0 ? "POST" : "GET",
-					path: i % 5 === 0 ? "/api/api-keys/create" : `/nuget/feed/${i}`,
-					status: i % 7 === 0 ? 403 : 200,
-					durationMs: 1.5,
-					client: "127.0.0.1",
-					userAgent: "test",
-				}),
-			);
-		}
-		store.flushAccessLog();
-		const first = await store.queryAccessLog({}, { limit: 100 });
-		assert.equal(first.entries.length, 100);
-		assert.equal(first.entries[0]?.at, start + 249 * 60_000, "newest first");
-		const second = await store.queryAccessLog(
-			{},
-			{ before: first.nextBefore as number, limit: 100 },
-		);
-		const third = await store.queryAccessLog(
-			{},
-			{ before: second.nextBefore as number, limit: 100 },
-		);
-		assert.equal(third.entries.length, 50);
-		assert.equal(third.nextBefore, undefined);
-		const count = async (filter: Parameters<typeof store.queryAccessLog>[0]) =>
-			(await store.queryAccessLog(filter, { limit: 1000 })).entries.length;
-		assert.equal(await count({ keyId: record.id }), 125);
-		assert.equal(await count({ statusClass: 4 }), 36);
-		assert.equal(await count({ status: 403 }), 36);
-		assert.equal(await count({ method: "post" }), 84);
-		assert.equal(await count({ pathPrefix: "/api/" }), 50);
-		assert.equal(await count({ since: start + 200 * 60_000 }), 50);
-		assert.equal(
-			(await store.getKey(record.id))?.lastUsedAt,
-			new Date(start + 248 * 60_000).toISOString(),
-		);
-		assert.equal(first.entries[0]?.keyName, null);
-	});
-
 	test("a path filter pages through a bounded window; time bounds hold exactly", async (t) => {
 		const path = tempDbPath(t);
 		const store = LocalStore.open(path);
@@ -579,26 +636,62 @@ describe("access log", () => {
 		assert.deepEqual(errors, []);
 		assert.equal(written(), 200_001);
 	});
+});
 
-	test("retention prunes by age and by row cap", async (t) => {
-		const store = LocalStore.open(tempDbPath(t));
-		t.after(() => store.close());
-		const now = Date.now();
-		for (let i = 0; i < 3000; i++) {
-			store.logAccess(
-				accessEntry({
-					at: now - (3000 - i) * 3_600_000,
-				}),
-			);
+describe("PostgreSQL: several nodes on one database", { skip: postgresSkipReason() }, () => {
+	test("a change through one node is verified against by the other once its feed brings it, settings too", async (t) => {
+		const url = await postgresCluster.database();
+		const secretFile = join(tempDir(t), "keys.secret");
+		const admin = await openPostgres(t, url, secretFile);
+		const server = await openPostgres(t, url, secretFile);
+		const { key, record } = await admin.createKey({ type: "system", systemApis: ["sca"] }, { actor });
+		await waitFor(() => server.verifyNow(key, { kind: "any" }).outcome === "valid", "the new key to reach the other node");
+		assert.equal((await server.listKeys()).length, 1, "a read sees the commit at once");
+		await admin.setEnabled(record.id, false, actor);
+		assert.equal((await server.getKey(record.id))?.enabled, false);
+		await waitFor(() => server.verifyNow(key, { kind: "any" }).outcome === "disabled", "the disabled key to be refused");
+		const rolled = await admin.rollKey(record.id, actor);
+		await waitFor(() => server.verifyNow(rolled.key, { kind: "any" }).outcome === "disabled", "the rolled key's new text to be known");
+		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "not-found", "the old text is gone with it");
+		await admin.updateSettings({ "min-custom-key-length": "24" }, actor);
+		await waitFor(() => server.settingsNow().minCustomKeyLength === 24, "the settings to follow");
+		await server.deleteKey(record.id, actor);
+		assert.equal(server.verifyNow(rolled.key, { kind: "any" }).outcome, "not-found", "its own change at once");
+		await assert.rejects(admin.deleteKey(record.id, actor), /no API key has id/);
+	});
+
+	test("a console's change mark moves when another node changes keys or settings", async (t) => {
+		const url = await postgresCluster.database();
+		const secretFile = join(tempDir(t), "keys.secret");
+		const admin = await openPostgres(t, url, secretFile);
+		const consoleStore = await PostgresStore.open(url, { secretFile });
+		t.after(() => consoleStore.close());
+		consoleStore.changeMark();
+		await waitFor(() => consoleStore.changeMark() !== "", "the mark to start following");
+		let seen = consoleStore.changeMark();
+		for (const change of [
+			() => admin.createKey({ type: "personal", user: "bob" }, { actor }),
+			() => admin.updateSettings({ "min-custom-key-length": "20" }, actor),
+		]) {
+			await change();
+			await waitFor(() => consoleStore.changeMark() !== seen, `the mark to move after ${String(change)}`);
+			seen = consoleStore.changeMark();
 		}
-		store.flushAccessLog();
-		await store.updateSettings({ "log-retention-days": "30" }, actor);
-		const removedByAge = await store.pruneAccessLog();
-		assert.equal(removedByAge, 3000 - 30 * 24 + 1);
-		await store.updateSettings({ "log-max-rows": "1000", "log-retention-days": "none" }, actor);
-		assert.equal(await store.pruneAccessLog(), 0);
-		await store.updateSettings({ "log-max-rows": "1000", "log-retention-days": "10" }, actor);
-		assert.equal((await store.queryAccessLog({}, { limit: 1000 })).entries.length, 719);
+	});
+
+	test("a node catches up after more changes than are kept", async (t) => {
+		const url = await postgresCluster.database();
+		const secretFile = join(tempDir(t), "keys.secret");
+		const admin = await openPostgres(t, url, secretFile);
+		const server = await openPostgres(t, url, secretFile);
+		const items = Array.from({ length: 12_000 }, (_, i) => demoKey(i, "proget"));
+		const report = await admin.importKeys(items, { actor, partial: true });
+		assert.equal(report.imported.length, 12_000);
+		await waitFor(
+			() => [items[0], items[11_999]].every((item) => server.verifyNow(item?.key as string, { kind: "any" }).outcome !== "not-found"),
+			"the imported keys to reach the other node",
+		);
+		assert.equal(server.verifyNow("a guess that was never a key", { kind: "any" }).outcome, "not-found");
 	});
 });
 

@@ -4,9 +4,14 @@ import type { FlagSpec } from "./command.js";
 export const globalFlags: Record<string, FlagSpec> = {
 	db: {
 		type: "string",
-		placeholder: "PATH",
+		placeholder: "PATH|URL",
 		description:
-			"The store file (default $APIKEYS_TUI_DB, else $XDG_DATA_HOME/apikeys-tui/keys.db)",
+			"The store file, or a PostgreSQL database as postgres://… (default $APIKEYS_TUI_DB, else $XDG_DATA_HOME/apikeys-tui/keys.db); its password belongs in PGPASSWORD, ~/.pgpass or $APIKEYS_TUI_DB, not on argv",
+	},
+	secretFile: {
+		type: "string",
+		placeholder: "PATH",
+		description: "A PostgreSQL store's secret file (0600; made by the first writing command; the same on every node); also $APIKEYS_TUI_SECRET_FILE",
 	},
 	profile: {
 		type: "string",

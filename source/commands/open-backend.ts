@@ -1,27 +1,27 @@
 /**
  * Chooses and opens the backend the global options point at: a remote instance with --source (a
- * URL or a source name), else the local store (--db, APIKEYS_TUI_DB, or the default).
+ * URL or a source name), else a store of our own (--db, APIKEYS_TUI_DB, or the default): an
+ * SQLite file, or a PostgreSQL database for a `postgres://` URL (with its --secret-file).
  */
 import type { Backend } from "../core/backend.js";
-import { parseProfileName } from "../core/catalog.js";
+import { parseProfileName, type ProfileName } from "../core/catalog.js";
 import { AppError } from "../core/errors.js";
 import type { Credentials } from "../remote/http-client.js";
 import { RemoteBackend } from "../remote/remote-backend.js";
 import { findSource, sourceCredentials } from "../remote/sources.js";
 import { LocalStore } from "../store/local-store.js";
 import { resolveDbPath } from "../store/paths.js";
+import { isPostgresUrl, redactedUrl } from "../store/postgres/database-url.js";
+import { PostgresStore } from "../store/postgres/postgres-store.js";
 import { type BackendUse, type CommandIo, type Flags, optionError, stringFlag, UsageError } from "./command.js";
 
-/**
- * Stores reached by a URL in --db, by scheme (a PostgreSQL store may come later). None yet: every
- * `scheme://…` is refused rather than taken for a relative file path.
- */
-const storeUrlSchemes: ReadonlySet<string> = new Set();
+/** Stores reached by a URL in --db, by scheme: any other `scheme://…` is refused rather than taken for a relative file path. */
+const storeUrlSchemes: ReadonlySet<string> = new Set(["postgres", "postgresql"]);
 
 function checkNotUrl(location: string): void {
 	const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
 	if (scheme !== undefined && !storeUrlSchemes.has(scheme)) {
-		throw optionError("db", `"${location}" is a URL, and there is no ${scheme}:// store; --db takes a file path (a remote instance is --source)`);
+		throw optionError("db", `"${location}" is a URL, and there is no ${scheme}:// store; --db takes a file path or a postgres:// URL (a remote instance is --source)`);
 	}
 }
 
@@ -30,15 +30,54 @@ export function warnOnStderr(io: CommandIo): (message: string) => void {
 	return (message) => io.stderr(`apikeys-tui: warning: ${message}\n`);
 }
 
-export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv, use: BackendUse = {}): LocalStore {
+function profileOf(flags: Flags): ProfileName | undefined {
 	const profileText = stringFlag(flags, "profile");
 	const profile = profileText === undefined ? undefined : parseProfileName(profileText);
 	if (profileText !== undefined && profile === undefined) {
 		throw optionError("profile", `"${profileText}" is not a profile: use proget or otter`);
 	}
+	return profile;
+}
+
+/** The store --db (or $APIKEYS_TUI_DB) names, as given; undefined for the default file. */
+function chosenStore(flags: Flags, env: NodeJS.ProcessEnv): string | undefined {
 	const chosen = stringFlag(flags, "db") ?? (env.APIKEYS_TUI_DB?.trim() || undefined);
 	if (chosen !== undefined) checkNotUrl(chosen);
+	return chosen;
+}
+
+/** The SQLite store (`what` says, for a PostgreSQL --db, which command needs a file). */
+export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv, use: BackendUse = {}, what = "this command"): LocalStore {
+	const profile = profileOf(flags);
+	const chosen = chosenStore(flags, env);
+	if (chosen !== undefined && isPostgresUrl(chosen)) throw optionError("db", `${what} works on an SQLite store file, not a PostgreSQL database`);
+	if (stringFlag(flags, "secretFile") !== undefined) throw optionError("secret-file", "applies to a PostgreSQL store (--db=postgres://…); a store file keeps its secret beside it");
 	return LocalStore.open(resolveDbPath(chosen, env), {
+		...(profile ? { profile } : {}),
+		existing: use.existing === true,
+		...(use.warn ? { onWarning: use.warn } : {}),
+	});
+}
+
+/**
+ * The store of our own the options name, to work on or to serve: the SQLite file, or the
+ * PostgreSQL database of a `postgres://` URL with the secret file --secret-file (or
+ * $APIKEYS_TUI_SECRET_FILE) names.
+ */
+export async function openOwnStore(flags: Flags, env: NodeJS.ProcessEnv, use: BackendUse = {}): Promise<LocalStore | PostgresStore> {
+	const chosen = chosenStore(flags, env);
+	if (chosen === undefined || !isPostgresUrl(chosen)) return openLocalStore(flags, env, use);
+	const profile = profileOf(flags);
+	const secretFile = stringFlag(flags, "secretFile") ?? (env.APIKEYS_TUI_SECRET_FILE?.trim() || undefined);
+	if (secretFile === undefined) {
+		throw optionError("secret-file", "required with a PostgreSQL store: the file holding its HMAC secret (the first writing command makes it; copy it to every node), or $APIKEYS_TUI_SECRET_FILE");
+	}
+	const onArgv = stringFlag(flags, "db");
+	if (onArgv !== undefined && redactedUrl(onArgv) !== onArgv) {
+		use.warn?.("--db holds a password, which other users of this machine can read from the process list: give it in PGPASSWORD, ~/.pgpass or $APIKEYS_TUI_DB instead");
+	}
+	return PostgresStore.open(chosen, {
+		secretFile,
 		...(profile ? { profile } : {}),
 		existing: use.existing === true,
 		...(use.warn ? { onWarning: use.warn } : {}),
@@ -128,7 +167,7 @@ export async function openBackend(flags: Flags, io: CommandIo, options: OpenOpti
 		for (const name of ["apiKey", "username", "password"]) {
 			if (stringFlag(flags, name) !== undefined) throw optionError(name === "apiKey" ? "api-key" : name, "applies to a remote instance (--source)");
 		}
-		return openLocalStore(flags, io.env, options);
+		return openOwnStore(flags, io.env, options);
 	}
 	if (stringFlag(flags, "profile") !== undefined) {
 		throw new AppError("--profile applies to a new local store; a remote instance has its own", "invalid");

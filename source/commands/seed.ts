@@ -23,7 +23,7 @@ Use a throw-away store: the demo keys are real keys (their text is not shown).
 	async run({ flags, io, actor }) {
 		const keys = count(stringFlag(flags, "keys"), 60, "keys", 1_000_000);
 		const logs = count(stringFlag(flags, "logs"), 5000, "logs", 10_000_000);
-		const store = openLocalStore(flags, io.env, { warn: warnOnStderr(io) });
+		const store = openLocalStore(flags, io.env, { warn: warnOnStderr(io) }, "seed");
 		try {
 			const seeded = await seedDemoData(store, keys, logs, actor);
 			io.stdout(`Added ${seeded.keyIds.length} keys and ${logs} access-log entries to ${store.location}.\n`);

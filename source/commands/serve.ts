@@ -10,7 +10,7 @@ import { createApiServer } from "../server/api-server.js";
 import { TrustedProxies } from "../server/client-address.js";
 import { keepHeapSmall } from "../process/heap-tuning.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
-import { openLocalStore, warnOnStderr } from "./open-backend.js";
+import { openOwnStore, warnOnStderr } from "./open-backend.js";
 import { version } from "./version.js";
 
 function isLoopback(host: string): boolean {
@@ -84,8 +84,14 @@ allowPersonal=false) and answers 204 with X-ApiKey-Id/-Type/-Name/-User, 401 wit
 		};
 		process.on("SIGTERM", stop);
 		process.on("SIGINT", stop);
-		const store = openLocalStore(flags, io.env, { existing: true, warn: warnOnStderr(io) });
-		await store.startServing();
+		const store = await openOwnStore(flags, io.env, { existing: true, warn: warnOnStderr(io) });
+		if ("onFeedError" in store) {
+			store.onFeedError = (error) => io.stderr(`apikeys-tui serve: could not look for changes to the keys, will retry: ${safeLine((error as Error).message)}\n`);
+		}
+		await store.startServing().catch(async (error: unknown) => {
+			await store.close();
+			throw error;
+		});
 		store.onLogError = (error) => io.stderr(`apikeys-tui serve: the access log could not be written, will retry: ${safeLine((error as Error).message)}\n`);
 		// An unexpected error's message can quote what a client sent.
 		const api = createApiServer({ store, version, trustedProxies, onError: (message) => io.stderr(`apikeys-tui serve: ${safeLine(message)}\n`) });

@@ -23,6 +23,18 @@ export interface Capabilities {
 	convert: Capability;
 }
 
+/** What a store of our own can do: everything. */
+export const everyCapability: Capabilities = {
+	update: { available: true },
+	enable: { available: true },
+	roll: { available: true },
+	accessLogs: { available: true },
+	settings: { available: true },
+	audit: { available: true },
+	lastUsed: { available: true },
+	convert: { available: true },
+};
+
 export const keySortColumns = ["id", "name", "type", "expiration", "lastUsed", "created"] as const;
 export type KeySortColumn = (typeof keySortColumns)[number];
 

@@ -1,10 +1,10 @@
 /**
  * What `apikeys-tui serve` needs of a store: the seam between the server (source/server/) and a
- * storage engine (the SQLite store today; docs/STORE.md says how to add one).
+ * storage engine (the SQLite store and the PostgreSQL store; docs/STORE.md says how to add one).
  *
  * Verification is synchronous: every request is checked against an index of every key held in
  * memory, which the engine keeps current in the background (the SQLite engine by reading its
- * change table once per event-loop turn; an engine over the network by being told of changes).
+ * change table once per event-loop turn; the PostgreSQL engine by LISTEN plus a catch-up).
  * Everything else is asynchronous, so an engine over the network fits without caches of its own.
  */
 import type { Requirement } from "./access.js";

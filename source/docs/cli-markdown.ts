@@ -33,6 +33,7 @@ unexpected error.
 | default store | \`$XDG_DATA_HOME/apikeys-tui/keys.db\`, else \`~/.local/share/apikeys-tui/keys.db\` |
 | another store | \`--db PATH\` on any command, or \`APIKEYS_TUI_DB=PATH\` |
 | the store's secret | \`PATH.secret\` beside the database |
+| a PostgreSQL store | \`--db=postgres://HOST/DB\` with \`--secret-file=PATH\` (or \`APIKEYS_TUI_SECRET_FILE\`); see [STORE.md](STORE.md#postgresql) |
 
 A store is created on first use by the console or a command that adds keys (\`create\`, \`import\`,
 \`settings --set\`, \`seed\`): the file with mode 0600, its folder 0700, never into a file or through a

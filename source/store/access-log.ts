@@ -14,7 +14,8 @@ export const batchWindowMs = 200;
  */
 export const batchSize = 2000;
 
-interface AccessRow {
+/** An access_log row as both engines read it (id and time as numbers). */
+export interface AccessRow {
 	id: number;
 	at: number;
 	key_id: number | null;
@@ -29,7 +30,7 @@ interface AccessRow {
 	response_body: string | null;
 }
 
-function entryFromRow(row: AccessRow): AccessLogEntry {
+export function entryFromRow(row: AccessRow): AccessLogEntry {
 	return {
 		id: row.id,
 		at: row.at,

@@ -16,6 +16,35 @@ import type { KeyTable } from "./key-table.js";
 import type { Statements } from "./statements.js";
 import { readSettings } from "./store-settings.js";
 
+/** The fields an edit changes, each as [before, after], for the audit trail. */
+export function draftChanges(current: KeyRecord, next: KeyDraft): Record<string, [unknown, unknown]> {
+	const changes: Record<string, [unknown, unknown]> = {};
+	for (const field of Object.keys(next) as (keyof KeyDraft)[]) {
+		if (JSON.stringify(current[field]) !== JSON.stringify(next[field])) changes[field] = [current[field], next[field]];
+	}
+	return changes;
+}
+
+/** A new key's checked draft; custom key text is checked against the settings too. */
+export function newKeyDraft(input: KeyInput, customKey: string | undefined, ctx: RuleContext): KeyDraft {
+	const result = draftFromInput(input, ctx, "create");
+	const keyProblem = customKey === undefined ? undefined : customKeyError(customKey, ctx.settings);
+	const errors = result.ok ? [] : [...result.errors];
+	if (keyProblem) errors.push({ field: "key", message: keyProblem });
+	if (!result.ok || errors.length > 0) throw new RuleError(errors);
+	return result.value;
+}
+
+/** What a legacy key becomes when converted, checked by the rules. */
+export function convertedDraft(current: KeyRecord, catalog: Catalog, ctx: RuleContext): KeyDraft {
+	const conversion = convertLegacyKey(current, catalog);
+	if (!conversion.ok) throw new AppError(`key ${current.id} cannot be converted: ${conversion.reason}`, "invalid");
+	// Conversion keeps the key's expiration as it is, even where today's policy would refuse it.
+	const result = draftFromInput({ ...conversion.draft, expiration: null }, ctx, "import");
+	if (!result.ok) throw new RuleError(result.errors);
+	return { ...result.value, expiration: conversion.draft.expiration };
+}
+
 export class KeyChanges {
 	constructor(
 		private readonly statements: Statements,
@@ -40,15 +69,10 @@ export class KeyChanges {
 	}
 
 	create(input: KeyInput, options: { key?: string; actor: string }): CreatedKey {
-		const ctx = this.context();
-		const result = draftFromInput(input, ctx, "create");
-		const keyProblem = options.key === undefined ? undefined : customKeyError(options.key, ctx.settings);
-		const errors = result.ok ? [] : [...result.errors];
-		if (keyProblem) errors.push({ field: "key", message: keyProblem });
-		if (!result.ok || errors.length > 0) throw new RuleError(errors);
+		const draft = newKeyDraft(input, options.key, this.context());
 		const key = options.key ?? this.newKey();
-		const record = this.keys.insert(result.value, key, options.actor);
-		this.audit(options.actor, "create", record.id, { ...result.value, hint: record.hint, custom: options.key !== undefined });
+		const record = this.keys.insert(draft, key, options.actor);
+		this.audit(options.actor, "create", record.id, { ...draft, hint: record.hint, custom: options.key !== undefined });
 		return { record, key };
 	}
 
@@ -57,10 +81,7 @@ export class KeyChanges {
 		const result = applyPatch(current, patch, this.context());
 		if (!result.ok) throw new RuleError(result.errors);
 		const next = result.value;
-		const changes: Record<string, [unknown, unknown]> = {};
-		for (const field of Object.keys(next) as (keyof KeyDraft)[]) {
-			if (JSON.stringify(current[field]) !== JSON.stringify(next[field])) changes[field] = [current[field], next[field]];
-		}
+		const changes = draftChanges(current, next);
 		if (Object.keys(changes).length === 0) return current;
 		this.keys.update(id, next);
 		this.audit(actor, "update", id, { changes });
@@ -91,12 +112,7 @@ export class KeyChanges {
 
 	convert(id: number, actor: string): KeyRecord {
 		const current = this.keys.mustGet(id);
-		const conversion = convertLegacyKey(current, this.catalog);
-		if (!conversion.ok) throw new AppError(`key ${id} cannot be converted: ${conversion.reason}`, "invalid");
-		// Conversion keeps the key's expiration as it is, even where today's policy would refuse it.
-		const result = draftFromInput({ ...conversion.draft, expiration: null }, this.context(), "import");
-		if (!result.ok) throw new RuleError(result.errors);
-		const draft = { ...result.value, expiration: conversion.draft.expiration };
+		const draft = convertedDraft(current, this.catalog, this.context());
 		this.keys.convert(id, draft);
 		this.audit(actor, "convert", id, { from: { type: current.type, systemApis: current.systemApis, user: current.user }, to: draft });
 		return this.keys.mustGet(id);
@@ -104,7 +120,7 @@ export class KeyChanges {
 
 	/** All or nothing unless `partial`: refused items are reported, never half-imported. */
 	import(items: ImportItem[], options: { actor: string; partial: boolean }): ImportReport {
-		const checked = checkImport(items, this.context(), this.keys, this.secret);
+		const checked = checkImport(items, this.context(), (key) => this.keys.digestTaken(key), this.secret);
 		const report: ImportReport = { imported: [], refused: checked.refused };
 		if (report.refused.length > 0 && !options.partial) return report;
 		for (const { index, draft, key } of checked.accepted) {

@@ -9,7 +9,6 @@ import type {
 	AccessLogFilter,
 	AccessLogPage,
 	AuditEntry,
-	Capabilities,
 	CreatedKey,
 	ImportItem,
 	ImportReport,
@@ -18,6 +17,7 @@ import type {
 	NewAccessLogEntry,
 	VerifyResult,
 } from "../core/backend.js";
+import { everyCapability } from "../core/backend.js";
 import { type Catalog, catalogFor, type ProfileName } from "../core/catalog.js";
 import { AppError } from "../core/errors.js";
 import { type KeyRecord, keyWithExtras, toApiKeyInfo } from "../core/model.js";
@@ -38,20 +38,9 @@ import { Statements } from "./statements.js";
 import { StoreFileWatch } from "./storage-faults.js";
 import { readSettings, writeSettings } from "./store-settings.js";
 
-const everything: Capabilities = {
-	update: { available: true },
-	enable: { available: true },
-	roll: { available: true },
-	accessLogs: { available: true },
-	settings: { available: true },
-	audit: { available: true },
-	lastUsed: { available: true },
-	convert: { available: true },
-};
-
 export class LocalStore implements ServedStore {
 	readonly kind = "local" as const;
-	readonly capabilities = everything;
+	readonly capabilities = everyCapability;
 	readonly catalog: Catalog;
 	private readonly file: StoreFileWatch;
 	private readonly statements: Statements;

@@ -11,11 +11,13 @@ import { newFileFlags } from "./file-flags.js";
 
 const checkLabel = "apikeys-tui store secret check";
 
-function checkValue(secret: Buffer): string {
+/** The check value a store keeps of its secret. */
+export function checkValue(secret: Buffer): string {
 	return createHmac("sha256", secret).update(checkLabel).digest("hex");
 }
 
-function readSecret(path: string, warn: (message: string) => void): Buffer | undefined {
+/** The secret in the file at `path`, or undefined where there is none; a link or a damaged file is refused. */
+export function readSecret(path: string, warn: (message: string) => void): Buffer | undefined {
 	let text: string;
 	try {
 		const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -45,7 +47,8 @@ function readSecret(path: string, warn: (message: string) => void): Buffer | und
 	return Buffer.from(text, "hex");
 }
 
-function createSecret(path: string): Buffer | undefined {
+/** A new secret in a new 0600 file at `path`; undefined when anything is there already (a link included). */
+export function createSecret(path: string): Buffer | undefined {
 	const secret = randomBytes(32);
 	let fd: number;
 	try {

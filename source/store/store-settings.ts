@@ -9,9 +9,8 @@ import {
 } from "../core/settings.js";
 import type { Statements } from "./statements.js";
 
-/** Every setting, its default where the table has none (or one this version does not read). */
-export function readSettings(statements: Statements): StoreSettings {
-	const rows = statements.sql("SELECT name, value FROM settings").all() as { name: string; value: string }[];
+/** The `settings` table's rows (JSON values) as settings, a default where a row is missing or not one this version reads. */
+export function settingsFromRows(rows: readonly { name: string; value: string }[]): StoreSettings {
 	const settings: StoreSettings = { ...defaultSettings };
 	for (const row of rows) {
 		const spec = settingSpec(row.name);
@@ -22,11 +21,8 @@ export function readSettings(statements: Statements): StoreSettings {
 	return settings;
 }
 
-/**
- * Writes the changes, all or none: an unknown name or a bad value refuses them all. Returns what
- * changed, each as [before, after], for the audit trail.
- */
-export function writeSettings(statements: Statements, changes: Record<string, unknown>): Record<string, [unknown, unknown]> {
+/** Checks a change to the settings, all or none: an unknown name or a bad value refuses them all. */
+export function parseSettingChanges(changes: Record<string, unknown>): [SettingName, unknown][] {
 	const errors: string[] = [];
 	const parsed: [SettingName, unknown][] = [];
 	for (const [name, raw] of Object.entries(changes)) {
@@ -40,14 +36,28 @@ export function writeSettings(statements: Statements, changes: Record<string, un
 		else errors.push(value.error);
 	}
 	if (errors.length > 0) throw new AppError(errors.join("; "), "invalid");
+	return parsed;
+}
+
+/** What a checked change alters, each as [before, after], for the audit trail. */
+export function settingsDiff(before: StoreSettings, parsed: readonly [SettingName, unknown][]): Record<string, [unknown, unknown]> {
+	const diff: Record<string, [unknown, unknown]> = {};
+	for (const [name, value] of parsed) if (before[name] !== value) diff[name] = [before[name], value];
+	return diff;
+}
+
+/** Every setting, its default where the table has none (or one this version does not read). */
+export function readSettings(statements: Statements): StoreSettings {
+	return settingsFromRows(statements.sql("SELECT name, value FROM settings").all() as { name: string; value: string }[]);
+}
+
+/** Writes the changes, all or none (parseSettingChanges); returns what changed, for the audit trail. */
+export function writeSettings(statements: Statements, changes: Record<string, unknown>): Record<string, [unknown, unknown]> {
+	const parsed = parseSettingChanges(changes);
 	const before = readSettings(statements);
 	const upsert = statements.sql(
 		"INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
 	);
-	const diff: Record<string, [unknown, unknown]> = {};
-	for (const [name, value] of parsed) {
-		upsert.run(name, JSON.stringify(value));
-		if (before[name] !== value) diff[name] = [before[name], value];
-	}
-	return diff;
+	for (const [name, value] of parsed) upsert.run(name, JSON.stringify(value));
+	return settingsDiff(before, parsed);
 }

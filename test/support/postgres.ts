@@ -10,7 +10,7 @@ import { execFile } from "node:child_process";
 import { accessSync, chownSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { TestContext } from "node:test";
+import { after, type TestContext } from "node:test";
 import { promisify } from "node:util";
 import postgres from "postgres";
 
@@ -92,6 +92,30 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
 	throw new Error(`timed out waiting for ${what}`);
 }
 
+/** What a cluster is stopped by: a test's context, or the file's (clusterPerFile). */
+type Cleanup = Pick<TestContext, "after">;
+
+/**
+ * One cluster for a whole test file, started by the first test that asks and stopped after the
+ * last; `database(t)` gives each test a new, empty database of it.
+ */
+export function clusterPerFile(): { database: (ctype?: string) => Promise<string>; cluster: () => Promise<PostgresCluster> } {
+	let started: Promise<PostgresCluster> | undefined;
+	const cleanups: (() => unknown)[] = [];
+	after(async () => {
+		for (const cleanup of cleanups.reverse()) await cleanup();
+	});
+	let count = 0;
+	const cluster = () => {
+		started ??= startCluster({ after: (cleanup: () => unknown) => cleanups.push(cleanup) } as Cleanup);
+		return started;
+	};
+	return {
+		database: async (ctype) => (await cluster()).createDatabase(`test_${++count}`, ctype),
+		cluster,
+	};
+}
+
 /** A postgres.js client for a test, ended after it; notices (CREATE … IF NOT EXISTS chatter) are dropped. */
 export function connect(t: TestContext, url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): postgres.Sql {
 	const sql = postgres(url, { onnotice: () => {}, ...options });
@@ -106,8 +130,8 @@ export interface PostgresCluster {
 	url: string;
 	/** The URL of another database of this cluster. */
 	urlOf: (database: string) => string;
-	/** Creates a database and returns its URL. */
-	createDatabase: (name: string) => Promise<string>;
+	/** Creates a database (with this character classification, e.g. C.utf8, where given) and returns its URL. */
+	createDatabase: (name: string, ctype?: string) => Promise<string>;
 	/** The postmaster's PID, from postmaster.pid. */
 	pid: number;
 	/** A fast shutdown by PID; resolves when every process has exited and the folder is removed. */
@@ -155,7 +179,7 @@ function postmasterPid(data: string): number {
 }
 
 /** Starts the server of a prepared data folder on the folder's private socket; returns the cluster. */
-async function startServer(t: TestContext, dir: string, options: ClusterOptions): Promise<PostgresCluster> {
+async function startServer(t: Cleanup, dir: string, options: ClusterOptions): Promise<PostgresCluster> {
 	const data = join(dir, "data");
 	try {
 		await asPostgres("pg_ctl", [
@@ -202,10 +226,11 @@ async function startServer(t: TestContext, dir: string, options: ClusterOptions)
 		dir,
 		url: clusterUrl(dir, options, "postgres"),
 		urlOf: (database) => clusterUrl(dir, options, database),
-		createDatabase: async (name) => {
+		createDatabase: async (name, ctype) => {
 			const admin = postgres(clusterUrl(dir, options, "postgres"), { max: 1, onnotice: () => {} });
 			try {
-				await admin`CREATE DATABASE ${admin(name)}`;
+				if (ctype === undefined) await admin`CREATE DATABASE ${admin(name)}`;
+				else await admin`CREATE DATABASE ${admin(name)} TEMPLATE template0 LC_CTYPE ${admin.unsafe(`'${ctype}'`)}`;
 			} finally {
 				await admin.end();
 			}
@@ -235,7 +260,7 @@ async function startServer(t: TestContext, dir: string, options: ClusterOptions)
 }
 
 /** A new cluster (initdb, then started), stopped and removed after the test. */
-export async function startCluster(t: TestContext, options: ClusterOptions = {}): Promise<PostgresCluster> {
+export async function startCluster(t: Cleanup, options: ClusterOptions = {}): Promise<PostgresCluster> {
 	const dir = await makeFolder("apikeys-tui-pg-");
 	try {
 		await asPostgres("initdb", ["-D", join(dir, "data"), "--no-sync", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"]);

@@ -1,10 +1,9 @@
 /**
  * The PostgreSQL store (issue 22): several `serve` nodes on one database, each verifying against
- * its own in-memory index of keys kept current from the ordered change feed. Not yet wired: no
- * command reaches this folder until issue 22's `--db=postgres://…` lands with the engine that
- * implements the server's `ServedStore` seam (issue 20). What is here: the schema and its
- * migrations, the store's shared facts (profile, secret check), the change feed, the in-memory
- * key index verification will read, and the access log's daily partitions.
+ * its own in-memory index of keys kept current from the ordered change feed. PostgresStore is the
+ * engine (the server's `ServedStore` seam); not yet wired: no command reaches this folder until
+ * `--db=postgres://…` lands. Beside it: the schema and its migrations, the store's shared facts
+ * (profile, secret check), the change feed, the key index, and the access log's daily partitions.
  */
 export { changesAfter, databaseIdentity, followChanges, headRevision, type ChangeBatch, type ChangeFollower, type FollowOptions, type KeyChange } from "./change-feed.js";
 export { changeChannel, keptChanges, lockNamespace, lockPurpose } from "./coordination.js";
@@ -13,3 +12,5 @@ export { dropAccessLogPartitionsBefore, ensureAccessLogPartitions, partitionName
 export { PostgresKeyIndex, type KeyIndexOptions } from "./key-index.js";
 export { latestSchema, prepareSchema, readSchema, type SchemaState } from "./schema.js";
 export { settleMeta, settleSecret } from "./store-meta.js";
+export { PostgresStore } from "./postgres-store.js";
+export type { PostgresOpenOptions } from "./open-database.js";

@@ -8,7 +8,9 @@
 import type { Sql } from "postgres";
 import { formatIso } from "../../core/expiration.js";
 import type { KeyType, Logging, VerifiedKey } from "../../core/model.js";
+import { defaultSettings, type StoreSettings } from "../../core/settings.js";
 import { parseList } from "../key-rows.js";
+import { readSettings } from "./settings-audit.js";
 import { type ChangeBatch, type ChangeFollower, databaseIdentity, followChanges, headRevision } from "./change-feed.js";
 
 interface KeyRow {
@@ -57,6 +59,7 @@ export class PostgresKeyIndex {
 	private readonly byDigest = new Map<string, VerifiedKey>();
 	private readonly digestOfId = new Map<number, string>();
 	private follower: ChangeFollower | undefined;
+	private currentSettings: StoreSettings = { ...defaultSettings };
 
 	private constructor(private readonly sql: Sql) {}
 
@@ -77,6 +80,16 @@ export class PostgresKeyIndex {
 	/** The key with this digest, as of the last change applied. */
 	find(digest: Buffer): VerifiedKey | undefined {
 		return this.byDigest.get(digest.toString("latin1"));
+	}
+
+	/** find() for a digest as latin1 text (keyDigestText): a map read, no allocation. */
+	findText(digest: string): VerifiedKey | undefined {
+		return this.byDigest.get(digest);
+	}
+
+	/** The settings, read with the keys and again with every change to them. */
+	settings(): StoreSettings {
+		return this.currentSettings;
 	}
 
 	/** The revision the index holds. */
@@ -100,15 +113,17 @@ export class PostgresKeyIndex {
 
 	/** Reads every key, and the revision and database they are at, in one snapshot. */
 	private async readAll(): Promise<{ revision: number; database: string }> {
-		const { revision, database, rows } = await this.sql.begin("isolation level repeatable read read only", async (tx) => ({
+		const { revision, database, rows, settings } = await this.sql.begin("isolation level repeatable read read only", async (tx) => ({
 			revision: await headRevision(tx),
 			database: await databaseIdentity(tx),
 			rows: await tx<KeyRow[]>`SELECT ${tx.unsafe(columns)} FROM api_keys`,
+			settings: await readSettings(tx),
 		}));
 		// Replaced at once (no await below): a lookup sees the old index or the new one.
 		this.byDigest.clear();
 		this.digestOfId.clear();
 		for (const row of rows) this.add(row);
+		this.currentSettings = settings;
 		return { revision, database };
 	}
 
@@ -117,6 +132,7 @@ export class PostgresKeyIndex {
 			await this.readAll();
 			return;
 		}
+		if (batch.changes.some((change) => change.keyId === null)) this.currentSettings = await readSettings(this.sql);
 		const ids = [...new Set(batch.changes.flatMap((change) => (change.keyId === null ? [] : [change.keyId])))];
 		if (ids.length === 0) return;
 		const rows = await this.sql<KeyRow[]>`SELECT ${this.sql.unsafe(columns)} FROM api_keys WHERE id = ANY(${ids}::int[])`;

@@ -4,11 +4,9 @@
  * database: a node started with a different secret file is refused instead of finding every key
  * invalid.
  */
-import { createHmac } from "node:crypto";
 import type { ISql } from "postgres";
 import { AppError } from "../../core/errors.js";
-
-const checkLabel = "apikeys-tui store secret check";
+import { checkValue } from "../secret-file.js";
 
 /** The stored value of `name`, which is `proposed` when none was stored yet (the first node decides). */
 export async function settleMeta(sql: ISql, name: string, proposed: string): Promise<string> {
@@ -21,7 +19,7 @@ export async function settleMeta(sql: ISql, name: string, proposed: string): Pro
 
 /** Refuses a secret other than the one the store was created with; `secretPath` names its file in the message. */
 export async function settleSecret(sql: ISql, secret: Buffer, secretPath: string): Promise<void> {
-	const check = createHmac("sha256", secret).update(checkLabel).digest("hex");
+	const check = checkValue(secret);
 	if ((await settleMeta(sql, "secret_check", check)) !== check) {
 		throw new AppError(`${secretPath}: the secret file does not belong to this store; restore the right one`, "store");
 	}

@@ -1,0 +1,263 @@
+/**
+ * The PostgreSQL engine: keys in a PostgreSQL database shared by several `serve` nodes, served as
+ * a Backend to the console and the commands and as a ServedStore to `serve`. Verification reads
+ * this node's in-memory key index (key-index.ts), kept current from the ordered change feed;
+ * everything else is a query. The SQL lives in the modules beside it; this class holds them together.
+ */
+import { type Requirement, checkAccess } from "../../core/access.js";
+import type {
+	AccessLogFilter,
+	AccessLogPage,
+	AuditEntry,
+	CreatedKey,
+	ImportItem,
+	ImportReport,
+	KeyPage,
+	KeyQuery,
+	NewAccessLogEntry,
+	VerifyResult,
+} from "../../core/backend.js";
+import { everyCapability } from "../../core/backend.js";
+import { type Catalog, catalogFor, type ProfileName } from "../../core/catalog.js";
+import { AppError } from "../../core/errors.js";
+import { type KeyRecord, keyWithExtras, toApiKeyInfo } from "../../core/model.js";
+import type { KeyInput } from "../../core/rules.js";
+import { keyDigestText } from "../../core/secret.js";
+import type { ServedStore } from "../../core/served-store.js";
+import type { StoreSettings } from "../../core/settings.js";
+import { pruneAccessLog, queryAccessLog } from "./access-log-reader.js";
+import { PostgresAccessLogWriter } from "./access-log-writer.js";
+import { type ChangeFollower, databaseIdentity, followChanges, headRevision } from "./change-feed.js";
+import { PostgresKeyIndex } from "./key-index.js";
+import { allKeys, keyIdList, keyPage, keysWithIds, keyWithId } from "./key-list.js";
+import { KeyWrites } from "./key-writes.js";
+import { openDatabase, type PostgresOpenOptions } from "./open-database.js";
+import { describePostgresError } from "./postgres-errors.js";
+import { readAuditTrail, readSettings } from "./settings-audit.js";
+import type { Sql } from "postgres";
+
+/** How often a node looks for changes without being notified: a lost notification is found this late at most. */
+const catchUpPollMs = 1_000;
+
+export class PostgresStore implements ServedStore {
+	readonly kind = "local" as const;
+	readonly capabilities = everyCapability;
+	readonly catalog: Catalog;
+	private readonly writes: KeyWrites;
+	private index: PostgresKeyIndex | undefined;
+	private logWriter: PostgresAccessLogWriter | undefined;
+	/** Follows the change feed for changeMark() where no key index does. */
+	private markFollower: ChangeFollower | undefined;
+	private markFollowerStarted = false;
+	private lastLogError: unknown;
+	private closed = false;
+	/** Told when a batch of access-log entries could not be written (they are kept and tried again). */
+	onLogError: ((error: unknown) => void) | undefined;
+	/** Told when a look for changes failed (the next one retries). */
+	onFeedError: ((error: unknown) => void) | undefined;
+
+	private constructor(
+		private readonly sql: Sql,
+		readonly location: string,
+		readonly profile: ProfileName,
+		private readonly secret: Buffer,
+	) {
+		this.catalog = catalogFor(profile);
+		this.writes = new KeyWrites(sql, this.catalog, secret);
+	}
+
+	/** Opens the store in the database at `url` (see open-database.ts); `location` is the URL without its password. */
+	static async open(url: string, options: PostgresOpenOptions): Promise<PostgresStore> {
+		const opened = await openDatabase(url, options);
+		return new PostgresStore(opened.sql, opened.location, opened.profile, opened.secret);
+	}
+
+	/** Runs a query, turning PostgreSQL's failures into one-line messages. */
+	private async guard<T>(operation: () => Promise<T>): Promise<T> {
+		try {
+			return await operation();
+		} catch (error) {
+			throw describePostgresError(error, this.location);
+		}
+	}
+
+	/** A change: once committed, this node's index holds it before the call resolves. */
+	private async write<T>(operation: () => Promise<T>): Promise<T> {
+		const result = await this.guard(operation);
+		await this.index?.catchUp().catch((error: unknown) => this.onFeedError?.(error));
+		return result;
+	}
+
+	listKeys(): Promise<KeyRecord[]> {
+		return this.guard(() => allKeys(this.sql));
+	}
+
+	async servedKeyList(details: boolean): Promise<string> {
+		const keys = await this.listKeys();
+		return JSON.stringify(details ? keys.map(keyWithExtras) : keys.map((key) => toApiKeyInfo(key)));
+	}
+
+	queryKeys(query: KeyQuery): Promise<KeyPage> {
+		return this.guard(() => keyPage(this.sql, query));
+	}
+
+	keyIds(query: Omit<KeyQuery, "offset" | "limit">): Promise<number[]> {
+		return this.guard(() => keyIdList(this.sql, query));
+	}
+
+	keysByIds(ids: readonly number[]): Promise<KeyRecord[]> {
+		return this.guard(() => keysWithIds(this.sql, ids));
+	}
+
+	getKey(id: number): Promise<KeyRecord | undefined> {
+		return this.guard(() => keyWithId(this.sql, id));
+	}
+
+	createKey(input: KeyInput, options: { key?: string; actor: string }): Promise<CreatedKey> {
+		return this.write(() => this.writes.create(input, options));
+	}
+
+	updateKey(id: number, patch: KeyInput, actor: string): Promise<KeyRecord> {
+		return this.write(() => this.writes.update(id, patch, actor));
+	}
+
+	setEnabled(id: number, enabled: boolean, actor: string): Promise<KeyRecord> {
+		return this.write(() => this.writes.setEnabled(id, enabled, actor));
+	}
+
+	rollKey(id: number, actor: string): Promise<CreatedKey> {
+		return this.write(() => this.writes.roll(id, actor));
+	}
+
+	deleteKey(id: number, actor: string): Promise<void> {
+		return this.write(() => this.writes.delete(id, actor));
+	}
+
+	convertLegacyKey(id: number, actor: string): Promise<KeyRecord> {
+		return this.write(() => this.writes.convert(id, actor));
+	}
+
+	importKeys(items: ImportItem[], options: { actor: string; partial: boolean }): Promise<ImportReport> {
+		return this.write(() => this.writes.import(items, options));
+	}
+
+	getSettings(): Promise<StoreSettings> {
+		return this.guard(() => readSettings(this.sql));
+	}
+
+	updateSettings(changes: Record<string, unknown>, actor: string): Promise<StoreSettings> {
+		return this.write(() => this.writes.updateSettings(changes, actor));
+	}
+
+	auditTrail(keyId?: number, limit = 200): Promise<AuditEntry[]> {
+		return this.guard(() => readAuditTrail(this.sql, keyId, limit));
+	}
+
+	async startServing(): Promise<void> {
+		if (this.index) return;
+		this.index = await this.guard(() =>
+			PostgresKeyIndex.open(this.sql, {
+				pollMs: catchUpPollMs,
+				onError: (error) => this.onFeedError?.(describePostgresError(error, this.location)),
+			}),
+		);
+	}
+
+	private servingIndex(): PostgresKeyIndex {
+		if (!this.index) throw new AppError(`${this.location}: the key index is not loaded (the store is not serving)`, "unavailable");
+		return this.index;
+	}
+
+	digestOf(key: string): string {
+		return keyDigestText(this.secret, key);
+	}
+
+	verifyNow(key: string, requirement: Requirement): VerifyResult {
+		return this.verifyDigestNow(this.digestOf(key), requirement);
+	}
+
+	verifyDigestNow(digest: string, requirement: Requirement): VerifyResult {
+		const record = this.servingIndex().findText(digest);
+		const outcome = checkAccess(record, requirement, this.catalog, new Date());
+		return record ? { outcome, record } : { outcome };
+	}
+
+	settingsNow(): StoreSettings {
+		return this.servingIndex().settings();
+	}
+
+	/**
+	 * Moves when keys or settings change, through any node (last uses and the access log do not
+	 * move it): the console polls it to follow changes made elsewhere. Follows the change feed from
+	 * the first call, so the mark moves once as it starts.
+	 */
+	changeMark(): string {
+		if (this.index) return String(this.index.revision());
+		if (!this.markFollowerStarted) {
+			this.markFollowerStarted = true;
+			this.followForMarks().catch((error: unknown) => {
+				this.markFollowerStarted = false;
+				this.onFeedError?.(describePostgresError(error, this.location));
+			});
+		}
+		return String(this.markFollower?.revision() ?? "");
+	}
+
+	private async followForMarks(): Promise<void> {
+		const { after, database } = await this.sql.begin("isolation level repeatable read read only", async (tx) => ({
+			after: await headRevision(tx),
+			database: await databaseIdentity(tx),
+		}));
+		this.markFollower = await followChanges(this.sql, {
+			after,
+			database,
+			pollMs: catchUpPollMs,
+			onError: (error) => this.onFeedError?.(describePostgresError(error, this.location)),
+			apply: () => {},
+		});
+		if (this.closed) await this.markFollower.stop();
+	}
+
+	queryAccessLog(filter: AccessLogFilter, page: { before?: number; limit: number }): Promise<AccessLogPage> {
+		return this.guard(() => queryAccessLog(this.sql, filter, page));
+	}
+
+	/** Queues an access-log entry; it is written within the batch window, with others in one INSERT. */
+	logAccess(entry: NewAccessLogEntry): void {
+		this.logWriter ??= new PostgresAccessLogWriter(this.sql, (error) => {
+			this.lastLogError = describePostgresError(error, this.location);
+			this.onLogError?.(this.lastLogError);
+		});
+		this.logWriter.append(entry);
+	}
+
+	/** Has every queued entry and the keys' last uses written before it resolves. */
+	async flushAccessLog(): Promise<void> {
+		await this.guard(async () => this.logWriter?.flush(true));
+	}
+
+	pruneAccessLog(now = new Date()): Promise<number> {
+		return this.guard(async () => {
+			const settings = await readSettings(this.sql);
+			const retention = { maxAgeDays: settings.logRetentionDays, maxRows: settings.logMaxRows, maxBytes: settings.logMaxBytes };
+			return pruneAccessLog(this.sql, retention, now);
+		});
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		try {
+			const unwritten = (await this.logWriter?.close()) ?? 0;
+			if (unwritten > 0) {
+				const reason = (this.lastLogError as Error | undefined)?.message ?? "unknown error";
+				const entries = unwritten === 1 ? "entry" : "entries";
+				throw new AppError(`${unwritten} access-log ${entries} could not be written: ${reason}`, "store");
+			}
+		} finally {
+			await this.index?.close().catch(() => {});
+			await this.markFollower?.stop().catch(() => {});
+			await this.sql.end({ timeout: 5 });
+		}
+	}
+}
