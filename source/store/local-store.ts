@@ -20,9 +20,9 @@ import type {
 } from "../core/backend.js";
 import { type Catalog, catalogFor, type ProfileName } from "../core/catalog.js";
 import { AppError } from "../core/errors.js";
-import { type KeyRecord, keyWithExtras, toApiKeyInfo } from "../core/model.js";
+import type { KeyRecord } from "../core/model.js";
 import type { KeyInput } from "../core/rules.js";
-import type { ServedStore } from "../core/served-store.js";
+import type { ServedJson, ServedStore } from "../core/served-store.js";
 import type { StoreSettings } from "../core/settings.js";
 import { pruneAccessLog, queryAccessLog } from "./access-log.js";
 import { AccessLogThread } from "./access-log-thread.js";
@@ -30,6 +30,7 @@ import { readAuditTrail, recordAudit } from "./audit-trail.js";
 import { ChangeMarks } from "./change-marks.js";
 import { type Db, type OpenOptions, openStore } from "./database.js";
 import { KeyChanges } from "./key-changes.js";
+import { KeyListThread, type KeyListRequest } from "./key-list-thread.js";
 import { KeyTable } from "./key-table.js";
 import { LocalVerifier } from "./local-verifier.js";
 import { Memos } from "./memos.js";
@@ -63,6 +64,7 @@ export class LocalStore implements ServedStore {
 	private readonly memos = new Memos<string>();
 	private readonly keyMemos = new Memos<number>();
 	private logWriter: AccessLogThread | undefined;
+	private listReader: KeyListThread | undefined;
 	private lastLogError: unknown;
 	private closed = false;
 	/** Told when a batch of access-log entries could not be written (they are kept and tried again). */
@@ -129,10 +131,35 @@ export class LocalStore implements ServedStore {
 		return [...this.memo("keys", () => this.keys.all())];
 	}
 
-	async servedKeyList(details: boolean): Promise<string> {
+	async servedKeyList(details: boolean): Promise<ServedJson> {
 		// pgutil's list holds no last use, so it lasts until a key changes; the details follow every commit.
-		if (details) return this.memo("list-json-details", () => JSON.stringify(this.memo("keys", () => this.keys.all()).map(keyWithExtras)));
-		return this.memoUntilKeysChange("list-json", () => JSON.stringify(this.keys.all().map((k) => toApiKeyInfo(k))));
+		if (details) return this.memo("list-json-details", () => this.readOffThread({ kind: "list", details }));
+		return this.memoUntilKeysChange("list-json", () => this.readOffThread({ kind: "list", details }));
+	}
+
+	async servedKeyPage(query: KeyQuery): Promise<ServedJson> {
+		return this.readOffThread({ kind: "page", query });
+	}
+
+	async servedKeyIds(query: Omit<KeyQuery, "offset" | "limit">): Promise<ServedJson> {
+		return this.readOffThread({ kind: "ids", query });
+	}
+
+	async servedKeysByIds(ids: readonly number[]): Promise<ServedJson> {
+		return this.readOffThread({ kind: "by-ids", ids });
+	}
+
+	private startListReader(): KeyListThread {
+		this.listReader ??= new KeyListThread({ path: this.location, identity: this.file.identity });
+		return this.listReader;
+	}
+
+	/** What the server sends of the key list, read by a thread of its own so that requests are answered meanwhile. */
+	private readOffThread(request: KeyListRequest): Promise<Uint8Array> {
+		this.guard(() => undefined);
+		return this.startListReader().read(request).catch((error: unknown) => {
+			throw describeSqliteError(error, this.location);
+		});
 	}
 
 	async queryKeys(query: KeyQuery): Promise<KeyPage> {
@@ -183,6 +210,8 @@ export class LocalStore implements ServedStore {
 	async startServing(): Promise<void> {
 		this.marks.checkChangesOncePerTurn();
 		this.guard(() => this.verifier.prepare());
+		// Started now, so that the first remote console does not wait for the thread to start.
+		this.startListReader();
 	}
 
 	digestOf(key: string): string {
@@ -279,6 +308,7 @@ export class LocalStore implements ServedStore {
 			}
 		} finally {
 			this.db.close();
+			await this.listReader?.close();
 		}
 	}
 }
