@@ -1,6 +1,7 @@
 /**
- * The key list's filter and sort give the same ids in the same order in a local store (SQL) and
- * through `serve` read by the remote backend (in memory): both are renderings of one spec
+ * The key list's filter and sort give the same ids in the same order in a local store (SQL),
+ * through `serve` paged by the server (the remote backend's page and ids requests), and over the
+ * whole list held in memory (the remote backend's way with ProGet): all are renderings of one spec
  * (source/core/key-list-spec.ts), and this test is what keeps them one.
  */
 import assert from "node:assert/strict";
@@ -8,6 +9,7 @@ import { test } from "node:test";
 import Database from "better-sqlite3";
 import { keySortColumns } from "../source/core/backend.js";
 import type { KeyInput } from "../source/core/rules.js";
+import { orderKeys } from "../source/remote/key-index.js";
 import { RemoteBackend } from "../source/remote/remote-backend.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { startServer } from "./support/server-process.js";
@@ -30,7 +32,7 @@ const keys: (KeyInput & { lastUsed?: string; created?: string })[] = [
 
 const filters = ["", "alpha", "Alpha", "ALPHA", "%", "_", "50%_", "100%", "émile", "Émile", "é", "😀", "ｆ", "feed", "user", "(unnamed", "all feeds", "sca feeds", "disabled", "1005", "nothing-matches"];
 
-test("local store and serve's list, read remotely, filter and sort alike: every column, both directions, every filter", async (t) => {
+test("local store, serve's pages read remotely and the whole list in memory filter and sort alike: every column, both directions, every filter", async (t) => {
 	const db = tempDbPath(t);
 	const store = LocalStore.open(db);
 	const admin = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "admin" }, { actor: "t" });
@@ -54,16 +56,22 @@ test("local store and serve's list, read remotely, filter and sort alike: every 
 	const remote = await RemoteBackend.connect(server.url, { credentials: { apiKey: admin.key }, discover: true });
 	const local = LocalStore.open(db);
 	t.after(() => local.close());
-	assert.equal((await remote.listKeys()).length, keys.length + 2);
+	const whole = await remote.listKeys();
+	assert.equal(whole.length, keys.length + 2);
 
 	const differences: string[] = [];
 	for (const column of keySortColumns) {
 		for (const descending of [false, true]) {
 			for (const filter of filters) {
 				const query = { filter, sort: { column, descending }, offset: 0, limit: 1000 };
-				const here = (await local.queryKeys(query)).rows.map((k) => k.id);
-				const there = (await remote.queryKeys(query)).rows.map((k) => k.id);
-				if (here.join() !== there.join()) differences.push(`${column} ${descending ? "desc" : "asc"} "${filter}": local ${here.join(",")} remote ${there.join(",")}`);
+				const name = `${column} ${descending ? "desc" : "asc"} "${filter}"`;
+				const here = (await local.queryKeys(query)).rows.map((k) => k.id).join();
+				const paged = (await remote.queryKeys(query)).rows.map((k) => k.id).join();
+				const ids = (await remote.keyIds(query)).join();
+				const inMemory = orderKeys(whole, query).map((k) => k.id).join();
+				if (paged !== here) differences.push(`${name}: local ${here} paged ${paged}`);
+				if (ids !== here) differences.push(`${name}: local ${here} ids ${ids}`);
+				if (inMemory !== here) differences.push(`${name}: local ${here} in memory ${inMemory}`);
 			}
 		}
 	}
