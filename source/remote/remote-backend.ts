@@ -45,6 +45,7 @@ export class RemoteBackend implements Backend {
 	private cache: KeyRecord[] | undefined;
 	/** The server's own paging, where it has it (serve); else the whole list, filtered and sorted here. */
 	private readonly paged: PagedKeyList | undefined;
+	readonly pagesKeys: boolean;
 
 	private constructor(
 		private readonly client: RemoteClient,
@@ -59,6 +60,7 @@ export class RemoteBackend implements Backend {
 	) {
 		this.catalog = catalogFor(profile);
 		if (pagedKeyList) this.paged = new PagedKeyList(client);
+		this.pagesKeys = pagedKeyList;
 	}
 
 	/**

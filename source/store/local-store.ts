@@ -53,6 +53,7 @@ const everything: Capabilities = {
 export class LocalStore implements ServedStore {
 	readonly kind = "local" as const;
 	readonly capabilities = everything;
+	readonly pagesKeys = true;
 	readonly catalog: Catalog;
 	private readonly file: StoreFileWatch;
 	private readonly statements: Statements;
