@@ -8,7 +8,8 @@
 import type { Worker } from "node:worker_threads";
 import type { KeyQuery } from "../core/backend.js";
 import { AppError } from "../core/errors.js";
-import type { FileIdentity } from "./storage-faults.js";
+import { describeSqliteError } from "./sqlite-errors.js";
+import type { FileIdentity, StoreFileWatch } from "./storage-faults.js";
 import { errorOf, startWorker, type ThreadReply } from "./worker-threads.js";
 
 export interface KeyListSetup {
@@ -79,5 +80,36 @@ export class KeyListThread {
 	async close(): Promise<void> {
 		this.worker.removeAllListeners("exit");
 		await this.worker.terminate();
+	}
+}
+
+/**
+ * A store's served key lists: the thread starts when serving starts (so the first remote console
+ * does not wait for it) or at the first list asked for, and each read first checks the store's file.
+ */
+export class ServedKeyLists {
+	private thread: KeyListThread | undefined;
+
+	constructor(
+		private readonly path: string,
+		private readonly file: StoreFileWatch,
+	) {}
+
+	start(): KeyListThread {
+		this.thread ??= new KeyListThread({ path: this.path, identity: this.file.identity });
+		return this.thread;
+	}
+
+	async read(request: KeyListRequest): Promise<Uint8Array> {
+		try {
+			this.file.check();
+			return await this.start().read(request);
+		} catch (error) {
+			throw describeSqliteError(error, this.path);
+		}
+	}
+
+	async close(): Promise<void> {
+		await this.thread?.close();
 	}
 }

@@ -30,7 +30,7 @@ import { readAuditTrail, recordAudit } from "./audit-trail.js";
 import { ChangeMarks } from "./change-marks.js";
 import { type Db, type OpenOptions, openStore } from "./database.js";
 import { KeyChanges } from "./key-changes.js";
-import { KeyListThread, type KeyListRequest } from "./key-list-thread.js";
+import { ServedKeyLists } from "./key-list-thread.js";
 import { KeyTable } from "./key-table.js";
 import { LocalVerifier } from "./local-verifier.js";
 import { Memos } from "./memos.js";
@@ -65,7 +65,8 @@ export class LocalStore implements ServedStore {
 	private readonly memos = new Memos<string>();
 	private readonly keyMemos = new Memos<number>();
 	private logWriter: AccessLogThread | undefined;
-	private listReader: KeyListThread | undefined;
+	/** The server's key lists, read by a thread of their own so that requests are answered meanwhile. */
+	private readonly lists: ServedKeyLists;
 	private lastLogError: unknown;
 	private closed = false;
 	/** Told when a batch of access-log entries could not be written (they are kept and tried again). */
@@ -84,6 +85,7 @@ export class LocalStore implements ServedStore {
 		this.keys = new KeyTable(this.statements, secret);
 		this.changes = new KeyChanges(this.statements, this.keys, this.catalog, secret);
 		this.verifier = new LocalVerifier(db, secret, this.catalog, this.marks, this.file, location);
+		this.lists = new ServedKeyLists(location, this.file);
 	}
 
 	static open(path: string, options: OpenOptions = {}): LocalStore {
@@ -134,34 +136,14 @@ export class LocalStore implements ServedStore {
 
 	async servedKeyList(details: boolean): Promise<ServedJson> {
 		// pgutil's list holds no last use, so it lasts until a key changes; the details follow every commit.
-		if (details) return this.memo("list-json-details", () => this.readOffThread({ kind: "list", details }));
-		return this.memoUntilKeysChange("list-json", () => this.readOffThread({ kind: "list", details }));
+		if (details) return this.memo("list-json-details", () => this.lists.read({ kind: "list", details }));
+		return this.memoUntilKeysChange("list-json", () => this.lists.read({ kind: "list", details }));
 	}
 
-	async servedKeyPage(query: KeyQuery): Promise<ServedJson> {
-		return this.readOffThread({ kind: "page", query });
-	}
-
-	async servedKeyIds(query: Omit<KeyQuery, "offset" | "limit">): Promise<ServedJson> {
-		return this.readOffThread({ kind: "ids", query });
-	}
-
-	async servedKeysByIds(ids: readonly number[]): Promise<ServedJson> {
-		return this.readOffThread({ kind: "by-ids", ids });
-	}
-
-	private startListReader(): KeyListThread {
-		this.listReader ??= new KeyListThread({ path: this.location, identity: this.file.identity });
-		return this.listReader;
-	}
-
-	/** What the server sends of the key list, read by a thread of its own so that requests are answered meanwhile. */
-	private readOffThread(request: KeyListRequest): Promise<Uint8Array> {
-		this.guard(() => undefined);
-		return this.startListReader().read(request).catch((error: unknown) => {
-			throw describeSqliteError(error, this.location);
-		});
-	}
+	// A remote console's windows of the list, read off the server's thread as the whole list is.
+	readonly servedKeyPage = (query: KeyQuery): Promise<ServedJson> => this.lists.read({ kind: "page", query });
+	readonly servedKeyIds = (query: Omit<KeyQuery, "offset" | "limit">): Promise<ServedJson> => this.lists.read({ kind: "ids", query });
+	readonly servedKeysByIds = (ids: readonly number[]): Promise<ServedJson> => this.lists.read({ kind: "by-ids", ids });
 
 	async queryKeys(query: KeyQuery): Promise<KeyPage> {
 		return this.guard(() => this.keys.page(query));
@@ -211,8 +193,7 @@ export class LocalStore implements ServedStore {
 	async startServing(): Promise<void> {
 		this.marks.checkChangesOncePerTurn();
 		this.guard(() => this.verifier.prepare());
-		// Started now, so that the first remote console does not wait for the thread to start.
-		this.startListReader();
+		this.lists.start();
 	}
 
 	digestOf(key: string): string {
@@ -309,7 +290,7 @@ export class LocalStore implements ServedStore {
 			}
 		} finally {
 			this.db.close();
-			await this.listReader?.close();
+			await this.lists.close();
 		}
 	}
 }
