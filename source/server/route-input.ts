@@ -85,7 +85,7 @@ export function logQuery(query: URLSearchParams): { filter: AccessLogFilter; pag
 }
 
 /** The most keys one page or one by-ids request may ask for. */
-export const maxKeysPerRequest = 1000;
+const maxKeysPerRequest = 1000;
 
 /** The longest filter: far more than a console line holds, and bounded so that a scan stays cheap. */
 const maxFilterLength = 500;
