@@ -119,8 +119,9 @@ export interface Backend {
 	readonly authenticatedUser?: string | undefined;
 
 	/**
-	 * Whether a first page and the count cost less than the whole list (a local store; a remote
-	 * instance that pages): the console then draws them before the ordered ids are in.
+	 * Whether a remote instance pages the key list itself (`serve`), so that a first page and the
+	 * count cost less than the whole list, as they do in a local store: the console then draws
+	 * them before the ordered ids are in.
 	 */
 	readonly pagesKeys?: boolean;
 

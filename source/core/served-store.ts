@@ -52,15 +52,17 @@ export interface ServedStore extends Backend, KeyVerifier, AccessLogSink {
 	/**
 	 * `{"total":N,"keys":[…]}`: one page of the matching keys, filtered and sorted by the list spec
 	 * (core/key-list-spec.ts), each with this store's own fields, and how many match — what a
-	 * remote console shows first. None of the list methods may hold the event loop for more than
-	 * a few milliseconds at 100,000 keys, so verification answers meanwhile (the SQLite engine
-	 * runs them on a reader thread of its own).
+	 * remote console shows first. No list the server answers may hold the event loop for more
+	 * than a few milliseconds at 100,000 keys, so verification answers meanwhile: the SQLite
+	 * engine, whose reads are synchronous, makes them on a thread of its own through these three.
+	 * An engine whose reads wait on the network leaves them out, and the server answers from
+	 * queryKeys, keyIds and keysByIds.
 	 */
-	servedKeyPage(query: KeyQuery): Promise<ServedJson>;
+	servedKeyPage?(query: KeyQuery): Promise<ServedJson>;
 	/** `{"ids":[…]}`: every matching key's id, in the sort's order. */
-	servedKeyIds(query: Omit<KeyQuery, "offset" | "limit">): Promise<ServedJson>;
+	servedKeyIds?(query: Omit<KeyQuery, "offset" | "limit">): Promise<ServedJson>;
 	/** `{"keys":[…]}`: these keys in the order asked, those that no longer exist left out. */
-	servedKeysByIds(ids: readonly number[]): Promise<ServedJson>;
+	servedKeysByIds?(ids: readonly number[]): Promise<ServedJson>;
 	/**
 	 * The settings as of the index, synchronous (the server reads the log's body cap after each
 	 * answer): the engine keeps them current with the keys.

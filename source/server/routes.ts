@@ -65,19 +65,32 @@ export function buildRoutes(): Route[] {
 			methods: ["GET"],
 			path: `${prefix}/page`,
 			access: "manage",
-			handle: async ({ store, query }) => ({ status: 200, body: new JsonText(await store.servedKeyPage(keyListPage(query))) }),
+			handle: async ({ store, query }) => {
+				const page = keyListPage(query);
+				if (store.servedKeyPage) return { status: 200, body: new JsonText(await store.servedKeyPage(page)) };
+				const { total, rows } = await store.queryKeys(page);
+				return { status: 200, body: { total, keys: rows.map(keyWithExtras) } };
+			},
 		},
 		{
 			methods: ["GET"],
 			path: `${prefix}/ids`,
 			access: "manage",
-			handle: async ({ store, query }) => ({ status: 200, body: new JsonText(await store.servedKeyIds(keyListOrder(query))) }),
+			handle: async ({ store, query }) => {
+				const order = keyListOrder(query);
+				if (store.servedKeyIds) return { status: 200, body: new JsonText(await store.servedKeyIds(order)) };
+				return { status: 200, body: { ids: await store.keyIds(order) } };
+			},
 		},
 		{
 			methods: ["GET"],
 			path: `${prefix}/by-ids`,
 			access: "manage",
-			handle: async ({ store, query }) => ({ status: 200, body: new JsonText(await store.servedKeysByIds(idsFrom(query))) }),
+			handle: async ({ store, query }) => {
+				const ids = idsFrom(query);
+				if (store.servedKeysByIds) return { status: 200, body: new JsonText(await store.servedKeysByIds(ids)) };
+				return { status: 200, body: { keys: (await store.keysByIds(ids)).map(keyWithExtras) } };
+			},
 		},
 		{
 			methods: ["POST", "PUT"],

@@ -53,7 +53,6 @@ const everything: Capabilities = {
 export class LocalStore implements ServedStore {
 	readonly kind = "local" as const;
 	readonly capabilities = everything;
-	readonly pagesKeys = true;
 	readonly catalog: Catalog;
 	private readonly file: StoreFileWatch;
 	private readonly statements: Statements;

@@ -66,7 +66,7 @@ export class ConsoleModel extends Kernel {
 		const settings = async () => {
 			this.settings = await this.backend.getSettings().catch(() => defaultSettings);
 		};
-		if (!this.backend.pagesKeys) {
+		if (this.backend.kind !== "local" && this.backend.pagesKeys !== true) {
 			return this.run(async () => {
 				await settings();
 				await this.screens.list.reload();
