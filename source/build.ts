@@ -19,8 +19,8 @@ async function bundle(outdir: string, patched: boolean): Promise<void> {
 	const files = patchDependencies(patched ? dependencyPatches : [], process.cwd());
 	const loaded = new Set<string>();
 	await build({
-		// The access-log writer runs in a worker thread, which loads its own file.
-		entryPoints: { cli: "source/cli.ts", "access-log-worker": "source/store/access-log-worker.ts" },
+		// The access-log writer and the served key list run in worker threads, each loading its own file.
+		entryPoints: { cli: "source/cli.ts", "access-log-worker": "source/store/access-log-worker.ts", "key-list-worker": "source/store/key-list-worker.ts" },
 		bundle: true,
 		splitting: true,
 		platform: "node",

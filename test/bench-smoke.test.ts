@@ -11,7 +11,7 @@ test("npm run bench -- --quick --json runs and reports every figure beside its f
 		timeout: 240_000,
 	});
 	const figures = JSON.parse(out.trim().split("\n").at(-1) as string) as Record<string, number | null>;
-	for (const name of ["startup_ms", "keypress_p95_ms", "logs_filter_ms", "server_rps", "server_p99_ms", "verify_per_s", "authorize_rps", "gateway_rps"]) {
+	for (const name of ["startup_ms", "keypress_p95_ms", "logs_filter_ms", "server_rps", "server_p99_ms", "verify_per_s", "remote_first_rows_ms", "verify_wait_behind_list_ms", "authorize_rps", "gateway_rps"]) {
 		assert.equal(typeof figures[name], "number", name);
 		assert.equal(typeof figures[`${name}_floor`], "number", `${name}_floor`);
 	}

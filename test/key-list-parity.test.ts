@@ -9,6 +9,7 @@ import { type TestContext, test } from "node:test";
 import Database from "better-sqlite3";
 import { keySortColumns } from "../source/core/backend.js";
 import type { KeyInput } from "../source/core/rules.js";
+import { orderKeys } from "../source/remote/key-index.js";
 import { RemoteBackend } from "../source/remote/remote-backend.js";
 import type { Backend } from "../source/core/backend.js";
 import { LocalStore } from "../source/store/local-store.js";
@@ -107,4 +108,32 @@ test("local store, PostgreSQL store and serve's list, read remotely, filter and 
 	const byExpiration = (await local.keyIds({ sort: { column: "expiration", descending: true } })).slice(-3);
 	const unexpiring = (await local.listKeys()).filter((k) => k.expiration === null).map((k) => k.id);
 	assert.ok(unexpiring.length >= 3 && byExpiration.every((id) => unexpiring.includes(id)), "keys that never expire come last, also sorted descending");
+});
+
+test("serve's pages and ids, read remotely, and its whole list ordered in memory (the way with ProGet) agree", async (t) => {
+	const db = tempDbPath(t);
+	const store = LocalStore.open(db);
+	const admin = await store.createKey({ type: "system", systemApis: ["full-control"], displayName: "admin" }, { actor: "t" });
+	for (const { lastUsed: _, created: __, ...input } of keys) await store.createKey(input, { actor: "t" });
+	await store.close();
+	const server = await startServer(db);
+	t.after(async () => {
+		if (server.process.exitCode === null) await server.stop();
+	});
+	const remote = await RemoteBackend.connect(server.url, { credentials: { apiKey: admin.key }, discover: true });
+	const whole = await remote.listKeys();
+	assert.equal(whole.length, keys.length + 1);
+	const differences: string[] = [];
+	for (const column of keySortColumns) {
+		for (const descending of [false, true]) {
+			for (const filter of filters) {
+				const query = { filter, sort: { column, descending }, offset: 0, limit: 1000 };
+				const inMemory = orderKeys(whole, query).map((k) => k.id).join();
+				const paged = (await remote.queryKeys(query)).rows.map((k) => k.id).join();
+				const ids = (await remote.keyIds(query)).join();
+				if (paged !== inMemory || ids !== inMemory) differences.push(`${column} ${descending ? "desc" : "asc"} "${filter}": in memory ${inMemory} paged ${paged} ids ${ids}`);
+			}
+		}
+	}
+	assert.deepEqual(differences, []);
 });

@@ -815,7 +815,7 @@ describe("concurrency and secrets", () => {
 		await nextTurn();
 		assert.equal(marks.keysMark(), first, "no new mark for a log write or a last use");
 		assert.equal(await server.servedKeyList(false), proget);
-		const detailed = JSON.parse(await server.servedKeyList(true)) as { lastUsedAt?: string }[];
+		const detailed = JSON.parse(Buffer.from(await server.servedKeyList(true)).toString()) as { lastUsedAt?: string }[];
 		assert.ok(detailed[0]?.lastUsedAt, "the detailed list follows every commit, last uses included");
 		for (const change of [
 			() => admin.setEnabled(record.id, false, actor),
@@ -829,7 +829,7 @@ describe("concurrency and secrets", () => {
 			await nextTurn();
 			assert.notEqual(marks.keysMark(), before, `a new mark after ${String(change)}`);
 		}
-		assert.equal(JSON.parse(await server.servedKeyList(false)).length, 1);
+		assert.equal(JSON.parse(Buffer.from(await server.servedKeyList(false)).toString()).length, 1);
 		assert.equal(server.verifyNow(key, { kind: "any" }).outcome, "not-found");
 		assert.equal(server.settingsNow().minCustomKeyLength, 20);
 	});

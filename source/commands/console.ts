@@ -3,14 +3,16 @@
  * there is a terminal to draw on; without one, a hint and the store's status are printed instead.
  */
 import type * as ConsoleModule from "../ui/run-console.js";
+import type { Backend } from "../core/backend.js";
 import type { CommandSpec } from "./command.js";
+import { resolveSource } from "./open-backend.js";
 import { statusCommand } from "./status.js";
 
 /**
  * Imports Ink and the screens. Yoga, Ink's layout engine, loads its WebAssembly through the global
  * fetch when there is one, and Node builds fetch (undici) on first use, which slows the start
  * (docs/PERFORMANCE.md). Without fetch, Yoga decodes the same bytes in place. fetch is back once
- * the import is done (the remote backend uses it); nothing else runs meanwhile.
+ * the import is done; a remote instance opened meanwhile sends with the fetch it was given.
  */
 async function loadConsole(): Promise<typeof ConsoleModule.runConsole> {
 	const { fetch } = globalThis;
@@ -35,9 +37,15 @@ export const consoleCommand: CommandSpec = {
 			ctx.io.stderr("apikeys-tui: the console needs a terminal; see apikeys-tui --help for the commands\n");
 			return statusCommand.run({ ...ctx, flags: { ...ctx.flags, json: false } });
 		}
-		const backend = await ctx.openBackend();
-		// Only once the backend is open: a remote one needs fetch to answer.
-		const runConsole = await loadConsole();
+		let backend: Backend;
+		let runConsole: typeof ConsoleModule.runConsole;
+		if (resolveSource(ctx.flags, ctx.io.env)) {
+			// A remote instance answers in round trips: Ink is imported meanwhile, and the client keeps fetch.
+			[backend, runConsole] = await Promise.all([ctx.openBackend({ fetch: globalThis.fetch }), loadConsole()]);
+		} else {
+			backend = await ctx.openBackend();
+			runConsole = await loadConsole();
+		}
 		return runConsole(backend, { readOnly: ctx.flags.readonly === true, actor: ctx.actor.replace("(cli)", "(console)"), env: ctx.io.env });
 	},
 };

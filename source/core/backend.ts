@@ -130,6 +130,13 @@ export interface Backend {
 	/** The user a remote instance is signed in to as (`--username`): personal keys default to it. */
 	readonly authenticatedUser?: string | undefined;
 
+	/**
+	 * Whether a remote instance pages the key list itself (`serve`), so that a first page and the
+	 * count cost less than the whole list, as they do in a local store: the console then draws
+	 * them before the ordered ids are in.
+	 */
+	readonly pagesKeys?: boolean;
+
 	listKeys(): Promise<KeyRecord[]>;
 	queryKeys(query: KeyQuery): Promise<KeyPage>;
 	/** The ids of every key the filter matches, in the sort's order: the console's list index. */

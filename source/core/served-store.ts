@@ -8,7 +8,7 @@
  * Everything else is asynchronous, so an engine over the network fits without caches of its own.
  */
 import type { Requirement } from "./access.js";
-import type { Backend, NewAccessLogEntry, VerifyResult } from "./backend.js";
+import type { Backend, KeyQuery, NewAccessLogEntry, VerifyResult } from "./backend.js";
 import type { Catalog } from "./catalog.js";
 import type { StoreSettings } from "./settings.js";
 
@@ -30,6 +30,12 @@ export interface AccessLogSink {
 	logAccess(entry: NewAccessLogEntry): void;
 }
 
+/**
+ * JSON as the server sends it: text, or its UTF-8 bytes (what an engine builds off the event loop
+ * hands over whole, without a copy or a second encoding on the thread that answers requests).
+ */
+export type ServedJson = string | Uint8Array;
+
 export interface ServedStore extends Backend, KeyVerifier, AccessLogSink {
 	/** What a key may reach in this store's profile. */
 	readonly catalog: Catalog;
@@ -42,7 +48,21 @@ export interface ServedStore extends Backend, KeyVerifier, AccessLogSink {
 	 * The key list the server answers, as JSON text: ProGet's ApiKeyInfo array, or with this store's
 	 * own fields (`details`, for a remote console). It reflects every change committed before the call.
 	 */
-	servedKeyList(details: boolean): Promise<string>;
+	servedKeyList(details: boolean): Promise<ServedJson>;
+	/**
+	 * `{"total":N,"keys":[…]}`: one page of the matching keys, filtered and sorted by the list spec
+	 * (core/key-list-spec.ts), each with this store's own fields, and how many match — what a
+	 * remote console shows first. No list the server answers may hold the event loop for more
+	 * than a few milliseconds at 100,000 keys, so verification answers meanwhile: the SQLite
+	 * engine, whose reads are synchronous, makes them on a thread of its own through these three.
+	 * An engine whose reads wait on the network leaves them out, and the server answers from
+	 * queryKeys, keyIds and keysByIds.
+	 */
+	servedKeyPage?(query: KeyQuery): Promise<ServedJson>;
+	/** `{"ids":[…]}`: every matching key's id, in the sort's order. */
+	servedKeyIds?(query: Omit<KeyQuery, "offset" | "limit">): Promise<ServedJson>;
+	/** `{"keys":[…]}`: these keys in the order asked, those that no longer exist left out. */
+	servedKeysByIds?(ids: readonly number[]): Promise<ServedJson>;
 	/**
 	 * The settings as of the index, synchronous (the server reads the log's body cap after each
 	 * answer): the engine keeps them current with the keys.

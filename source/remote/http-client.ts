@@ -134,6 +134,8 @@ export class RemoteClient {
 		private readonly credentials: Credentials,
 		private readonly timeoutMs = 15_000,
 		env: NodeJS.ProcessEnv = process.env,
+		/** Else the global fetch, as it is when a request is sent. */
+		private readonly send?: typeof fetch,
 	) {
 		this.maxBytes = maxResponseBytes(env);
 	}
@@ -201,7 +203,7 @@ export class RemoteClient {
 		const signal = AbortSignal.timeout(this.timeoutMs);
 		let response: Response;
 		try {
-			response = await fetch(url, {
+			response = await (this.send ?? fetch)(url, {
 				method: options.method ?? "GET",
 				headers,
 				...(body === undefined ? {} : { body }),

@@ -26,6 +26,7 @@ import { defaultSettings, type StoreSettings } from "../core/settings.js";
 import { type Credentials, mayHaveTakenEffect, RemoteClient } from "./http-client.js";
 import { isOurServer, progetCapabilities } from "./instance-kind.js";
 import { orderKeys } from "./key-index.js";
+import { PagedKeyList } from "./paged-key-list.js";
 import { accessLogPageFromWire, auditEntryFromWire, createBody, recordFromWire, settingsFromWire } from "./wire-format.js";
 
 const prefix = "api/api-keys";
@@ -36,12 +37,17 @@ export interface ConnectOptions {
 	discover?: boolean;
 	timeoutMs?: number;
 	env?: NodeJS.ProcessEnv;
+	/** The fetch to send with, where the global one may be away meanwhile (the console's Ink import). */
+	fetch?: typeof fetch;
 }
 
 export class RemoteBackend implements Backend {
 	readonly kind = "remote" as const;
 	readonly catalog: Catalog;
 	private cache: KeyRecord[] | undefined;
+	/** The server's own paging, where it has it (serve); else the whole list, filtered and sorted here. */
+	private readonly paged: PagedKeyList | undefined;
+	readonly pagesKeys: boolean;
 
 	private constructor(
 		private readonly client: RemoteClient,
@@ -52,8 +58,11 @@ export class RemoteBackend implements Backend {
 		private readonly extended: boolean,
 		/** The user a `user:password` authenticates as: personal keys are for them by default. */
 		readonly authenticatedUser: string | undefined,
+		pagedKeyList = false,
 	) {
 		this.catalog = catalogFor(profile);
+		if (pagedKeyList) this.paged = new PagedKeyList(client);
+		this.pagesKeys = pagedKeyList;
 	}
 
 	/**
@@ -64,12 +73,13 @@ export class RemoteBackend implements Backend {
 	static async connect(url: string, options: ConnectOptions = {}): Promise<RemoteBackend> {
 		if (!/^https?:\/\//i.test(url)) throw new AppError(`${url} is not an http:// or https:// URL`, "invalid");
 		const credentials = options.credentials ?? {};
-		const client = new RemoteClient(url, credentials, options.timeoutMs, options.env);
+		const client = new RemoteClient(url, credentials, options.timeoutMs, options.env, options.fetch);
 		const user = "username" in credentials ? credentials.username : undefined;
 		if (options.discover && isOurServer(await client.probe("health"))) {
-			const answer = await client.json<{ profile?: unknown; capabilities?: Partial<Capabilities> }>(`${prefix}/capabilities`);
+			const answer = await client.json<{ profile?: unknown; capabilities?: Partial<Capabilities>; pagedKeyList?: unknown }>(`${prefix}/capabilities`);
 			const profile = parseProfileName(String(answer.profile ?? "proget")) ?? "proget";
-			return new RemoteBackend(client, url, profile, { ...progetCapabilities, ...answer.capabilities }, true, user);
+			const capabilities = { ...progetCapabilities, ...answer.capabilities };
+			return new RemoteBackend(client, url, profile, capabilities, true, user, answer.pagedKeyList === true);
 		}
 		return new RemoteBackend(client, url, "proget", progetCapabilities, false, user);
 	}
@@ -102,16 +112,19 @@ export class RemoteBackend implements Backend {
 	}
 
 	async queryKeys(query: KeyQuery): Promise<KeyPage> {
+		if (this.paged) return this.paged.page(query);
 		const ordered = orderKeys(await this.keys(), query);
 		return { rows: ordered.slice(query.offset, query.offset + query.limit), total: ordered.length };
 	}
 
 	async keyIds(query: Omit<KeyQuery, "offset" | "limit">): Promise<number[]> {
+		if (this.paged) return this.paged.ids(query);
 		this.changed();
 		return orderKeys(await this.keys(), query).map((k) => k.id);
 	}
 
 	async keysByIds(ids: readonly number[]): Promise<KeyRecord[]> {
+		if (this.paged) return this.paged.byIds(ids);
 		const byId = new Map((await this.keys()).map((k) => [k.id, k]));
 		return ids.flatMap((id) => byId.get(id) ?? []);
 	}

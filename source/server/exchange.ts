@@ -50,7 +50,7 @@ export function accessEntry(
 	exchange: Exchange,
 	presented: string,
 	reply: Reply,
-	sentText: string,
+	sentText: string | Buffer,
 	bodyCap: () => number,
 ): NewAccessLogEntry {
 	const { request, url, caller, body, forwarded } = exchange;

@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from "node:http";
 import { AppError, RuleError } from "../core/errors.js";
+import type { ServedJson } from "../core/served-store.js";
 import { HttpError } from "./request-body.js";
 
 /** ProGet's text for a missing, wrong, disabled or expired key, or one without the right scope. */
@@ -19,9 +20,9 @@ export const heldHeader = "X-ApiKeys-Tui-Held-Ms";
 /** The header that tells a caller which key it signed in with, so a console can warn before cutting itself off. */
 export const callerKeyHeader = "X-ApiKeys-Tui-Key-Id";
 
-/** A JSON body already serialised: the key list is answered many times between changes. */
+/** A JSON body already serialised (the key list is answered many times between changes), as text or UTF-8 bytes. */
 export class JsonText {
-	constructor(readonly text: string) {}
+	constructor(readonly text: ServedJson) {}
 }
 
 export interface Reply {
@@ -48,8 +49,8 @@ const statusOfKind: Record<AppError["kind"], number> = {
 	store: 503,
 };
 
-/** Writes the reply; returns the body text sent (for the access log). */
-export function send(response: ServerResponse, reply: Reply, version: string, callerId?: number): string {
+/** Writes the reply; returns the body sent (for the access log). */
+export function send(response: ServerResponse, reply: Reply, version: string, callerId?: number): string | Buffer {
 	const common = {
 		"Cache-Control": "no-store",
 		// pgutil reads these after a failed create to tell which ProGet answered; keep its edition check quiet:
@@ -71,7 +72,11 @@ export function send(response: ServerResponse, reply: Reply, version: string, ca
 		return "";
 	}
 	const isText = typeof reply.body === "string";
-	const text = isText ? (reply.body as string) : reply.body instanceof JsonText ? reply.body.text : JSON.stringify(reply.body);
+	const json = reply.body instanceof JsonText ? reply.body.text : undefined;
+	// Bytes are sent as they are: a 16 MB key list is neither copied nor encoded again here.
+	let text: string | Buffer;
+	if (json instanceof Uint8Array) text = Buffer.from(json.buffer, json.byteOffset, json.byteLength);
+	else text = isText ? (reply.body as string) : (json ?? JSON.stringify(reply.body));
 	response.writeHead(reply.status, {
 		"Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
 		"Content-Length": Buffer.byteLength(text),

@@ -1,6 +1,6 @@
-/** What the routes read from a request: its id, a key's fields, what a key must allow, a log filter. */
+/** What the routes read from a request: its id, a key's fields, what a key must allow, a log or key-list query. */
 import type { Requirement } from "../core/access.js";
-import type { AccessLogFilter } from "../core/backend.js";
+import { type AccessLogFilter, type KeyQuery, type KeySortColumn, keySortColumns } from "../core/backend.js";
 import { logFilterText, parseLogFilter } from "../core/log-filter.js";
 import type { KeyInput } from "../core/rules.js";
 import { HttpError } from "./request-body.js";
@@ -82,4 +82,49 @@ export function logQuery(query: URLSearchParams): { filter: AccessLogFilter; pag
 	}
 	if (beforeText !== null && !/^\d{1,15}$/.test(beforeText)) throw new HttpError(400, "before: must be an entry id");
 	return { filter: parsed.filter, page: { limit: Number(limitText), ...(beforeText === null ? {} : { before: Number(beforeText) }) } };
+}
+
+/** The most keys one page or one by-ids request may ask for. */
+const maxKeysPerRequest = 1000;
+
+/** The longest filter: far more than a console line holds, and bounded so that a scan stays cheap. */
+const maxFilterLength = 500;
+
+/** A key-list query's filter and sort (`filter`, `sort`, `order`), as the list spec takes them. */
+export function keyListOrder(query: URLSearchParams): Omit<KeyQuery, "offset" | "limit"> {
+	const filter = query.get("filter") ?? "";
+	if (filter.length > maxFilterLength) throw new HttpError(400, `filter: at most ${maxFilterLength} characters`);
+	const column = query.get("sort") ?? "id";
+	if (!(keySortColumns as readonly string[]).includes(column)) {
+		throw new HttpError(400, `sort: must be one of ${keySortColumns.join(", ")}`);
+	}
+	const order = query.get("order") ?? "asc";
+	if (order !== "asc" && order !== "desc") throw new HttpError(400, "order: must be asc or desc");
+	return { filter, sort: { column: column as KeySortColumn, descending: order === "desc" } };
+}
+
+function wholeNumber(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+	const text = query.get(name);
+	if (text === null) return fallback;
+	if (!/^\d{1,10}$/.test(text) || Number(text) < min || Number(text) > max) {
+		throw new HttpError(400, `${name}: must be a whole number from ${min} to ${max}`);
+	}
+	return Number(text);
+}
+
+/** A key-list page: the order above plus `offset` (from 0) and `limit` (1-1000, default 100). */
+export function keyListPage(query: URLSearchParams): KeyQuery {
+	const offset = wholeNumber(query, "offset", 0, 0, 999_999_999);
+	const limit = wholeNumber(query, "limit", 100, 1, maxKeysPerRequest);
+	return { ...keyListOrder(query), offset, limit };
+}
+
+/** `ids=1,2,3`: at most 1000 key ids, in the order asked. */
+export function idsFrom(query: URLSearchParams): number[] {
+	const text = query.get("ids") ?? "";
+	const parts = text === "" ? [] : text.split(",");
+	if (parts.length > maxKeysPerRequest || !parts.every((part) => /^\d{1,9}$/.test(part))) {
+		throw new HttpError(400, `ids: up to ${maxKeysPerRequest} key ids, separated by commas`);
+	}
+	return parts.map(Number);
 }

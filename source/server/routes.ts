@@ -9,7 +9,7 @@ import { keyWithExtras, toApiKeyInfo } from "../core/model.js";
 import type { ServedStore } from "../core/served-store.js";
 import { JsonText, type Reply } from "./reply.js";
 import { HttpError } from "./request-body.js";
-import { idFrom, jsonObject, keyInput, logQuery, requirementFrom } from "./route-input.js";
+import { idFrom, idsFrom, jsonObject, keyInput, keyListOrder, keyListPage, logQuery, requirementFrom } from "./route-input.js";
 
 export interface RouteContext {
 	store: ServedStore;
@@ -59,6 +59,38 @@ export function buildRoutes(): Route[] {
 			access: "manage",
 			// ?details=true adds the store's own fields (for the remote console); pgutil never sends it.
 			handle: async ({ store, query }) => ({ status: 200, body: new JsonText(await store.servedKeyList(query.get("details") === "true")) }),
+		},
+		// The key list in windows, for a remote console at any size: filtered and sorted as a local store does.
+		{
+			methods: ["GET"],
+			path: `${prefix}/page`,
+			access: "manage",
+			handle: async ({ store, query }) => {
+				const page = keyListPage(query);
+				if (store.servedKeyPage) return { status: 200, body: new JsonText(await store.servedKeyPage(page)) };
+				const { total, rows } = await store.queryKeys(page);
+				return { status: 200, body: { total, keys: rows.map(keyWithExtras) } };
+			},
+		},
+		{
+			methods: ["GET"],
+			path: `${prefix}/ids`,
+			access: "manage",
+			handle: async ({ store, query }) => {
+				const order = keyListOrder(query);
+				if (store.servedKeyIds) return { status: 200, body: new JsonText(await store.servedKeyIds(order)) };
+				return { status: 200, body: { ids: await store.keyIds(order) } };
+			},
+		},
+		{
+			methods: ["GET"],
+			path: `${prefix}/by-ids`,
+			access: "manage",
+			handle: async ({ store, query }) => {
+				const ids = idsFrom(query);
+				if (store.servedKeysByIds) return { status: 200, body: new JsonText(await store.servedKeysByIds(ids)) };
+				return { status: 200, body: { keys: (await store.keysByIds(ids)).map(keyWithExtras) } };
+			},
 		},
 		{
 			methods: ["POST", "PUT"],
@@ -179,7 +211,8 @@ export function buildRoutes(): Route[] {
 			access: "manage",
 			handle: async ({ store, version }) => ({
 				status: 200,
-				body: { product: "apikeys-tui", version, profile: store.profile, capabilities: store.capabilities },
+				// pagedKeyList: the page, ids and by-ids routes answer (a remote console then reads the list in windows).
+				body: { product: "apikeys-tui", version, profile: store.profile, capabilities: store.capabilities, pagedKeyList: true },
 			}),
 		},
 		{

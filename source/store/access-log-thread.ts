@@ -10,14 +10,13 @@
  * disk, a store file gone, the worker dead) are known without asking.
  * flush() and close() wait for the worker, blocking, as the in-thread writes they replace did.
  */
-import { pathToFileURL } from "node:url";
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker, type WorkerOptions } from "node:worker_threads";
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from "node:worker_threads";
 import type { NewAccessLogEntry } from "../core/backend.js";
 import { AppError } from "../core/errors.js";
 import { batchWindowMs } from "./access-log.js";
 import { type AccessLogRow, rowValues } from "./access-log-writer.js";
-import { packageFile } from "./package-root.js";
 import type { FileIdentity } from "./storage-faults.js";
+import { errorOf, startWorker, type ThreadReply } from "./worker-threads.js";
 
 export interface ThreadSetup {
 	path: string;
@@ -31,13 +30,6 @@ export interface ThreadSetup {
 /** Entries sent on to the worker, and whether it should write what it holds now (the window closed). */
 export type ThreadRequest = { rows: AccessLogRow[]; writeNow: boolean } | { flush: true } | { close: true };
 
-/** A write that failed in the worker, as its parts (an Error does not cross threads whole). */
-export interface ThreadReply {
-	message: string;
-	code: string | undefined;
-	kind: AppError["kind"] | undefined;
-}
-
 /**
  * Entries are handed to the worker in groups: each message wakes the worker thread, which costs
  * the server more than copying the entries; this size answered the most requests on loopback
@@ -48,20 +40,6 @@ const handOverSize = 512;
 
 /** Longer than SQLite's 10 s busy timeout plus a large batch. */
 const defaultWaitLimitMs = 20_000;
-
-function startWorker(options: WorkerOptions): Worker {
-	if (!import.meta.url.endsWith(".ts")) return new Worker(pathToFileURL(packageFile("dist", "access-log-worker.js")), options);
-	// Run from the sources (under tsx, as the tests do): on Node 20 a worker does not inherit the
-	// loader, so it registers tsx itself before importing the .ts file beside this one.
-	const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
-	const source = JSON.stringify(new URL("./access-log-worker.ts", import.meta.url).href);
-	return new Worker(`import(${tsx}).then((api) => { api.register(); return import(${source}); })`, { ...options, eval: true });
-}
-
-function errorOf(reply: ThreadReply): Error {
-	if (reply.kind !== undefined) return new AppError(reply.message, reply.kind);
-	return Object.assign(new Error(reply.message), { code: reply.code });
-}
 
 export class AccessLogThread {
 	private rows: AccessLogRow[] = [];
@@ -84,7 +62,7 @@ export class AccessLogThread {
 		const setup: ThreadSetup = { path, identity, counters: this.counters.buffer as SharedArrayBuffer, replies: channel.port2 };
 		this.replies.on("message", (reply: ThreadReply) => onError(errorOf(reply)));
 		this.replies.unref();
-		this.worker = startWorker({ workerData: setup, transferList: [channel.port2] });
+		this.worker = startWorker("access-log-worker", { workerData: setup, transferList: [channel.port2] });
 		// The server keeps the process alive; a command that logs waits for the writes in close().
 		this.worker.unref();
 		this.worker.on("error", (error) => {

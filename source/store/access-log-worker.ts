@@ -4,22 +4,17 @@
  * logging a request costs — runs beside the server's request handling instead of inside it.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { AppError } from "../core/errors.js";
 import { AccessLogWriter } from "./access-log-writer.js";
-import type { ThreadReply, ThreadRequest, ThreadSetup } from "./access-log-thread.js";
+import type { ThreadRequest, ThreadSetup } from "./access-log-thread.js";
 import { openConnection } from "./database.js";
 import { StoreFileWatch } from "./storage-faults.js";
+import { replyOf } from "./worker-threads.js";
 
 const setup = workerData as ThreadSetup;
 const counters = new BigInt64Array(setup.counters);
 
 function reply(error: unknown): void {
-	const message: ThreadReply = {
-		message: (error as Error).message,
-		code: (error as { code?: string }).code,
-		kind: error instanceof AppError ? error.kind : undefined,
-	};
-	setup.replies.postMessage(message);
+	setup.replies.postMessage(replyOf(error));
 }
 
 /** Lets the thread waiting in AccessLogThread go on. */

@@ -14,11 +14,9 @@ function now(): string {
 	return new Date().toISOString();
 }
 
-export class KeyTable {
-	constructor(
-		private readonly statements: Statements,
-		private readonly secret: Buffer,
-	) {}
+/** The reads, which need no secret: the key-list thread runs them on a connection of its own. */
+export class KeyReads {
+	constructor(protected readonly statements: Statements) {}
 
 	row(id: number): KeyRecord | undefined {
 		const row = this.statements.keyRows(`SELECT ${keyColumns} FROM api_keys WHERE id = ?`).get(id) as KeyRow | undefined;
@@ -57,6 +55,15 @@ export class KeyTable {
 			.all(JSON.stringify(ids)) as KeyRow[];
 		const byId = new Map(rows.map((row) => [row[0], recordFromRow(row)]));
 		return ids.flatMap((id) => byId.get(id) ?? []);
+	}
+}
+
+export class KeyTable extends KeyReads {
+	constructor(
+		statements: Statements,
+		private readonly secret: Buffer,
+	) {
+		super(statements);
 	}
 
 	digestTaken(key: string): boolean {

@@ -20,9 +20,9 @@ import type {
 import { everyCapability } from "../core/backend.js";
 import { type Catalog, catalogFor, type ProfileName } from "../core/catalog.js";
 import { AppError } from "../core/errors.js";
-import { type KeyRecord, keyWithExtras, toApiKeyInfo } from "../core/model.js";
+import type { KeyRecord } from "../core/model.js";
 import type { KeyInput } from "../core/rules.js";
-import type { ServedStore } from "../core/served-store.js";
+import type { ServedJson, ServedStore } from "../core/served-store.js";
 import type { StoreSettings } from "../core/settings.js";
 import { pruneAccessLog, queryAccessLog } from "./access-log.js";
 import { AccessLogThread } from "./access-log-thread.js";
@@ -30,6 +30,7 @@ import { readAuditTrail, recordAudit } from "./audit-trail.js";
 import { ChangeMarks } from "./change-marks.js";
 import { type Db, type OpenOptions, openStore } from "./database.js";
 import { KeyChanges } from "./key-changes.js";
+import { ServedKeyLists } from "./key-list-thread.js";
 import { KeyTable } from "./key-table.js";
 import { LocalVerifier } from "./local-verifier.js";
 import { Memos } from "./memos.js";
@@ -52,6 +53,8 @@ export class LocalStore implements ServedStore {
 	private readonly memos = new Memos<string>();
 	private readonly keyMemos = new Memos<number>();
 	private logWriter: AccessLogThread | undefined;
+	/** The server's key lists, read by a thread of their own so that requests are answered meanwhile. */
+	private readonly lists: ServedKeyLists;
 	private lastLogError: unknown;
 	private closed = false;
 	/** Told when a batch of access-log entries could not be written (they are kept and tried again). */
@@ -70,6 +73,7 @@ export class LocalStore implements ServedStore {
 		this.keys = new KeyTable(this.statements, secret);
 		this.changes = new KeyChanges(this.statements, this.keys, this.catalog, secret);
 		this.verifier = new LocalVerifier(db, secret, this.catalog, this.marks, this.file, location);
+		this.lists = new ServedKeyLists(location, this.file);
 	}
 
 	static open(path: string, options: OpenOptions = {}): LocalStore {
@@ -118,11 +122,16 @@ export class LocalStore implements ServedStore {
 		return [...this.memo("keys", () => this.keys.all())];
 	}
 
-	async servedKeyList(details: boolean): Promise<string> {
+	async servedKeyList(details: boolean): Promise<ServedJson> {
 		// pgutil's list holds no last use, so it lasts until a key changes; the details follow every commit.
-		if (details) return this.memo("list-json-details", () => JSON.stringify(this.memo("keys", () => this.keys.all()).map(keyWithExtras)));
-		return this.memoUntilKeysChange("list-json", () => JSON.stringify(this.keys.all().map((k) => toApiKeyInfo(k))));
+		if (details) return this.memo("list-json-details", () => this.lists.read({ kind: "list", details }));
+		return this.memoUntilKeysChange("list-json", () => this.lists.read({ kind: "list", details }));
 	}
+
+	// A remote console's windows of the list, read off the server's thread as the whole list is.
+	readonly servedKeyPage = (query: KeyQuery): Promise<ServedJson> => this.lists.read({ kind: "page", query });
+	readonly servedKeyIds = (query: Omit<KeyQuery, "offset" | "limit">): Promise<ServedJson> => this.lists.read({ kind: "ids", query });
+	readonly servedKeysByIds = (ids: readonly number[]): Promise<ServedJson> => this.lists.read({ kind: "by-ids", ids });
 
 	async queryKeys(query: KeyQuery): Promise<KeyPage> {
 		return this.guard(() => this.keys.page(query));
@@ -172,6 +181,7 @@ export class LocalStore implements ServedStore {
 	async startServing(): Promise<void> {
 		this.marks.checkChangesOncePerTurn();
 		this.guard(() => this.verifier.prepare());
+		this.lists.start();
 	}
 
 	digestOf(key: string): string {
@@ -268,6 +278,7 @@ export class LocalStore implements ServedStore {
 			}
 		} finally {
 			this.db.close();
+			await this.lists.close();
 		}
 	}
 }

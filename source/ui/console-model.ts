@@ -58,24 +58,24 @@ export class ConsoleModel extends Kernel {
 	/**
 	 * Loads what the first frame shows and resolves; the list's index follows. A local store
 	 * answers the first page and the count from its indexes in a millisecond, while the ordered
-	 * ids of 100,000 keys take tens: the frame need not wait for them. A remote instance sends the
-	 * whole list either way, so it loads the index at once.
+	 * ids of 100,000 keys take tens: the frame need not wait for them; `serve` pages alike. ProGet
+	 * sends the whole list either way, so there the index is loaded at once.
 	 */
 	start(): Promise<void> {
 		this.watchChanges(() => this.reloadShown());
 		const settings = async () => {
 			this.settings = await this.backend.getSettings().catch(() => defaultSettings);
 		};
-		if (this.backend.kind !== "local") {
+		if (this.backend.kind !== "local" && this.backend.pagesKeys !== true) {
 			return this.run(async () => {
 				await settings();
 				await this.screens.list.reload();
 			});
 		}
 		this.keysBeforeIndex = [];
+		// Both at once: from a remote instance each is a round trip.
 		return this.run(async () => {
-			await settings();
-			await this.screens.list.loadFirstPage();
+			await Promise.all([settings(), this.screens.list.loadFirstPage()]);
 		}).then(() => {
 			// After the current turn, in which the console draws its first frame.
 			setImmediate(() => void this.loadIndex());

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { seedStore } from "./seed.js";
 import { measureConsole } from "./console-figures.js";
+import { measureRemote } from "./remote-figures.js";
 import { measureServer } from "./server-figures.js";
 import { measureLogFilters, measureVerify } from "./store-figures.js";
 
@@ -54,6 +55,13 @@ try {
 			for (const [name, byFilter] of Object.entries(logs.byFilter)) scaling[`logs_filter_ms_${name}`] = byFilter.median;
 			const verify = await measureVerify(path, seeded.keys, quick ? 20_000 : 200_000);
 			figures.push({ name: "verify_per_s", value: verify.perSecond, floor: verify.floor, unit: "/s", higherIsBetter: true });
+			log("the console over serve, and verify beside the key list");
+			const remote = await measureRemote(path, quick ? 3 : 7);
+			figures.push(
+				{ name: "remote_first_rows_ms", value: remote.firstRowsMs, floor: remote.firstRowsLocalMs, unit: "ms", higherIsBetter: false },
+				{ name: "verify_wait_behind_list_ms", value: remote.verifyWaitMs, floor: remote.verifyWaitFloorMs, unit: "ms", higherIsBetter: false },
+			);
+			scaling.verify_wait_behind_list_worst_ms = remote.verifyWaitWorstMs;
 		}
 	}
 	log("loading the server (autocannon, 10 connections)");
