@@ -1,6 +1,7 @@
 /**
  * The key list's filter and sort give the same ids in the same order in a local store (SQL), in a
- * PostgreSQL store (its SQL) and through `serve` read by the remote backend (in memory): all are
+ * PostgreSQL store (its SQL), through `serve` paged by the server, and through a whole list sorted by
+ * the remote backend (in memory): all are
  * renderings of one spec (source/core/key-list-spec.ts), and this test is what keeps them one.
  */
 import assert from "node:assert/strict";
