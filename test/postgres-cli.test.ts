@@ -45,6 +45,12 @@ describe("commands on a PostgreSQL store", { skip: postgresSkipReason() }, () =>
 		});
 		const listKeys = async () => (await fetch(`${server.url}/api/api-keys/list`, { headers: { "X-ApiKey": admin.key } })).status;
 		assert.equal(await listKeys(), 200);
+		// The paged list a remote console reads, answered by an engine without a list thread of its own.
+		const read = async (path: string) => (await fetch(`${server.url}/api/api-keys/${path}`, { headers: { "X-ApiKey": admin.key } })).json();
+		const page = (await read("page?sort=name&order=desc&limit=1")) as { total: number; keys: { id: number }[] };
+		assert.equal(page.total, 2);
+		assert.deepEqual(page.keys.map((key) => key.id), [admin.id + 1]);
+		assert.deepEqual(await read("ids?sort=name&filter=admin"), { ids: [admin.id] });
 		assert.equal((await runCli(["disable", `--id=${admin.id}`, ...store])).code, 0);
 		await waitFor(async () => (await listKeys()) !== 200, "serve to refuse the key another process disabled");
 		assert.equal((await runCli(["enable", `--id=${admin.id}`, ...store])).code, 0);
