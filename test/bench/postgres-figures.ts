@@ -155,6 +155,7 @@ export async function measurePostgres(dir: string, quick: boolean, log: (message
 				pg_propagation_from_send_p50_ms: propagation.fromSendP50,
 				pg_propagation_from_send_p99_ms: propagation.fromSendP99,
 				pg_disable_answer_p50_ms: propagation.answerP50,
+				pg_propagation_poll_p99_ms: propagation.pollP99,
 				pg_node_cpu_us_per_verify_request: perRequestUs(pgRuns, (r) => r.nodeCpuMs),
 				sqlite_node_cpu_us_per_verify_request: perRequestUs(sqliteRuns, (r) => r.nodeCpuMs),
 				pg_db_cpu_us_per_verify_request: perRequestUs(pgRuns, (r) => r.dbCpuMs),
