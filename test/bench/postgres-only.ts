@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL figures alone (postgres-figures.ts), without the rest of the bench:
- * `npm run --silent build && node --import tsx test/bench/postgres-alone.ts [--quick]`.
+ * `npm run --silent build && node --import tsx test/bench/postgres-only.ts [--quick]`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
