@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { postgresSkipReason } from "./support/postgres.js";
 
 test("npm run bench -- --quick --json runs and reports every figure beside its floor (no timing asserted)", () => {
 	const root = fileURLToPath(new URL("..", import.meta.url));
@@ -16,4 +17,10 @@ test("npm run bench -- --quick --json runs and reports every figure beside its f
 		assert.equal(typeof figures[`${name}_floor`], "number", `${name}_floor`);
 	}
 	assert.equal(typeof figures.rss_mb, "number");
+	// The PostgreSQL figures where the bench can start a cluster (as root, as CI runs).
+	if (postgresSkipReason() === undefined) {
+		for (const name of ["pg_verify_rps", "pg_verify_rps_floor", "pg_propagation_p99_ms", "pg_propagation_p50_ms", "pg_db_cpu_us_per_verify_request"]) {
+			assert.equal(typeof figures[name], "number", name);
+		}
+	}
 });

@@ -10,6 +10,7 @@ import { measureConsole } from "./console-figures.js";
 import { measureRemote } from "./remote-figures.js";
 import { measureServer } from "./server-figures.js";
 import { measureLogFilters, measureVerify } from "./store-figures.js";
+import { measurePostgres } from "./postgres-figures.js";
 
 interface Figure {
 	name: string;
@@ -88,6 +89,12 @@ try {
 	scaling.server_verify_rps = server.verifyRps;
 	scaling.server_verify_rps_floor = server.verifyFloorRps;
 	scaling.server_list_rps_bodies_logged = server.listWithBodiesRps;
+	// PostgreSQL beside SQLite; skipped, with a line saying why, where PostgreSQL cannot run.
+	const postgres = await measurePostgres(dir, quick, log);
+	if (postgres) {
+		figures.push(...postgres.figures);
+		Object.assign(scaling, postgres.scaling);
+	}
 	if (asJson) {
 		const out: Record<string, number | null> = {};
 		for (const f of figures) {

@@ -66,7 +66,7 @@ function processGone(pid: number): boolean {
 }
 
 /** The direct children of a process (the postmaster's backends and helpers), from /proc. */
-function childrenOf(pid: number): number[] {
+export function childrenOf(pid: number): number[] {
 	const children: number[] = [];
 	for (const entry of readdirSync("/proc")) {
 		if (!/^\d+$/.test(entry)) continue;
