@@ -22,7 +22,7 @@ import { type Catalog, catalogFor, type ProfileName } from "../core/catalog.js";
 import { AppError } from "../core/errors.js";
 import { type KeyRecord, keyWithExtras, toApiKeyInfo } from "../core/model.js";
 import type { KeyInput } from "../core/rules.js";
-import type { ServedStore } from "../core/served-store.js";
+import type { ServedStore, ServingHealth } from "../core/served-store.js";
 import type { StoreSettings } from "../core/settings.js";
 import { pruneAccessLog, queryAccessLog } from "./access-log.js";
 import { AccessLogThread } from "./access-log-thread.js";
@@ -172,6 +172,11 @@ export class LocalStore implements ServedStore {
 	async startServing(): Promise<void> {
 		this.marks.checkChangesOncePerTurn();
 		this.guard(() => this.verifier.prepare());
+	}
+
+	/** The file is local: the index follows every change, so it is never stale. */
+	servingHealth(): ServingHealth {
+		return { status: "ok" };
 	}
 
 	digestOf(key: string): string {
