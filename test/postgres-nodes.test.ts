@@ -61,7 +61,7 @@ describe("serve nodes on one PostgreSQL store", { skip: postgresSkipReason() }, 
 		const relay = await startRelay(t, Number(new URL(direct).port));
 		const relayed = Object.assign(new URL(direct), { port: String(relay.port) }).href;
 		const store = await makeStore(t, direct);
-		const cutOff = await startNode(t, relayed, store, ["--max-staleness=1"]);
+		const cutOff = await startNode(t, relayed, store, ["--max-staleness=3"]);
 		const other = await startNode(t, direct, store);
 		const revoked = await createKey(other, store, "revoked while cut off");
 		await waitFor(async () => (await outcomeOf(cutOff, store, revoked.key)) === "valid", "the node to take the new key");
@@ -77,7 +77,7 @@ describe("serve nodes on one PostgreSQL store", { skip: postgresSkipReason() }, 
 		assert.equal((await call(other, `/api/api-keys/disable?id=${revoked.id}`, store.admin, {})).status, 200);
 		await waitFor(async () => (await outcomeOf(cutOff, store, revoked.key)).startsWith("HTTP 503"), "the cut-off node to refuse key checks");
 		const refusal = await outcomeOf(cutOff, store, revoked.key);
-		assert.match(refusal, /^HTTP 503: This node cannot confirm its keys are current: .*--max-staleness=1 s.*cannot be reached/);
+		assert.match(refusal, /^HTTP 503: This node cannot confirm its keys are current: .*--max-staleness=3 s.*cannot be reached/);
 		const list = await call(cutOff, "/api/api-keys/list", store.admin);
 		assert.equal(list.status, 503, "a route that checks the caller's key refuses too");
 		const gateway = await fetch(`${cutOff.url}/api/api-keys/authorize?systemApi=full-control`, { headers: { "X-ApiKey": store.admin } });
@@ -93,8 +93,11 @@ describe("serve nodes on one PostgreSQL store", { skip: postgresSkipReason() }, 
 
 		relay.unblock();
 		await waitFor(async () => (await health()).status === 200, "the node to recover by itself");
-		assert.equal(await outcomeOf(cutOff, store, revoked.key), "disabled", "the key revoked meanwhile is refused, not let through");
-		assert.equal(await outcomeOf(cutOff, store, store.admin), "valid");
+		// Polled past any 503 (a look slowed by a busy machine): what matters is that it is never let through.
+		let answer = "";
+		await waitFor(async () => !(answer = await outcomeOf(cutOff, store, revoked.key)).startsWith("HTTP 503"), "key checks to resume");
+		assert.equal(answer, "disabled", "the key revoked meanwhile is refused, not let through");
+		await waitFor(async () => (await outcomeOf(cutOff, store, store.admin)) === "valid", "the admin key to pass again");
 		assert.match(cutOff.output().stderr, /could not look for changes to the keys, will retry/);
 	});
 });
