@@ -20,7 +20,7 @@ test("the staleness gate refuses past --max-staleness, says why and since when, 
 	const stale = gate.health();
 	assert.ok(stale.status === "stale" && stale.lastConfirmed !== null);
 	assert.ok(Date.parse(stale.lastConfirmed) < Date.now() - 4000, "last confirmed about five seconds ago");
-	assert.match(stale.reason, /no look for changes succeeded for 5\.\d s, more than --max-staleness=1 s.*: the database does not answer$/);
+	assert.match(stale.reason, /no look for changes succeeded for [\d.]+ s, more than --max-staleness=1 s.*: the database does not answer/);
 
 	gate.noteError(new AppError("db.example: cannot reach the PostgreSQL server (read ECONNRESET)", "unavailable"));
 	assert.match(reasonOf(gate.health()), /: the database cannot be reached$/);
