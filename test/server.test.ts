@@ -487,6 +487,26 @@ describe("serve's options", () => {
 		const port = await runCli(["serve", "--port=70000", `--db=${db}`]);
 		assert.equal(port.code, 2);
 		assert.match(port.stderr, /--port error/);
+		for (const staleness of ["0", "-1", "soon", "1e3", ""]) {
+			const refused = await runCli(["serve", `--max-staleness=${staleness}`, `--db=${db}`]);
+			assert.equal(refused.code, 2, staleness);
+			assert.match(refused.stderr, /^--max-staleness error: must be a number of seconds above 0/, staleness);
+		}
+	});
+
+	test("a SQLite store is never stale, however small --max-staleness", async (t) => {
+		const db = tempDbPath(t);
+		const store = LocalStore.open(db);
+		const admin = (await store.createKey({ type: "system", systemApis: ["full-control"] }, { actor: "t" })).key;
+		await store.close();
+		const server = await startServer(db, ["--max-staleness=0.001"]);
+		t.after(() => server.stop());
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		const health = await fetch(`${server.url}/health`);
+		assert.equal(health.status, 200);
+		assert.equal(((await health.json()) as { status: string }).status, "ok");
+		const caller = await fetch(`${server.url}/api/api-keys/list`, { headers: { "X-ApiKey": admin } });
+		assert.equal(caller.status, 200);
 	});
 });
 

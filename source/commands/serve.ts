@@ -5,6 +5,7 @@
 import type { Server } from "node:http";
 import { isIP } from "node:net";
 import { AppError } from "../core/errors.js";
+import { defaultMaxStalenessMs } from "../core/served-store.js";
 import { safeLine } from "../core/terminal-text.js";
 import { createApiServer } from "../server/api-server.js";
 import { TrustedProxies } from "../server/client-address.js";
@@ -17,10 +18,18 @@ function isLoopback(host: string): boolean {
 	return host === "localhost" || host === "::1" || (isIP(host) === 4 && host.startsWith("127."));
 }
 
+/** --max-staleness in milliseconds: a positive number of seconds, at most a day. */
+function maxStalenessFlag(value: unknown): number {
+	if (value === undefined) return defaultMaxStalenessMs;
+	const seconds = typeof value === "string" && /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+	if (!(seconds > 0 && seconds <= 86_400)) throw optionError("max-staleness", "must be a number of seconds above 0 (at most 86400), e.g. 30");
+	return seconds * 1000;
+}
+
 export const serveCommand: CommandSpec = {
 	name: "serve",
 	summary: "Serves the store over HTTP with ProGet's API-key API (and extensions).",
-	usage: "apikeys-tui serve [--host=127.0.0.1] [--port=8624] [--public] [--trust-proxy=ADDR|CIDR[,...]]",
+	usage: "apikeys-tui serve [--host=127.0.0.1] [--port=8624] [--public] [--trust-proxy=ADDR|CIDR[,...]] [--max-staleness=SECONDS]",
 	details: `
 The first line on stdout is "listening on http://HOST:PORT". --port=0 picks a free port.
 Every route except /health and /api/api-keys/authorize needs a system key with full control
@@ -35,7 +44,13 @@ allowPersonal=false) and answers 204 with X-ApiKey-Id/-Type/-Name/-User, 401 wit
 403 for a refused one. See docs/GATEWAYS.md.
 
 --trust-proxy names the gateways whose X-Forwarded-For or X-Real-IP give the client's address
-(for the access log and the failure throttle); from any other address those headers are ignored.`,
+(for the access log and the failure throttle); from any other address those headers are ignored.
+
+On a PostgreSQL store (docs/STORE.md) every node keeps every key in memory, kept current from the
+database. A node that cannot confirm that for longer than --max-staleness (default 30 s, above a
+failover's duration) answers 503 to every key check rather than trust a key revoked meanwhile,
+and GET /health answers 503 with the reason, until the database answers again. A SQLite store is
+a local file and never stale.`,
 	flags: {
 		host: { type: "string", description: "Address to listen on (default 127.0.0.1)" },
 		port: { type: "string", description: "Port to listen on (default 8624; 0 picks a free one)" },
@@ -44,6 +59,11 @@ allowPersonal=false) and answers 204 with X-ApiKey-Id/-Type/-Name/-User, 401 wit
 			type: "string",
 			placeholder: "ADDR|CIDR[,...]",
 			description: "Proxies whose X-Forwarded-For / X-Real-IP name the client (default none)",
+		},
+		maxStaleness: {
+			type: "string",
+			placeholder: "SECONDS",
+			description: "Refuse key checks (503) once the key index is unconfirmed this long (default 30; PostgreSQL)",
 		},
 	},
 	async run({ flags, io }) {
@@ -62,6 +82,7 @@ allowPersonal=false) and answers 204 with X-ApiKey-Id/-Type/-Name/-User, 401 wit
 				throw optionError("trust-proxy", (error as Error).message);
 			}
 		}
+		const maxStalenessMs = maxStalenessFlag(flags.maxStaleness);
 		keepHeapSmall();
 		// Listened for from the start: reading a large store's keys takes a while, and a stop asked for
 		// meanwhile (a service manager's, or Ctrl-C) is a clean stop too.
@@ -88,7 +109,7 @@ allowPersonal=false) and answers 204 with X-ApiKey-Id/-Type/-Name/-User, 401 wit
 		if ("onFeedError" in store) {
 			store.onFeedError = (error) => io.stderr(`apikeys-tui serve: could not look for changes to the keys, will retry: ${safeLine((error as Error).message)}\n`);
 		}
-		await store.startServing().catch(async (error: unknown) => {
+		await store.startServing({ maxStalenessMs }).catch(async (error: unknown) => {
 			await store.close();
 			throw error;
 		});

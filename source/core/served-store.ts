@@ -36,6 +36,23 @@ export interface AccessLogSink {
  */
 export type ServedJson = string | Uint8Array;
 
+export interface ServingOptions {
+	/**
+	 * Verification is refused (AppError "unavailable") once the engine has not confirmed its index
+	 * current for longer than this: a key revoked through another node may still be in it. An engine
+	 * whose index cannot fall behind (a local file) never refuses.
+	 */
+	maxStalenessMs?: number;
+}
+
+/** The default of `serve --max-staleness`: above a database failover's duration. */
+export const defaultMaxStalenessMs = 30_000;
+
+export type ServingHealth =
+	| { status: "ok" }
+	/** `lastConfirmed`: when the index was last known current (ISO time), null if never. */
+	| { status: "stale"; reason: string; lastConfirmed: string | null };
+
 export interface ServedStore extends Backend, KeyVerifier, AccessLogSink {
 	/** What a key may reach in this store's profile. */
 	readonly catalog: Catalog;
@@ -43,7 +60,9 @@ export interface ServedStore extends Backend, KeyVerifier, AccessLogSink {
 	 * Starts keeping the verification index current and fills it; resolves once every key is in it.
 	 * Called once, before the server listens.
 	 */
-	startServing(): Promise<void>;
+	startServing(options?: ServingOptions): Promise<void>;
+	/** Whether this node can vouch for its index now (`GET /health`); synchronous, as verification. */
+	servingHealth(): ServingHealth;
 	/**
 	 * The key list the server answers, as JSON text: ProGet's ApiKeyInfo array, or with this store's
 	 * own fields (`details`, for a remote console). It reflects every change committed before the call.

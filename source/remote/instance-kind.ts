@@ -19,9 +19,12 @@ export const progetCapabilities: Capabilities = {
 	convert: noApi("convert a legacy key"),
 };
 
-/** Whether `GET /health` was answered by apikeys-tui: it names itself and sends its version header. */
+/**
+ * Whether `GET /health` was answered by apikeys-tui: it names itself and sends its version header
+ * (with 503 from a node whose key index may be stale).
+ */
 export function isOurServer(reply: { status: number; text: string; headers: Headers } | undefined): boolean {
-	if (!reply || reply.status !== 200 || !reply.headers.has("x-apikeys-tui-version")) return false;
+	if (!reply || (reply.status !== 200 && reply.status !== 503) || !reply.headers.has("x-apikeys-tui-version")) return false;
 	try {
 		const health = JSON.parse(reply.text) as { applicationName?: unknown };
 		return typeof health === "object" && health !== null && health.applicationName === "apikeys-tui";

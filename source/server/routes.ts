@@ -38,20 +38,28 @@ export function buildRoutes(): Route[] {
 			methods: ["GET"],
 			path: "/health",
 			access: "none",
-			handle: ({ version }) => ({
-				status: 200,
-				body: {
-					applicationName: "apikeys-tui",
-					databaseStatus: "OK",
-					databaseStatusDetails: null,
-					licenseStatus: "OK",
-					licenseStatusDetails: null,
-					versionNumber: version,
-					releaseNumber: `${version} (apikeys-tui)`,
-					serviceStatus: "OK",
-					serviceStatusDetails: null,
-				},
-			}),
+			// ProGet's fields; a node whose key index may be stale answers 503 (a load balancer takes it
+			// out) with the reason, and `status`, `reason`, `lastConfirmed` beside them.
+			handle: ({ store, version }) => {
+				const health = store.servingHealth();
+				const details = health.status === "ok" ? null : health.reason;
+				const state = health.status === "ok" ? "OK" : "Error";
+				return {
+					status: health.status === "ok" ? 200 : 503,
+					body: {
+						applicationName: "apikeys-tui",
+						databaseStatus: state,
+						databaseStatusDetails: details,
+						licenseStatus: "OK",
+						licenseStatusDetails: null,
+						versionNumber: version,
+						releaseNumber: `${version} (apikeys-tui)`,
+						serviceStatus: state,
+						serviceStatusDetails: details,
+						...health,
+					},
+				};
+			},
 		},
 		{
 			methods: ["GET"],

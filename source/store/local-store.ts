@@ -22,7 +22,7 @@ import { type Catalog, catalogFor, type ProfileName } from "../core/catalog.js";
 import { AppError } from "../core/errors.js";
 import type { KeyRecord } from "../core/model.js";
 import type { KeyInput } from "../core/rules.js";
-import type { ServedJson, ServedStore } from "../core/served-store.js";
+import type { ServedJson, ServedStore, ServingHealth } from "../core/served-store.js";
 import type { StoreSettings } from "../core/settings.js";
 import { pruneAccessLog, queryAccessLog } from "./access-log.js";
 import { AccessLogThread } from "./access-log-thread.js";
@@ -182,6 +182,11 @@ export class LocalStore implements ServedStore {
 		this.marks.checkChangesOncePerTurn();
 		this.guard(() => this.verifier.prepare());
 		this.lists.start();
+	}
+
+	/** The file is local: the index follows every change, so it is never stale. */
+	servingHealth(): ServingHealth {
+		return { status: "ok" };
 	}
 
 	digestOf(key: string): string {

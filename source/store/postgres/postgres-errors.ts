@@ -11,7 +11,7 @@ export function describePostgresError(error: unknown, where: string): unknown {
 	if (error instanceof AppError) return error;
 	const { code = "", message = "" } = (error ?? {}) as DriverError;
 	if (code === "23505" && message.includes("api_keys_digest")) return new AppError("a key with this text already exists", "conflict");
-	if (["ECONNREFUSED", "ENOENT", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "57P01", "57P03"].includes(code)) {
+	if (["ECONNREFUSED", "ECONNRESET", "EPIPE", "ENOENT", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "57P01", "57P03"].includes(code)) {
 		return new AppError(`${where}: cannot reach the PostgreSQL server (${firstLine(message) || code})`, "unavailable");
 	}
 	if (code === "28P01" || code === "28000") return new AppError(`${where}: the server refused the sign-in (${firstLine(message)}); give the password in PGPASSWORD or ~/.pgpass`, "store");

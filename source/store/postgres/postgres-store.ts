@@ -23,7 +23,7 @@ import { AppError } from "../../core/errors.js";
 import { type KeyRecord, keyWithExtras, toApiKeyInfo } from "../../core/model.js";
 import type { KeyInput } from "../../core/rules.js";
 import { keyDigestText } from "../../core/secret.js";
-import type { ServedStore } from "../../core/served-store.js";
+import { defaultMaxStalenessMs, type ServedStore, type ServingHealth, type ServingOptions } from "../../core/served-store.js";
 import type { StoreSettings } from "../../core/settings.js";
 import { pruneAccessLog, queryAccessLog } from "./access-log-reader.js";
 import { PostgresAccessLogWriter } from "./access-log-writer.js";
@@ -34,10 +34,13 @@ import { KeyWrites } from "./key-writes.js";
 import { openDatabase, type PostgresOpenOptions } from "./open-database.js";
 import { describePostgresError } from "./postgres-errors.js";
 import { readAuditTrail, readSettings } from "./settings-audit.js";
+import { StalenessGate } from "./staleness-gate.js";
 import type { Sql } from "postgres";
 
 /** How often a node looks for changes without being notified: a lost notification is found this late at most. */
 const catchUpPollMs = 1_000;
+/** Looks per max-staleness at least, so one slow look does not trip the staleness gate. */
+const looksPerMaxStaleness = 4;
 
 export class PostgresStore implements ServedStore {
 	readonly kind = "local" as const;
@@ -45,6 +48,7 @@ export class PostgresStore implements ServedStore {
 	readonly catalog: Catalog;
 	private readonly writes: KeyWrites;
 	private index: PostgresKeyIndex | undefined;
+	private gate: StalenessGate | undefined;
 	private logWriter: PostgresAccessLogWriter | undefined;
 	/** Follows the change feed for changeMark() where no key index does. */
 	private markFollower: ChangeFollower | undefined;
@@ -153,14 +157,25 @@ export class PostgresStore implements ServedStore {
 		return this.guard(() => readAuditTrail(this.sql, keyId, limit));
 	}
 
-	async startServing(): Promise<void> {
+	async startServing(options: ServingOptions = {}): Promise<void> {
 		if (this.index) return;
+		const maxStalenessMs = options.maxStalenessMs ?? defaultMaxStalenessMs;
+		const gate = new StalenessGate(maxStalenessMs, () => this.index?.confirmedAt() ?? Number.NEGATIVE_INFINITY);
 		this.index = await this.guard(() =>
 			PostgresKeyIndex.open(this.sql, {
-				pollMs: catchUpPollMs,
-				onError: (error) => this.onFeedError?.(describePostgresError(error, this.location)),
+				pollMs: Math.min(catchUpPollMs, maxStalenessMs / looksPerMaxStaleness),
+				onError: (error) => {
+					const described = describePostgresError(error, this.location);
+					gate.noteError(described);
+					this.onFeedError?.(described);
+				},
 			}),
 		);
+		this.gate = gate;
+	}
+
+	servingHealth(): ServingHealth {
+		return this.gate?.health() ?? { status: "stale", reason: `${this.location}: the key index is not loaded`, lastConfirmed: null };
 	}
 
 	private servingIndex(): PostgresKeyIndex {
@@ -177,7 +192,9 @@ export class PostgresStore implements ServedStore {
 	}
 
 	verifyDigestNow(digest: string, requirement: Requirement): VerifyResult {
-		const record = this.servingIndex().findText(digest);
+		const index = this.servingIndex();
+		this.gate?.check();
+		const record = index.findText(digest);
 		const outcome = checkAccess(record, requirement, this.catalog, new Date());
 		return record ? { outcome, record } : { outcome };
 	}

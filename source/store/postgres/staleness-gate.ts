@@ -1,0 +1,55 @@
+/**
+ * The PostgreSQL engine's refusal to trust an index it cannot confirm current: a key revoked
+ * through another node while this one cannot reach the database may still be in its memory. Once
+ * no look for changes has succeeded for longer than `serve --max-staleness`, verification throws
+ * (the server answers 503) until one succeeds again. The check is a timestamp comparison, so
+ * verification stays synchronous.
+ */
+import { performance } from "node:perf_hooks";
+import { AppError } from "../../core/errors.js";
+import type { ServingHealth } from "../../core/served-store.js";
+
+export class StalenessGate {
+	private lastError: string | undefined;
+	private lastErrorAt = Number.NEGATIVE_INFINITY;
+
+	/** `confirmedAt`: performance.now() when the index was last known current. */
+	constructor(
+		private readonly maxStalenessMs: number,
+		private readonly confirmedAt: () => number,
+	) {}
+
+	/**
+	 * A failed look for changes (described by describePostgresError): the reason /health and the
+	 * refusals give while it lasts, in general words; /health needs no key, so it names no host.
+	 */
+	noteError(error: unknown): void {
+		const unreachable = error instanceof AppError && error.kind === "unavailable";
+		this.lastError = unreachable ? "the database cannot be reached" : "the database answered with an error (the server's output has it)";
+		this.lastErrorAt = performance.now();
+	}
+
+	/** Throws AppError "unavailable" when the index is older than the limit; allocates nothing otherwise. */
+	check(): void {
+		if (performance.now() - this.confirmedAt() > this.maxStalenessMs) throw new AppError(this.reason(), "unavailable");
+	}
+
+	health(): ServingHealth {
+		const confirmedAt = this.confirmedAt();
+		const age = performance.now() - confirmedAt;
+		if (age <= this.maxStalenessMs) return { status: "ok" };
+		const lastConfirmed = Number.isFinite(confirmedAt) ? new Date(Date.now() - age).toISOString() : null;
+		return { status: "stale", reason: this.reason(), lastConfirmed };
+	}
+
+	private reason(): string {
+		const confirmedAt = this.confirmedAt();
+		const seconds = ((performance.now() - confirmedAt) / 1000).toFixed(1);
+		const since = Number.isFinite(confirmedAt) ? `for ${seconds} s` : "yet";
+		const cause = this.lastErrorAt > confirmedAt && this.lastError !== undefined ? `: ${this.lastError}` : ": the database does not answer";
+		return (
+			`This node cannot confirm its keys are current: no look for changes succeeded ${since}, ` +
+			`more than --max-staleness=${this.maxStalenessMs / 1000} s, so it checks no key${cause}`
+		);
+	}
+}
