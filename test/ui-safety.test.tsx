@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, type TestContext, test } from "node:test";
+import { act } from "react";
 import { RemoteBackend } from "../source/remote/remote-backend.js";
 import { LocalStore } from "../source/store/local-store.js";
 import { bindings } from "../source/ui/keys/bindings.js";
@@ -132,6 +133,8 @@ describe("the key the console itself uses, on a remote serve", () => {
 		t.after(() => server.stop());
 		const backend = await RemoteBackend.connect(server.url, { credentials: { apiKey: key }, discover: true });
 		const ui = await mountConsole(t, { backend });
+		// `serve` pages: the first frame comes before the list's index, and keys wait for it.
+		await act(() => ui.model.whenIndexed());
 		assert.match(ui.frame(), /› +1000 +Console admin/);
 		const flat = () => ui.frame().split("\n").map((line) => line.trim()).join(" ");
 		await ui.press("d");
@@ -166,6 +169,7 @@ async function consoleOnServe(t: TestContext): Promise<{ ui: Harness; stopServer
 	t.after(() => (stopped ? undefined : server.stop()));
 	const backend = await RemoteBackend.connect(server.url, { credentials: { apiKey: key }, discover: true });
 	const ui = await mountConsole(t, { backend });
+	await act(() => ui.model.whenIndexed());
 	const stopServer = async () => {
 		stopped = true;
 		await server.stop();

@@ -20,6 +20,7 @@ export class ConsoleModel extends Kernel {
 	settings: StoreSettings = defaultSettings;
 	/** Keys pressed while the list's index was still loading at startup, replayed once it is in. */
 	private keysBeforeIndex: string[] | undefined;
+	private indexed: Promise<void> = Promise.resolve();
 
 	/** The cursor of the text field being typed, in characters. */
 	get textCursor(): number {
@@ -78,8 +79,16 @@ export class ConsoleModel extends Kernel {
 			await Promise.all([settings(), this.screens.list.loadFirstPage()]);
 		}).then(() => {
 			// After the current turn, in which the console draws its first frame.
-			setImmediate(() => void this.loadIndex());
+			this.indexed = new Promise((resolve) => setImmediate(() => resolve(this.loadIndex())));
 		});
+	}
+
+	/**
+	 * Resolves once the list's index is loaded and the keys pressed meanwhile are answered: over a
+	 * paging remote that is a round trip after the first frame.
+	 */
+	whenIndexed(): Promise<void> {
+		return this.indexed;
 	}
 
 	/**
