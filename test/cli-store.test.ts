@@ -26,6 +26,18 @@ describe("read commands never create a store", () => {
 		assert.deepEqual(readdirSync(dir), []);
 	});
 
+	test("an empty --db (a script's unset variable) is refused in one line, never the default store", async (t) => {
+		const home = tempDir(t);
+		const env = { HOME: home, XDG_DATA_HOME: join(home, "data") };
+		for (const args of [["create", "system", "--apis=full-control"], ["list"], ["status"]]) {
+			const result = await runCli([...args, "--db="], { env });
+			assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+			assert.equal(result.stdout, "", args.join(" "));
+			assert.match(result.stderr, /^--db error: is empty: give a store file or a postgres:\/\/ URL, or leave --db out for the default store\n/, args.join(" "));
+		}
+		assert.deepEqual(readdirSync(home), [], "no default store was made");
+	});
+
 	test("commands that change a key by id (delete, update, enable, disable, roll, convert) on a missing store: one line, exit 1, no file", async (t) => {
 		const dir = tempDir(t);
 		const db = join(dir, "typo.db");

@@ -41,6 +41,8 @@ function profileOf(flags: Flags): ProfileName | undefined {
 
 /** The store --db (or $APIKEYS_TUI_DB) names, as given; undefined for the default file. */
 function chosenStore(flags: Flags, env: NodeJS.ProcessEnv): string | undefined {
+	// `--db="$STORE"` with the variable unset must not fall back to the default store and change it.
+	if (flags.db === "") throw optionError("db", "is empty: give a store file or a postgres:// URL, or leave --db out for the default store");
 	const chosen = stringFlag(flags, "db") ?? (env.APIKEYS_TUI_DB?.trim() || undefined);
 	if (chosen !== undefined) checkNotUrl(chosen);
 	return chosen;
