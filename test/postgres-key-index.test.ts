@@ -1,13 +1,16 @@
 /**
  * A node's in-memory index of a PostgreSQL store's keys, on a real throw-away cluster: what
  * verification finds by digest, kept current from the change feed as keys are disabled, rolled,
- * deleted and added through another connection, and read whole again when changes were lost.
+ * deleted and added through another connection, and read whole again when changes were lost; a
+ * revocation refused from its notification alone, and from the timed look alone.
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
 import type postgres from "postgres";
-import { PostgresKeyIndex, prepareSchema } from "../source/store/postgres/index.js";
+import { changeChannel, PostgresKeyIndex, prepareSchema } from "../source/store/postgres/index.js";
+import { startBlackholeProxy } from "./support/blackhole-proxy.js";
+import { freePort } from "./support/nginx.js";
 import { connect, postgresSkipReason, startCluster, waitFor } from "./support/postgres.js";
 
 const digestOf = (key: string) => createHash("sha256").update(key).digest();
@@ -67,3 +70,72 @@ test("PostgreSQL key index: found by digest, kept current from the change feed",
 	await waitFor(() => index.find(digestOf("system key"))?.enabled === true, "the index to read every key again");
 	assert.equal(index.find(digestOf("added key"))?.displayName, "added key, renamed");
 });
+
+test(
+	"PostgreSQL key index: a revocation is refused from its notification before the ordered look, and by the look alone when LISTEN is dead",
+	{ skip: postgresSkipReason() },
+	async (t) => {
+		const port = await freePort();
+		const cluster = await startCluster(t, { port });
+		const writer = connect(t, cluster.url);
+		await prepareSchema(writer, "the store");
+		const disabled = await addKey(writer, "disabled key");
+		const deleted = await addKey(writer, "deleted key");
+		const rolled = await addKey(writer, "rolled key");
+		const expiring = await addKey(writer, "expiring key", { expiration: "2030-08-01T00:00:00Z" });
+		const forged = await addKey(writer, "key of a forged notice");
+		const unheard = await addKey(writer, "key disabled unheard");
+		const proxy = await startBlackholeProxy(t, port);
+		const index = await PostgresKeyIndex.open(connect(t, proxy.through(cluster.url), { max: 1 }), { pollMs: 100, onError: () => {} });
+		t.after(() => index.close());
+		const revisionBefore = index.revision();
+
+		// Every ordered look reads store_meta: while a transaction holds it, only a notification can reach the index.
+		const blocker = connect(t, cluster.url);
+		const holdLooks = async () => {
+			const held = await blocker.reserve();
+			await held`BEGIN`;
+			await held`LOCK TABLE store_meta IN ACCESS EXCLUSIVE MODE`;
+			return async () => {
+				await held`ROLLBACK`;
+				held.release();
+			};
+		};
+		const letLooksRun = await holdLooks();
+		await writer`UPDATE api_keys SET enabled = false WHERE id = ${disabled}`;
+		await writer`DELETE FROM api_keys WHERE id = ${deleted}`;
+		await writer`UPDATE api_keys SET key_digest = ${digestOf("rolled key, new text")} WHERE id = ${rolled}`;
+		await writer`UPDATE api_keys SET expiration = '2001-02-03T04:05:06Z' WHERE id = ${expiring}`;
+		await waitFor(
+			() =>
+				index.find(digestOf("disabled key"))?.enabled === false &&
+				index.find(digestOf("deleted key")) === undefined &&
+				index.find(digestOf("rolled key")) === undefined &&
+				index.find(digestOf("expiring key"))?.expiration === "2001-02-03T04:05:06Z",
+			"the revocations to reach the index from their notifications",
+		);
+		assert.equal(index.revision(), revisionBefore, "no ordered look has run");
+		assert.equal(index.find(digestOf("rolled key, new text")), undefined, "a grant (the new text) waits for the ordered look");
+		await letLooksRun();
+		await index.catchUp();
+		assert.ok(index.revision() > revisionBefore);
+		assert.equal(index.find(digestOf("rolled key, new text"))?.id, rolled, "the ordered look brings the grant");
+		assert.equal(index.find(digestOf("disabled key"))?.enabled, false, "the ordered look keeps what was refused early");
+		assert.equal(index.find(digestOf("deleted key")), undefined);
+		assert.equal(index.find(digestOf("expiring key"))?.expiration, "2001-02-03T04:05:06Z");
+
+		// Anyone who may connect may NOTIFY: a notice no transaction committed is undone by the next look.
+		const letLooksRunAgain = await holdLooks();
+		await writer`SELECT pg_notify(${changeChannel}, ${`${index.revision() + 1000} ${forged} disabled`})`;
+		await waitFor(() => index.find(digestOf("key of a forged notice"))?.enabled === false, "the forged notice to be applied");
+		await letLooksRunAgain();
+		await waitFor(() => index.find(digestOf("key of a forged notice"))?.enabled === true, "the look to undo the forged notice");
+
+		// The LISTEN connection goes silent (no notification arrives, nothing tells it): the timed look still brings the change.
+		const [listener] = await writer<{ port: number }[]>`
+			SELECT client_port AS port FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'listen %'`;
+		proxy.silenceConnection(listener?.port ?? 0);
+		await writer`UPDATE api_keys SET enabled = false WHERE id = ${unheard}`;
+		await waitFor(() => index.find(digestOf("key disabled unheard"))?.enabled === false, "the timed look to bring the revocation");
+	},
+);

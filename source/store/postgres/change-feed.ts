@@ -5,6 +5,8 @@
  * on a timer, since a notification sent while that connection is down is lost for good. After a
  * failover it reads everything again: with asynchronous replication the standby may never have
  * had the last changes the old primary committed, and it numbers its own from where its copy ends.
+ * A notification that names a revocation (migrations/004-revocation-notices.ts) is handed over at
+ * once, before the look it starts: refusing a key early is safe, granting one early is not.
  */
 import { performance } from "node:perf_hooks";
 import type { ISql, Sql } from "postgres";
@@ -14,6 +16,27 @@ export interface KeyChange {
 	revision: number;
 	/** null: the settings changed. */
 	keyId: number | null;
+}
+
+/** How a change makes a key refused: gone (deleted, or its old text no longer matches), disabled, or expiring at `at` (epoch ms). */
+export type Refusal = { kind: "deleted" | "rolled" | "disabled" } | { kind: "expires"; at: number };
+
+/** A revocation as its notification tells it, before the ordered feed confirms it. */
+export interface RevocationNotice {
+	revision: number;
+	keyId: number;
+	refusal: Refusal;
+	/** performance.now() when it arrived. */
+	receivedAt: number;
+}
+
+/** The revocation a notification's payload names; undefined for an empty payload or one not in our form (anyone may NOTIFY). */
+export function parseRevocationNotice(payload: string, receivedAt: number): RevocationNotice | undefined {
+	const match = /^(\d{1,18}) (\d{1,10}) (deleted|rolled|disabled|expires (-?\d{1,16}))$/.exec(payload);
+	if (!match) return undefined;
+	const [, revision, keyId, what, at] = match as unknown as [string, string, string, string, string | undefined];
+	const refusal: Refusal = at === undefined ? { kind: what as "deleted" | "rolled" | "disabled" } : { kind: "expires", at: Number(at) };
+	return { revision: Number(revision), keyId: Number(keyId), refusal, receivedAt };
 }
 
 export interface ChangeBatch {
@@ -32,6 +55,12 @@ export interface ChangeBatch {
 	head: number;
 	/** Which database server answered (databaseIdentity). */
 	database: string;
+}
+
+/** A batch as a follower hands it over. */
+export interface FollowedBatch extends ChangeBatch {
+	/** performance.now() when its read began: a true notification that arrived before it is at or below `head`. */
+	readAt: number;
 }
 
 /**
@@ -91,11 +120,15 @@ export interface FollowOptions {
 	/** The database its keys were read from (databaseIdentity), in the same snapshot. */
 	database: string;
 	/** Applies a batch; the follower moves past it once this resolves, and not if it throws. */
-	apply: (batch: ChangeBatch) => void | Promise<void>;
+	apply: (batch: FollowedBatch) => void | Promise<void>;
 	/** Looks for changes this often even without a notification; 0: only when notified or (re)connected. */
 	pollMs: number;
 	/** Hears a failed look for changes (the next one retries). */
 	onError: (error: unknown) => void;
+	/** Hears a look that found the follower current. */
+	onCurrent?: () => void;
+	/** Hears a notified revocation past the revision applied, before the look it starts. */
+	onRevocation?: (notice: RevocationNotice) => void;
 	/** Changes read per query. */
 	batchSize?: number;
 }
@@ -123,12 +156,14 @@ export async function followChanges(sql: Sql, options: FollowOptions): Promise<C
 			const began = performance.now();
 			const read = await changesAfter(sql, revision, options.batchSize);
 			const failedOver = read.database !== database;
-			const batch = failedOver ? { ...read, changes: [], reloadNeeded: true, revision: read.head, more: false } : read;
+			const reload = { changes: [], reloadNeeded: true, revision: read.head, more: false };
+			const batch = { ...read, readAt: began, ...(failedOver ? reload : {}) };
 			await options.apply(batch);
 			revision = batch.revision;
 			database = batch.database;
 			if (!batch.more) {
 				confirmedAt = began;
+				options.onCurrent?.();
 				return;
 			}
 		}
@@ -149,7 +184,12 @@ export async function followChanges(sql: Sql, options: FollowOptions): Promise<C
 		catchUp().catch(options.onError);
 	};
 
-	const listening = await sql.listen(changeChannel, lookInBackground, lookInBackground);
+	const notified = (payload: string) => {
+		const notice = options.onRevocation && parseRevocationNotice(payload, performance.now());
+		if (notice && notice.revision > revision) options.onRevocation?.(notice);
+		lookInBackground();
+	};
+	const listening = await sql.listen(changeChannel, notified, lookInBackground);
 	const timer = options.pollMs > 0 ? setInterval(lookInBackground, options.pollMs) : undefined;
 	timer?.unref();
 	let stopped = false;

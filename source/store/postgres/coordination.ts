@@ -19,7 +19,11 @@ export const lockPurpose = {
 	accessLogPartitions: 3,
 } as const;
 
-/** NOTIFY'd (empty payload, so one per transaction) when a transaction that changed keys or settings commits. */
+/**
+ * NOTIFY'd when a transaction that changed keys or settings commits: an empty payload (so one per
+ * transaction) or, for a change that can only refuse a key sooner, the change itself
+ * (migrations/004-revocation-notices.ts, parsed by change-feed.ts).
+ */
 export const changeChannel = "apikeys_tui_changes";
 
 /** How many changes are kept: a node further behind reads every key again. */

@@ -5,7 +5,7 @@
  * `--db=postgres://…` lands. Beside it: the schema and its migrations, the store's shared facts
  * (profile, secret check), the change feed, the key index, and the access log's daily partitions.
  */
-export { changesAfter, databaseIdentity, followChanges, headRevision, type ChangeBatch, type ChangeFollower, type FollowOptions, type KeyChange } from "./change-feed.js";
+export { changesAfter, databaseIdentity, followChanges, headRevision, type ChangeBatch, type ChangeFollower, type FollowedBatch, type FollowOptions, type KeyChange, type RevocationNotice } from "./change-feed.js";
 export { changeChannel, keptChanges, lockNamespace, lockPurpose } from "./coordination.js";
 export { isPostgresUrl, redactedUrl } from "./database-url.js";
 export { dropAccessLogPartitionsBefore, ensureAccessLogPartitions, partitionName } from "./access-log-partitions.js";

@@ -4,6 +4,9 @@
  * Read whole with the head revision in one snapshot, then kept current in the background from the
  * change feed: the keys a batch of changes names are read again (a key's latest state, so reading
  * it late is harmless), and everything is read again when the feed says changes were lost.
+ * A notified revocation is applied at once and kept until the ordered feed reaches its revision: a
+ * batch read before the revocation committed must not bring the key back, and a notice the feed
+ * never confirms (anyone who may connect may NOTIFY) is dropped and its key read again.
  */
 import type { Sql } from "postgres";
 import { formatIso } from "../../core/expiration.js";
@@ -11,7 +14,7 @@ import type { KeyType, Logging, VerifiedKey } from "../../core/model.js";
 import { defaultSettings, type StoreSettings } from "../../core/settings.js";
 import { parseList } from "../key-rows.js";
 import { readSettings } from "./settings-audit.js";
-import { type ChangeBatch, type ChangeFollower, databaseIdentity, followChanges, headRevision } from "./change-feed.js";
+import { type ChangeFollower, type FollowedBatch, databaseIdentity, followChanges, headRevision, type RevocationNotice } from "./change-feed.js";
 
 interface KeyRow {
 	id: number;
@@ -52,6 +55,8 @@ export interface KeyIndexOptions {
 	pollMs: number;
 	/** Hears a failed look for changes (the next one retries). */
 	onError: (error: unknown) => void;
+	/** Hears a look that found the index current. */
+	onCurrent?: () => void;
 }
 
 export class PostgresKeyIndex {
@@ -60,6 +65,9 @@ export class PostgresKeyIndex {
 	private readonly digestOfId = new Map<number, string>();
 	private follower: ChangeFollower | undefined;
 	private currentSettings: StoreSettings = { ...defaultSettings };
+	/** Revocations applied from their notification that the ordered feed has not reached yet. */
+	private unconfirmed: RevocationNotice[] = [];
+	private database = "";
 
 	private constructor(private readonly sql: Sql) {}
 
@@ -72,6 +80,8 @@ export class PostgresKeyIndex {
 			database,
 			pollMs: options.pollMs,
 			onError: options.onError,
+			...(options.onCurrent ? { onCurrent: options.onCurrent } : {}),
+			onRevocation: (notice) => index.refuseEarly(notice),
 			apply: (batch) => index.apply(batch),
 		});
 		return index;
@@ -124,16 +134,54 @@ export class PostgresKeyIndex {
 		this.digestOfId.clear();
 		for (const row of rows) this.add(row);
 		this.currentSettings = settings;
+		this.database = database;
 		return { revision, database };
 	}
 
-	private async apply(batch: ChangeBatch): Promise<void> {
+	/** A notified revocation, applied now; kept to be applied again over anything read before it committed. */
+	private refuseEarly(notice: RevocationNotice): void {
+		this.unconfirmed.push(notice);
+		this.applyRefusal(notice);
+	}
+
+	private applyRefusal({ keyId, refusal }: RevocationNotice): void {
+		const digest = this.digestOfId.get(keyId);
+		const key = digest === undefined ? undefined : this.byDigest.get(digest);
+		if (digest === undefined || key === undefined) return;
+		if (refusal.kind === "deleted" || refusal.kind === "rolled") {
+			this.byDigest.delete(digest);
+			this.digestOfId.delete(keyId);
+		} else if (refusal.kind === "disabled") {
+			this.byDigest.set(digest, { ...key, enabled: false });
+		} else if (refusal.kind === "expires" && (key.expiration === null || Date.parse(key.expiration) > refusal.at)) {
+			// An expiration that does not parse already counts as past: it is left as it is.
+			this.byDigest.set(digest, { ...key, expiration: formatIso(new Date(refusal.at)) });
+		}
+	}
+
+	/**
+	 * Which notices the batch settles: those at or below its revision (the batch read the key's
+	 * state after them), and, once the feed is caught up, those above the head it read although they
+	 * arrived before the read (no transaction committed them: not ours).
+	 */
+	private settledBy(batch: FollowedBatch): RevocationNotice[] {
+		const caughtUp = !batch.more;
+		return this.unconfirmed.filter(
+			(notice) => notice.revision <= batch.revision || (caughtUp && notice.revision > batch.head && notice.receivedAt < batch.readAt),
+		);
+	}
+
+	private async apply(batch: FollowedBatch): Promise<void> {
+		if (batch.database !== this.database) this.unconfirmed = [];
 		if (batch.reloadNeeded) {
 			await this.readAll();
+			this.confirm(batch, []);
 			return;
 		}
 		if (batch.changes.some((change) => change.keyId === null)) this.currentSettings = await readSettings(this.sql);
-		const ids = [...new Set(batch.changes.flatMap((change) => (change.keyId === null ? [] : [change.keyId])))];
+		const settled = this.settledBy(batch);
+		const changed = batch.changes.flatMap((change) => (change.keyId === null ? [] : [change.keyId]));
+		const ids = [...new Set([...changed, ...settled.map((notice) => notice.keyId)])];
 		if (ids.length === 0) return;
 		const rows = await this.sql<KeyRow[]>`SELECT ${this.sql.unsafe(columns)} FROM api_keys WHERE id = ANY(${ids}::int[])`;
 		// Applied at once (no await below): a lookup sees the index before the batch or after it.
@@ -144,6 +192,13 @@ export class PostgresKeyIndex {
 			this.digestOfId.delete(id);
 		}
 		for (const row of rows) this.add(row);
+		this.confirm(batch, settled);
+	}
+
+	/** Forgets the settled notices and applies the others again over what the batch read. */
+	private confirm(batch: FollowedBatch, settled: RevocationNotice[]): void {
+		this.unconfirmed = this.unconfirmed.filter((notice) => !settled.includes(notice) && notice.revision > batch.revision);
+		for (const notice of this.unconfirmed) this.applyRefusal(notice);
 	}
 
 	private add(row: KeyRow): void {
