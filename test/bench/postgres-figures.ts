@@ -13,7 +13,7 @@ import { LocalStore } from "../../source/store/local-store.js";
 import { PostgresStore } from "../../source/store/postgres/index.js";
 import { postgresSkipReason, startCluster } from "../support/postgres.js";
 import { clusterCpuMs, processCpuMs } from "./process-cpu.js";
-import { measurePropagation } from "./propagation-figure.js";
+import { measurePropagation, type Propagation, type PropagationSetup } from "./propagation-figure.js";
 import { type Running, spawnServer, stop } from "./server-figures.js";
 import { median } from "./stats.js";
 import { fileURLToPath } from "node:url";
@@ -69,7 +69,46 @@ async function loadRun(node: Running, seconds: number, request: ReturnType<typeo
 	return { rps: result.requests.average, requests: result.requests.total, nodeCpuMs, dbCpuMs };
 }
 
-export async function measurePostgres(dir: string, quick: boolean, log: (message: string) => void): Promise<PostgresGroup | undefined> {
+function measurePropagationLogged(log: (message: string) => void, trials: number, setup: PropagationSetup): Promise<Propagation> {
+	log(`PostgreSQL: revocation propagation across three nodes under load (${trials} keys disabled)`);
+	return measurePropagation(setup);
+}
+
+function propagationFigure(propagation: Propagation): BenchFigure {
+	return { name: "pg_propagation_p99_ms", value: propagation.p99, floor: null, unit: "ms", higherIsBetter: false };
+}
+
+/** Beside the figure: its median, each node on its own, the same counted from the disable's answer and from sending it, the probe's own round trip. */
+function propagationScaling(propagation: Propagation): Record<string, number> {
+	return {
+		pg_propagation_p50_ms: propagation.p50,
+		pg_propagation_trials: propagation.n,
+		pg_propagation_each_node_p50_ms: propagation.eachNodeP50,
+		pg_propagation_each_node_p99_ms: propagation.eachNodeP99,
+		pg_propagation_from_answer_p50_ms: propagation.fromAnswerP50,
+		pg_propagation_from_answer_p99_ms: propagation.fromAnswerP99,
+		pg_propagation_from_send_p50_ms: propagation.fromSendP50,
+		pg_propagation_from_send_p99_ms: propagation.fromSendP99,
+		pg_disable_answer_p50_ms: propagation.answerP50,
+		pg_disable_answer_p99_ms: propagation.answerP99,
+		pg_propagation_poll_p50_ms: propagation.pollP50,
+		pg_propagation_poll_p99_ms: propagation.pollP99,
+	};
+}
+
+export interface PostgresBenchOptions {
+	/** The program the nodes run (default: this checkout's build), to measure another build the same way. */
+	cli?: string;
+	/** Only the propagation figures. */
+	propagationOnly?: boolean;
+}
+
+export async function measurePostgres(
+	dir: string,
+	quick: boolean,
+	log: (message: string) => void,
+	options: PostgresBenchOptions = {},
+): Promise<PostgresGroup | undefined> {
 	const skip = postgresSkipReason();
 	if (skip !== undefined) {
 		log(`PostgreSQL figures skipped: ${skip}`);
@@ -92,12 +131,18 @@ export async function measurePostgres(dir: string, quick: boolean, log: (message
 		const sqlitePath = join(dir, "bench-pg-twin.db");
 		const pg = await PostgresStore.open(url, { secretFile });
 		const pgKeys = await seedKeys(pg);
-		const trials = quick ? 20 : 50;
+		const trials = quick ? 20 : 100;
 		const victims = [];
 		for (let i = 0; i < trials; i++) {
 			const input = { type: "feed", packagePermissions: ["view"], feed: "npm", displayName: `revoked ${i}` } as const;
 			const created = await pg.createKey(input, { actor: "bench" });
 			victims.push({ id: created.record.id, key: created.key });
+		}
+		if (options.propagationOnly) {
+			await pg.close();
+			const setup = { url, secretFile, adminKey: pgKeys.admin, victims, loadRequest: verifyRequest(pgKeys), cli: options.cli };
+			const propagation = await measurePropagationLogged(log, trials, setup);
+			return { figures: [propagationFigure(propagation)], scaling: propagationScaling(propagation) };
 		}
 		// Verification in-process reads only this node's memory: the database should not notice.
 		await pg.startServing();
@@ -113,8 +158,8 @@ export async function measurePostgres(dir: string, quick: boolean, log: (message
 		await sqlite.close();
 
 		log("PostgreSQL: one node against the same node on SQLite (autocannon, 10 connections)");
-		nodes.push(await spawnServer([cli, "serve", `--db=${url}`, `--secret-file=${secretFile}`, "--port=0"]));
-		nodes.push(await spawnServer([cli, "serve", `--db=${sqlitePath}`, "--port=0"]));
+		nodes.push(await spawnServer([options.cli ?? cli, "serve", `--db=${url}`, `--secret-file=${secretFile}`, "--port=0"]));
+		nodes.push(await spawnServer([options.cli ?? cli, "serve", `--db=${sqlitePath}`, "--port=0"]));
 		const [pgNode, sqliteNode] = nodes as [Running, Running];
 		const idleBefore = clusterCpuMs(cluster.pid);
 		await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -134,9 +179,9 @@ export async function measurePostgres(dir: string, quick: boolean, log: (message
 		for (const node of nodes.splice(0)) await stop(node);
 		const perRequestUs = (runs: Run[], ms: (run: Run) => number) => median(runs.map((run) => (ms(run) * 1000) / run.requests));
 
-		log(`PostgreSQL: revocation propagation across three nodes under load (${trials} keys disabled)`);
 		const loadRequest = verifyRequest(pgKeys);
-		const propagation = await measurePropagation({ url, secretFile, adminKey: pgKeys.admin, victims, loadRequest });
+		const setup = { url, secretFile, adminKey: pgKeys.admin, victims, loadRequest, cli: options.cli };
+		const propagation = await measurePropagationLogged(log, trials, setup);
 		return {
 			figures: [
 				// The floor is the same node on SQLite: the ratio is what PostgreSQL costs a verify request.
@@ -147,15 +192,10 @@ export async function measurePostgres(dir: string, quick: boolean, log: (message
 					unit: "/s",
 					higherIsBetter: true,
 				},
-				{ name: "pg_propagation_p99_ms", value: propagation.p99, floor: null, unit: "ms", higherIsBetter: false },
+				propagationFigure(propagation),
 			],
 			scaling: {
-				pg_propagation_p50_ms: propagation.p50,
-				pg_propagation_samples: propagation.n,
-				pg_propagation_from_send_p50_ms: propagation.fromSendP50,
-				pg_propagation_from_send_p99_ms: propagation.fromSendP99,
-				pg_disable_answer_p50_ms: propagation.answerP50,
-				pg_propagation_poll_p99_ms: propagation.pollP99,
+				...propagationScaling(propagation),
 				pg_node_cpu_us_per_verify_request: perRequestUs(pgRuns, (r) => r.nodeCpuMs),
 				sqlite_node_cpu_us_per_verify_request: perRequestUs(sqliteRuns, (r) => r.nodeCpuMs),
 				pg_db_cpu_us_per_verify_request: perRequestUs(pgRuns, (r) => r.dbCpuMs),

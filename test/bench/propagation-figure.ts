@@ -2,29 +2,43 @@
  * Revocation propagation across three `serve` nodes on one PostgreSQL store, under load: a child
  * process keeps verify traffic on all three (autocannon); each trial disables a key through the
  * first node's HTTP API and polls the other two back to back with a gateway's check of that key
- * until each refuses it. A sample is the time from the first node's answer (the disable is
- * committed) to another node's first refusal, 0 when it refused before that answer; the time from
- * sending the disable, which adds the first node's write, is kept beside it.
+ * until each refuses it. A sample is the time from the disable's commit to the later of the two
+ * refusals (every other node refuses); the commit is when the bench's own LISTEN connection hears
+ * the change's notification (its payload names the key, migrations/004-revocation-notices.ts), on
+ * a connection the load does not slow. A refusal is timed when its poll's answer arrives, so a poll's
+ * round trip is kept beside the figure, as are the samples counted from the first node's answer and
+ * from sending the disable.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+import { changeChannel } from "../../source/store/postgres/index.js";
 import { type Running, spawnServer, stop } from "./server-figures.js";
 import { percentile } from "./stats.js";
 
-const cli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+const builtCli = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface Propagation {
+	/** From the commit to the later refusal of the two other nodes. */
 	p50: number;
 	p99: number;
-	/** Samples: trials × the two nodes that did not take the change. */
+	/** Trials. */
 	n: number;
-	/** The same samples counted from sending the disable. */
+	/** Each node's refusal on its own, from the commit. */
+	eachNodeP50: number;
+	eachNodeP99: number;
+	/** The later refusal counted from the first node's answer (0 when both refused before it). */
+	fromAnswerP50: number;
+	fromAnswerP99: number;
+	/** The later refusal counted from sending the disable. */
 	fromSendP50: number;
 	fromSendP99: number;
-	/** Median time the first node took to answer the disable. */
+	/** Time the first node took to answer the disable. */
 	answerP50: number;
-	/** A poll's round trip under the load, p99: how finely a refusal is timed. */
+	answerP99: number;
+	/** A poll's round trip under the load: how finely a refusal is timed. */
+	pollP50: number;
 	pollP99: number;
 }
 
@@ -64,14 +78,39 @@ export interface PropagationSetup {
 	victims: { id: number; key: string }[];
 	/** The verify request the load sends (an admin key's header and a key to check). */
 	loadRequest: { method: "POST"; headers: Record<string, string>; body: string };
+	/** The program the nodes run (default: this checkout's build). */
+	cli?: string;
+}
+
+/** Hears the store's change notifications; `committedAt(id)` resolves when a disable of key `id` is heard. */
+async function commitListener(url: string) {
+	const sql = postgres(url, { max: 1, onnotice: () => {} });
+	const heard = new Map<number, number>();
+	const waiting = new Map<number, (at: number) => void>();
+	await sql.listen(changeChannel, (payload) => {
+		const at = performance.now();
+		const match = /^\d+ (\d+) disabled$/.exec(payload);
+		if (!match) return;
+		const id = Number(match[1]);
+		heard.set(id, at);
+		waiting.get(id)?.(at);
+	});
+	return {
+		committedAt: (id: number) => {
+			const at = heard.get(id);
+			return at === undefined ? new Promise<number>((resolve) => waiting.set(id, resolve)) : Promise.resolve(at);
+		},
+		end: () => sql.end({ timeout: 1 }),
+	};
 }
 
 export async function measurePropagation(setup: PropagationSetup): Promise<Propagation> {
 	const nodes: Running[] = [];
 	let loader: ReturnType<typeof spawn> | undefined;
+	const listener = await commitListener(setup.url);
 	try {
 		for (let i = 0; i < 3; i++) {
-			nodes.push(await spawnServer([cli, "serve", `--db=${setup.url}`, `--secret-file=${setup.secretFile}`, "--port=0"]));
+			nodes.push(await spawnServer([setup.cli ?? builtCli, "serve", `--db=${setup.url}`, `--secret-file=${setup.secretFile}`, "--port=0"]));
 		}
 		const [origin, ...others] = nodes.map((node) => node.url) as [string, string, string];
 		loader = spawn(process.execPath, ["-e", loadScript], {
@@ -80,6 +119,8 @@ export async function measurePropagation(setup: PropagationSetup): Promise<Propa
 			env: { ...process.env, BENCH_LOAD: JSON.stringify({ urls: nodes.map((n) => `${n.url}/api/api-keys/verify`), request: setup.loadRequest }) },
 		});
 		await new Promise((resolve) => setTimeout(resolve, 1000));
+		const fromCommit: number[] = [];
+		const eachNode: number[] = [];
 		const fromAnswer: number[] = [];
 		const fromSend: number[] = [];
 		const answers: number[] = [];
@@ -96,21 +137,28 @@ export async function measurePropagation(setup: PropagationSetup): Promise<Propa
 				return performance.now();
 			});
 			const refusals = await Promise.all(others.map((base) => refusedAt(base, victim.key, since, polls)));
-			const answer = await answered;
+			const [answer, committed] = await Promise.all([answered, listener.committedAt(victim.id)]);
+			const last = Math.max(...refusals);
 			answers.push(answer - since);
-			for (const at of refusals) {
-				fromSend.push(at - since);
-				fromAnswer.push(Math.max(0, at - answer));
-			}
+			fromCommit.push(last - committed);
+			for (const at of refusals) eachNode.push(at - committed);
+			fromAnswer.push(Math.max(0, last - answer));
+			fromSend.push(last - since);
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
 		return {
-			p50: percentile(fromAnswer, 50),
-			p99: percentile(fromAnswer, 99),
-			n: fromAnswer.length,
+			p50: percentile(fromCommit, 50),
+			p99: percentile(fromCommit, 99),
+			n: fromCommit.length,
+			eachNodeP50: percentile(eachNode, 50),
+			eachNodeP99: percentile(eachNode, 99),
+			fromAnswerP50: percentile(fromAnswer, 50),
+			fromAnswerP99: percentile(fromAnswer, 99),
 			fromSendP50: percentile(fromSend, 50),
 			fromSendP99: percentile(fromSend, 99),
 			answerP50: percentile(answers, 50),
+			answerP99: percentile(answers, 99),
+			pollP50: percentile(polls, 50),
 			pollP99: percentile(polls, 99),
 		};
 	} finally {
@@ -120,5 +168,6 @@ export async function measurePropagation(setup: PropagationSetup): Promise<Propa
 			await exited;
 		}
 		for (const node of nodes) await stop(node);
+		await listener.end();
 	}
 }
