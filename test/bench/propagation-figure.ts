@@ -5,13 +5,13 @@
  * until each refuses it. A sample is the time from the disable's commit to the later of the two
  * refusals (every other node refuses); the commit is when the bench's own LISTEN connection hears
  * the change's notification (its payload names the key, migrations/004-revocation-notices.ts), on
- * a connection the load does not slow. A refusal is timed when its poll's answer arrives, so a poll's
+ * a connection and a thread of its own that the pollers do not slow. A refusal is timed when its poll's answer arrives, so a poll's
  * round trip is kept beside the figure, as are the samples counted from the first node's answer and
  * from sending the disable.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import postgres from "postgres";
+import { Worker } from "node:worker_threads";
 import { changeChannel } from "../../source/store/postgres/index.js";
 import { type Running, spawnServer, stop } from "./server-figures.js";
 import { percentile } from "./stats.js";
@@ -58,12 +58,12 @@ async function allowed(base: string, key: string): Promise<boolean> {
 	return response.status === 204;
 }
 
-/** When (performance.now()) `base` first refuses `key`, asking back to back; each poll's round trip goes into `polls`. */
+/** When (wall clock) `base` first refuses `key`, asking back to back; each poll's round trip goes into `polls`. */
 async function refusedAt(base: string, key: string, since: number, polls: number[]): Promise<number> {
 	for (;;) {
-		const asked = performance.now();
+		const asked = wallClock();
 		const stillAllowed = await allowed(base, key);
-		const now = performance.now();
+		const now = wallClock();
 		polls.push(now - asked);
 		if (!stillAllowed) return now;
 		if (now - since > 10_000) throw new Error(`${base} still allows a key disabled 10 s ago`);
@@ -82,25 +82,49 @@ export interface PropagationSetup {
 	cli?: string;
 }
 
-/** Hears the store's change notifications; `committedAt(id)` resolves when a disable of key `id` is heard. */
+/**
+ * Hears the store's disables in a worker thread of its own, so the pollers on the main thread do
+ * not delay it; each is timed there, as wall-clock milliseconds (timeOrigin + now, comparable
+ * across threads).
+ */
+const listenerScript = `
+const { parentPort, workerData } = require("node:worker_threads");
+import(workerData.driver).then(async ({ default: postgres }) => {
+	const sql = postgres(workerData.url, { max: 1, onnotice: () => {} });
+	await sql.listen(workerData.channel, (payload) => {
+		const at = performance.timeOrigin + performance.now();
+		const match = /^\\d+ (\\d+) disabled$/.exec(payload);
+		if (match) parentPort.postMessage({ id: Number(match[1]), at });
+	});
+	parentPort.postMessage("listening");
+	parentPort.on("message", () => sql.end({ timeout: 1 }).then(() => process.exit(0)));
+});
+`;
+
+const wallClock = () => performance.timeOrigin + performance.now();
+
+/** `committedAt(id)` resolves with the wall-clock time the disable of key `id` was heard committed. */
 async function commitListener(url: string) {
-	const sql = postgres(url, { max: 1, onnotice: () => {} });
+	const worker = new Worker(listenerScript, { eval: true, workerData: { url, channel: changeChannel, driver: import.meta.resolve("postgres") } });
 	const heard = new Map<number, number>();
 	const waiting = new Map<number, (at: number) => void>();
-	await sql.listen(changeChannel, (payload) => {
-		const at = performance.now();
-		const match = /^\d+ (\d+) disabled$/.exec(payload);
-		if (!match) return;
-		const id = Number(match[1]);
-		heard.set(id, at);
-		waiting.get(id)?.(at);
+	await new Promise<void>((resolve, reject) => {
+		worker.once("error", reject);
+		worker.on("message", (message: "listening" | { id: number; at: number }) => {
+			if (message === "listening") return resolve();
+			heard.set(message.id, message.at);
+			waiting.get(message.id)?.(message.at);
+		});
 	});
 	return {
 		committedAt: (id: number) => {
 			const at = heard.get(id);
 			return at === undefined ? new Promise<number>((resolve) => waiting.set(id, resolve)) : Promise.resolve(at);
 		},
-		end: () => sql.end({ timeout: 1 }),
+		end: () => new Promise<void>((resolve) => {
+			worker.once("exit", () => resolve());
+			worker.postMessage("end");
+		}),
 	};
 }
 
@@ -129,12 +153,12 @@ export async function measurePropagation(setup: PropagationSetup): Promise<Propa
 			for (const base of others) {
 				if (!(await allowed(base, victim.key))) throw new Error(`${base} refuses a key before it was disabled`);
 			}
-			const since = performance.now();
+			const since = wallClock();
 			const request = { method: "POST", headers: { "X-ApiKey": setup.adminKey } };
 			const answered = fetch(`${origin}/api/api-keys/disable?id=${victim.id}`, request).then(async (response) => {
 				await response.arrayBuffer();
 				if (response.status !== 200) throw new Error(`disable answered ${response.status}`);
-				return performance.now();
+				return wallClock();
 			});
 			const refusals = await Promise.all(others.map((base) => refusedAt(base, victim.key, since, polls)));
 			const [answer, committed] = await Promise.all([answered, listener.committedAt(victim.id)]);
