@@ -4,7 +4,7 @@
  * refused, a bound for a hang, not a measure of speed). A node cut off from the database answers
  * from memory until --max-staleness, then refuses every key check with 503 and says why on
  * /health; once the database answers again it checks keys again, and a key revoked meanwhile
- * through another node is refused, never let through.
+ * through another node is refused, never let through; it says so once as it begins and once as it ends.
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -98,6 +98,11 @@ describe("serve nodes on one PostgreSQL store", { skip: postgresSkipReason() }, 
 		await waitFor(async () => !(answer = await outcomeOf(cutOff, store, revoked.key)).startsWith("HTTP 503"), "key checks to resume");
 		assert.equal(answer, "disabled", "the key revoked meanwhile is refused, not let through");
 		await waitFor(async () => (await outcomeOf(cutOff, store, store.admin)) === "valid", "the admin key to pass again");
-		assert.match(cutOff.output().stderr, /could not look for changes to the keys, will retry/);
+		// Told once when the looks began to fail and once when they succeeded again, not at every look (one a second).
+		await waitFor(() => cutOff.output().stderr.includes("the keys are current again"), "the node to say it is current again");
+		const told = cutOff.output().stderr.split("\n").filter((line) => line.includes("look for changes"));
+		assert.equal(told.length, 2, told.join("\n"));
+		assert.match(told[0] ?? "", /^apikeys-tui serve: cannot look for changes to the keys, will keep trying .*: postgres:\/\/postgres@127\.0\.0\.1:\d+\/stale: cannot reach/);
+		assert.match(told[1] ?? "", /^apikeys-tui serve: the keys are current again: a look for changes succeeded after \d+ failed looks? over \d+ s$/);
 	});
 });

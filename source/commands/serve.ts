@@ -106,9 +106,7 @@ a local file and never stale.`,
 		process.on("SIGTERM", stop);
 		process.on("SIGINT", stop);
 		const store = await openOwnStore(flags, io.env, { existing: true, warn: warnOnStderr(io) });
-		if ("onFeedError" in store) {
-			store.onFeedError = (error) => io.stderr(`apikeys-tui serve: could not look for changes to the keys, will retry: ${safeLine((error as Error).message)}\n`);
-		}
+		if ("onFeedReport" in store) store.onFeedReport = (line) => io.stderr(`apikeys-tui serve: ${safeLine(line)}\n`);
 		await store.startServing({ maxStalenessMs }).catch(async (error: unknown) => {
 			await store.close();
 			throw error;

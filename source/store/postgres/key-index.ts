@@ -50,6 +50,9 @@ function verifiedKey(row: KeyRow): VerifiedKey {
 
 const columns = "id, type, display_name, system_apis, package_permissions, feed, feed_group, user_name, expiration, logging, enabled, key_digest";
 
+/** Keys read per query when reading every key: each query stays short, so one look's time bound fits a reload at any size. */
+const reloadPageSize = 5_000;
+
 export interface KeyIndexOptions {
 	/** Looks for changes this often even without a notification. */
 	pollMs: number;
@@ -123,12 +126,16 @@ export class PostgresKeyIndex {
 
 	/** Reads every key, and the revision and database they are at, in one snapshot. */
 	private async readAll(): Promise<{ revision: number; database: string }> {
-		const { revision, database, rows, settings } = await this.sql.begin("isolation level repeatable read read only", async (tx) => ({
-			revision: await headRevision(tx),
-			database: await databaseIdentity(tx),
-			rows: await tx<KeyRow[]>`SELECT ${tx.unsafe(columns)} FROM api_keys`,
-			settings: await readSettings(tx),
-		}));
+		const { revision, database, rows, settings } = await this.sql.begin("isolation level repeatable read read only", async (tx) => {
+			const rows: KeyRow[] = [];
+			for (;;) {
+				const after = rows.at(-1)?.id ?? 0;
+				const page = await tx<KeyRow[]>`SELECT ${tx.unsafe(columns)} FROM api_keys WHERE id > ${after} ORDER BY id LIMIT ${reloadPageSize}`;
+				rows.push(...page);
+				if (page.length < reloadPageSize) break;
+			}
+			return { revision: await headRevision(tx), database: await databaseIdentity(tx), rows, settings: await readSettings(tx) };
+		});
 		// Replaced at once (no await below): a lookup sees the old index or the new one.
 		this.byDigest.clear();
 		this.digestOfId.clear();

@@ -30,6 +30,8 @@ export interface PostgresOpenOptions {
 
 export interface OpenedDatabase {
 	sql: Sql;
+	/** A connection of its own for following the changes (see connectFeed). */
+	connectFeed: (lookTimeoutMs: number) => Sql;
 	/** The URL without its password: what messages and the header name. */
 	location: string;
 	profile: ProfileName;
@@ -47,11 +49,24 @@ export async function openDatabase(url: string, options: PostgresOpenOptions): P
 		await prepareSchema(sql, location);
 		const profile = await settleProfile(sql, location, options.profile);
 		const secret = await settleStoreSecret(sql, options.secretFile, options.onWarning ?? (() => {}));
-		return { sql, location, profile, secret };
+		return { sql, location, profile, secret, connectFeed: (lookTimeoutMs) => connectFeed(url, lookTimeoutMs) };
 	} catch (error) {
 		await sql.end({ timeout: 1 }).catch(() => {});
 		throw describePostgresError(error, location);
 	}
+}
+
+/**
+ * The connection a serving node follows the changes on (its own, so a look never waits behind the
+ * access log's writes), with every query bounded: postgres.js otherwise waits as long as TCP does
+ * (minutes) on a link that drops packets without a reset. A query past `lookTimeoutMs` is
+ * canceled; a cancel unanswered as long again closes the connection, and the next look connects
+ * anew, so the node recovers by itself once the link is back. Its LISTEN connection is not bounded
+ * (postgres.js's keep-alive finds it dead); the timed look covers for it meanwhile.
+ */
+function connectFeed(url: string, lookTimeoutMs: number): Sql {
+	const seconds = lookTimeoutMs / 1000;
+	return postgres(url, { onnotice: () => {}, max: 1, connect_timeout: seconds, query_timeout: seconds, cancel_timeout: seconds });
 }
 
 async function settleProfile(sql: Sql, location: string, wanted: ProfileName | undefined): Promise<ProfileName> {

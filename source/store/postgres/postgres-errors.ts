@@ -14,6 +14,7 @@ export function describePostgresError(error: unknown, where: string): unknown {
 	if (["ECONNREFUSED", "ECONNRESET", "EPIPE", "ENOENT", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "57P01", "57P03"].includes(code)) {
 		return new AppError(`${where}: cannot reach the PostgreSQL server (${firstLine(message) || code})`, "unavailable");
 	}
+	if (code === "QUERY_TIMEOUT") return new AppError(`${where}: the PostgreSQL server did not answer in time (${firstLine(message)})`, "unavailable");
 	if (code === "28P01" || code === "28000") return new AppError(`${where}: the server refused the sign-in (${firstLine(message)}); give the password in PGPASSWORD or ~/.pgpass`, "store");
 	if (code === "3D000") return new AppError(`${where}: ${firstLine(message)}; create it first (createdb)`, "store");
 	if (code === "25006") return new AppError(`${where}: the server is read-only (a standby); give the primary, or several hosts with target_session_attrs=primary`, "unavailable");

@@ -34,6 +34,7 @@ import { KeyWrites } from "./key-writes.js";
 import { openDatabase, type PostgresOpenOptions } from "./open-database.js";
 import { describePostgresError } from "./postgres-errors.js";
 import { readAuditTrail, readSettings } from "./settings-audit.js";
+import { LookReport } from "./look-report.js";
 import { StalenessGate } from "./staleness-gate.js";
 import type { Sql } from "postgres";
 
@@ -41,6 +42,11 @@ import type { Sql } from "postgres";
 const catchUpPollMs = 1_000;
 /** Looks per max-staleness at least, so one slow look does not trip the staleness gate. */
 const looksPerMaxStaleness = 4;
+/**
+ * A look's queries are given up after this share of max-staleness, within these bounds: a look
+ * takes milliseconds, and a reload reads pages of keys, each a short query.
+ */
+const lookTimeoutBounds = { min: 1_000, max: 5_000 } as const;
 
 export class PostgresStore implements ServedStore {
 	readonly kind = "local" as const;
@@ -48,6 +54,8 @@ export class PostgresStore implements ServedStore {
 	readonly catalog: Catalog;
 	private readonly writes: KeyWrites;
 	private index: PostgresKeyIndex | undefined;
+	/** The connection the index follows the changes on (open-database.ts connectFeed). */
+	private feedSql: Sql | undefined;
 	private gate: StalenessGate | undefined;
 	private logWriter: PostgresAccessLogWriter | undefined;
 	/** Follows the change feed for changeMark() where no key index does. */
@@ -57,14 +65,19 @@ export class PostgresStore implements ServedStore {
 	private closed = false;
 	/** Told when a batch of access-log entries could not be written (they are kept and tried again). */
 	onLogError: ((error: unknown) => void) | undefined;
-	/** Told when a look for changes failed (the next one retries). */
-	onFeedError: ((error: unknown) => void) | undefined;
+	/**
+	 * Told, in a line, when looks for changes begin to fail (the next one retries), at most once a
+	 * minute while they go on failing, and when one succeeds again (look-report.ts).
+	 */
+	onFeedReport: ((line: string) => void) | undefined;
+	private readonly lookReport = new LookReport((line) => this.onFeedReport?.(line));
 
 	private constructor(
 		private readonly sql: Sql,
 		readonly location: string,
 		readonly profile: ProfileName,
 		private readonly secret: Buffer,
+		private readonly connectFeed: (lookTimeoutMs: number) => Sql,
 	) {
 		this.catalog = catalogFor(profile);
 		this.writes = new KeyWrites(sql, this.catalog, secret);
@@ -73,7 +86,7 @@ export class PostgresStore implements ServedStore {
 	/** Opens the store in the database at `url` (see open-database.ts); `location` is the URL without its password. */
 	static async open(url: string, options: PostgresOpenOptions): Promise<PostgresStore> {
 		const opened = await openDatabase(url, options);
-		return new PostgresStore(opened.sql, opened.location, opened.profile, opened.secret);
+		return new PostgresStore(opened.sql, opened.location, opened.profile, opened.secret, opened.connectFeed);
 	}
 
 	/** Runs a query, turning PostgreSQL's failures into one-line messages. */
@@ -88,7 +101,7 @@ export class PostgresStore implements ServedStore {
 	/** A change: once committed, this node's index holds it before the call resolves. */
 	private async write<T>(operation: () => Promise<T>): Promise<T> {
 		const result = await this.guard(operation);
-		await this.index?.catchUp().catch((error: unknown) => this.onFeedError?.(error));
+		await this.index?.catchUp().catch((error: unknown) => this.lookReport.failed(describePostgresError(error, this.location)));
 		return result;
 	}
 
@@ -161,14 +174,18 @@ export class PostgresStore implements ServedStore {
 		if (this.index) return;
 		const maxStalenessMs = options.maxStalenessMs ?? defaultMaxStalenessMs;
 		const gate = new StalenessGate(maxStalenessMs, () => this.index?.confirmedAt() ?? Number.NEGATIVE_INFINITY);
+		const lookMs = maxStalenessMs / looksPerMaxStaleness;
+		this.feedSql ??= this.connectFeed(Math.min(lookTimeoutBounds.max, Math.max(lookTimeoutBounds.min, lookMs)));
+		const feedSql = this.feedSql;
 		this.index = await this.guard(() =>
-			PostgresKeyIndex.open(this.sql, {
-				pollMs: Math.min(catchUpPollMs, maxStalenessMs / looksPerMaxStaleness),
+			PostgresKeyIndex.open(feedSql, {
+				pollMs: Math.min(catchUpPollMs, lookMs),
 				onError: (error) => {
 					const described = describePostgresError(error, this.location);
 					gate.noteError(described);
-					this.onFeedError?.(described);
+					this.lookReport.failed(described);
 				},
+				onCurrent: () => this.lookReport.current(),
 			}),
 		);
 		this.gate = gate;
@@ -214,7 +231,7 @@ export class PostgresStore implements ServedStore {
 			this.markFollowerStarted = true;
 			this.followForMarks().catch((error: unknown) => {
 				this.markFollowerStarted = false;
-				this.onFeedError?.(describePostgresError(error, this.location));
+				this.lookReport.failed(describePostgresError(error, this.location));
 			});
 		}
 		return String(this.markFollower?.revision() ?? "");
@@ -229,7 +246,8 @@ export class PostgresStore implements ServedStore {
 			after,
 			database,
 			pollMs: catchUpPollMs,
-			onError: (error) => this.onFeedError?.(describePostgresError(error, this.location)),
+			onError: (error) => this.lookReport.failed(describePostgresError(error, this.location)),
+			onCurrent: () => this.lookReport.current(),
 			apply: () => {},
 		});
 		if (this.closed) await this.markFollower.stop();
@@ -274,6 +292,7 @@ export class PostgresStore implements ServedStore {
 		} finally {
 			await this.index?.close().catch(() => {});
 			await this.markFollower?.stop().catch(() => {});
+			await this.feedSql?.end({ timeout: 1 }).catch(() => {});
 			await this.sql.end({ timeout: 5 });
 		}
 	}
