@@ -127,7 +127,7 @@ export interface FollowOptions {
 	onError: (error: unknown) => void;
 	/** Hears a look that found the follower current. */
 	onCurrent?: () => void;
-	/** Hears a notified revocation past the revision applied, before the look it starts. */
+	/** Hears a notified revocation past the revisions read, before the look it starts. */
 	onRevocation?: (notice: RevocationNotice) => void;
 	/** Changes read per query. */
 	batchSize?: number;
@@ -148,6 +148,8 @@ export async function followChanges(sql: Sql, options: FollowOptions): Promise<C
 	let revision = options.after;
 	let database = options.database;
 	let confirmedAt = Number.NEGATIVE_INFINITY;
+	/** The last revision read, applied or being applied: a notice at or below it is in hand already. */
+	let readThrough = revision;
 	let queued: Promise<void> | undefined;
 	let tail: Promise<void> = Promise.resolve();
 
@@ -158,6 +160,8 @@ export async function followChanges(sql: Sql, options: FollowOptions): Promise<C
 			const failedOver = read.database !== database;
 			const reload = { changes: [], reloadNeeded: true, revision: read.head, more: false };
 			const batch = { ...read, readAt: began, ...(failedOver ? reload : {}) };
+			// A reload may move back (a restored or promoted database numbers on from its own end).
+			readThrough = batch.reloadNeeded ? batch.revision : Math.max(readThrough, batch.revision);
 			await options.apply(batch);
 			revision = batch.revision;
 			database = batch.database;
@@ -186,7 +190,7 @@ export async function followChanges(sql: Sql, options: FollowOptions): Promise<C
 
 	const notified = (payload: string) => {
 		const notice = options.onRevocation && parseRevocationNotice(payload, performance.now());
-		if (notice && notice.revision > revision) options.onRevocation?.(notice);
+		if (notice && notice.revision > readThrough) options.onRevocation?.(notice);
 		lookInBackground();
 	};
 	const listening = await sql.listen(changeChannel, notified, lookInBackground);
