@@ -8,7 +8,7 @@
  * so the URLs point at a port where nothing listens.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { runCli } from "./support/run-cli.js";
@@ -35,6 +35,12 @@ describe("store options refused before anything is opened", () => {
 		assert.equal(byEnv.code, 2, byEnv.stderr);
 		assert.match(byEnv.stderr, /^\$APIKEYS_TUI_SECRET_FILE error: the folder .* does not exist/);
 		assert.deepEqual(readdirSync(dir), []);
+
+		const file = join(dir, "notes.txt");
+		writeFileSync(file, "");
+		const underFile = await runCli(["list", `--db=${nowhere}`, `--secret-file=${join(file, "secret")}`]);
+		assert.equal(underFile.code, 2, underFile.stderr);
+		assert.match(underFile.stderr, new RegExp(`^--secret-file error: ${file} is a file, not a folder\n`));
 	});
 
 	test("a secret file path that is a folder or a device is refused as not a file, with no chmod advice", async (t) => {

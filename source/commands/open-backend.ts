@@ -3,7 +3,7 @@
  * URL or a source name), else a store of our own (--db, APIKEYS_TUI_DB, or the default): an
  * SQLite file, or a PostgreSQL database for a `postgres://` URL (with its --secret-file).
  */
-import { existsSync, lstatSync, type Stats } from "node:fs";
+import { existsSync, lstatSync, type Stats, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Backend } from "../core/backend.js";
 import { parseProfileName, type ProfileName } from "../core/catalog.js";
@@ -75,6 +75,7 @@ function checkSecretFilePath(given: Given): void {
 	} catch {
 		const folder = dirname(resolve(given.value));
 		if (!existsSync(folder)) throw givenError(given, `the folder ${folder} does not exist; make it first (install -d -m 700 '${folder}')`);
+		if (!statSync(folder).isDirectory()) throw givenError(given, `${folder} is a file, not a folder`);
 		return;
 	}
 	// A link is refused by the store itself, which says why.
