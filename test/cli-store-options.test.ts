@@ -4,7 +4,8 @@
  * before the database is touched (it used to read "cannot reach the PostgreSQL server" after the
  * schema was made); a refusal names $APIKEYS_TUI_DB when the store came from it, not a --db the
  * user never typed; backup on a PostgreSQL store says how to back it up; --secret-file with a
- * remote instance is refused as with a store file. No cluster is needed: every check comes first,
+ * remote instance is refused as with a store file; a PostgreSQL URL or a URL with a password in
+ * --source is refused naming --db, its password shown as ***. No cluster is needed: every check comes first,
  * so the URLs point at a port where nothing listens.
  */
 import assert from "node:assert/strict";
@@ -83,5 +84,17 @@ describe("store options refused before anything is opened", () => {
 		const result = await runCli(["status", "--source=http://127.0.0.1:1/", "--secret-file=/tmp/never-read.secret"]);
 		assert.equal(result.code, 2, result.stderr);
 		assert.match(result.stderr, /^--secret-file error: applies to a PostgreSQL store \(--db=postgres:\/\/…\); a remote instance/);
+	});
+
+	test("a PostgreSQL URL or a URL with a password in --source is refused naming --db, and the password is never printed", async () => {
+		const database = await runCli(["list", "--source=postgres://keys:hunter2@db.example/keys"]);
+		assert.equal(database.code, 2, database.stderr);
+		assert.match(database.stderr, /^--source error: "postgres:\/\/keys:\*\*\*@db\.example\/keys" is a PostgreSQL database: give it/);
+		oneLine(database.stderr);
+
+		const withPassword = await runCli(["list", "--source=https://admin:hunter2@127.0.0.1:1/"]);
+		assert.equal(withPassword.code, 2, withPassword.stderr);
+		assert.match(withPassword.stderr, /^--source error: "https:\/\/admin:\*\*\*@127\.0\.0\.1:1\/" holds a user and password/);
+		for (const result of [database, withPassword]) assert.doesNotMatch(result.stdout + result.stderr, /hunter2/);
 	});
 });

@@ -20,8 +20,16 @@ import { type BackendUse, type CommandIo, type Flags, optionError, stringFlag, U
 /** Stores reached by a URL in --db, by scheme: any other `scheme://…` is refused rather than taken for a relative file path. */
 const storeUrlSchemes: ReadonlySet<string> = new Set(["postgres", "postgresql"]);
 
+function schemeOf(text: string): string | undefined {
+	return /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+}
+
+function isUrl(text: string): boolean {
+	return schemeOf(text) !== undefined;
+}
+
 function checkNotUrl(chosen: Given): void {
-	const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(chosen.value)?.[1]?.toLowerCase();
+	const scheme = schemeOf(chosen.value);
 	if (scheme !== undefined && !storeUrlSchemes.has(scheme)) {
 		throw givenError(chosen, `"${chosen.value}" is a URL, and there is no ${scheme}:// store; --db takes a file path or a postgres:// URL (a remote instance is --source)`);
 	}
@@ -194,11 +202,26 @@ async function credentialsFor(
 	return source ? sourceCredentials(source) : {};
 }
 
+/**
+ * A --source that cannot be a remote instance's URL, refused without printing a password: a
+ * PostgreSQL database (that is --db), or a URL with a user or password in it (argv is public,
+ * and a request is never sent with one).
+ */
+function checkSourceUrl(given: Given): void {
+	const shown = isUrl(given.value) ? redactedUrl(given.value) : given.value;
+	if (isPostgresUrl(given.value)) throw givenError(given, `"${shown}" is a PostgreSQL database: give it in --db; --source is a remote instance (https://… or a source name)`);
+	if (/^https?:\/\/[^/?#]*@/i.test(given.value)) {
+		throw givenError(given, `"${shown}" holds a user and password, which other users can read on the command line: use --username with --password=-, or $APIKEYS_TUI_API_KEY`);
+	}
+}
+
 /** The URL and the source entry a --source names: a source from the config files, or a URL as it is. */
 export function resolveSource(flags: Flags, env: NodeJS.ProcessEnv): { url: string; source: ReturnType<typeof findSource> } | undefined {
-	const given = stringFlag(flags, "source") ?? (env.APIKEYS_TUI_SOURCE?.trim() || undefined);
+	const flag = stringFlag(flags, "source");
+	const given = flag ?? (env.APIKEYS_TUI_SOURCE?.trim() || undefined);
 	if (given === undefined) return undefined;
 	if (stringFlag(flags, "db") !== undefined) throw optionError("source", "give --db or --source, not both");
+	checkSourceUrl({ value: given, name: flag !== undefined ? "--source" : "$APIKEYS_TUI_SOURCE" });
 	const named = findSource(given, env);
 	const url = named?.url ?? (/^https?:\/\//i.test(given) ? given : undefined);
 	if (!url) throw optionError("source", `Source ${given} not found (see apikeys-tui sources list).`);
