@@ -211,7 +211,7 @@ function checkSourceUrl(given: Given): void {
 	const shown = isUrl(given.value) ? redactedUrl(given.value) : given.value;
 	if (isPostgresUrl(given.value)) throw givenError(given, `"${shown}" is a PostgreSQL database: give it in --db; --source is a remote instance (https://… or a source name)`);
 	if (/^https?:\/\/[^/?#]*@/i.test(given.value)) {
-		throw givenError(given, `"${shown}" holds a user and password, which other users can read on the command line: use --username with --password=-, or $APIKEYS_TUI_API_KEY`);
+		throw givenError(given, `"${shown}" holds a user and password: give the user in --username and the password with --password=- or $APIKEYS_TUI_PASSWORD (argv is public), or a key in $APIKEYS_TUI_API_KEY`);
 	}
 }
 
