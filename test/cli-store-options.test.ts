@@ -95,6 +95,9 @@ describe("store options refused before anything is opened", () => {
 		const withPassword = await runCli(["list", "--source=https://admin:hunter2@127.0.0.1:1/"]);
 		assert.equal(withPassword.code, 2, withPassword.stderr);
 		assert.match(withPassword.stderr, /^--source error: "https:\/\/admin:\*\*\*@127\.0\.0\.1:1\/" holds a user and password/);
-		for (const result of [database, withPassword]) assert.doesNotMatch(result.stdout + result.stderr, /hunter2/);
+		const otherScheme = await runCli(["list", "--source=ftp://admin:hunter2@127.0.0.1:1/"]);
+		assert.equal(otherScheme.code, 2, otherScheme.stderr);
+		assert.match(otherScheme.stderr, /^--source error: Source ftp:\/\/admin:\*\*\*@127\.0\.0\.1:1\/ not found/);
+		for (const result of [database, withPassword, otherScheme]) assert.doesNotMatch(result.stdout + result.stderr, /hunter2/);
 	});
 });

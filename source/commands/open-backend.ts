@@ -52,7 +52,7 @@ function profileOf(flags: Flags): ProfileName | undefined {
 /** A store option's value and where it was given: the option, or the variable a refusal must name instead. */
 interface Given {
 	value: string;
-	/** `--db` or `$APIKEYS_TUI_DB`, as a refusal names it. */
+	/** The option (`--db`) or the variable (`$APIKEYS_TUI_DB`) it came from, as a refusal names it. */
 	name: string;
 }
 
@@ -202,13 +202,18 @@ async function credentialsFor(
 	return source ? sourceCredentials(source) : {};
 }
 
+/** A --source as a message may quote it: a URL with its password as `***`. */
+function shownSource(text: string): string {
+	return isUrl(text) ? redactedUrl(text) : text;
+}
+
 /**
  * A --source that cannot be a remote instance's URL, refused without printing a password: a
  * PostgreSQL database (that is --db), or a URL with a user or password in it (argv is public,
  * and a request is never sent with one).
  */
 function checkSourceUrl(given: Given): void {
-	const shown = isUrl(given.value) ? redactedUrl(given.value) : given.value;
+	const shown = shownSource(given.value);
 	if (isPostgresUrl(given.value)) throw givenError(given, `"${shown}" is a PostgreSQL database: give it in --db; --source is a remote instance (https://… or a source name)`);
 	if (/^https?:\/\/[^/?#]*@/i.test(given.value)) {
 		throw givenError(given, `"${shown}" holds a user and password: give the user in --username and the password with --password=- or $APIKEYS_TUI_PASSWORD (argv is public), or a key in $APIKEYS_TUI_API_KEY`);
@@ -224,7 +229,7 @@ export function resolveSource(flags: Flags, env: NodeJS.ProcessEnv): { url: stri
 	checkSourceUrl({ value: given, name: flag !== undefined ? "--source" : "$APIKEYS_TUI_SOURCE" });
 	const named = findSource(given, env);
 	const url = named?.url ?? (/^https?:\/\//i.test(given) ? given : undefined);
-	if (!url) throw optionError("source", `Source ${given} not found (see apikeys-tui sources list).`);
+	if (!url) throw optionError("source", `Source ${shownSource(given)} not found (see apikeys-tui sources list).`);
 	return { url, source: named };
 }
 
