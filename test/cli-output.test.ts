@@ -16,7 +16,7 @@ function unexpectedStderr(text: string): string {
 }
 
 describe("wording and exit codes", () => {
-	test("serve on a port in use: one line, exit 1 (a failure, not a usage error)", async (t) => {
+	test("serve on a port in use or an address not this machine's: one line in words, exit 1 (a failure, not a usage error)", async (t) => {
 		const db = tempDbPath(t);
 		assert.equal((await runCli(["create", "system", `--db=${db}`])).code, 0);
 		const taken = createServer();
@@ -25,7 +25,11 @@ describe("wording and exit codes", () => {
 		const port = (taken.address() as AddressInfo).port;
 		const result = await runCli(["serve", `--port=${port}`, `--db=${db}`]);
 		assert.equal(result.code, 1, result.stderr);
-		assert.equal(result.stderr, `apikeys-tui: cannot listen on 127.0.0.1:${port}: EADDRINUSE\n`);
+		assert.equal(result.stderr, `apikeys-tui: cannot listen on 127.0.0.1:${port}: the port is in use (another serve node?); choose another --port\n`);
+		// TEST-NET-1 (RFC 5737): never an address of this machine; binding to it sends nothing.
+		const foreign = await runCli(["serve", "--host=192.0.2.1", "--public", "--port=0", `--db=${db}`]);
+		assert.equal(foreign.code, 1, foreign.stderr);
+		assert.equal(foreign.stderr, "apikeys-tui: cannot listen on 192.0.2.1:0: no network interface of this machine has that address; give one of its own in --host\n");
 	});
 
 	test("an otter store is named with its article", async (t) => {

@@ -1,13 +1,14 @@
 /**
  * Which commands make a store: a read command on a path with no store says so in one line and
- * creates nothing (a mistyped --db must not leave an empty store and a secret file behind); the
- * console and the writing commands create the store on first use.
+ * creates nothing (a mistyped --db must not leave an empty store and a secret file behind), nor
+ * does the console with --readonly; the console and the writing commands create the store on first use.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { runCli } from "./support/run-cli.js";
+import { openPty } from "./support/pty-terminal.js";
+import { cliPath, runCli } from "./support/run-cli.js";
 import { tempDir } from "./support/temp-store.js";
 
 describe("read commands never create a store", () => {
@@ -23,6 +24,15 @@ describe("read commands never create a store", () => {
 		}
 		const fromEnv = await runCli(["list"], { env: { APIKEYS_TUI_DB: db } });
 		assert.equal(fromEnv.code, 1);
+		assert.deepEqual(readdirSync(dir), []);
+	});
+
+	test("the console with --readonly on a missing store: says so in a terminal and creates nothing (it made the store)", async (t) => {
+		const dir = tempDir(t);
+		const terminal = openPty([cliPath, "--readonly", `--db=${join(dir, "typo.db")}`], { columns: 80, rows: 24 });
+		t.after(() => terminal.close());
+		await terminal.waitFor((screen) => /apikeys-tui: no store at .*typo\.db; create one with/.test(screen.replace(/\n/g, "")));
+		assert.equal((await terminal.exited).code, 1, terminal.output());
 		assert.deepEqual(readdirSync(dir), []);
 	});
 
@@ -66,7 +76,7 @@ describe("read commands never create a store", () => {
 		for (const args of [["seed"], ["backup", "/tmp/never-written.db"]]) {
 			const result = await runCli([...args, "--db=postgres://db.example/keys"]);
 			assert.equal(result.code, 2, result.stderr);
-			assert.match(result.stderr, /^--db error: (seed|backup) works on an SQLite store file, not a PostgreSQL database\n/);
+			assert.match(result.stderr, /^--db error: (seed|backup) works on an SQLite store file, not a PostgreSQL database(\n|: )/);
 		}
 	});
 

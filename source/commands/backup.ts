@@ -22,7 +22,7 @@ To restore, stop every program using the store, then copy DEST and DEST.secret b
 		if (destination === undefined) throw new UsageError("missing the backup's file name: apikeys-tui backup DEST");
 		if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra[0]}`);
 		if (stringFlag(flags, "source") !== undefined) throw new UsageError("backup copies a local store; a remote instance keeps its own backups");
-		const store = openLocalStore(flags, io.env, { existing: true, warn: warnOnStderr(io) }, "backup");
+		const store = openLocalStore(flags, io.env, { existing: true, warn: warnOnStderr(io) }, "backup", "back one up with pg_dump plus its secret file (docs/SCALE.md#backup)");
 		try {
 			const target = resolve(destination);
 			const result = await backupStore(store, target);

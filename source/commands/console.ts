@@ -37,15 +37,17 @@ export const consoleCommand: CommandSpec = {
 			ctx.io.stderr("apikeys-tui: the console needs a terminal; see apikeys-tui --help for the commands\n");
 			return statusCommand.run({ ...ctx, flags: { ...ctx.flags, json: false } });
 		}
+		const readOnly = ctx.flags.readonly === true;
 		let backend: Backend;
 		let runConsole: typeof ConsoleModule.runConsole;
 		if (resolveSource(ctx.flags, ctx.io.env)) {
 			// A remote instance answers in round trips: Ink is imported meanwhile, and the client keeps fetch.
 			[backend, runConsole] = await Promise.all([ctx.openBackend({ fetch: globalThis.fetch }), loadConsole()]);
 		} else {
-			backend = await ctx.openBackend();
+			// Browsing changes nothing: a store that is not there is not made (on either engine).
+			backend = await ctx.openBackend({ existing: readOnly });
 			runConsole = await loadConsole();
 		}
-		return runConsole(backend, { readOnly: ctx.flags.readonly === true, actor: ctx.actor.replace("(cli)", "(console)"), env: ctx.io.env });
+		return runConsole(backend, { readOnly, actor: ctx.actor.replace("(cli)", "(console)"), env: ctx.io.env });
 	},
 };

@@ -3,6 +3,8 @@
  * URL or a source name), else a store of our own (--db, APIKEYS_TUI_DB, or the default): an
  * SQLite file, or a PostgreSQL database for a `postgres://` URL (with its --secret-file).
  */
+import { existsSync, lstatSync, type Stats, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { Backend } from "../core/backend.js";
 import { parseProfileName, type ProfileName } from "../core/catalog.js";
 import { AppError } from "../core/errors.js";
@@ -18,10 +20,18 @@ import { type BackendUse, type CommandIo, type Flags, optionError, stringFlag, U
 /** Stores reached by a URL in --db, by scheme: any other `scheme://…` is refused rather than taken for a relative file path. */
 const storeUrlSchemes: ReadonlySet<string> = new Set(["postgres", "postgresql"]);
 
-function checkNotUrl(location: string): void {
-	const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location)?.[1]?.toLowerCase();
+function schemeOf(text: string): string | undefined {
+	return /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+}
+
+function isUrl(text: string): boolean {
+	return schemeOf(text) !== undefined;
+}
+
+function checkNotUrl(chosen: Given): void {
+	const scheme = schemeOf(chosen.value);
 	if (scheme !== undefined && !storeUrlSchemes.has(scheme)) {
-		throw optionError("db", `"${location}" is a URL, and there is no ${scheme}:// store; --db takes a file path or a postgres:// URL (a remote instance is --source)`);
+		throw givenError(chosen, `"${chosen.value}" is a URL, and there is no ${scheme}:// store; --db takes a file path or a postgres:// URL (a remote instance is --source)`);
 	}
 }
 
@@ -39,22 +49,61 @@ function profileOf(flags: Flags): ProfileName | undefined {
 	return profile;
 }
 
+/** A store option's value and where it was given: the option, or the variable a refusal must name instead. */
+interface Given {
+	value: string;
+	/** The option (`--db`) or the variable (`$APIKEYS_TUI_DB`) it came from, as a refusal names it. */
+	name: string;
+}
+
+/** A usage error about a value, naming the option or the variable it came from. */
+function givenError(given: Pick<Given, "name">, message: string): UsageError {
+	return new UsageError(`${given.name} error: ${message}`);
+}
+
 /** The store --db (or $APIKEYS_TUI_DB) names, as given; undefined for the default file. */
-function chosenStore(flags: Flags, env: NodeJS.ProcessEnv): string | undefined {
+function chosenStore(flags: Flags, env: NodeJS.ProcessEnv): Given | undefined {
 	// `--db="$STORE"` with the variable unset must not fall back to the default store and change it.
 	if (flags.db === "") throw optionError("db", "is empty: give a store file or a postgres:// URL, or leave --db out for the default store");
-	const chosen = stringFlag(flags, "db") ?? (env.APIKEYS_TUI_DB?.trim() || undefined);
+	const flag = stringFlag(flags, "db");
+	const fromEnv = env.APIKEYS_TUI_DB?.trim() || undefined;
+	const chosen = flag !== undefined ? { value: flag, name: "--db" } : fromEnv !== undefined ? { value: fromEnv, name: "$APIKEYS_TUI_DB" } : undefined;
 	if (chosen !== undefined) checkNotUrl(chosen);
 	return chosen;
 }
 
-/** The SQLite store (`what` says, for a PostgreSQL --db, which command needs a file). */
-export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv, use: BackendUse = {}, what = "this command"): LocalStore {
+/**
+ * A secret file path that can never hold the secret, refused before the database is touched: a
+ * first writing command would otherwise make the schema and only then fail on the file.
+ */
+function checkSecretFilePath(given: Given): void {
+	let found: Stats;
+	try {
+		found = lstatSync(given.value);
+	} catch {
+		const folder = dirname(resolve(given.value));
+		if (!existsSync(folder)) throw givenError(given, `the folder ${folder} does not exist; make it first (install -d -m 700 '${folder}')`);
+		if (!statSync(folder).isDirectory()) throw givenError(given, `${folder} is a file, not a folder`);
+		return;
+	}
+	// A link is refused by the store itself, which says why.
+	if (found.isFile() || found.isSymbolicLink()) return;
+	const kind = found.isDirectory() ? "a folder" : found.isCharacterDevice() || found.isBlockDevice() ? "a device" : "a pipe or a socket";
+	throw givenError(given, `${given.value} is ${kind}, not a file: give the path of the store's secret file`);
+}
+
+/**
+ * The SQLite store. For a PostgreSQL --db, `what` says which command needs a file and `instead`
+ * what to do on PostgreSQL.
+ */
+export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv, use: BackendUse = {}, what = "this command", instead?: string): LocalStore {
 	const profile = profileOf(flags);
 	const chosen = chosenStore(flags, env);
-	if (chosen !== undefined && isPostgresUrl(chosen)) throw optionError("db", `${what} works on an SQLite store file, not a PostgreSQL database`);
+	if (chosen !== undefined && isPostgresUrl(chosen.value)) {
+		throw givenError(chosen, `${what} works on an SQLite store file, not a PostgreSQL database${instead ? `: ${instead}` : ""}`);
+	}
 	if (stringFlag(flags, "secretFile") !== undefined) throw optionError("secret-file", "applies to a PostgreSQL store (--db=postgres://…); a store file keeps its secret beside it");
-	return LocalStore.open(resolveDbPath(chosen, env), {
+	return LocalStore.open(resolveDbPath(chosen?.value, env), {
 		...(profile ? { profile } : {}),
 		existing: use.existing === true,
 		...(use.warn ? { onWarning: use.warn } : {}),
@@ -68,9 +117,11 @@ export function openLocalStore(flags: Flags, env: NodeJS.ProcessEnv, use: Backen
  */
 export async function openOwnStore(flags: Flags, env: NodeJS.ProcessEnv, use: BackendUse = {}): Promise<LocalStore | PostgresStore> {
 	const chosen = chosenStore(flags, env);
-	if (chosen === undefined || !isPostgresUrl(chosen)) return openLocalStore(flags, env, use);
+	if (chosen === undefined || !isPostgresUrl(chosen.value)) return openLocalStore(flags, env, use);
 	const profile = profileOf(flags);
-	const secretFile = stringFlag(flags, "secretFile") ?? (env.APIKEYS_TUI_SECRET_FILE?.trim() || undefined);
+	const flag = stringFlag(flags, "secretFile");
+	const fromEnv = env.APIKEYS_TUI_SECRET_FILE?.trim() || undefined;
+	const secretFile = flag !== undefined ? { value: flag, name: "--secret-file" } : fromEnv !== undefined ? { value: fromEnv, name: "$APIKEYS_TUI_SECRET_FILE" } : undefined;
 	if (secretFile === undefined) {
 		throw optionError("secret-file", "required with a PostgreSQL store: the file holding its HMAC secret (the first writing command makes it; copy it to every node), or $APIKEYS_TUI_SECRET_FILE");
 	}
@@ -78,8 +129,9 @@ export async function openOwnStore(flags: Flags, env: NodeJS.ProcessEnv, use: Ba
 	if (onArgv !== undefined && redactedUrl(onArgv) !== onArgv) {
 		use.warn?.("--db holds a password, which other users of this machine can read from the process list: give it in PGPASSWORD, ~/.pgpass or $APIKEYS_TUI_DB instead");
 	}
-	return PostgresStore.open(chosen, {
-		secretFile,
+	checkSecretFilePath(secretFile);
+	return PostgresStore.open(chosen.value, {
+		secretFile: secretFile.value,
 		...(profile ? { profile } : {}),
 		existing: use.existing === true,
 		...(use.warn ? { onWarning: use.warn } : {}),
@@ -150,14 +202,34 @@ async function credentialsFor(
 	return source ? sourceCredentials(source) : {};
 }
 
+/** A --source as a message may quote it: a URL with its password as `***`. */
+function shownSource(text: string): string {
+	return isUrl(text) ? redactedUrl(text) : text;
+}
+
+/**
+ * A --source that cannot be a remote instance's URL, refused without printing a password: a
+ * PostgreSQL database (that is --db), or a URL with a user or password in it (argv is public,
+ * and a request is never sent with one).
+ */
+function checkSourceUrl(given: Given): void {
+	const shown = shownSource(given.value);
+	if (isPostgresUrl(given.value)) throw givenError(given, `"${shown}" is a PostgreSQL database: give it in --db; --source is a remote instance (https://… or a source name)`);
+	if (/^https?:\/\/[^/?#]*@/i.test(given.value)) {
+		throw givenError(given, `"${shown}" holds a user and password: give the user in --username and the password with --password=- or $APIKEYS_TUI_PASSWORD (argv is public), or a key in $APIKEYS_TUI_API_KEY`);
+	}
+}
+
 /** The URL and the source entry a --source names: a source from the config files, or a URL as it is. */
 export function resolveSource(flags: Flags, env: NodeJS.ProcessEnv): { url: string; source: ReturnType<typeof findSource> } | undefined {
-	const given = stringFlag(flags, "source") ?? (env.APIKEYS_TUI_SOURCE?.trim() || undefined);
+	const flag = stringFlag(flags, "source");
+	const given = flag ?? (env.APIKEYS_TUI_SOURCE?.trim() || undefined);
 	if (given === undefined) return undefined;
 	if (stringFlag(flags, "db") !== undefined) throw optionError("source", "give --db or --source, not both");
+	checkSourceUrl({ value: given, name: flag !== undefined ? "--source" : "$APIKEYS_TUI_SOURCE" });
 	const named = findSource(given, env);
 	const url = named?.url ?? (/^https?:\/\//i.test(given) ? given : undefined);
-	if (!url) throw optionError("source", `Source ${given} not found (see apikeys-tui sources list).`);
+	if (!url) throw optionError("source", `Source ${shownSource(given)} not found (see apikeys-tui sources list).`);
 	return { url, source: named };
 }
 
@@ -173,6 +245,9 @@ export async function openBackend(flags: Flags, io: CommandIo, options: OpenOpti
 	}
 	if (stringFlag(flags, "profile") !== undefined) {
 		throw new AppError("--profile applies to a new local store; a remote instance has its own", "invalid");
+	}
+	if (stringFlag(flags, "secretFile") !== undefined) {
+		throw optionError("secret-file", "applies to a PostgreSQL store (--db=postgres://…); a remote instance keeps its own secret");
 	}
 	const credentials = await credentialsFor(flags, io, remote.source, options.askPassword);
 	const fetch = options.fetch ? { fetch: options.fetch } : {};

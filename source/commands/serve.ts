@@ -26,6 +26,14 @@ function maxStalenessFlag(value: unknown): number {
 	return seconds * 1000;
 }
 
+/** Why listening failed, in words a person acts on; an errno we have no words for as it is. */
+function listenFailure(error: NodeJS.ErrnoException): string {
+	if (error.code === "EADDRINUSE") return "the port is in use (another serve node?); choose another --port";
+	if (error.code === "EADDRNOTAVAIL") return "no network interface of this machine has that address; give one of its own in --host";
+	if (error.code === "EACCES") return "permission denied (a port below 1024 needs privileges); choose another --port";
+	return error.code ?? error.message;
+}
+
 export const serveCommand: CommandSpec = {
 	name: "serve",
 	summary: "Serves the store over HTTP with ProGet's API-key API (and extensions).",
@@ -121,7 +129,7 @@ a local file and never stale.`,
 			stop();
 			await store.close();
 			// The command was right; the machine was not ready for it (a port in use): a failure, exit 1.
-			throw new AppError(`cannot listen on ${host}:${portText}: ${error.code ?? error.message}`, "unavailable");
+			throw new AppError(`cannot listen on ${host}:${portText}: ${listenFailure(error)}`, "unavailable");
 		});
 		shutdown.server = api;
 		if (shutdown.asked) closeServer(api);
