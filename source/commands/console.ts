@@ -12,7 +12,7 @@ import { statusCommand } from "./status.js";
  * Imports Ink and the screens. Yoga, Ink's layout engine, loads its WebAssembly through the global
  * fetch when there is one, and Node builds fetch (undici) on first use, which slows the start
  * (docs/PERFORMANCE.md). Without fetch, Yoga decodes the same bytes in place. fetch is back once
- * the import is done; a remote instance opened meanwhile sends with the fetch it was given.
+ * the import is done; the remote client does not use it (source/remote/http-exchange.ts).
  */
 async function loadConsole(): Promise<typeof ConsoleModule.runConsole> {
 	const { fetch } = globalThis;
@@ -40,8 +40,8 @@ export const consoleCommand: CommandSpec = {
 		let backend: Backend;
 		let runConsole: typeof ConsoleModule.runConsole;
 		if (resolveSource(ctx.flags, ctx.io.env)) {
-			// A remote instance answers in round trips: Ink is imported meanwhile, and the client keeps fetch.
-			[backend, runConsole] = await Promise.all([ctx.openBackend({ fetch: globalThis.fetch }), loadConsole()]);
+			// A remote instance answers in round trips: Ink is imported meanwhile.
+			[backend, runConsole] = await Promise.all([ctx.openBackend(), loadConsole()]);
 		} else {
 			backend = await ctx.openBackend();
 			runConsole = await loadConsole();

@@ -175,6 +175,5 @@ export async function openBackend(flags: Flags, io: CommandIo, options: OpenOpti
 		throw new AppError("--profile applies to a new local store; a remote instance has its own", "invalid");
 	}
 	const credentials = await credentialsFor(flags, io, remote.source, options.askPassword);
-	const fetch = options.fetch ? { fetch: options.fetch } : {};
-	return RemoteBackend.connect(remote.url, { credentials, discover: options.discover, env: io.env, ...fetch });
+	return RemoteBackend.connect(remote.url, { credentials, discover: options.discover, env: io.env });
 }
