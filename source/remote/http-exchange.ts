@@ -6,7 +6,7 @@
  * deflate answers decoded, one deadline from sending to the body's last byte.
  */
 import type * as NodeHttp from "node:http";
-import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage } from "node:http";
+import type { Agent, ClientRequest, IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 
 export interface Exchange {
@@ -63,7 +63,7 @@ export class Answer {
 
 	/** A header's value (repeated ones joined by ", "), or null when it was not sent; names in any case. */
 	header(name: string): string | null {
-		const value = (this.response.headers as IncomingHttpHeaders)[name.toLowerCase()];
+		const value = this.response.headers[name.toLowerCase()];
 		if (value === undefined) return null;
 		return Array.isArray(value) ? value.join(", ") : value;
 	}
@@ -84,7 +84,7 @@ export class Answer {
 				if (size > maxBytes) throw new AnswerTooLarge();
 				chunks.push(chunk as Buffer);
 			}
-			if (!this.response.complete) throw Object.assign(new Error("the answer ended before its end"), { code: "ECONNRESET" });
+			if (!this.response.complete) throw Object.assign(new Error("the answer was cut short"), { code: "ECONNRESET" });
 		} catch (error) {
 			this.discard();
 			throw this.timedOut ? new ExchangeTimeout() : error;
