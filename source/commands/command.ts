@@ -30,8 +30,6 @@ export interface BackendUse {
 	existing?: boolean;
 	/** Hears what is wrong with a store but does not stop it opening. */
 	warn?: (message: string) => void;
-	/** The fetch a remote instance's client uses: the console imports Ink meanwhile, with the global one removed. */
-	fetch?: typeof fetch;
 }
 
 export interface CommandContext {

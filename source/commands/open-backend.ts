@@ -250,6 +250,5 @@ export async function openBackend(flags: Flags, io: CommandIo, options: OpenOpti
 		throw optionError("secret-file", "applies to a PostgreSQL store (--db=postgres://…); a remote instance keeps its own secret");
 	}
 	const credentials = await credentialsFor(flags, io, remote.source, options.askPassword);
-	const fetch = options.fetch ? { fetch: options.fetch } : {};
-	return RemoteBackend.connect(remote.url, { credentials, discover: options.discover, env: io.env, ...fetch });
+	return RemoteBackend.connect(remote.url, { credentials, discover: options.discover, env: io.env });
 }

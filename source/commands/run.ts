@@ -111,7 +111,6 @@ export async function runCommand(
 							askPassword: spec.name === "console",
 							existing: use?.existing === true,
 							warn: warnOnStderr(io),
-							...(use?.fetch ? { fetch: use.fetch } : {}),
 						});
 						return opened;
 					},

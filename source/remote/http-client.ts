@@ -7,11 +7,15 @@
 import { AppError, RuleError } from "../core/errors.js";
 import type { FieldError, FieldName } from "../core/rules.js";
 import { safeLine } from "../core/terminal-text.js";
+import { type Answer, AnswerTooLarge, Connections, ExchangeTimeout } from "./http-exchange.js";
+
+/** A header's value, or null when it was not sent; names in any case. */
+export type HeaderLookup = (name: string) => string | null;
 
 export interface RemoteReply {
 	status: number;
 	text: string;
-	headers: Headers;
+	header: HeaderLookup;
 }
 
 export interface RequestOptions {
@@ -81,12 +85,11 @@ function timedOut(url: string): AppError {
 
 function describeNetworkError(url: string, error: unknown): AppError {
 	if (error instanceof AppError) return error;
-	const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-	const code = cause?.code ?? "";
-	if ((error as Error).name === "TimeoutError" || (error as Error).name === "AbortError") return timedOut(url);
-	if (tlsCodes.test(code) || tlsCodes.test(cause?.message ?? "")) {
+	if (error instanceof ExchangeTimeout) return timedOut(url);
+	const { code = "", message = "" } = error as NodeJS.ErrnoException;
+	if (tlsCodes.test(code) || tlsCodes.test(message)) {
 		return new TransportError(
-			`${url}: TLS error (${safeLine(code || cause?.message || "")}); check the certificate (a company CA: NODE_EXTRA_CA_CERTS) or use the right URL`,
+			`${url}: TLS error (${safeLine(code || message)}); check the certificate (a company CA: NODE_EXTRA_CA_CERTS) or use the right URL`,
 			false,
 		);
 	}
@@ -94,7 +97,7 @@ function describeNetworkError(url: string, error: unknown): AppError {
 	if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new TransportError(`${url}: the host name cannot be resolved`, false);
 	// A connection that broke may have carried the request; one that never opened (a bad port, …) did not.
 	const broke = /RESET|SOCKET|PIPE|CLOSED/i.test(code);
-	return new TransportError(`${url}: cannot reach the server (${safeLine(code || cause?.message || (error as Error).message)})`, broke);
+	return new TransportError(`${url}: cannot reach the server (${safeLine(code || message)})`, broke);
 }
 
 /** Where a redirect points, and what to do about it: an http to https move on the same host names the URL to use. */
@@ -117,8 +120,8 @@ function redirectError(baseUrl: string, requested: string, location: string | nu
 }
 
 /** The title of an HTML answer (empty when it has none), or undefined when the answer is not a web page. */
-function webPageTitle(text: string, headers: Headers): string | undefined {
-	const html = /html/i.test(headers.get("content-type") ?? "") || /^\s*<(!doctype|html)/i.test(text);
+function webPageTitle(text: string, header: HeaderLookup): string | undefined {
+	const html = /html/i.test(header("content-type") ?? "") || /^\s*<(!doctype|html)/i.test(text);
 	if (!html) return undefined;
 	const title = /<title[^>]*>([^<]*)<\/title>/i.exec(text.slice(0, 64 * 1024))?.[1] ?? "";
 	return safeLine(title.replace(/\s+/g, " ").trim().slice(0, 100));
@@ -128,16 +131,16 @@ export class RemoteClient {
 	/** The id of the key this client signs in with, as an apikeys-tui server last said (ProGet never does). */
 	keyId: number | undefined;
 	private readonly maxBytes: number;
+	private readonly connections: Connections;
 
 	constructor(
 		readonly baseUrl: string,
 		private readonly credentials: Credentials,
 		private readonly timeoutMs = 15_000,
 		env: NodeJS.ProcessEnv = process.env,
-		/** Else the global fetch, as it is when a request is sent. */
-		private readonly send?: typeof fetch,
 	) {
 		this.maxBytes = maxResponseBytes(env);
+		this.connections = new Connections(/^https:/i.test(baseUrl));
 	}
 
 	/** Whether any credential is sent (a refusal then means it was wrong, not missing). */
@@ -158,38 +161,30 @@ export class RemoteClient {
 	}
 
 	/** The body as text, stopped at the size cap; a timeout while it arrives is a timeout, never a short body. */
-	private async readBody(response: Response, path: string, signal: AbortSignal): Promise<string> {
-		const declared = Number(response.headers.get("content-length") ?? "0");
-		if (declared > this.maxBytes) throw this.tooLarge(path, response);
-		if (!response.body) return "";
-		const reader = response.body.getReader();
-		const chunks: Uint8Array[] = [];
-		let size = 0;
+	private async readBody(answer: Answer, path: string): Promise<string> {
+		const declared = Number(answer.header("content-length") ?? "0");
+		if (declared > this.maxBytes) {
+			answer.discard();
+			throw this.tooLarge(path);
+		}
 		try {
-			for (;;) {
-				const { done, value } = await reader.read();
-				if (done) break;
-				size += value.byteLength;
-				if (size > this.maxBytes) {
-					await reader.cancel().catch(() => undefined);
-					throw this.tooLarge(path, response);
-				}
-				chunks.push(value);
-			}
+			return await answer.text(this.maxBytes);
 		} catch (error) {
-			if (error instanceof AppError) throw error;
-			if (signal.aborted) throw timedOut(this.baseUrl);
+			if (error instanceof AnswerTooLarge) throw this.tooLarge(path);
 			throw describeNetworkError(this.baseUrl, error);
 		}
-		return Buffer.concat(chunks).toString("utf8");
 	}
 
-	private tooLarge(path: string, response: Response): AppError {
-		void response.body?.cancel().catch(() => undefined);
+	private tooLarge(path: string): AppError {
 		return new AppError(
 			`${this.baseUrl}: the answer to ${path} is larger than ${this.maxBytes / mib} MiB; not read (APIKEYS_TUI_MAX_RESPONSE_MB raises the cap)`,
 			"unavailable",
 		);
+	}
+
+	/** Closes the connections kept open to the instance. */
+	close(): void {
+		this.connections.close();
 	}
 
 	async request(path: string, options: RequestOptions = {}): Promise<RemoteReply> {
@@ -200,49 +195,44 @@ export class RemoteClient {
 			headers["Content-Type"] = "application/json; charset=utf-8";
 			body = JSON.stringify(options.json);
 		}
-		const signal = AbortSignal.timeout(this.timeoutMs);
-		let response: Response;
+		let answer: Answer;
 		try {
-			response = await (this.send ?? fetch)(url, {
-				method: options.method ?? "GET",
-				headers,
-				...(body === undefined ? {} : { body }),
-				signal,
-				redirect: "manual",
-			});
+			answer = await this.connections.send({ method: options.method ?? "GET", url: new URL(url), headers, ...(body === undefined ? {} : { body }) }, this.timeoutMs);
 		} catch (error) {
 			throw describeNetworkError(this.baseUrl, error);
 		}
-		if (response.status >= 300 && response.status < 400 && !options.accept?.includes(response.status)) {
-			void response.body?.cancel().catch(() => undefined);
-			throw redirectError(this.baseUrl, url, response.headers.get("location"));
+		const { status } = answer;
+		const statusText = safeLine(answer.statusText);
+		if (status >= 300 && status < 400 && !options.accept?.includes(status)) {
+			answer.discard();
+			throw redirectError(this.baseUrl, url, answer.header("location"));
 		}
-		const text = await this.readBody(response, path, signal);
-		const keyId = response.headers.get("x-apikeys-tui-key-id");
+		const text = await this.readBody(answer, path);
+		const keyId = answer.header("x-apikeys-tui-key-id");
 		if (keyId !== null && /^\d{1,9}$/.test(keyId)) this.keyId = Number(keyId);
-		const reply = { status: response.status, text, headers: response.headers };
-		if (response.ok || options.accept?.includes(response.status)) return reply;
-		const page = webPageTitle(text, response.headers);
+		const reply = { status, text, header: (name: string) => answer.header(name) };
+		if ((status >= 200 && status < 300) || options.accept?.includes(status)) return reply;
+		const page = webPageTitle(text, reply.header);
 		if (page !== undefined) {
 			// A web page is never an API's answer: most often the URL is not the instance's base (a path missing or extra).
-			const answered = `${this.baseUrl}: ${path} answered ${response.status} with a web page ("${page || response.statusText}"), not the API`;
-			if (response.status === 404) throw new AppError(`${answered}: is this the instance's base URL?`, "not-found");
-			if (response.status !== 401 && response.status !== 403) throw new AppError(`${answered}; check the URL`, "unavailable");
+			const answered = `${this.baseUrl}: ${path} answered ${status} with a web page ("${page || statusText}"), not the API`;
+			if (status === 404) throw new AppError(`${answered}: is this the instance's base URL?`, "not-found");
+			if (status !== 401 && status !== 403) throw new AppError(`${answered}; check the URL`, "unavailable");
 		}
-		const reason = page !== undefined ? `a web page ("${page || response.statusText}")` : safeLine(text.trim().split("\n")[0]?.slice(0, 300) || response.statusText);
-		if (response.status === 401 || response.status === 403) {
+		const reason = page !== undefined ? `a web page ("${page || statusText}")` : safeLine(text.trim().split("\n")[0]?.slice(0, 300) || statusText);
+		if (status === 401 || status === 403) {
 			if (!this.authenticated) {
 				throw new AppError(
-					`No API key or user given, and the server requires one (${response.status}): use --api-key=-, --username with --password=-, $APIKEYS_TUI_API_KEY or a stored source`,
+					`No API key or user given, and the server requires one (${status}): use --api-key=-, --username with --password=-, $APIKEYS_TUI_API_KEY or a stored source`,
 					"forbidden",
 				);
 			}
-			throw new AppError(`the server refused the ${"apiKey" in this.credentials ? "API key" : "user name and password"} (${response.status}): ${reason}`, "forbidden");
+			throw new AppError(`the server refused the ${"apiKey" in this.credentials ? "API key" : "user name and password"} (${status}): ${reason}`, "forbidden");
 		}
-		if (response.status === 404) throw new AppError(reason, "not-found");
-		if (response.status === 400) throw ruleErrorFrom(text) ?? new AppError(reason, "invalid");
-		if (response.status === 409 || response.status === 413) throw new AppError(reason, "invalid");
-		throw new AppError(`the server failed (${response.status}): ${reason}; try again`, "unavailable");
+		if (status === 404) throw new AppError(reason, "not-found");
+		if (status === 400) throw ruleErrorFrom(text) ?? new AppError(reason, "invalid");
+		if (status === 409 || status === 413) throw new AppError(reason, "invalid");
+		throw new AppError(`the server failed (${status}): ${reason}; try again`, "unavailable");
 	}
 
 	async json<T>(path: string, options: RequestOptions = {}): Promise<T> {

@@ -3,6 +3,7 @@
  * and delete only, the rest unavailable with the reason shown).
  */
 import type { Capabilities, Capability } from "../core/backend.js";
+import type { RemoteReply } from "./http-client.js";
 
 function noApi(what: string): Capability {
 	return { available: false, reason: `ProGet has no API to ${what}` };
@@ -23,8 +24,8 @@ export const progetCapabilities: Capabilities = {
  * Whether `GET /health` was answered by apikeys-tui: it names itself and sends its version header
  * (with 503 from a node whose key index may be stale).
  */
-export function isOurServer(reply: { status: number; text: string; headers: Headers } | undefined): boolean {
-	if (!reply || (reply.status !== 200 && reply.status !== 503) || !reply.headers.has("x-apikeys-tui-version")) return false;
+export function isOurServer(reply: RemoteReply | undefined): boolean {
+	if (!reply || (reply.status !== 200 && reply.status !== 503) || reply.header("x-apikeys-tui-version") === null) return false;
 	try {
 		const health = JSON.parse(reply.text) as { applicationName?: unknown };
 		return typeof health === "object" && health !== null && health.applicationName === "apikeys-tui";

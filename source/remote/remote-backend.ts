@@ -37,8 +37,6 @@ export interface ConnectOptions {
 	discover?: boolean;
 	timeoutMs?: number;
 	env?: NodeJS.ProcessEnv;
-	/** The fetch to send with, where the global one may be away meanwhile (the console's Ink import). */
-	fetch?: typeof fetch;
 }
 
 export class RemoteBackend implements Backend {
@@ -73,7 +71,7 @@ export class RemoteBackend implements Backend {
 	static async connect(url: string, options: ConnectOptions = {}): Promise<RemoteBackend> {
 		if (!/^https?:\/\//i.test(url)) throw new AppError(`${url} is not an http:// or https:// URL`, "invalid");
 		const credentials = options.credentials ?? {};
-		const client = new RemoteClient(url, credentials, options.timeoutMs, options.env, options.fetch);
+		const client = new RemoteClient(url, credentials, options.timeoutMs, options.env);
 		const user = "username" in credentials ? credentials.username : undefined;
 		if (options.discover && isOurServer(await client.probe("health"))) {
 			const answer = await client.json<{ profile?: unknown; capabilities?: Partial<Capabilities>; pagedKeyList?: unknown }>(`${prefix}/capabilities`);
@@ -270,5 +268,6 @@ export class RemoteBackend implements Backend {
 
 	async close(): Promise<void> {
 		this.cache = undefined;
+		this.client.close();
 	}
 }

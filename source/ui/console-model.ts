@@ -57,12 +57,13 @@ export class ConsoleModel extends Kernel {
 	}
 
 	/**
-	 * Loads what the first frame shows and resolves; the list's index follows. A local store
-	 * answers the first page and the count from its indexes in a millisecond, while the ordered
-	 * ids of 100,000 keys take tens: the frame need not wait for them; `serve` pages alike. ProGet
-	 * sends the whole list either way, so there the index is loaded at once.
+	 * Loads what the first frame shows and resolves; the list's index follows once the first frame
+	 * is `drawn`. A local store answers the first page and the count from its indexes in a
+	 * millisecond, while the ordered ids of 100,000 keys take tens: the frame need not wait for
+	 * them; `serve` pages alike. ProGet sends the whole list either way, so there the index is
+	 * loaded at once.
 	 */
-	start(): Promise<void> {
+	start(drawn: Promise<void> = Promise.resolve()): Promise<void> {
 		this.watchChanges(() => this.reloadShown());
 		const settings = async () => {
 			this.settings = await this.backend.getSettings().catch(() => defaultSettings);
@@ -75,12 +76,13 @@ export class ConsoleModel extends Kernel {
 		}
 		this.keysBeforeIndex = [];
 		// Both at once: from a remote instance each is a round trip.
-		return this.run(async () => {
+		const firstPage = this.run(async () => {
 			await Promise.all([settings(), this.screens.list.loadFirstPage()]);
-		}).then(() => {
-			// After the current turn, in which the console draws its first frame.
-			this.indexed = new Promise((resolve) => setImmediate(() => resolve(this.loadIndex())));
 		});
+		// After the turn in which the console draws its first frame: the page may come in before
+		// Ink is imported, and the index's reads would then hold the first frame back.
+		this.indexed = Promise.all([firstPage, drawn]).then(() => new Promise((resolve) => setImmediate(() => resolve(this.loadIndex()))));
+		return firstPage;
 	}
 
 	/**
