@@ -1,7 +1,9 @@
 /**
  * `serve` when its store fails, on both engines: the HTTP client is told a fixed sentence, never
  * where the store is or what its driver said (a file's path; a database's URL, host and port), and
- * the server's own log has the whole reason, once rather than at every request.
+ * the server's own log has the whole reason, once rather than at every request. A PostgreSQL node
+ * cut off from its database says so on /health at once, while it goes on checking keys from memory
+ * (200, databaseStatus "Error"), which a node past --max-staleness does not (503, postgres-nodes.test.ts).
  */
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
@@ -125,5 +127,37 @@ describe("a PostgreSQL store that cannot be reached", { skip: postgresSkipReason
 		const told = await storeFailureLines(node);
 		assert.equal(told.length, 1, told.join("\n"));
 		assert.match(told[0] ?? "", /^apikeys-tui serve: a request failed on the key store \(answered 503\): postgres:\/\/postgres@127\.0\.0\.1:\d+\/keys: cannot reach the PostgreSQL server/);
+	});
+
+	test("/health says the database cannot be reached at once, while the node still checks keys (200), and OK again once it can", async (t) => {
+		const { node, store, relay } = await cutOffNode(t);
+		const health = async () => {
+			const response = await fetch(`${node.url}/health`);
+			return { status: response.status, text: await response.text() };
+		};
+		const fields = (answer: { text: string }) => JSON.parse(answer.text) as Record<string, unknown>;
+		assert.equal(fields(await health()).databaseStatus, "OK");
+
+		relay.block();
+		let answer = await health();
+		await waitFor(async () => fields((answer = await health())).databaseStatus !== "OK", "/health to say the database cannot be reached");
+		const body = fields(answer);
+		assert.equal(answer.status, 200, "it still checks keys: a load balancer keeps it");
+		assert.equal(body.databaseStatus, "Error");
+		const details = String(body.databaseStatusDetails);
+		assert.match(details, /^This node checks keys from memory: the last look for changes failed \(the database cannot be reached\)/);
+		assert.match(details, /none has succeeded for [\d.]+ s; it refuses key checks past --max-staleness=120 s$/);
+		assert.equal(body.serviceStatus, "OK");
+		assert.equal(body.serviceStatusDetail, null);
+		assert.equal(body.status, "degraded");
+		assert.equal(body.reason, body.databaseStatusDetails);
+		assert.ok(Date.parse(String(body.lastConfirmed)) <= Date.now(), "it says since when its keys are unconfirmed");
+		assert.ok(!answer.text.includes(String(relay.port)), "no port named to a client without a key");
+		assert.equal(await outcomeOf(node, store, store.admin), "valid");
+
+		relay.unblock();
+		await waitFor(async () => fields((answer = await health())).databaseStatus === "OK", "/health to say OK again");
+		assert.equal(answer.status, 200);
+		assert.deepEqual([fields(answer).status, fields(answer).databaseStatusDetails], ["ok", null]);
 	});
 });
