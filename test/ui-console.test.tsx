@@ -60,6 +60,12 @@ describe("the key list", () => {
 		assert.match(ui.frame(), /No API keys yet\. Press n to create the first one \(or: apikeys-tui create\)\./);
 	});
 
+	test("an empty store in read-only mode does not offer n, which is off: it says why, as the footer leaves n out", async (t) => {
+		const ui = await mountConsole(t, { columns: 80, readOnly: true });
+		assert.match(ui.frame(), /No API keys yet\. Creating one is off: read-only \(started with --readonly\)\./);
+		assert.doesNotMatch(ui.frame(), /Press n|n new key/);
+	});
+
 	test("j/k move, keys typed together all count, the selection stays on its key across a sort", async (t) => {
 		const ui = await mountConsole(t, { setup: threeKeys });
 		await ui.press("jj");

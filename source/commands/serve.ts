@@ -54,11 +54,15 @@ allowPersonal=false) and answers 204 with X-ApiKey-Id/-Type/-Name/-User, 401 wit
 --trust-proxy names the gateways whose X-Forwarded-For or X-Real-IP give the client's address
 (for the access log and the failure throttle); from any other address those headers are ignored.
 
+A store that fails (unreachable, full, deleted) is answered 503 with a fixed text: the reason,
+which names the store, goes to stderr only.
+
 On a PostgreSQL store (docs/STORE.md) every node keeps every key in memory, kept current from the
 database. A node that cannot confirm that for longer than --max-staleness (default 30 s, above a
 failover's duration) answers 503 to every key check rather than trust a key revoked meanwhile,
-and GET /health answers 503 with the reason, until the database answers again. A SQLite store is
-a local file and never stale.`,
+and GET /health answers 503 with the reason, until the database answers again. Before that, from
+its first failed look, GET /health answers 200 with databaseStatus "Error" and the reason. A
+SQLite store is a local file and never stale.`,
 	flags: {
 		host: { type: "string", description: "Address to listen on (default 127.0.0.1)" },
 		port: { type: "string", description: "Port to listen on (default 8624; 0 picks a free one)" },

@@ -48,9 +48,15 @@ export interface ServingOptions {
 /** The default of `serve --max-staleness`: above a database failover's duration. */
 export const defaultMaxStalenessMs = 30_000;
 
+/**
+ * `reason` is said to anyone (`GET /health` needs no key): it names no host, file or driver text.
+ * `lastConfirmed`: when the index was last known current (ISO time), null if never.
+ */
 export type ServingHealth =
 	| { status: "ok" }
-	/** `lastConfirmed`: when the index was last known current (ISO time), null if never. */
+	/** Verifying from memory while the index cannot be confirmed current (the last look failed), within the limit. */
+	| { status: "degraded"; reason: string; lastConfirmed: string | null }
+	/** Verification refused: the index has not been confirmed current for longer than the limit. */
 	| { status: "stale"; reason: string; lastConfirmed: string | null };
 
 export interface ServedStore extends Backend, KeyVerifier, AccessLogSink {

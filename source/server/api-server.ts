@@ -18,10 +18,11 @@ import { ByteBudget, ConnectionCounts, FailureLogLimit } from "./client-limits.j
 import { FailureThrottle } from "./failure-throttle.js";
 import { findPresentedKey } from "./presented-key.js";
 import { accessEntry, actorOf, type Exchange, skippedFailuresEntry } from "./exchange.js";
-import { forbiddenText, type Reply, replyForError, send, tooManyFailures } from "./reply.js";
+import { type FailureReports, forbiddenText, type Reply, replyForError, send, tooManyFailures } from "./reply.js";
 import { type RequestTarget, requestTarget } from "./request-target.js";
 import { bodyKind, HttpError, parseForm, parseJson, readBody } from "./request-body.js";
 import { buildRoutes, type Route } from "./routes.js";
+import { StoreFailures } from "./store-failures.js";
 
 export interface ApiServerOptions {
 	/** A store whose startServing() has resolved. */
@@ -29,7 +30,10 @@ export interface ApiServerOptions {
 	version: string;
 	/** Proxies whose X-Forwarded-For / X-Real-IP name the client (serve --trust-proxy); none by default. */
 	trustedProxies?: TrustedProxies;
-	/** Where unexpected errors are reported (never with a secret in them). */
+	/**
+	 * The server's log: unexpected errors and the store's failures, whose reasons (where the store
+	 * is, what its driver said) no client is told. Never given a secret.
+	 */
 	onError?: (message: string) => void;
 	/**
 	 * Whom a request's failures count against (the throttle, the logging of failures): by default
@@ -55,6 +59,7 @@ function hasBody(request: IncomingMessage): boolean {
 export function createApiServer(options: ApiServerOptions): Server {
 	const { store, version } = options;
 	const onError = options.onError ?? (() => {});
+	const reports: FailureReports = { store: new StoreFailures(() => store.servingHealth(), onError), unexpected: onError };
 	const trustedProxies = options.trustedProxies ?? TrustedProxies.none();
 	const clientOf = options.clientOf ?? ((request: IncomingMessage) => clientIdentity(clientAddress(request, trustedProxies)));
 	const routes = new Map<string, Route[]>();
@@ -173,8 +178,8 @@ export function createApiServer(options: ApiServerOptions): Server {
 		try {
 			result = verifyCaller(request, exchange.presented as string);
 		} catch (error) {
-			// The store cannot answer (gone, replaced, failing): a 503 with the reason, not a failure.
-			return replyForError(error, onError);
+			// The store cannot answer (gone, replaced, failing): a 503, its reason in the server's log.
+			return replyForError(error, reports);
 		}
 		if (result.record) exchange.caller = result.record;
 		if (result.outcome !== "valid" || !result.record) {
@@ -199,7 +204,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 		try {
 			reply = authorizeReply(exchange, keys[0], store, gatewayDigests, throttle, clientOfExchange);
 		} catch (error) {
-			reply = replyForError(error, onError);
+			reply = replyForError(error, reports);
 		}
 		// Keys the request carries besides the one used are kept out of the log as well.
 		finish(exchange, { ...reply, reveals: keys });
@@ -218,7 +223,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 			}
 		}
 		if (body instanceof HttpError) {
-			finish(exchange, { ...replyForError(body, onError), close: true });
+			finish(exchange, { ...replyForError(body, reports), close: true });
 			return;
 		}
 		if (exchange.presented === undefined) {
@@ -233,7 +238,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 	function answer(exchange: Exchange, route: Route, body: Buffer | HttpError): void {
 		// What was left of a body too large (or cut off) is not read: the connection closes.
 		if (body instanceof HttpError) {
-			finish(exchange, { ...replyForError(body, onError), close: true });
+			finish(exchange, { ...replyForError(body, reports), close: true });
 			return;
 		}
 		let reply: Reply | Promise<Reply>;
@@ -242,12 +247,12 @@ export function createApiServer(options: ApiServerOptions): Server {
 			const json = exchange.kind === "json" && body.length > 0 ? parseJson(body) : undefined;
 			reply = route.handle({ store, query: exchange.url.query, json, actor: exchange.actor, version });
 		} catch (error) {
-			reply = replyForError(error, onError);
+			reply = replyForError(error, reports);
 		}
 		if (reply instanceof Promise) {
 			reply.then(
 				(settled) => guarded(exchange.response, () => finish(exchange, settled)),
-				(error: unknown) => guarded(exchange.response, () => finish(exchange, replyForError(error, onError))),
+				(error: unknown) => guarded(exchange.response, () => finish(exchange, replyForError(error, reports))),
 			);
 		} else finish(exchange, reply);
 	}

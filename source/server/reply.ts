@@ -6,6 +6,7 @@ import type { ServerResponse } from "node:http";
 import { AppError, RuleError } from "../core/errors.js";
 import type { ServedJson } from "../core/served-store.js";
 import { HttpError } from "./request-body.js";
+import type { StoreFailures } from "./store-failures.js";
 
 /** ProGet's text for a missing, wrong, disabled or expired key, or one without the right scope. */
 export const forbiddenText = "The specified API key does not have the proper permissions to perform this action.";
@@ -91,11 +92,23 @@ export function tooManyFailures(waitMs: number): Reply {
 	return { status: 429, body: `Too many failed attempts from this client; try again in ${Math.ceil(waitMs / 1000)} s.`, retryAfterMs: waitMs };
 }
 
-/** What went wrong as an answer; anything unexpected is reported and answered 500 without details. */
-export function replyForError(error: unknown, onError: (message: string) => void): Reply {
+/** Where the server's failures go: the store's (answered without their reason) and unexpected ones (500). */
+export interface FailureReports {
+	store: StoreFailures;
+	unexpected: (message: string) => void;
+}
+
+/**
+ * What went wrong as an answer: the client's own mistakes with their reason; the store's failures
+ * and anything unexpected reported in the server's log and answered without details.
+ */
+export function replyForError(error: unknown, reports: FailureReports): Reply {
 	if (error instanceof HttpError) return { status: error.status, body: error.message };
 	if (error instanceof RuleError) return { status: 400, body: error.errors.map((e) => `${e.field}: ${e.message}`).join("\n") };
-	if (error instanceof AppError) return { status: statusOfKind[error.kind], body: error.message };
-	onError(`unexpected error: ${(error as Error).message}`);
+	if (error instanceof AppError) {
+		const status = statusOfKind[error.kind];
+		return { status, body: status >= 500 ? reports.store.bodyFor(error) : error.message };
+	}
+	reports.unexpected(`unexpected error: ${(error as Error).message}`);
 	return { status: 500, body: "An unexpected error occurred; it has been reported in the server's output." };
 }

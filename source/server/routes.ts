@@ -38,24 +38,27 @@ export function buildRoutes(): Route[] {
 			methods: ["GET"],
 			path: "/health",
 			access: "none",
-			// ProGet's fields; a node whose key index may be stale answers 503 (a load balancer takes it
-			// out) with the reason, and `status`, `reason`, `lastConfirmed` beside them.
+			// ProGet's fields, as pgutil reads them (note its singular "Detail" beside "databaseStatusDetails"):
+			// https://github.com/Inedo/pgutil/blob/34a7ed51627dea56fb448830b6290f410cf9c3b8/Inedo.ProGet/ProGetHealthInfo.cs#L37-L54
+			// The database is "Error" whenever this node cannot confirm its keys current; the service
+			// too once it refuses to check keys (503: a load balancer takes it out). `status`, `reason`
+			// and `lastConfirmed` beside them say which.
 			handle: ({ store, version }) => {
 				const health = store.servingHealth();
-				const details = health.status === "ok" ? null : health.reason;
-				const state = health.status === "ok" ? "OK" : "Error";
+				const database = health.status === "ok" ? null : health.reason;
+				const service = health.status === "stale" ? health.reason : null;
 				return {
-					status: health.status === "ok" ? 200 : 503,
+					status: health.status === "stale" ? 503 : 200,
 					body: {
 						applicationName: "apikeys-tui",
-						databaseStatus: state,
-						databaseStatusDetails: details,
+						databaseStatus: database === null ? "OK" : "Error",
+						databaseStatusDetails: database,
 						licenseStatus: "OK",
-						licenseStatusDetails: null,
+						licenseStatusDetail: null,
 						versionNumber: version,
 						releaseNumber: `${version} (apikeys-tui)`,
-						serviceStatus: state,
-						serviceStatusDetails: details,
+						serviceStatus: service === null ? "OK" : "Error",
+						serviceStatusDetail: service,
 						...health,
 					},
 				};

@@ -192,7 +192,8 @@ export class PostgresStore implements ServedStore {
 	}
 
 	servingHealth(): ServingHealth {
-		return this.gate?.health() ?? { status: "stale", reason: `${this.location}: the key index is not loaded`, lastConfirmed: null };
+		// Said to anyone (GET /health needs no key): it names no host.
+		return this.gate?.health() ?? { status: "stale", reason: "the key index is not loaded yet", lastConfirmed: null };
 	}
 
 	private servingIndex(): PostgresKeyIndex {

@@ -34,12 +34,20 @@ export class StalenessGate {
 		if (performance.now() - this.confirmedAt() > this.maxStalenessMs) throw new AppError(this.reason(), "unavailable");
 	}
 
+	/**
+	 * "stale" past the limit (verification refused); "degraded" within it while the last look
+	 * failed (verification goes on from memory); "ok" when the last look succeeded.
+	 */
 	health(): ServingHealth {
 		const confirmedAt = this.confirmedAt();
 		const age = performance.now() - confirmedAt;
-		if (age <= this.maxStalenessMs) return { status: "ok" };
 		const lastConfirmed = Number.isFinite(confirmedAt) ? new Date(Date.now() - age).toISOString() : null;
-		return { status: "stale", reason: this.reason(), lastConfirmed };
+		if (age > this.maxStalenessMs) return { status: "stale", reason: this.reason(), lastConfirmed };
+		if (this.lastErrorAt <= confirmedAt || this.lastError === undefined) return { status: "ok" };
+		const reason =
+			`This node checks keys from memory: the last look for changes failed (${this.lastError}), ` +
+			`none has succeeded for ${(age / 1000).toFixed(1)} s; it refuses key checks past --max-staleness=${this.maxStalenessMs / 1000} s`;
+		return { status: "degraded", reason, lastConfirmed };
 	}
 
 	private reason(): string {

@@ -7,6 +7,7 @@ import { cell, columnsFor, fitColumns } from "../format/key-columns.js";
 import { expiresSoon, expiresText } from "../format/relative-time.js";
 import type { Theme } from "../theme/theme.js";
 import { TextField } from "../components/text-field.js";
+import { bindingsFor, keyLabel } from "../keys/bindings.js";
 
 const sortWords: Record<string, string> = {
 	id: "id",
@@ -16,6 +17,15 @@ const sortWords: Record<string, string> = {
 	lastUsed: "last use",
 	created: "creation",
 };
+
+/** What an empty store's list says: how to create the first key, as the binding table has it now. */
+function noKeysText(model: ConsoleModel): string {
+	const create = bindingsFor("list").find((binding) => binding.command === "create");
+	if (!create) return "  No API keys yet.";
+	const off = model.offReason(create);
+	if (off !== undefined) return `  No API keys yet. Creating one is off: ${off}.`;
+	return `  No API keys yet. Press ${keyLabel(create.keys[0] as string)} to create the first one (or: apikeys-tui create).`;
+}
 
 export function KeyList({ model, theme, width, height }: { model: ConsoleModel; theme: Theme; width: number; height: number }) {
 	const list = model.screens.list.state;
@@ -56,7 +66,7 @@ export function KeyList({ model, theme, width, height }: { model: ConsoleModel; 
 						<Text color={theme.muted}>
 							{list.filter
 								? `  No key matches "${safeLine(list.filter)}". Esc in the filter clears it.`
-								: "  No API keys yet. Press n to create the first one (or: apikeys-tui create)."}
+								: noKeysText(model)}
 						</Text>
 					)
 				: (

@@ -1,0 +1,54 @@
+/**
+ * A store's failure (an AppError answered 503) as the client is told it and as the server's log
+ * has it. The whole reason names where the store is (a file's path, a database's host and port)
+ * and quotes its driver: no HTTP client may learn that, so the client gets a fixed sentence, or,
+ * while this node's keys may be stale, the reason GET /health gives anyone. The server's log gets
+ * the whole reason: the first failure at once, then at most a line a minute while failures go on,
+ * with how many there were, so an outage answered thousands of times does not flood it.
+ */
+import { performance } from "node:perf_hooks";
+import type { AppError } from "../core/errors.js";
+import type { ServingHealth } from "../core/served-store.js";
+
+/** What a client is told when the store fails (pgutil prints it after "Server responded with ServiceUnavailable (503):"). */
+export const storeFailedText = "The key store is unavailable; the server's log has the reason.";
+
+/** How often, at most, the log says again that requests fail on the store. */
+export const storeFailureRepeatMs = 60_000;
+
+export class StoreFailures {
+	private saidAt = Number.NEGATIVE_INFINITY;
+	/** Failures since the last line, not said one by one. */
+	private unsaid = 0;
+
+	constructor(
+		private readonly health: () => ServingHealth,
+		private readonly say: (line: string) => void,
+		private readonly now: () => number = () => performance.now(),
+	) {}
+
+	/** The body to answer `error` with; its whole reason goes to the log. */
+	bodyFor(error: AppError): string {
+		const health = this.health();
+		// Refused because the keys may be stale: the node already says it cannot look for changes.
+		if (health.status === "stale") return health.reason;
+		this.report(error.message);
+		return storeFailedText;
+	}
+
+	private report(reason: string): void {
+		const now = this.now();
+		if (now - this.saidAt < storeFailureRepeatMs) {
+			this.unsaid++;
+			return;
+		}
+		const seconds = Math.round((now - this.saidAt) / 1000);
+		this.say(
+			this.unsaid === 0
+				? `a request failed on the key store (answered 503): ${reason}`
+				: `${this.unsaid + 1} requests failed on the key store in the last ${seconds} s (answered 503), the last: ${reason}`,
+		);
+		this.saidAt = now;
+		this.unsaid = 0;
+	}
+}
