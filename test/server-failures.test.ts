@@ -15,6 +15,7 @@ import { LocalStore } from "../source/store/local-store.js";
 import { freePort } from "./support/nginx.js";
 import { postgresSkipReason, startCluster, waitFor } from "./support/postgres.js";
 import { type Answer, call, makeStore, outcomeOf, startNode, startRelay } from "./support/serve-nodes.js";
+import { runCli } from "./support/run-cli.js";
 import { type RunningServer, startServer } from "./support/server-process.js";
 import { tempDir } from "./support/temp-store.js";
 
@@ -97,8 +98,12 @@ describe("a SQLite store that fails under serve", () => {
 		const gateway = await fetch(`${server.url}/api/api-keys/authorize?systemApi=full-control`, { headers: { "X-ApiKey": admin } });
 		assertToldNothing({ status: gateway.status, text: await gateway.text() }, hidden, "authorize");
 
+		const remote = await runCli(["list", `--source=${server.url}`], { env: { APIKEYS_TUI_API_KEY: admin } });
+		assert.equal(remote.code, 1);
+		assert.equal(remote.stderr, `apikeys-tui: the server failed (503): ${storeFailedText.replace(/\.$/, "")}; try again\n`, "one sentence, not \".; try again\"");
+
 		const told = await storeFailureLines(server);
-		assert.equal(told.length, 1, `one line for ${routes.length + 3} failures, not one each:\n${told.join("\n")}`);
+		assert.equal(told.length, 1, `one line for ${routes.length + 4} failures, not one each:\n${told.join("\n")}`);
 		assert.match(told[0] ?? "", /^apikeys-tui serve: a request failed on the key store \(answered 503\): .*keys\.db: the store file was deleted while in use/);
 		assert.ok(told[0]?.includes(dir), "the server's log says which store");
 	});

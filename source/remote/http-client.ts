@@ -232,7 +232,8 @@ export class RemoteClient {
 		if (status === 404) throw new AppError(reason, "not-found");
 		if (status === 400) throw ruleErrorFrom(text) ?? new AppError(reason, "invalid");
 		if (status === 409 || status === 413) throw new AppError(reason, "invalid");
-		throw new AppError(`the server failed (${status}): ${reason}; try again`, "unavailable");
+		// The server's own sentence may end in a stop; ours follows it in the same sentence.
+		throw new AppError(`the server failed (${status}): ${reason.replace(/[.;:\s]+$/, "")}; try again`, "unavailable");
 	}
 
 	async json<T>(path: string, options: RequestOptions = {}): Promise<T> {
