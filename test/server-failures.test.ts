@@ -33,10 +33,10 @@ async function firstRefusal(ask: () => Promise<Answer>): Promise<Answer> {
 	return answer;
 }
 
-/** The answer is the fixed 503 and names none of `hidden`; the server's log names the reason, in one line for all. */
-function assertToldNothing(answer: Answer, hidden: string[], what: string): void {
+/** The answer is a 503 with `body` and names none of `hidden`; the server's log names the reason, in one line for all. */
+function assertToldNothing(answer: Answer, hidden: string[], what: string, body = storeFailedText): void {
 	assert.equal(answer.status, 503, `${what}: ${answer.text}`);
-	assert.equal(answer.text, storeFailedText, what);
+	assert.equal(answer.text, body, what);
 	for (const text of hidden) assert.ok(!answer.text.includes(text), `${what} names ${text}`);
 }
 
@@ -76,7 +76,7 @@ test("the server's log says a store failure at once, then at most once a minute 
 });
 
 describe("a SQLite store that fails under serve", () => {
-	test("its folder removed: every route answers 503 without the path; the server's log has it, once", async (t) => {
+	test("its folder removed: every route and /health answer 503 without the path; the server's log has it, once", async (t) => {
 		const dir = tempDir(t);
 		const db = join(dir, "keys.db");
 		const store = LocalStore.open(db);
@@ -90,17 +90,24 @@ describe("a SQLite store that fails under serve", () => {
 		assert.equal((await asAdmin("/api/api-keys/list")).status, 200);
 
 		rmSync(dir, { recursive: true, force: true });
+		// The node refuses every key check now, so it tells what /health tells anyone, never the path.
+		const gone = "the store file was deleted while in use";
 		const hidden = [dir, "keys.db", "SQLITE"];
-		assertToldNothing(await firstRefusal(() => asAdmin("/api/api-keys/list")), hidden, "list");
-		for (const [path, body] of routes) assertToldNothing(await asAdmin(path, body), hidden, path);
+		assertToldNothing(await firstRefusal(() => asAdmin("/api/api-keys/list")), hidden, "list", gone);
+		for (const [path, body] of routes) assertToldNothing(await asAdmin(path, body), hidden, path, gone);
 		const verify = await asAdmin("/api/api-keys/verify", { key: admin, systemApi: "full-control" });
-		assertToldNothing(verify, hidden, "verify");
+		assertToldNothing(verify, hidden, "verify", gone);
 		const gateway = await fetch(`${server.url}/api/api-keys/authorize?systemApi=full-control`, { headers: { "X-ApiKey": admin } });
-		assertToldNothing({ status: gateway.status, text: await gateway.text() }, hidden, "authorize");
+		assertToldNothing({ status: gateway.status, text: await gateway.text() }, hidden, "authorize", gone);
+		const health = await fetch(`${server.url}/health`);
+		const healthText = await health.text();
+		assert.equal(health.status, 503, "a load balancer takes the node out: it refuses every key check");
+		assert.match(healthText, /"status":"stale","reason":"the store file was deleted while in use"/);
+		assert.ok(!healthText.includes(dir), healthText);
 
 		const remote = await runCli(["list", `--source=${server.url}`], { env: { APIKEYS_TUI_API_KEY: admin } });
 		assert.equal(remote.code, 1);
-		assert.equal(remote.stderr, `apikeys-tui: the server failed (503): ${storeFailedText.replace(/\.$/, "")}; try again\n`, "one sentence, not \".; try again\"");
+		assert.equal(remote.stderr, `apikeys-tui: the server failed (503): ${gone}; try again\n`);
 
 		const told = await storeFailureLines(server);
 		assert.equal(told.length, 1, `one line for ${routes.length + 4} failures, not one each:\n${told.join("\n")}`);

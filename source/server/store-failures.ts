@@ -2,7 +2,7 @@
  * A store's failure (an AppError answered 503) as the client is told it and as the server's log
  * has it. The whole reason names where the store is (a file's path, a database's host and port)
  * and quotes its driver: no HTTP client may learn that, so the client gets a fixed sentence, or,
- * while this node's keys may be stale, the reason GET /health gives anyone. The server's log gets
+ * while this node refuses key checks (stale keys, a store file gone), the reason GET /health gives anyone. The server's log gets
  * the whole reason: the first failure at once, then at most a line a minute while failures go on,
  * with how many there were, so an outage answered thousands of times does not flood it.
  */
@@ -29,11 +29,10 @@ export class StoreFailures {
 
 	/** The body to answer `error` with; its whole reason goes to the log. */
 	bodyFor(error: AppError): string {
-		const health = this.health();
-		// Refused because the keys may be stale: the node already says it cannot look for changes.
-		if (health.status === "stale") return health.reason;
 		this.report(error.message);
-		return storeFailedText;
+		const health = this.health();
+		// Refused because the keys may be stale or the store file is gone: /health tells anyone the same.
+		return health.status === "stale" ? health.reason : storeFailedText;
 	}
 
 	private report(reason: string): void {

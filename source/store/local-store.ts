@@ -184,9 +184,21 @@ export class LocalStore implements ServedStore {
 		this.lists.start();
 	}
 
-	/** The file is local: the index follows every change, so it is never stale. */
+	/**
+	 * The index follows every change to the file, so it is current while the file is the one opened;
+	 * once that file is deleted or replaced, every check is refused (guard) and /health says so. The
+	 * reason goes to HTTP clients, so it names no path.
+	 */
 	servingHealth(): ServingHealth {
-		return { status: "ok" };
+		try {
+			this.file.check(true);
+			return { status: "ok" };
+		} catch (error) {
+			const said = error instanceof AppError ? error.message : "";
+			// "PATH: the store file was deleted while in use; nothing was changed (…)": the middle is for anyone.
+			const reason = said.startsWith(`${this.location}: `) ? (said.slice(this.location.length + 2).split(";")[0] ?? "") : "the store file cannot be read";
+			return { status: "stale", reason, lastConfirmed: null };
+		}
 	}
 
 	digestOf(key: string): string {

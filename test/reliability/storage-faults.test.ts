@@ -62,10 +62,13 @@ function createBody(name: string): unknown {
 	return { type: "system", systemApis: ["feeds"], displayName: name, description: "d".repeat(1500) };
 }
 
-/** A 503 whose body is the fixed sentence (no path); the server's log gives the reason, naming the store. */
-async function assertUnavailable(s: Scene, answer: ApiAnswer, reason: RegExp): Promise<void> {
+/**
+ * A 503 whose body names no path: the fixed sentence, or what /health tells anyone once the server
+ * refuses every key check (its store file gone); the server's log gives the reason, naming the store.
+ */
+async function assertUnavailable(s: Scene, answer: ApiAnswer, reason: RegExp, body = storeFailedText): Promise<void> {
 	assert.equal(answer.status, 503, answer.text);
-	assert.equal(answer.text, storeFailedText);
+	assert.equal(answer.text, body);
 	// The server's output arrives through a pipe of its own, maybe after the answer.
 	const told = () => s.server.output().stderr.split("\n").find((line) => line.includes("failed on the key store"));
 	for (let tries = 0; tries < 100 && told() === undefined; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -83,8 +86,9 @@ async function firstRefusal(api: ApiClient, method: string, path: string, body?:
 	}
 }
 
-async function assertServerUp(s: Scene): Promise<void> {
-	assert.equal((await s.api.call("GET", "/health")).status, 200);
+/** The server answers (`/health` with `health`: 503 once it refuses every key check) and has not crashed. */
+async function assertServerUp(s: Scene, health = 200): Promise<void> {
+	assert.equal((await s.api.call("GET", "/health")).status, health);
 	assert.equal(s.server.process.exitCode, null);
 	const { stderr } = s.server.output();
 	assert.ok(!looksLikeCrash(stderr) && !/unexpected error/.test(stderr), stderr);
@@ -210,9 +214,9 @@ test("the store file deleted under a running server and console: refused with th
 	const s = await scene(t, tempDir(t));
 	rmSync(s.db);
 
-	await assertUnavailable(s, await firstRefusal(s.api, "GET", "/api/api-keys/list"), /deleted while in use/);
-	await assertUnavailable(s, await s.api.call("POST", "/api/api-keys/create", createBody("into-the-void")), /deleted while in use/);
-	await assertServerUp(s);
+	await assertUnavailable(s, await firstRefusal(s.api, "GET", "/api/api-keys/list"), /deleted while in use/, "the store file was deleted while in use");
+	await assertUnavailable(s, await s.api.call("POST", "/api/api-keys/create", createBody("into-the-void")), /deleted while in use/, "the store file was deleted while in use");
+	await assertServerUp(s, 503);
 	// No key pressed: the console notices on its own.
 	await assertConsoleSays(s.con, /deleted while in use/);
 	// Nor does a command make a new, empty store in its place (over the old one's WAL).
@@ -237,9 +241,9 @@ test("the store file replaced under a running server and console: refused with t
 	const namesBefore = keyNames(copy);
 	renameSync(copy, s.db);
 
-	await assertUnavailable(s, await firstRefusal(s.api, "GET", "/api/api-keys/list"), /replaced by another file/);
-	await assertUnavailable(s, await s.api.call("POST", "/api/api-keys/create", createBody("into-the-old-file")), /replaced by another file/);
-	await assertServerUp(s);
+	await assertUnavailable(s, await firstRefusal(s.api, "GET", "/api/api-keys/list"), /replaced by another file/, "the store file was replaced by another file while in use");
+	await assertUnavailable(s, await s.api.call("POST", "/api/api-keys/create", createBody("into-the-old-file")), /replaced by another file/, "the store file was replaced by another file while in use");
+	await assertServerUp(s, 503);
 	await assertConsoleSays(s.con, /replaced by another file/, "toggle-enabled");
 	assert.equal(await s.server.stop(), 1);
 	assert.ok(!looksLikeCrash(s.server.output().stderr));
