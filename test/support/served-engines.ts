@@ -4,7 +4,7 @@
  * Each test file calls servedEngines() once and runs its tests for each engine it returns.
  */
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
 import Database from "better-sqlite3";
@@ -48,6 +48,8 @@ export interface StoreUnderTest {
 	addKeysInBulk: (count: number) => Promise<void>;
 	/** Everything the store keeps at rest: its files, or every table's rows and the secret file. */
 	storedBytes: () => Promise<{ where: string; bytes: Buffer }[]>;
+	/** Makes the store fail under a running server: the SQLite file removed, the PostgreSQL database dropped. */
+	breakStore: () => Promise<void>;
 	/** Whether the process `pid` has the store open (a file descriptor, or a session on the database). */
 	isOpenBy: (pid: number) => Promise<boolean>;
 	/** `apikeys-tui serve` on it, on an ephemeral loopback port, stopped after the test. */
@@ -92,6 +94,7 @@ function sqliteStore(t: TestContext, engine: ServedEngine): StoreUnderTest {
 		},
 		storedBytes: async () =>
 			[db, `${db}-wal`, secretPathFor(db)].filter(existsSync).map((file) => ({ where: file, bytes: readFileSync(file) })),
+		breakStore: async () => rmSync(db),
 		isOpenBy: async (pid) =>
 			readdirSync(`/proc/${pid}/fd`).some((fd) => {
 				try {
@@ -105,8 +108,8 @@ function sqliteStore(t: TestContext, engine: ServedEngine): StoreUnderTest {
 	};
 }
 
-async function postgresStore(t: TestContext, engine: ServedEngine, database: () => Promise<string>): Promise<StoreUnderTest> {
-	const db = await database();
+async function postgresStore(t: TestContext, engine: ServedEngine, cluster: ReturnType<typeof clusterPerFile>): Promise<StoreUnderTest> {
+	const db = await cluster.database();
 	const secretFile = join(tempDir(t), "keys.secret");
 	const args = [`--secret-file=${secretFile}`];
 	const sql = connect(t, db, { max: 1 });
@@ -136,6 +139,10 @@ async function postgresStore(t: TestContext, engine: ServedEngine, database: () 
 			}
 			return [...rows, { where: secretFile, bytes: readFileSync(secretFile) }];
 		},
+		breakStore: async () => {
+			const admin = connect(t, (await cluster.cluster()).url, { max: 1 });
+			await admin`DROP DATABASE ${admin(db.split("?")[0]?.split("/").pop() ?? "")} WITH (FORCE)`;
+		},
 		isOpenBy: async () => {
 			// A unix-socket session does not name its client's PID: any session but ours is the server's.
 			const [found] = await sql<{ count: number }[]>`
@@ -161,7 +168,7 @@ export function servedEngines(): ServedEngine[] {
 		name: "PostgreSQL",
 		skip: postgresSkipReason(),
 		seesChangesAtOnce: false,
-		newStore: (t) => postgresStore(t, postgresql, () => cluster.database()),
+		newStore: (t) => postgresStore(t, postgresql, cluster),
 	};
 	return [sqlite, postgresql];
 }
