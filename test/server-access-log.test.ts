@@ -119,7 +119,10 @@ for (const engine of servedEngines()) {
 		test("a stop asked for while a large store's keys are being read is a clean stop", async (t) => {
 			const store = await engine.newStore(t);
 			await store.addKeysInBulk(20_000);
-			const child = spawn(process.execPath, [cliPath, "serve", `--db=${store.db}`, ...store.args, "--port=0"], { stdio: ["ignore", "pipe", "pipe"] });
+			const child = spawn(process.execPath, [cliPath, "serve", `--db=${store.db}`, ...store.args, "--port=0"], {
+				stdio: ["ignore", "pipe", "pipe"],
+				env: { ...process.env, ...store.childEnv },
+			});
 			let stderr = "";
 			child.stderr.setEncoding("utf8").on("data", (d: string) => {
 				stderr += d;

@@ -50,7 +50,9 @@ export interface StoreUnderTest {
 	storedBytes: () => Promise<{ where: string; bytes: Buffer }[]>;
 	/** Makes the store fail under a running server: the SQLite file removed, the PostgreSQL database dropped. */
 	breakStore: () => Promise<void>;
-	/** Whether the process `pid` has the store open (a file descriptor, or a session on the database). */
+	/** The environment for a process that isOpenBy must recognise: PostgreSQL names its sessions by PGAPPNAME. */
+	childEnv: Record<string, string>;
+	/** Whether the process `pid`, started with childEnv, has the store open (a file descriptor, or a session on the database). */
 	isOpenBy: (pid: number) => Promise<boolean>;
 	/** `apikeys-tui serve` on it, on an ephemeral loopback port, stopped after the test. */
 	serve: (extraArgs?: string[]) => Promise<RunningServer>;
@@ -95,6 +97,7 @@ function sqliteStore(t: TestContext, engine: ServedEngine): StoreUnderTest {
 		storedBytes: async () =>
 			[db, `${db}-wal`, secretPathFor(db)].filter(existsSync).map((file) => ({ where: file, bytes: readFileSync(file) })),
 		breakStore: async () => rmSync(db),
+		childEnv: {},
 		isOpenBy: async (pid) =>
 			readdirSync(`/proc/${pid}/fd`).some((fd) => {
 				try {
@@ -107,6 +110,8 @@ function sqliteStore(t: TestContext, engine: ServedEngine): StoreUnderTest {
 		cli: (args) => runCli([...args, `--db=${db}`]),
 	};
 }
+
+const childSessionName = "apikeys-tui under test";
 
 async function postgresStore(t: TestContext, engine: ServedEngine, cluster: ReturnType<typeof clusterPerFile>): Promise<StoreUnderTest> {
 	const db = await cluster.database();
@@ -143,11 +148,11 @@ async function postgresStore(t: TestContext, engine: ServedEngine, cluster: Retu
 			const admin = connect(t, (await cluster.cluster()).url, { max: 1 });
 			await admin`DROP DATABASE ${admin(db.split("?")[0]?.split("/").pop() ?? "")} WITH (FORCE)`;
 		},
+		// A unix-socket session does not name its client's PID, so the child names its sessions.
+		childEnv: { PGAPPNAME: childSessionName },
 		isOpenBy: async () => {
-			// A unix-socket session does not name its client's PID: any session but ours is the server's.
 			const [found] = await sql<{ count: number }[]>`
-				SELECT count(*)::int AS count FROM pg_stat_activity
-				WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`;
+				SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${childSessionName}`;
 			return (found?.count ?? 0) > 0;
 		},
 		serve: serveFor(t, db, args),
