@@ -2,7 +2,7 @@
 import type { TestContext } from "node:test";
 import type { AccessLogEntry } from "../../source/core/backend.js";
 import type { RunningServer } from "./server-process.js";
-import { type ServedEngine, type StoreUnderTest, withStore } from "./served-engines.js";
+import { type ServedEngine, type Store, type StoreUnderTest, withStore } from "./served-engines.js";
 
 export interface Fixture {
 	store: StoreUnderTest;
@@ -15,7 +15,7 @@ export interface FixtureOptions {
 	/** The admin key's logging. */
 	logging?: string;
 	/** Runs on the open store after the admin key is made, before `serve` starts. */
-	seed?: (store: Awaited<ReturnType<StoreUnderTest["open"]>>) => Promise<void>;
+	seed?: (store: Store) => Promise<void>;
 	/** More options for `serve`. */
 	serveArgs?: string[];
 }

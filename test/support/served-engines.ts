@@ -32,7 +32,8 @@ export interface ServedEngine {
 	newStore: (t: TestContext) => Promise<StoreUnderTest>;
 }
 
-type Store = LocalStore | PostgresStore;
+/** A store opened in the test's own process. */
+export type Store = LocalStore | PostgresStore;
 
 export interface StoreUnderTest {
 	engine: ServedEngine;
