@@ -68,7 +68,7 @@ export const commands: CommandEntry[] = [
 	},
 	{
 		name: "status",
-		summary: "Show the store's location, profile and key count",
+		summary: "Show where the store is, its engine, profile and key count",
 		load: async () => (await import("./status.js")).statusCommand,
 	},
 	{

@@ -123,8 +123,12 @@ export interface VerifyResult {
 
 export interface Backend {
 	readonly kind: "local" | "remote";
+	/** Which engine a store of our own is on; a remote instance has none we can name. */
+	readonly engine?: "sqlite" | "postgresql";
 	/** A file path or a URL: where the keys live, for the header and messages. */
 	readonly location: string;
+	/** The database server that answered this store's connection and its version (PostgreSQL's; a multi-host URL names several). */
+	answeringServer?(): Promise<{ address: string; version: string }>;
 	readonly profile: ProfileName;
 	readonly capabilities: Capabilities;
 	/** The user a remote instance is signed in to as (`--username`): personal keys default to it. */

@@ -41,6 +41,7 @@ import { readSettings, writeSettings } from "./store-settings.js";
 
 export class LocalStore implements ServedStore {
 	readonly kind = "local" as const;
+	readonly engine = "sqlite" as const;
 	readonly capabilities = everyCapability;
 	readonly catalog: Catalog;
 	private readonly file: StoreFileWatch;

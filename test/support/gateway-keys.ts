@@ -1,6 +1,5 @@
 /** A store with one key of each kind a gateway meets, for the authorize route's tests. */
-import Database from "better-sqlite3";
-import { LocalStore } from "../../source/store/local-store.js";
+import { type StoreUnderTest, withStore } from "./served-engines.js";
 
 export interface GatewayKeys {
 	/** Feed key, public-npm: view. */
@@ -20,10 +19,9 @@ export interface GatewayKeys {
 	ids: Record<"viewer" | "uploader" | "group" | "system" | "personal" | "disabled" | "expired", number>;
 }
 
-export async function seedGatewayKeys(db: string): Promise<GatewayKeys> {
-	const store = LocalStore.open(db);
-	const create = async (input: Record<string, unknown>) => store.createKey(input, { actor: "test" });
-	try {
+export async function seedGatewayKeys(store: StoreUnderTest): Promise<GatewayKeys> {
+	const made = await withStore(store, async (opened) => {
+		const create = async (input: Record<string, unknown>) => opened.createKey(input, { actor: "test" });
 		const viewer = await create({ type: "feed", feed: "public-npm", packagePermissions: ["view"], displayName: "viewer" });
 		const uploader = await create({ type: "feed", feed: "public-npm", packagePermissions: ["view", "add"], displayName: "uploader" });
 		const group = await create({ type: "feed", feedGroup: "npm-feeds", packagePermissions: ["view"], displayName: "group" });
@@ -31,26 +29,12 @@ export async function seedGatewayKeys(db: string): Promise<GatewayKeys> {
 		const personal = await create({ type: "personal", user: "Zoë", displayName: "Zoë's laptop" });
 		const disabled = await create({ type: "feed", feed: "public-npm", packagePermissions: ["view"], displayName: "disabled" });
 		const expired = await create({ type: "feed", feed: "public-npm", packagePermissions: ["view"], displayName: "expired" });
-		await store.setEnabled(disabled.record.id, false, "test");
-		const keys = { viewer, uploader, group, system, personal, disabled, expired };
-		const ids = Object.fromEntries(Object.entries(keys).map(([name, k]) => [name, k.record.id])) as GatewayKeys["ids"];
-		await store.close();
-		// A past expiration cannot be set through the rules; a key that has since run out looks like this.
-		const sql = new Database(db);
-		sql.prepare("UPDATE api_keys SET expiration = '2020-01-01T00:00:00Z' WHERE id = ?").run(expired.record.id);
-		sql.close();
-		return {
-			viewer: viewer.key,
-			uploader: uploader.key,
-			group: group.key,
-			system: system.key,
-			personal: personal.key,
-			disabled: disabled.key,
-			expired: expired.key,
-			ids,
-		};
-	} catch (error) {
-		await store.close();
-		throw error;
-	}
+		await opened.setEnabled(disabled.record.id, false, "test");
+		return { viewer, uploader, group, system, personal, disabled, expired };
+	});
+	// A past expiration cannot be set through the rules; a key that has since run out looks like this.
+	await store.alterKey(made.expired.record.id, { expiration: "2020-01-01T00:00:00Z" });
+	const ids = Object.fromEntries(Object.entries(made).map(([name, k]) => [name, k.record.id])) as GatewayKeys["ids"];
+	const texts = Object.fromEntries(Object.entries(made).map(([name, k]) => [name, k.key])) as Omit<GatewayKeys, "ids">;
+	return { ...texts, ids };
 }

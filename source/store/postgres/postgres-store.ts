@@ -50,6 +50,7 @@ const lookTimeoutBounds = { min: 1_000, max: 5_000 } as const;
 
 export class PostgresStore implements ServedStore {
 	readonly kind = "local" as const;
+	readonly engine = "postgresql" as const;
 	readonly capabilities = everyCapability;
 	readonly catalog: Catalog;
 	private readonly writes: KeyWrites;
@@ -103,6 +104,18 @@ export class PostgresStore implements ServedStore {
 		const result = await this.guard(operation);
 		await this.index?.catchUp().catch((error: unknown) => this.lookReport.failed(describePostgresError(error, this.location)));
 		return result;
+	}
+
+	/** The server's address as it sees this connection (a unix socket has none: its folder and port), and its version. */
+	answeringServer(): Promise<{ address: string; version: string }> {
+		return this.guard(async () => {
+			const [row] = await this.sql<{ address: string | null; port: number; sockets: string; version: string }[]>`
+				SELECT host(inet_server_addr()) AS address, current_setting('port')::int AS port,
+					current_setting('unix_socket_directories') AS sockets, split_part(current_setting('server_version'), ' ', 1) AS version`;
+			if (!row) throw new AppError(`${this.location}: the server did not say who it is`, "store");
+			const address = row.address === null ? `unix socket ${row.sockets} port ${row.port}` : `${row.address.includes(":") ? `[${row.address}]` : row.address}:${row.port}`;
+			return { address, version: row.version };
+		});
 	}
 
 	listKeys(): Promise<KeyRecord[]> {
