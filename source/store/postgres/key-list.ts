@@ -6,7 +6,7 @@
 import type { ISql } from "postgres";
 import type { KeyPage, KeyQuery } from "../../core/backend.js";
 import { formatIso } from "../../core/expiration.js";
-import type { KeyRecord } from "../../core/model.js";
+import { type KeyRecord, keyWithExtras, toApiKeyInfo } from "../../core/model.js";
 import { filterClause, type KeyRow, keyColumns, type ListDialect, orderClause, recordFromRow } from "../key-rows.js";
 
 const upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -49,6 +49,27 @@ async function records(sql: ISql, text: string, params: unknown[] = []): Promise
 /** Every key in id order, last uses included. */
 export function allKeys(sql: ISql): Promise<KeyRecord[]> {
 	return records(sql, "ORDER BY id");
+}
+
+/** Rows of the served key list made in one turn of the event loop: a few milliseconds' work. */
+const servedListBatch = 250;
+
+/**
+ * The whole key list as the server answers it (ProGet's ApiKeyInfo, or with the store's own fields),
+ * read through a cursor in one snapshot and made and encoded a batch at a time, so a node answers
+ * its verifications while a list of any size is made; the bytes are joined by a copy.
+ */
+export async function servedKeyListBytes(sql: ISql, details: boolean): Promise<Uint8Array> {
+	const parts: Buffer[] = [];
+	const batches = sql.unsafe(`SELECT ${keyColumns} FROM api_keys ORDER BY id`).values().cursor(servedListBatch);
+	for await (const rows of batches as AsyncIterable<unknown[]>) {
+		if (rows.length === 0) continue;
+		const keys = (rows as PostgresKeyRow[]).map(recordFromPostgres);
+		const json = JSON.stringify(details ? keys.map(keyWithExtras) : keys.map((key) => toApiKeyInfo(key)));
+		parts.push(Buffer.from(`${parts.length === 0 ? "[" : ","}${json.slice(1, -1)}`));
+	}
+	parts.push(Buffer.from(parts.length === 0 ? "[]" : "]"));
+	return Buffer.concat(parts);
 }
 
 export async function keyWithId(sql: ISql, id: number): Promise<KeyRecord | undefined> {

@@ -20,7 +20,7 @@ import type {
 import { everyCapability } from "../../core/backend.js";
 import { type Catalog, catalogFor, type ProfileName } from "../../core/catalog.js";
 import { AppError } from "../../core/errors.js";
-import { type KeyRecord, keyWithExtras, toApiKeyInfo } from "../../core/model.js";
+import type { KeyRecord } from "../../core/model.js";
 import type { KeyInput } from "../../core/rules.js";
 import { keyDigestText } from "../../core/secret.js";
 import { defaultMaxStalenessMs, type ServedStore, type ServingHealth, type ServingOptions } from "../../core/served-store.js";
@@ -29,7 +29,7 @@ import { pruneAccessLog, queryAccessLog } from "./access-log-reader.js";
 import { PostgresAccessLogWriter } from "./access-log-writer.js";
 import { type ChangeFollower, databaseIdentity, followChanges, headRevision } from "./change-feed.js";
 import { PostgresKeyIndex } from "./key-index.js";
-import { allKeys, keyIdList, keyPage, keysWithIds, keyWithId } from "./key-list.js";
+import { allKeys, keyIdList, keyPage, keysWithIds, keyWithId, servedKeyListBytes } from "./key-list.js";
 import { KeyWrites } from "./key-writes.js";
 import { openDatabase, type PostgresOpenOptions } from "./open-database.js";
 import { describePostgresError } from "./postgres-errors.js";
@@ -122,9 +122,8 @@ export class PostgresStore implements ServedStore {
 		return this.guard(() => allKeys(this.sql));
 	}
 
-	async servedKeyList(details: boolean): Promise<string> {
-		const keys = await this.listKeys();
-		return JSON.stringify(details ? keys.map(keyWithExtras) : keys.map((key) => toApiKeyInfo(key)));
+	servedKeyList(details: boolean): Promise<Uint8Array> {
+		return this.guard(() => servedKeyListBytes(this.sql, details));
 	}
 
 	queryKeys(query: KeyQuery): Promise<KeyPage> {
