@@ -8,6 +8,7 @@
  * Everything else is asynchronous, so an engine over the network fits without caches of its own.
  */
 import type { Requirement } from "./access.js";
+import { AppError } from "./errors.js";
 import type { Backend, KeyQuery, NewAccessLogEntry, VerifyResult } from "./backend.js";
 import type { Catalog } from "./catalog.js";
 import type { StoreSettings } from "./settings.js";
@@ -52,6 +53,17 @@ export const defaultMaxStalenessMs = 30_000;
  * `reason` is said to anyone (`GET /health` needs no key): it names no host, file or driver text.
  * `lastConfirmed`: when the index was last known current (ISO time), null if never.
  */
+/**
+ * Verification refused because the engine cannot confirm its index current (ServingHealth "stale"):
+ * the engine's own log already says why and for how long, so the server does not say it again.
+ */
+export class StaleIndexError extends AppError {
+	constructor(message: string) {
+		super(message, "unavailable");
+		this.name = "StaleIndexError";
+	}
+}
+
 export type ServingHealth =
 	| { status: "ok" }
 	/** Verifying from memory while the index cannot be confirmed current (the last look failed), within the limit. */

@@ -2,13 +2,15 @@
  * A store's failure (an AppError answered 503) as the client is told it and as the server's log
  * has it. The whole reason names where the store is (a file's path, a database's host and port)
  * and quotes its driver: no HTTP client may learn that, so the client gets a fixed sentence, or,
- * while this node refuses key checks (stale keys, a store file gone), the reason GET /health gives anyone. The server's log gets
- * the whole reason: the first failure at once, then at most a line a minute while failures go on,
- * with how many there were, so an outage answered thousands of times does not flood it.
+ * while this node refuses key checks (stale keys, a store file gone), the reason GET /health gives
+ * anyone. The server's log gets the whole reason: the first failure at once, then at most a line a
+ * minute while failures go on, with how many there were, so an outage answered thousands of times
+ * does not flood it. A refusal for stale keys (StaleIndexError) is left to the engine, whose own
+ * log says why and how long.
  */
 import { performance } from "node:perf_hooks";
 import type { AppError } from "../core/errors.js";
-import type { ServingHealth } from "../core/served-store.js";
+import { type ServingHealth, StaleIndexError } from "../core/served-store.js";
 
 /** What a client is told when the store fails (pgutil prints it after "Server responded with ServiceUnavailable (503):"). */
 export const storeFailedText = "The key store is unavailable; the server's log has the reason.";
@@ -29,7 +31,7 @@ export class StoreFailures {
 
 	/** The body to answer `error` with; its whole reason goes to the log. */
 	bodyFor(error: AppError): string {
-		this.report(error.message);
+		if (!(error instanceof StaleIndexError)) this.report(error.message);
 		const health = this.health();
 		// Refused because the keys may be stale or the store file is gone: /health tells anyone the same.
 		return health.status === "stale" ? health.reason : storeFailedText;

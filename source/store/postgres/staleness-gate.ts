@@ -7,7 +7,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { AppError } from "../../core/errors.js";
-import type { ServingHealth } from "../../core/served-store.js";
+import { type ServingHealth, StaleIndexError } from "../../core/served-store.js";
 
 export class StalenessGate {
 	private lastError: string | undefined;
@@ -29,9 +29,9 @@ export class StalenessGate {
 		this.lastErrorAt = performance.now();
 	}
 
-	/** Throws AppError "unavailable" when the index is older than the limit; allocates nothing otherwise. */
+	/** Throws StaleIndexError ("unavailable") when the index is older than the limit; allocates nothing otherwise. */
 	check(): void {
-		if (performance.now() - this.confirmedAt() > this.maxStalenessMs) throw new AppError(this.reason(), "unavailable");
+		if (performance.now() - this.confirmedAt() > this.maxStalenessMs) throw new StaleIndexError(this.reason());
 	}
 
 	/**
