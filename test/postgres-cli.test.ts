@@ -123,7 +123,28 @@ describe("commands on a PostgreSQL store", { skip: postgresSkipReason() }, () =>
 		await keeper`UPDATE store_meta SET value = '99' WHERE name IN ('schema_version', 'schema_compatible_from')`;
 		const newer = await runCli(["list", ...store], { env: { HOME: home } });
 		assert.equal(newer.code, 1);
-		assert.match(newer.stderr, /^apikeys-tui: postgres:\/\/keeper@.*: was written by a newer apikeys-tui \(schema 99; /);
+		const written = /^apikeys-tui: postgres:\/\/keeper@.*: was written by a newer apikeys-tui \(schema 99, for programs of schema 99 /;
+		assert.match(newer.stderr, written);
 		assert.match(newer.stderr, /Upgrade apikeys-tui to use it; the database was left untouched\n$/, "one line");
+	});
+
+	test("a role that may only SELECT reads the store: list, status, settings and logs write nothing", async (t) => {
+		const cluster = await clusterOf();
+		const url = await cluster.createDatabase("selected");
+		const secretFile = join(tempDir(t), "keys.secret");
+		const made = await runCli(["create", "personal", "--user=alice", `--db=${url}`, `--secret-file=${secretFile}`]);
+		assert.equal(made.code, 0, made.stderr);
+		await connect(t, cluster.url)`CREATE ROLE looker LOGIN`;
+		const owner = connect(t, url);
+		await owner`GRANT SELECT ON ALL TABLES IN SCHEMA public TO looker`;
+		const store = [`--db=${url.replace("postgres://postgres@", "postgres://looker@")}`, `--secret-file=${secretFile}`];
+		for (const command of [["list"], ["status"], ["settings"], ["logs"]]) {
+			const read = await runCli([...command, ...store]);
+			assert.equal(read.code, 0, `${command[0]}: ${read.stderr}`);
+		}
+		assert.match((await runCli(["list", ...store])).stdout, /alice/);
+		const write = await runCli(["create", "personal", "--user=bob", ...store]);
+		assert.equal(write.code, 1);
+		assert.match(write.stderr, /: permission denied for table \w+; the database user lacks a privilege the store needs\n/);
 	});
 });
