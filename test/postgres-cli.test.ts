@@ -5,6 +5,8 @@
  * takes it back once enabled; the access log it wrote is read by `logs`. A read on an empty
  * database, a missing --secret-file, an unreachable server, a wrong password, another store's secret
  * file and a newer schema are one line each; no password is printed, and none is needed on argv.
+ * A role that may only SELECT reads; URL parameters (sslmode, a misspelt one, password) and an
+ * ignored ~/.pgpass are said in one line.
  */
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -146,5 +148,40 @@ describe("commands on a PostgreSQL store", { skip: postgresSkipReason() }, () =>
 		const write = await runCli(["create", "personal", "--user=bob", ...store]);
 		assert.equal(write.code, 1);
 		assert.match(write.stderr, /: permission denied for table \w+; the database user lacks a privilege the store needs\n/);
+	});
+
+	test("sslmode on a server without SSL and an unknown URL parameter are one line; ?password= is used; a ~/.pgpass others can read is said to be ignored", async (t) => {
+		const cluster = await clusterOf();
+		const url = await cluster.createDatabase("fussy");
+		const admin = connect(t, cluster.url);
+		await admin`CREATE ROLE fussy LOGIN PASSWORD 'blue horse'`;
+		await admin`ALTER DATABASE fussy OWNER TO fussy`;
+		const hba = join(cluster.dir, "data", "pg_hba.conf");
+		writeFileSync(hba, `local all fussy scram-sha-256\n${readFileSync(hba, "utf8")}`);
+		await admin`SELECT pg_reload_conf()`;
+		const secretFile = join(tempDir(t), "keys.secret");
+		const home = tempDir(t);
+		const asFussy = url.replace("postgres://postgres@", "postgres://fussy@");
+		const run = (db: string, command = ["list"]) => runCli([...command, `--secret-file=${secretFile}`], { env: { HOME: home, APIKEYS_TUI_DB: db } });
+
+		const withPassword = await run(`${asFussy}&password=blue%20horse`, ["create", "personal", "--user=alice"]);
+		assert.equal(withPassword.code, 0, withPassword.stderr);
+		assert.match((await run(`${asFussy}&password=blue%20horse`)).stdout, /alice/);
+
+		const ssl = await run(`${url}&sslmode=require`);
+		assert.equal(ssl.code, 1);
+		assert.match(ssl.stderr, /^apikeys-tui: postgres:\/\/.*: the server does not offer SSL, and sslmode=require asks for it; /);
+		assert.equal(ssl.stderr.split("\n").length, 2, "one line");
+
+		const typo = await run(`${url}&target_session_attr=primary`);
+		assert.equal(typo.code, 1);
+		assert.match(typo.stderr, /^apikeys-tui: postgres:\/\/.*: the URL parameter "target_session_attr" is neither a connection /);
+		assert.equal(typo.stderr.split("\n").length, 2, "one line");
+
+		writeFileSync(join(home, ".pgpass"), "*:*:*:fussy:blue horse\n", { mode: 0o644 });
+		const ignored = await run(asFussy);
+		assert.equal(ignored.code, 1);
+		assert.match(ignored.stderr, /: the server refused the sign-in \(.*\); .*\.pgpass was ignored: others may read it \(mode 0644\); /);
+		assert.equal(ignored.stderr.split("\n").length, 2, "one line");
 	});
 });

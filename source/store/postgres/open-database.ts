@@ -10,7 +10,7 @@ import { withArticle } from "../../core/article.js";
 import type { ProfileName } from "../../core/catalog.js";
 import { AppError } from "../../core/errors.js";
 import { checkValue, createSecret, readSecret } from "../secret-file.js";
-import { redactedUrl } from "./database-url.js";
+import { driverUrl, redactedUrl } from "./database-url.js";
 import { describePostgresError } from "./postgres-errors.js";
 import { applyMigrations, lockMigrations, prepareSchema, readSchema, refuseNewer, type SchemaState } from "./schema.js";
 import { rmSync } from "node:fs";
@@ -45,7 +45,9 @@ export interface OpenedDatabase {
 
 export async function openDatabase(url: string, options: PostgresOpenOptions): Promise<OpenedDatabase> {
 	const location = redactedUrl(url);
-	const sql = postgres(url, { onnotice: () => {}, max: options.maxConnections ?? 4, connect_timeout: 10 });
+	const driver = driverUrl(url);
+	const pool = { max: options.maxConnections ?? 4, connect_timeout: 10 };
+	const sql = postgres(driver.url, { onnotice: () => {}, ...pool, ...passwordOption(driver) });
 	try {
 		const found = await readStore(sql, location);
 		refuseNewer(found.schema, location);
@@ -188,5 +190,12 @@ function newSecretFile(path: string): Buffer {
  */
 function connectFeed(url: string, lookTimeoutMs: number): Sql {
 	const seconds = lookTimeoutMs / 1000;
-	return postgres(url, { onnotice: () => {}, max: 1, connect_timeout: seconds, query_timeout: seconds, cancel_timeout: seconds });
+	const driver = driverUrl(url);
+	const bounds = { connect_timeout: seconds, query_timeout: seconds, cancel_timeout: seconds };
+	return postgres(driver.url, { onnotice: () => {}, max: 1, ...bounds, ...passwordOption(driver) });
+}
+
+/** A URL's `password` parameter as postgres.js's option: over PGPASSWORD and ~/.pgpass, as in libpq. */
+function passwordOption(driver: { password?: string }): { pass?: string } {
+	return driver.password === undefined ? {} : { pass: driver.password };
 }
