@@ -11,13 +11,23 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
-import { clusterPerFile, connect, postgresSkipReason, waitFor } from "./support/postgres.js";
+import { describe, type TestContext, test } from "node:test";
+import { clusterPerFile, connect, type PostgresCluster, postgresSkipReason, waitFor } from "./support/postgres.js";
 import { runCli } from "./support/run-cli.js";
 import { startServer } from "./support/server-process.js";
 import { tempDir } from "./support/temp-store.js";
 
 const { database, cluster: clusterOf } = clusterPerFile();
+
+/** A role that signs in with `password` over the socket (everyone else stays trusted) and owns `database`. */
+async function ownerWithPassword(t: TestContext, cluster: PostgresCluster, role: string, password: string, database: string) {
+	const admin = connect(t, cluster.url);
+	await admin.unsafe(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+	await admin.unsafe(`ALTER DATABASE ${database} OWNER TO ${role}`);
+	const hba = join(cluster.dir, "data", "pg_hba.conf");
+	writeFileSync(hba, `local all ${role} scram-sha-256\n${readFileSync(hba, "utf8")}`);
+	await admin`SELECT pg_reload_conf()`;
+}
 
 describe("commands on a PostgreSQL store", { skip: postgresSkipReason() }, () => {
 	test("create, list, update, disable, enable, delete, logs, and serve verifying through --db=postgres://…", async (t) => {
@@ -89,13 +99,7 @@ describe("commands on a PostgreSQL store", { skip: postgresSkipReason() }, () =>
 	test("the password from PGPASSWORD or ~/.pgpass; a wrong one, another store's secret file and a newer schema: one line each", async (t) => {
 		const cluster = await clusterOf();
 		const url = await cluster.createDatabase("signed_in");
-		const admin = connect(t, cluster.url);
-		await admin`CREATE ROLE keeper LOGIN PASSWORD 'right horse'`;
-		await admin`ALTER DATABASE signed_in OWNER TO keeper`;
-		// Password sign-in for this role over the socket; everyone else stays trusted.
-		const hba = join(cluster.dir, "data", "pg_hba.conf");
-		writeFileSync(hba, `local all keeper scram-sha-256\n${readFileSync(hba, "utf8")}`);
-		await admin`SELECT pg_reload_conf()`;
+		await ownerWithPassword(t, cluster, "keeper", "right horse", "signed_in");
 		const asKeeper = url.replace("postgres://postgres@", "postgres://keeper@");
 		const secretFile = join(tempDir(t), "keys.secret");
 		const store = [`--db=${asKeeper}`, `--secret-file=${secretFile}`];
@@ -153,12 +157,7 @@ describe("commands on a PostgreSQL store", { skip: postgresSkipReason() }, () =>
 	test("sslmode on a server without SSL and an unknown URL parameter are one line; ?password= is used; a ~/.pgpass others can read is said to be ignored", async (t) => {
 		const cluster = await clusterOf();
 		const url = await cluster.createDatabase("fussy");
-		const admin = connect(t, cluster.url);
-		await admin`CREATE ROLE fussy LOGIN PASSWORD 'blue horse'`;
-		await admin`ALTER DATABASE fussy OWNER TO fussy`;
-		const hba = join(cluster.dir, "data", "pg_hba.conf");
-		writeFileSync(hba, `local all fussy scram-sha-256\n${readFileSync(hba, "utf8")}`);
-		await admin`SELECT pg_reload_conf()`;
+		await ownerWithPassword(t, cluster, "fussy", "blue horse", "fussy");
 		const secretFile = join(tempDir(t), "keys.secret");
 		const home = tempDir(t);
 		const asFussy = url.replace("postgres://postgres@", "postgres://fussy@");

@@ -8,8 +8,9 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { latestSchema, lockNamespace, lockPurpose, prepareSchema, readSchema } from "../source/store/postgres/index.js";
-import { connect, postgresSkipReason, startCluster, waitFor } from "./support/postgres.js";
+import { latestSchema, prepareSchema, readSchema } from "../source/store/postgres/index.js";
+import { startWhileMigrationsLocked } from "./support/migrations-lock.js";
+import { connect, postgresSkipReason, startCluster } from "./support/postgres.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const schemaModule = fileURLToPath(new URL("../source/store/postgres/schema.ts", import.meta.url));
@@ -60,26 +61,8 @@ test("PostgreSQL store schema", { skip }, async (t) => {
 	await t.test("two nodes starting together on an empty database migrate it once, one after the other", async (t) => {
 		const url = await newDatabase();
 		const sql = connect(t, url);
-		// Hold the migration lock so both processes are surely waiting for it at the same time.
-		let release = () => {};
-		const held = new Promise<void>((resolve) => (release = resolve));
-		let locked = () => {};
-		const lockTaken = new Promise<void>((resolve) => (locked = resolve));
-		const holder = sql.begin(async (tx) => {
-			await tx`SELECT pg_advisory_xact_lock(${lockNamespace}, ${lockPurpose.migrations})`;
-			locked();
-			await held;
-		});
-		await lockTaken;
-		const nodes = [migrateInAnotherProcess(url), migrateInAnotherProcess(url)];
-		await waitFor(async () => {
-			const [row] = await sql<{ waiting: number }[]>`
-				SELECT count(*)::int AS waiting FROM pg_locks
-				WHERE locktype = 'advisory' AND NOT granted AND classid = ${lockNamespace} AND objid = ${lockPurpose.migrations}`;
-			return row?.waiting === 2;
-		}, "both nodes to wait for the migration lock");
-		release();
-		await holder;
+		// Both processes are surely waiting for the lock at the same time.
+		const nodes = await startWhileMigrationsLocked(sql, 2, () => [migrateInAnotherProcess(url), migrateInAnotherProcess(url)]);
 		for (const node of await Promise.all(nodes)) {
 			assert.equal(node.code, 0, node.output);
 			assert.equal(node.output.trim(), String(latestSchema));

@@ -10,12 +10,13 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
+import { describe, type TestContext, test } from "node:test";
 import { AppError } from "../source/core/errors.js";
 import { checkValue } from "../source/store/secret-file.js";
-import { latestSchema, lockNamespace, lockPurpose, prepareSchema, readSchema } from "../source/store/postgres/index.js";
+import { latestSchema, prepareSchema, readSchema } from "../source/store/postgres/index.js";
 import { migrations } from "../source/store/postgres/migrations/index.js";
 import { PostgresStore } from "../source/store/postgres/postgres-store.js";
+import { startWhileMigrationsLocked } from "./support/migrations-lock.js";
 import { clusterPerFile, connect, postgresSkipReason, waitFor } from "./support/postgres.js";
 import { tempDir } from "./support/temp-store.js";
 
@@ -35,7 +36,7 @@ async function refusal(opening: Promise<PostgresStore>): Promise<AppError> {
 }
 
 /** A store as a program of schema `version` made it, with its secret in `secretFile`. */
-async function storeOfSchema(t: Parameters<typeof connect>[0], url: string, secretFile: string, version: number): Promise<void> {
+async function storeOfSchema(t: TestContext, url: string, secretFile: string, version: number): Promise<void> {
 	const sql = connect(t, url);
 	for (const migration of migrations.filter((each) => each.version <= version)) await sql.unsafe(migration.sql).simple();
 	const compatibleFrom = Math.max(...migrations.filter((each) => each.version <= version).map((each) => each.compatibleFrom));
@@ -46,39 +47,12 @@ async function storeOfSchema(t: Parameters<typeof connect>[0], url: string, secr
 			('profile', 'proget'), ('secret_check', ${checkValue(secret)})`;
 }
 
-/**
- * Starts `open` three times while the migrations lock is held, and lets them go once all three wait
- * for it, so they reach the empty database at the same moment (as three nodes started together).
- */
-async function threeTogether<T>(
-	t: Parameters<typeof connect>[0],
-	url: string,
-	open: (node: number) => Promise<T>,
-): Promise<PromiseSettledResult<T>[]> {
-	const sql = connect(t, url);
-	let release = () => {};
-	const held = new Promise<void>((resolve) => (release = resolve));
-	let locked = () => {};
-	const lockTaken = new Promise<void>((resolve) => (locked = resolve));
-	const holder = sql.begin(async (tx) => {
-		await tx`SELECT pg_advisory_xact_lock(${lockNamespace}, ${lockPurpose.migrations})`;
-		locked();
-		await held;
-	});
-	await lockTaken;
-	const outcomes = Promise.allSettled([1, 2, 3].map(open));
-	await waitFor(async () => {
-		const [row] = await sql<{ waiting: number }[]>`
-			SELECT count(*)::int AS waiting FROM pg_locks
-			WHERE locktype = 'advisory' AND NOT granted AND classid = ${lockNamespace} AND objid = ${lockPurpose.migrations}`;
-		return row?.waiting === 3;
-	}, "the three writers to wait for the migrations lock");
-	release();
-	await holder;
-	return outcomes;
+/** Opens three times at the same moment, as three nodes started together on an empty database. */
+async function threeTogether<T>(t: TestContext, url: string, open: (node: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+	return await startWhileMigrationsLocked(connect(t, url), 3, () => Promise.allSettled([1, 2, 3].map(open)));
 }
 
-async function tableCount(t: Parameters<typeof connect>[0], url: string): Promise<number> {
+async function tableCount(t: TestContext, url: string): Promise<number> {
 	const [tables] = await connect(t, url)<{ count: number }[]>`SELECT count(*)::int AS count FROM pg_tables WHERE schemaname = 'public'`;
 	return tables?.count ?? -1;
 }
