@@ -35,7 +35,7 @@ import { openDatabase, type PostgresOpenOptions } from "./open-database.js";
 import { describePostgresError } from "./postgres-errors.js";
 import { latestSchema, prepareSchema, readableFrom } from "./schema.js";
 import { readAuditTrail, readSettings } from "./settings-audit.js";
-import { LookReport } from "./look-report.js";
+import { accessLogWords, LookReport } from "./look-report.js";
 import { StalenessGate } from "./staleness-gate.js";
 import type { Sql } from "postgres";
 
@@ -67,11 +67,14 @@ export class PostgresStore implements ServedStore {
 	/** Told when a batch of access-log entries could not be written (they are kept and tried again). */
 	onLogError: ((error: unknown) => void) | undefined;
 	/**
-	 * Told, in a line, when looks for changes begin to fail (the next one retries), at most once a
-	 * minute while they go on failing, and when one succeeds again (look-report.ts).
+	 * Told, in a line, when looks for changes or access-log writes begin to fail (the next one
+	 * retries), at most once a minute while they go on failing, and when one succeeds again
+	 * (look-report.ts). While it is set, onLogError hears nothing: a write retried every second
+	 * would otherwise be a line every second.
 	 */
 	onFeedReport: ((line: string) => void) | undefined;
 	private readonly lookReport = new LookReport((line) => this.onFeedReport?.(line));
+	private readonly logReport = new LookReport((line) => this.onFeedReport?.(line), undefined, accessLogWords);
 
 	private constructor(
 		private readonly sql: Sql,
@@ -282,10 +285,16 @@ export class PostgresStore implements ServedStore {
 
 	/** Queues an access-log entry; it is written within the batch window, with others in one INSERT. */
 	logAccess(entry: NewAccessLogEntry): void {
-		this.logWriter ??= new PostgresAccessLogWriter(this.sql, (error) => {
-			this.lastLogError = describePostgresError(error, this.location);
-			this.onLogError?.(this.lastLogError);
-		});
+		this.logWriter ??= new PostgresAccessLogWriter(
+			this.sql,
+			(error) => {
+				this.lastLogError = describePostgresError(error, this.location);
+				if (this.onFeedReport) this.logReport.failed(this.lastLogError);
+				else this.onLogError?.(this.lastLogError);
+			},
+			undefined,
+			() => this.logReport.current(),
+		);
 		this.logWriter.append(entry);
 	}
 
