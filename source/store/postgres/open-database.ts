@@ -46,7 +46,7 @@ export interface OpenedDatabase {
 export async function openDatabase(url: string, options: PostgresOpenOptions): Promise<OpenedDatabase> {
 	const location = redactedUrl(url);
 	const driver = driverUrl(url);
-	const pool = { max: options.maxConnections ?? 4, connect_timeout: 10 };
+	const pool = { max: options.maxConnections ?? 4, connect_timeout: 10, backoff: reconnectDelay };
 	const sql = postgres(driver.url, { onnotice: () => {}, ...pool, ...passwordOption(driver) });
 	try {
 		const found = await readStore(sql, location);
@@ -181,6 +181,16 @@ function newSecretFile(path: string): Buffer {
 }
 
 /**
+ * Seconds before connecting again after the `retries`th failure in a row: doubling from 50 ms up to
+ * a second, as often as a node looks. postgres.js's own wait grows to 10-20 s after seven failures,
+ * so a node whose database was down for half a minute went on failing for that long after it was
+ * back (measured 14 s).
+ */
+function reconnectDelay(retries: number): number {
+	return Math.min(0.05 * 2 ** retries, 1);
+}
+
+/**
  * The connection a serving node follows the changes on (its own, so a look never waits behind the
  * access log's writes), with every query bounded: postgres.js otherwise waits as long as TCP does
  * (minutes) on a link that drops packets without a reset. A query past `lookTimeoutMs` is
@@ -191,7 +201,7 @@ function newSecretFile(path: string): Buffer {
 function connectFeed(url: string, lookTimeoutMs: number): Sql {
 	const seconds = lookTimeoutMs / 1000;
 	const driver = driverUrl(url);
-	const bounds = { connect_timeout: seconds, query_timeout: seconds, cancel_timeout: seconds };
+	const bounds = { connect_timeout: seconds, query_timeout: seconds, cancel_timeout: seconds, backoff: reconnectDelay };
 	return postgres(driver.url, { onnotice: () => {}, max: 1, ...bounds, ...passwordOption(driver) });
 }
 
