@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { AppError } from "../source/core/errors.js";
-import { LookReport, lookReportRepeatMs } from "../source/store/postgres/look-report.js";
+import { accessLogWords, LookReport, lookReportRepeatMs } from "../source/store/postgres/look-report.js";
 import { PostgresStore } from "../source/store/postgres/postgres-store.js";
 import { startBlackholeProxy } from "./support/blackhole-proxy.js";
 import { freePort } from "./support/nginx.js";
@@ -72,4 +72,18 @@ test("failed looks are reported when they begin, at most once a minute while the
 	report.failed(unreachable);
 	assert.equal(lines.length, 5, "a new run of failures is told at once");
 	assert.match(lines[4] ?? "", /^cannot look for changes/);
+});
+
+test("failed access-log writes are reported as looks are: when they begin, at most once a minute, and when one is written again", () => {
+	let now = 0;
+	const lines: string[] = [];
+	const report = new LookReport((line) => lines.push(line), () => now, accessLogWords);
+	const unreachable = new AppError("postgres://db.example/keys: cannot reach the PostgreSQL server (connect ENOENT)", "unavailable");
+	for (let write = 0; write < 61; write++, now += 1000) report.failed(unreachable);
+	report.current();
+	assert.deepEqual(lines, [
+		"cannot write the access log (its entries are kept and written later), will keep trying (said again at most once a minute): postgres://db.example/keys: cannot reach the PostgreSQL server (connect ENOENT)",
+		"still cannot write the access log (its entries are kept and written later): 60 writes failed in the last 60 s, for 60 s in all: postgres://db.example/keys: cannot reach the PostgreSQL server (connect ENOENT)",
+		"the access log is written again: a batch was written after 61 failed writes over 61 s",
+	]);
 });

@@ -16,6 +16,7 @@ import {
 	headRevision,
 	keptChanges,
 	type KeyChange,
+	latestSchema,
 	lockNamespace,
 	lockPurpose,
 	prepareSchema,
@@ -242,7 +243,8 @@ test("PostgreSQL change feed", { skip }, async (t) => {
 		const latest = await headRevision(sql);
 		assert.equal(latest, keptChanges + 1500);
 		const database = await databaseIdentity(sql);
-		const reload = { changes: [], reloadNeeded: true, revision: latest, more: false, head: latest, database };
+		const schema = { version: latestSchema, compatibleFrom: latestSchema - 1 };
+		const reload = { changes: [], reloadNeeded: true, revision: latest, more: false, head: latest, database, schema };
 		assert.deepEqual(await changesAfter(sql, 0), reload);
 		const recent = await changesAfter(sql, latest - 3);
 		assert.equal(recent.reloadNeeded, false);

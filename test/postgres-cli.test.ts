@@ -5,17 +5,29 @@
  * takes it back once enabled; the access log it wrote is read by `logs`. A read on an empty
  * database, a missing --secret-file, an unreachable server, a wrong password, another store's secret
  * file and a newer schema are one line each; no password is printed, and none is needed on argv.
+ * A role that may only SELECT reads; URL parameters (sslmode, a misspelt one, password) and an
+ * ignored ~/.pgpass are said in one line.
  */
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, test } from "node:test";
-import { clusterPerFile, connect, postgresSkipReason, waitFor } from "./support/postgres.js";
+import { describe, type TestContext, test } from "node:test";
+import { clusterPerFile, connect, type PostgresCluster, postgresSkipReason, waitFor } from "./support/postgres.js";
 import { runCli } from "./support/run-cli.js";
 import { startServer } from "./support/server-process.js";
 import { tempDir } from "./support/temp-store.js";
 
 const { database, cluster: clusterOf } = clusterPerFile();
+
+/** A role that signs in with `password` over the socket (everyone else stays trusted) and owns `database`. */
+async function ownerWithPassword(t: TestContext, cluster: PostgresCluster, role: string, password: string, database: string) {
+	const admin = connect(t, cluster.url);
+	await admin.unsafe(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+	await admin.unsafe(`ALTER DATABASE ${database} OWNER TO ${role}`);
+	const hba = join(cluster.dir, "data", "pg_hba.conf");
+	writeFileSync(hba, `local all ${role} scram-sha-256\n${readFileSync(hba, "utf8")}`);
+	await admin`SELECT pg_reload_conf()`;
+}
 
 describe("commands on a PostgreSQL store", { skip: postgresSkipReason() }, () => {
 	test("create, list, update, disable, enable, delete, logs, and serve verifying through --db=postgres://…", async (t) => {
@@ -87,13 +99,7 @@ describe("commands on a PostgreSQL store", { skip: postgresSkipReason() }, () =>
 	test("the password from PGPASSWORD or ~/.pgpass; a wrong one, another store's secret file and a newer schema: one line each", async (t) => {
 		const cluster = await clusterOf();
 		const url = await cluster.createDatabase("signed_in");
-		const admin = connect(t, cluster.url);
-		await admin`CREATE ROLE keeper LOGIN PASSWORD 'right horse'`;
-		await admin`ALTER DATABASE signed_in OWNER TO keeper`;
-		// Password sign-in for this role over the socket; everyone else stays trusted.
-		const hba = join(cluster.dir, "data", "pg_hba.conf");
-		writeFileSync(hba, `local all keeper scram-sha-256\n${readFileSync(hba, "utf8")}`);
-		await admin`SELECT pg_reload_conf()`;
+		await ownerWithPassword(t, cluster, "keeper", "right horse", "signed_in");
 		const asKeeper = url.replace("postgres://postgres@", "postgres://keeper@");
 		const secretFile = join(tempDir(t), "keys.secret");
 		const store = [`--db=${asKeeper}`, `--secret-file=${secretFile}`];
@@ -123,7 +129,58 @@ describe("commands on a PostgreSQL store", { skip: postgresSkipReason() }, () =>
 		await keeper`UPDATE store_meta SET value = '99' WHERE name IN ('schema_version', 'schema_compatible_from')`;
 		const newer = await runCli(["list", ...store], { env: { HOME: home } });
 		assert.equal(newer.code, 1);
-		assert.match(newer.stderr, /^apikeys-tui: postgres:\/\/keeper@.*: was written by a newer apikeys-tui \(schema 99; /);
+		const written = /^apikeys-tui: postgres:\/\/keeper@.*: was written by a newer apikeys-tui \(schema 99, for programs of schema 99 /;
+		assert.match(newer.stderr, written);
 		assert.match(newer.stderr, /Upgrade apikeys-tui to use it; the database was left untouched\n$/, "one line");
+	});
+
+	test("a role that may only SELECT reads the store: list, status, settings and logs write nothing", async (t) => {
+		const cluster = await clusterOf();
+		const url = await cluster.createDatabase("selected");
+		const secretFile = join(tempDir(t), "keys.secret");
+		const made = await runCli(["create", "personal", "--user=alice", `--db=${url}`, `--secret-file=${secretFile}`]);
+		assert.equal(made.code, 0, made.stderr);
+		await connect(t, cluster.url)`CREATE ROLE looker LOGIN`;
+		const owner = connect(t, url);
+		await owner`GRANT SELECT ON ALL TABLES IN SCHEMA public TO looker`;
+		const store = [`--db=${url.replace("postgres://postgres@", "postgres://looker@")}`, `--secret-file=${secretFile}`];
+		for (const command of [["list"], ["status"], ["settings"], ["logs"]]) {
+			const read = await runCli([...command, ...store]);
+			assert.equal(read.code, 0, `${command[0]}: ${read.stderr}`);
+		}
+		assert.match((await runCli(["list", ...store])).stdout, /alice/);
+		const write = await runCli(["create", "personal", "--user=bob", ...store]);
+		assert.equal(write.code, 1);
+		assert.match(write.stderr, /: permission denied for table \w+; the database user lacks a privilege the store needs\n/);
+	});
+
+	test("sslmode on a server without SSL and an unknown URL parameter are one line; ?password= is used; a ~/.pgpass others can read is said to be ignored", async (t) => {
+		const cluster = await clusterOf();
+		const url = await cluster.createDatabase("fussy");
+		await ownerWithPassword(t, cluster, "fussy", "blue horse", "fussy");
+		const secretFile = join(tempDir(t), "keys.secret");
+		const home = tempDir(t);
+		const asFussy = url.replace("postgres://postgres@", "postgres://fussy@");
+		const run = (db: string, command = ["list"]) => runCli([...command, `--secret-file=${secretFile}`], { env: { HOME: home, APIKEYS_TUI_DB: db } });
+
+		const withPassword = await run(`${asFussy}&password=blue%20horse`, ["create", "personal", "--user=alice"]);
+		assert.equal(withPassword.code, 0, withPassword.stderr);
+		assert.match((await run(`${asFussy}&password=blue%20horse`)).stdout, /alice/);
+
+		const ssl = await run(`${url}&sslmode=require`);
+		assert.equal(ssl.code, 1);
+		assert.match(ssl.stderr, /^apikeys-tui: postgres:\/\/.*: the server does not offer SSL, and sslmode=require asks for it; /);
+		assert.equal(ssl.stderr.split("\n").length, 2, "one line");
+
+		const typo = await run(`${url}&target_session_attr=primary`);
+		assert.equal(typo.code, 1);
+		assert.match(typo.stderr, /^apikeys-tui: postgres:\/\/.*: the URL parameter "target_session_attr" is neither a connection /);
+		assert.equal(typo.stderr.split("\n").length, 2, "one line");
+
+		writeFileSync(join(home, ".pgpass"), "*:*:*:fussy:blue horse\n", { mode: 0o644 });
+		const ignored = await run(asFussy);
+		assert.equal(ignored.code, 1);
+		assert.match(ignored.stderr, /: the server refused the sign-in \(.*\); .*\.pgpass was ignored: others may read it \(mode 0644\); /);
+		assert.equal(ignored.stderr.split("\n").length, 2, "one line");
 	});
 });

@@ -45,6 +45,8 @@ export class PostgresAccessLogWriter {
 		private readonly sql: Sql,
 		private readonly onError: (error: unknown) => void,
 		private readonly lastUseDelay = lastUseDelayMs,
+		/** Hears a batch written (after failures: the log is written again). */
+		private readonly onWritten: () => void = () => {},
 	) {}
 
 	append(entry: NewAccessLogEntry): void {
@@ -88,6 +90,7 @@ export class PostgresAccessLogWriter {
 			}
 			this.queue = this.queue.slice(batch.length);
 			this.noteUses(batch);
+			this.onWritten();
 		}
 		if (withLastUse) await this.storeLastUse();
 	}

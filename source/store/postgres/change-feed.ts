@@ -6,11 +6,13 @@
  * failover it reads everything again: with asynchronous replication the standby may never have
  * had the last changes the old primary committed, and it numbers its own from where its copy ends.
  * A notification that names a revocation (migrations/004-revocation-notices.ts) is handed over at
- * once, before the look it starts: refusing a key early is safe, granting one early is not.
+ * once, before the look it starts: refusing a key early is safe, granting one early is not. A look
+ * that finds the schema moved past what this program can work on fails (IncompatibleSchema).
  */
 import { performance } from "node:perf_hooks";
 import type { ISql, Sql } from "postgres";
 import { changeChannel } from "./coordination.js";
+import { IncompatibleSchema, newerSchemaProblem, type SchemaState } from "./schema.js";
 
 export interface KeyChange {
 	revision: number;
@@ -55,6 +57,8 @@ export interface ChangeBatch {
 	head: number;
 	/** Which database server answered (databaseIdentity). */
 	database: string;
+	/** The store's schema as of this read: a node that cannot work on it must stop trusting its keys. */
+	schema: SchemaState;
 }
 
 /** A batch as a follower hands it over. */
@@ -78,6 +82,8 @@ export async function databaseIdentity(sql: ISql): Promise<string> {
 
 interface ChangeRow {
 	database: string;
+	schema_version: string;
+	compatible_from: string;
 	pruned: string;
 	head: string | null;
 	revision: string | null;
@@ -88,6 +94,8 @@ interface ChangeRow {
 export async function changesAfter(sql: ISql, revision: number, limit = 1000): Promise<ChangeBatch> {
 	const rows = await sql<ChangeRow[]>`
 		SELECT ${sql.unsafe(identitySql)} AS database, meta.value AS pruned, (SELECT max(revision) FROM key_changes)::text AS head,
+			(SELECT value FROM store_meta WHERE name = 'schema_version') AS schema_version,
+			(SELECT value FROM store_meta WHERE name = 'schema_compatible_from') AS compatible_from,
 			changed.revision::text AS revision, changed.key_id
 		FROM store_meta meta
 		LEFT JOIN LATERAL (
@@ -98,12 +106,15 @@ export async function changesAfter(sql: ISql, revision: number, limit = 1000): P
 	const database = rows[0]?.database ?? "";
 	const pruned = Number(rows[0]?.pruned ?? 0);
 	const head = rows[0]?.head === null || rows[0]?.head === undefined ? pruned : Number(rows[0].head);
-	if (revision < pruned || revision > head) return { changes: [], reloadNeeded: true, revision: head, more: false, head, database };
+	const schema = { version: Number(rows[0]?.schema_version), compatibleFrom: Number(rows[0]?.compatible_from) };
+	if (revision < pruned || revision > head) {
+		return { changes: [], reloadNeeded: true, revision: head, more: false, head, database, schema };
+	}
 	const changes = rows
 		.filter((row) => row.revision !== null)
 		.map((row) => ({ revision: Number(row.revision), keyId: row.key_id }));
 	const more = changes.length === limit;
-	return { changes, reloadNeeded: false, revision: changes.at(-1)?.revision ?? revision, more, head, database };
+	return { changes, reloadNeeded: false, revision: changes.at(-1)?.revision ?? revision, more, head, database, schema };
 }
 
 /** The latest revision: a node reads its keys and this in one snapshot, then follows the changes after it. */
@@ -157,6 +168,9 @@ export async function followChanges(sql: Sql, options: FollowOptions): Promise<C
 		for (;;) {
 			const began = performance.now();
 			const read = await changesAfter(sql, revision, options.batchSize);
+			// Nothing read is applied from a schema this program cannot work on (a newer node migrated past it).
+			const newer = newerSchemaProblem(read.schema);
+			if (newer !== undefined) throw new IncompatibleSchema(newer);
 			const failedOver = read.database !== database;
 			const reload = { changes: [], reloadNeeded: true, revision: read.head, more: false };
 			const batch = { ...read, readAt: began, ...(failedOver ? reload : {}) };

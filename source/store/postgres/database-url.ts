@@ -23,3 +23,26 @@ export function redactedUrl(url: string): string {
 	const redactedTail = tail.replace(/([?&][^=&#]*pass[^=&#]*=)[^&#]*/gi, "$1***");
 	return `${url.slice(0, schemeEnd)}${redactedAuthority}${redactedTail}`;
 }
+
+/**
+ * The URL as postgres.js 4.2 takes it, and the password of a `password` parameter (libpq's form,
+ * https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-PARAMKEYWORDS): postgres.js would
+ * send that parameter to the server as a setting instead of signing in with it.
+ */
+export function driverUrl(url: string): { url: string; password?: string } {
+	const query = url.indexOf("?");
+	if (query === -1) return { url };
+	const fragment = url.indexOf("#", query);
+	const end = fragment === -1 ? url.length : fragment;
+	let password: string | undefined;
+	const kept = url
+		.slice(query + 1, end)
+		.split("&")
+		.filter((part) => {
+			if (!part.startsWith("password=")) return true;
+			password = decodeURIComponent(part.slice("password=".length).replaceAll("+", " "));
+			return false;
+		});
+	const rest = kept.length > 0 ? `?${kept.join("&")}` : "";
+	return { url: `${url.slice(0, query)}${rest}${url.slice(end)}`, ...(password === undefined ? {} : { password }) };
+}

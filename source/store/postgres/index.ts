@@ -10,7 +10,6 @@ export { changeChannel, keptChanges, lockNamespace, lockPurpose } from "./coordi
 export { isPostgresUrl, redactedUrl } from "./database-url.js";
 export { dropAccessLogPartitionsBefore, ensureAccessLogPartitions, partitionName } from "./access-log-partitions.js";
 export { PostgresKeyIndex, type KeyIndexOptions } from "./key-index.js";
-export { latestSchema, prepareSchema, readSchema, type SchemaState } from "./schema.js";
-export { settleMeta, settleSecret } from "./store-meta.js";
+export { latestSchema, prepareSchema, readableFrom, readSchema, type SchemaState } from "./schema.js";
 export { PostgresStore } from "./postgres-store.js";
 export type { PostgresOpenOptions } from "./open-database.js";

@@ -33,8 +33,9 @@ import { allKeys, keyIdList, keyPage, keysWithIds, keyWithId, servedKeyListBytes
 import { KeyWrites } from "./key-writes.js";
 import { openDatabase, type PostgresOpenOptions } from "./open-database.js";
 import { describePostgresError } from "./postgres-errors.js";
+import { latestSchema, prepareSchema, readableFrom } from "./schema.js";
 import { readAuditTrail, readSettings } from "./settings-audit.js";
-import { LookReport } from "./look-report.js";
+import { accessLogWords, LookReport } from "./look-report.js";
 import { StalenessGate } from "./staleness-gate.js";
 import type { Sql } from "postgres";
 
@@ -67,11 +68,14 @@ export class PostgresStore implements ServedStore {
 	/** Told when a batch of access-log entries could not be written (they are kept and tried again). */
 	onLogError: ((error: unknown) => void) | undefined;
 	/**
-	 * Told, in a line, when looks for changes begin to fail (the next one retries), at most once a
-	 * minute while they go on failing, and when one succeeds again (look-report.ts).
+	 * Told, in a line, when looks for changes or access-log writes begin to fail (the next one
+	 * retries), at most once a minute while they go on failing, and when one succeeds again
+	 * (look-report.ts). While it is set, onLogError hears nothing: a write retried every second
+	 * would otherwise be a line every second.
 	 */
 	onFeedReport: ((line: string) => void) | undefined;
 	private readonly lookReport = new LookReport((line) => this.onFeedReport?.(line));
+	private readonly logReport = new LookReport((line) => this.onFeedReport?.(line), undefined, accessLogWords);
 
 	private constructor(
 		private readonly sql: Sql,
@@ -79,6 +83,8 @@ export class PostgresStore implements ServedStore {
 		readonly profile: ProfileName,
 		private readonly secret: Buffer,
 		private readonly connectFeed: (lookTimeoutMs: number) => Sql,
+		/** The schema as opened: a read leaves an older one as it is, the first write brings it up to date. */
+		private schemaVersion: number,
 	) {
 		this.catalog = catalogFor(profile);
 		this.writes = new KeyWrites(sql, this.catalog, secret);
@@ -87,7 +93,22 @@ export class PostgresStore implements ServedStore {
 	/** Opens the store in the database at `url` (see open-database.ts); `location` is the URL without its password. */
 	static async open(url: string, options: PostgresOpenOptions): Promise<PostgresStore> {
 		const opened = await openDatabase(url, options);
-		return new PostgresStore(opened.sql, opened.location, opened.profile, opened.secret, opened.connectFeed);
+		return new PostgresStore(opened.sql, opened.location, opened.profile, opened.secret, opened.connectFeed, opened.schemaVersion);
+	}
+
+	/** Brings the schema up to this program's (under the migrations lock): before a write or serving, never for a read. */
+	private async upgrade(): Promise<void> {
+		if (this.schemaVersion < latestSchema) this.schemaVersion = await prepareSchema(this.sql, this.location);
+	}
+
+	/** A read, on a schema this program reads without migrating it, else refused saying what to run. */
+	private read<T>(operation: () => Promise<T>): Promise<T> {
+		if (this.schemaVersion < readableFrom) {
+			const problem = `holds a store of schema ${this.schemaVersion}, older than this program reads (schema ${readableFrom} on), and a read does not migrate it`;
+			const remedy = "a writing command of this version does: start \"apikeys-tui serve\" on it, or open the console on it without --readonly";
+			return Promise.reject(new AppError(`${this.location}: ${problem}; ${remedy}`, "store"));
+		}
+		return this.guard(operation);
 	}
 
 	/** Runs a query, turning PostgreSQL's failures into one-line messages. */
@@ -101,7 +122,10 @@ export class PostgresStore implements ServedStore {
 
 	/** A change: once committed, this node's index holds it before the call resolves. */
 	private async write<T>(operation: () => Promise<T>): Promise<T> {
-		const result = await this.guard(operation);
+		const result = await this.guard(async () => {
+			await this.upgrade();
+			return operation();
+		});
 		await this.index?.catchUp().catch((error: unknown) => this.lookReport.failed(describePostgresError(error, this.location)));
 		return result;
 	}
@@ -119,7 +143,7 @@ export class PostgresStore implements ServedStore {
 	}
 
 	listKeys(): Promise<KeyRecord[]> {
-		return this.guard(() => allKeys(this.sql));
+		return this.read(() => allKeys(this.sql));
 	}
 
 	servedKeyList(details: boolean): Promise<Uint8Array> {
@@ -127,19 +151,19 @@ export class PostgresStore implements ServedStore {
 	}
 
 	queryKeys(query: KeyQuery): Promise<KeyPage> {
-		return this.guard(() => keyPage(this.sql, query));
+		return this.read(() => keyPage(this.sql, query));
 	}
 
 	keyIds(query: Omit<KeyQuery, "offset" | "limit">): Promise<number[]> {
-		return this.guard(() => keyIdList(this.sql, query));
+		return this.read(() => keyIdList(this.sql, query));
 	}
 
 	keysByIds(ids: readonly number[]): Promise<KeyRecord[]> {
-		return this.guard(() => keysWithIds(this.sql, ids));
+		return this.read(() => keysWithIds(this.sql, ids));
 	}
 
 	getKey(id: number): Promise<KeyRecord | undefined> {
-		return this.guard(() => keyWithId(this.sql, id));
+		return this.read(() => keyWithId(this.sql, id));
 	}
 
 	createKey(input: KeyInput, options: { key?: string; actor: string }): Promise<CreatedKey> {
@@ -171,7 +195,7 @@ export class PostgresStore implements ServedStore {
 	}
 
 	getSettings(): Promise<StoreSettings> {
-		return this.guard(() => readSettings(this.sql));
+		return this.read(() => readSettings(this.sql));
 	}
 
 	updateSettings(changes: Record<string, unknown>, actor: string): Promise<StoreSettings> {
@@ -179,13 +203,15 @@ export class PostgresStore implements ServedStore {
 	}
 
 	auditTrail(keyId?: number, limit = 200): Promise<AuditEntry[]> {
-		return this.guard(() => readAuditTrail(this.sql, keyId, limit));
+		return this.read(() => readAuditTrail(this.sql, keyId, limit));
 	}
 
 	async startServing(options: ServingOptions = {}): Promise<void> {
 		if (this.index) return;
 		const maxStalenessMs = options.maxStalenessMs ?? defaultMaxStalenessMs;
 		const gate = new StalenessGate(maxStalenessMs, () => this.index?.confirmedAt() ?? Number.NEGATIVE_INFINITY);
+		// A node starting is a writer: the first of a new version migrates the schema for all.
+		await this.guard(() => this.upgrade());
 		const lookMs = maxStalenessMs / looksPerMaxStaleness;
 		this.feedSql ??= this.connectFeed(Math.min(lookTimeoutBounds.max, Math.max(lookTimeoutBounds.min, lookMs)));
 		const feedSql = this.feedSql;
@@ -251,10 +277,10 @@ export class PostgresStore implements ServedStore {
 	}
 
 	private async followForMarks(): Promise<void> {
-		const { after, database } = await this.sql.begin("isolation level repeatable read read only", async (tx) => ({
+		const { after, database } = await this.read(() => this.sql.begin("isolation level repeatable read read only", async (tx) => ({
 			after: await headRevision(tx),
 			database: await databaseIdentity(tx),
-		}));
+		})));
 		this.markFollower = await followChanges(this.sql, {
 			after,
 			database,
@@ -267,15 +293,21 @@ export class PostgresStore implements ServedStore {
 	}
 
 	queryAccessLog(filter: AccessLogFilter, page: { before?: number; limit: number }): Promise<AccessLogPage> {
-		return this.guard(() => queryAccessLog(this.sql, filter, page));
+		return this.read(() => queryAccessLog(this.sql, filter, page));
 	}
 
 	/** Queues an access-log entry; it is written within the batch window, with others in one INSERT. */
 	logAccess(entry: NewAccessLogEntry): void {
-		this.logWriter ??= new PostgresAccessLogWriter(this.sql, (error) => {
-			this.lastLogError = describePostgresError(error, this.location);
-			this.onLogError?.(this.lastLogError);
-		});
+		this.logWriter ??= new PostgresAccessLogWriter(
+			this.sql,
+			(error) => {
+				this.lastLogError = describePostgresError(error, this.location);
+				if (this.onFeedReport) this.logReport.failed(this.lastLogError);
+				else this.onLogError?.(this.lastLogError);
+			},
+			undefined,
+			() => this.logReport.current(),
+		);
 		this.logWriter.append(entry);
 	}
 
@@ -286,6 +318,7 @@ export class PostgresStore implements ServedStore {
 
 	pruneAccessLog(now = new Date()): Promise<number> {
 		return this.guard(async () => {
+			await this.upgrade();
 			const settings = await readSettings(this.sql);
 			const retention = { maxAgeDays: settings.logRetentionDays, maxRows: settings.logMaxRows, maxBytes: settings.logMaxBytes };
 			return pruneAccessLog(this.sql, retention, now);

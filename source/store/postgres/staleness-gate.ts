@@ -3,15 +3,20 @@
  * through another node while this one cannot reach the database may still be in its memory. Once
  * no look for changes has succeeded for longer than `serve --max-staleness`, verification throws
  * (the server answers 503) until one succeeds again. The check is a timestamp comparison, so
- * verification stays synchronous.
+ * verification stays synchronous. A look that finds the schema moved past what this program can
+ * work on (IncompatibleSchema) stops it trusting its keys at once, until a look succeeds again.
  */
 import { performance } from "node:perf_hooks";
 import { AppError } from "../../core/errors.js";
 import { type ServingHealth, StaleIndexError } from "../../core/served-store.js";
+import { IncompatibleSchema } from "./schema.js";
 
 export class StalenessGate {
 	private lastError: string | undefined;
 	private lastErrorAt = Number.NEGATIVE_INFINITY;
+	/** When a look last found a schema this node cannot work on, and what it said (it names no host). */
+	private incompatibleAt = Number.NEGATIVE_INFINITY;
+	private incompatible = "";
 
 	/** `confirmedAt`: performance.now() when the index was last known current. */
 	constructor(
@@ -24,6 +29,11 @@ export class StalenessGate {
 	 * refusals give while it lasts, in general words; /health needs no key, so it names no host.
 	 */
 	noteError(error: unknown): void {
+		if (error instanceof IncompatibleSchema) {
+			this.incompatible = error.message;
+			this.incompatibleAt = performance.now();
+			return;
+		}
 		const unreachable = error instanceof AppError && error.kind === "unavailable";
 		this.lastError = unreachable ? "the database cannot be reached" : "the database answered with an error (the server's output has it)";
 		this.lastErrorAt = performance.now();
@@ -31,7 +41,9 @@ export class StalenessGate {
 
 	/** Throws StaleIndexError ("unavailable") when the index is older than the limit; allocates nothing otherwise. */
 	check(): void {
-		if (performance.now() - this.confirmedAt() > this.maxStalenessMs) throw new StaleIndexError(this.reason());
+		const confirmedAt = this.confirmedAt();
+		const refusing = performance.now() - confirmedAt > this.maxStalenessMs || this.incompatibleAt > confirmedAt;
+		if (refusing) throw new StaleIndexError(this.reason());
 	}
 
 	/**
@@ -42,7 +54,7 @@ export class StalenessGate {
 		const confirmedAt = this.confirmedAt();
 		const age = performance.now() - confirmedAt;
 		const lastConfirmed = Number.isFinite(confirmedAt) ? new Date(Date.now() - age).toISOString() : null;
-		if (age > this.maxStalenessMs) return { status: "stale", reason: this.reason(), lastConfirmed };
+		if (age > this.maxStalenessMs || this.incompatibleAt > confirmedAt) return { status: "stale", reason: this.reason(), lastConfirmed };
 		if (this.lastErrorAt <= confirmedAt || this.lastError === undefined) return { status: "ok" };
 		const reason =
 			`This node checks keys from memory: the last look for changes failed (${this.lastError}), ` +
@@ -52,6 +64,7 @@ export class StalenessGate {
 
 	private reason(): string {
 		const confirmedAt = this.confirmedAt();
+		if (this.incompatibleAt > confirmedAt) return `This node cannot work on the database, so it checks no key: ${this.incompatible}`;
 		const seconds = ((performance.now() - confirmedAt) / 1000).toFixed(1);
 		const since = Number.isFinite(confirmedAt) ? `for ${seconds} s` : "yet";
 		const cause = this.lastErrorAt > confirmedAt && this.lastError !== undefined ? `: ${this.lastError}` : ": the database does not answer";
