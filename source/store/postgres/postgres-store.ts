@@ -133,11 +133,14 @@ export class PostgresStore implements ServedStore {
 	/** The server's address as it sees this connection (a unix socket has none: its folder and port), and its version. */
 	answeringServer(): Promise<{ address: string; version: string }> {
 		return this.guard(async () => {
-			const [row] = await this.sql<{ address: string | null; port: number; sockets: string; version: string }[]>`
+			// pg_settings leaves out what the role may not read (the socket folder needs pg_read_all_settings), where current_setting() fails.
+			const [row] = await this.sql<{ address: string | null; port: number; sockets: string | null; version: string }[]>`
 				SELECT host(inet_server_addr()) AS address, current_setting('port')::int AS port,
-					current_setting('unix_socket_directories') AS sockets, split_part(current_setting('server_version'), ' ', 1) AS version`;
+					(SELECT setting FROM pg_settings WHERE name = 'unix_socket_directories') AS sockets,
+					split_part(current_setting('server_version'), ' ', 1) AS version`;
 			if (!row) throw new AppError(`${this.location}: the server did not say who it is`, "store");
-			const address = row.address === null ? `unix socket ${row.sockets} port ${row.port}` : `${row.address.includes(":") ? `[${row.address}]` : row.address}:${row.port}`;
+			const socket = row.sockets === null ? "a unix socket" : `unix socket ${row.sockets}`;
+			const address = row.address === null ? `${socket} port ${row.port}` : `${row.address.includes(":") ? `[${row.address}]` : row.address}:${row.port}`;
 			return { address, version: row.version };
 		});
 	}
