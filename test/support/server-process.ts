@@ -34,9 +34,17 @@ export function startServer(db: string, extraArgs: string[] = []): Promise<Runni
 					port: Number(match[2]),
 					process: child,
 					output: () => ({ stdout, stderr }),
+					// A server that does not stop is a failure, not a suite waiting for ever: serve bounds its own stop well below this.
 					stop: async () => {
 						child.kill("SIGTERM");
-						return exited;
+						let timer: NodeJS.Timeout | undefined;
+						const hung = new Promise<never>((_, reject) => {
+							timer = setTimeout(() => {
+								child.kill("SIGKILL");
+								reject(new Error(`serve did not stop within 60 s of SIGTERM (killed): ${stderr}`));
+							}, 60_000);
+						});
+						return Promise.race([exited, hung]).finally(() => clearTimeout(timer));
 					},
 				});
 			}
