@@ -26,28 +26,20 @@ import { keyDigestText } from "../../core/secret.js";
 import { defaultMaxStalenessMs, type ServedStore, type ServingHealth, type ServingOptions } from "../../core/served-store.js";
 import type { StoreSettings } from "../../core/settings.js";
 import { pruneAccessLog, queryAccessLog } from "./access-log-reader.js";
-import { PostgresAccessLogWriter } from "./access-log-writer.js";
-import { type ChangeFollower, databaseIdentity, followChanges, headRevision } from "./change-feed.js";
+import { PostgresAccessLog } from "./access-log-sink.js";
+import { ChangeMarks } from "./change-marks.js";
 import { PostgresKeyIndex } from "./key-index.js";
 import { allKeys, keyIdList, keyPage, keysWithIds, keyWithId, servedKeyListBytes } from "./key-list.js";
 import { KeyWrites } from "./key-writes.js";
 import { openDatabase, type PostgresOpenOptions } from "./open-database.js";
 import { describePostgresError } from "./postgres-errors.js";
-import { latestSchema, prepareSchema, readableFrom } from "./schema.js";
+import { latestSchema, prepareSchema, refuseOlderForReads } from "./schema.js";
 import { readAuditTrail, readSettings } from "./settings-audit.js";
 import { accessLogWords, LookReport } from "./look-report.js";
+import { answeringServer, type AnsweringServer } from "./server-identity.js";
+import { catchUpPollMs, lookTiming } from "./look-timing.js";
 import { StalenessGate } from "./staleness-gate.js";
 import type { Sql } from "postgres";
-
-/** How often a node looks for changes without being notified: a lost notification is found this late at most. */
-const catchUpPollMs = 1_000;
-/** Looks per max-staleness at least, so one slow look does not trip the staleness gate. */
-const looksPerMaxStaleness = 4;
-/**
- * A look's queries are given up after this share of max-staleness, within these bounds: a look
- * takes milliseconds, and a reload reads pages of keys, each a short query.
- */
-const lookTimeoutBounds = { min: 1_000, max: 5_000 } as const;
 
 export class PostgresStore implements ServedStore {
 	readonly kind = "local" as const;
@@ -59,11 +51,8 @@ export class PostgresStore implements ServedStore {
 	/** The connection the index follows the changes on (open-database.ts connectFeed). */
 	private feedSql: Sql | undefined;
 	private gate: StalenessGate | undefined;
-	private logWriter: PostgresAccessLogWriter | undefined;
 	/** Follows the change feed for changeMark() where no key index does. */
-	private markFollower: ChangeFollower | undefined;
-	private markFollowerStarted = false;
-	private lastLogError: unknown;
+	private marks: ChangeMarks | undefined;
 	private closed = false;
 	/** Told when a batch of access-log entries could not be written (they are kept and tried again). */
 	onLogError: ((error: unknown) => void) | undefined;
@@ -76,6 +65,7 @@ export class PostgresStore implements ServedStore {
 	onFeedReport: ((line: string) => void) | undefined;
 	private readonly lookReport = new LookReport((line) => this.onFeedReport?.(line));
 	private readonly logReport = new LookReport((line) => this.onFeedReport?.(line), undefined, accessLogWords);
+	private readonly accessLog: PostgresAccessLog;
 
 	private constructor(
 		private readonly sql: Sql,
@@ -88,6 +78,10 @@ export class PostgresStore implements ServedStore {
 	) {
 		this.catalog = catalogFor(profile);
 		this.writes = new KeyWrites(sql, this.catalog, secret);
+		this.accessLog = new PostgresAccessLog(sql, (error) => describePostgresError(error, location), {
+			failed: (described) => (this.onFeedReport ? this.logReport.failed(described) : this.onLogError?.(described)),
+			written: () => this.logReport.current(),
+		});
 	}
 
 	/** Opens the store in the database at `url` (see open-database.ts); `location` is the URL without its password. */
@@ -103,12 +97,10 @@ export class PostgresStore implements ServedStore {
 
 	/** A read, on a schema this program reads without migrating it, else refused saying what to run. */
 	private read<T>(operation: () => Promise<T>): Promise<T> {
-		if (this.schemaVersion < readableFrom) {
-			const problem = `holds a store of schema ${this.schemaVersion}, older than this program reads (schema ${readableFrom} on), and a read does not migrate it`;
-			const remedy = "a writing command of this version does: start \"apikeys-tui serve\" on it, or open the console on it without --readonly";
-			return Promise.reject(new AppError(`${this.location}: ${problem}; ${remedy}`, "store"));
-		}
-		return this.guard(operation);
+		return this.guard(async () => {
+			refuseOlderForReads(this.schemaVersion, this.location);
+			return operation();
+		});
 	}
 
 	/** Runs a query, turning PostgreSQL's failures into one-line messages. */
@@ -130,18 +122,12 @@ export class PostgresStore implements ServedStore {
 		return result;
 	}
 
-	/** The server's address as it sees this connection (a unix socket has none: its folder and port), and its version. */
-	answeringServer(): Promise<{ address: string; version: string }> {
+	/** Which server answered this store's connection (status names it). */
+	answeringServer(): Promise<AnsweringServer> {
 		return this.guard(async () => {
-			// pg_settings leaves out what the role may not read (the socket folder needs pg_read_all_settings), where current_setting() fails.
-			const [row] = await this.sql<{ address: string | null; port: number; sockets: string | null; version: string }[]>`
-				SELECT host(inet_server_addr()) AS address, current_setting('port')::int AS port,
-					(SELECT setting FROM pg_settings WHERE name = 'unix_socket_directories') AS sockets,
-					split_part(current_setting('server_version'), ' ', 1) AS version`;
-			if (!row) throw new AppError(`${this.location}: the server did not say who it is`, "store");
-			const socket = row.sockets === null ? "a unix socket" : `unix socket ${row.sockets}`;
-			const address = row.address === null ? `${socket} port ${row.port}` : `${row.address.includes(":") ? `[${row.address}]` : row.address}:${row.port}`;
-			return { address, version: row.version };
+			const answering = await answeringServer(this.sql);
+			if (!answering) throw new AppError(`${this.location}: the server did not say who it is`, "store");
+			return answering;
 		});
 	}
 
@@ -215,12 +201,12 @@ export class PostgresStore implements ServedStore {
 		const gate = new StalenessGate(maxStalenessMs, () => this.index?.confirmedAt() ?? Number.NEGATIVE_INFINITY);
 		// A node starting is a writer: the first of a new version migrates the schema for all.
 		await this.guard(() => this.upgrade());
-		const lookMs = maxStalenessMs / looksPerMaxStaleness;
-		this.feedSql ??= this.connectFeed(Math.min(lookTimeoutBounds.max, Math.max(lookTimeoutBounds.min, lookMs)));
+		const { pollMs, lookTimeoutMs } = lookTiming(maxStalenessMs);
+		this.feedSql ??= this.connectFeed(lookTimeoutMs);
 		const feedSql = this.feedSql;
 		this.index = await this.guard(() =>
 			PostgresKeyIndex.open(feedSql, {
-				pollMs: Math.min(catchUpPollMs, lookMs),
+				pollMs,
 				onError: (error) => {
 					const described = describePostgresError(error, this.location);
 					gate.noteError(described);
@@ -269,54 +255,25 @@ export class PostgresStore implements ServedStore {
 	 */
 	changeMark(): string {
 		if (this.index) return String(this.index.revision());
-		if (!this.markFollowerStarted) {
-			this.markFollowerStarted = true;
-			this.followForMarks().catch((error: unknown) => {
-				this.markFollowerStarted = false;
-				this.lookReport.failed(describePostgresError(error, this.location));
-			});
-		}
-		return String(this.markFollower?.revision() ?? "");
-	}
-
-	private async followForMarks(): Promise<void> {
-		const { after, database } = await this.read(() => this.sql.begin("isolation level repeatable read read only", async (tx) => ({
-			after: await headRevision(tx),
-			database: await databaseIdentity(tx),
-		})));
-		this.markFollower = await followChanges(this.sql, {
-			after,
-			database,
+		this.marks ??= new ChangeMarks(this.sql, {
 			pollMs: catchUpPollMs,
+			start: (read) => this.read(() => read(this.sql)),
 			onError: (error) => this.lookReport.failed(describePostgresError(error, this.location)),
 			onCurrent: () => this.lookReport.current(),
-			apply: () => {},
 		});
-		if (this.closed) await this.markFollower.stop();
+		return this.marks.mark();
 	}
 
 	queryAccessLog(filter: AccessLogFilter, page: { before?: number; limit: number }): Promise<AccessLogPage> {
 		return this.read(() => queryAccessLog(this.sql, filter, page));
 	}
 
-	/** Queues an access-log entry; it is written within the batch window, with others in one INSERT. */
 	logAccess(entry: NewAccessLogEntry): void {
-		this.logWriter ??= new PostgresAccessLogWriter(
-			this.sql,
-			(error) => {
-				this.lastLogError = describePostgresError(error, this.location);
-				if (this.onFeedReport) this.logReport.failed(this.lastLogError);
-				else this.onLogError?.(this.lastLogError);
-			},
-			undefined,
-			() => this.logReport.current(),
-		);
-		this.logWriter.append(entry);
+		this.accessLog.append(entry);
 	}
 
-	/** Has every queued entry and the keys' last uses written before it resolves. */
 	async flushAccessLog(): Promise<void> {
-		await this.guard(async () => this.logWriter?.flush(true));
+		await this.guard(() => this.accessLog.flush());
 	}
 
 	pruneAccessLog(now = new Date()): Promise<number> {
@@ -332,15 +289,10 @@ export class PostgresStore implements ServedStore {
 		if (this.closed) return;
 		this.closed = true;
 		try {
-			const unwritten = (await this.logWriter?.close()) ?? 0;
-			if (unwritten > 0) {
-				const reason = (this.lastLogError as Error | undefined)?.message ?? "unknown error";
-				const entries = unwritten === 1 ? "entry" : "entries";
-				throw new AppError(`${unwritten} access-log ${entries} could not be written: ${reason}`, "store");
-			}
+			await this.accessLog.close();
 		} finally {
 			await this.index?.close().catch(() => {});
-			await this.markFollower?.stop().catch(() => {});
+			await this.marks?.stop().catch(() => {});
 			await this.feedSql?.end({ timeout: 1 }).catch(() => {});
 			await this.sql.end({ timeout: 5 });
 		}

@@ -72,6 +72,13 @@ export function refuseNewer(state: SchemaState, where: string): void {
 	if (problem !== undefined) throw storeError(where, `${problem}. Upgrade apikeys-tui to use it; the database was left untouched`);
 }
 
+/** A read on a schema older than this program reads (it does not migrate): what to run instead. */
+export function refuseOlderForReads(version: number, where: string): void {
+	if (version >= readableFrom) return;
+	const problem = `holds a store of schema ${version}, older than this program reads (schema ${readableFrom} on), and a read does not migrate it`;
+	throw storeError(where, `${problem}; a writing command of this version does: start "apikeys-tui serve" on it, or open the console on it without --readonly`);
+}
+
 /** Takes the lock migrations are applied under, until `tx` ends. */
 export async function lockMigrations(tx: ISql): Promise<void> {
 	await tx`SELECT pg_advisory_xact_lock(${lockNamespace}, ${lockPurpose.migrations})`;
