@@ -30,15 +30,9 @@ export interface ApiServerOptions {
 	version: string;
 	/** Proxies whose X-Forwarded-For / X-Real-IP name the client (serve --trust-proxy); none by default. */
 	trustedProxies?: TrustedProxies;
-	/**
-	 * The server's log: unexpected errors and the store's failures, whose reasons (where the store
-	 * is, what its driver said) no client is told. Never given a secret.
-	 */
+	/** The server's log: unexpected errors, and the store's failures that no client is told. Never a secret. */
 	onError?: (message: string) => void;
-	/**
-	 * Whom a request's failures count against (the throttle, the logging of failures): by default
-	 * its client address (the forwarded client behind a trusted proxy), an IPv6 /64 as one.
-	 */
+	/** Whom a request's failures count against: by default its client address (behind a trusted proxy, the forwarded one; an IPv6 /64 as one). */
 	clientOf?: (request: IncomingMessage) => string;
 }
 
@@ -162,10 +156,7 @@ export function createApiServer(options: ApiServerOptions): Server {
 		else readBody(request, (body) => guarded(response, () => answer(exchange, route, body)));
 	}
 
-	/**
-	 * Checks the presented key, unless the throttle says this client must wait: then it is not
-	 * evaluated at all. Returns the refusal, or nothing when the key may manage.
-	 */
+	/** Checks the presented key unless the throttle says this client must wait; the refusal, or nothing when the key may manage. */
 	function authenticate(exchange: Exchange): Reply | undefined {
 		const { request } = exchange;
 		const wait = throttle.isEmpty() ? 0 : throttle.waitBefore(clientOfExchange(exchange));

@@ -185,11 +185,7 @@ export class LocalStore implements ServedStore {
 		this.lists.start();
 	}
 
-	/**
-	 * The index follows every change to the file, so it is current while the file is the one opened;
-	 * once that file is deleted or replaced, every check is refused (guard) and /health says so. The
-	 * reason goes to HTTP clients, so it names no path.
-	 */
+	/** Current while the file is the one opened; once it is deleted or replaced every check is refused (guard). No path: clients read it. */
 	servingHealth(): ServingHealth {
 		try {
 			this.file.check(true);
