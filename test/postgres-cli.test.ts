@@ -30,6 +30,16 @@ async function ownerWithPassword(t: TestContext, cluster: PostgresCluster, role:
 }
 
 describe("commands on a PostgreSQL store", { skip: postgresSkipReason() }, () => {
+	test("a new store takes the --profile asked for, and keeps it", async (t) => {
+		const store = [`--db=${await database()}`, `--secret-file=${join(tempDir(t), "keys.secret")}`];
+		const created = await runCli(["create", "system", "--apis=native-api", "--profile=otter", ...store]);
+		assert.equal(created.code, 0, created.stderr);
+		assert.match((await runCli(["status", ...store])).stdout, /^Profile: otter$/m);
+		const changed = await runCli(["create", "system", "--apis=native-api", "--profile=proget", ...store]);
+		assert.equal(changed.code, 1);
+		assert.match(changed.stderr, /is an otter store; a store's profile cannot be changed \(asked for proget\)\n$/);
+	});
+
 	test("create, list, update, disable, enable, delete, logs, and serve verifying through --db=postgres://…", async (t) => {
 		const url = await database();
 		const secretFile = join(tempDir(t), "keys.secret");

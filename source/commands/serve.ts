@@ -9,7 +9,7 @@ import { defaultMaxStalenessMs } from "../core/served-store.js";
 import { safeLine } from "../core/terminal-text.js";
 import { createApiServer } from "../server/api-server.js";
 import { TrustedProxies } from "../server/client-address.js";
-import { closeWithin, exitIfLingering, lingerLimitMs, storeCloseLimitMs } from "../process/bounded-stop.js";
+import { closedWithin, exitIfLingering, lingerLimitMs, storeCloseLimitMs } from "../process/bounded-stop.js";
 import { keepHeapSmall } from "../process/heap-tuning.js";
 import { type CommandSpec, optionError, stringFlag, UsageError } from "./command.js";
 import { openOwnStore, warnOnStderr } from "./open-backend.js";
@@ -149,7 +149,9 @@ SQLite store is a local file and never stale.`,
 		}
 		await done;
 		exitIfLingering(storeCloseLimitMs + lingerLimitMs, (line) => io.stderr(`apikeys-tui serve: ${line}\n`));
-		await closeWithin(store.close(), storeCloseLimitMs, "the store");
+		if (!(await closedWithin(store.close(), storeCloseLimitMs))) {
+			throw new AppError(`the store did not close within ${storeCloseLimitMs / 1000} s; stopped without it`, "unavailable");
+		}
 		io.stderr("apikeys-tui serve: stopped; the access log is written\n");
 	},
 };

@@ -3,21 +3,19 @@
  * driver keeps a socket or timer alive past its close (a PostgreSQL connection reconnecting, a
  * LISTEN that never answers its end). Both bounds are far above a normal stop's milliseconds.
  */
-import { AppError } from "../core/errors.js";
-
 /** How long the store may take to write what is queued and let go of its connections. */
 export const storeCloseLimitMs = 15_000;
 /** How long the process may linger once the command has returned before it is made to exit. */
 export const lingerLimitMs = 3_000;
 
-/** Resolves as `closing` does, or rejects with a one-line AppError after `limitMs`. */
-export async function closeWithin(closing: Promise<void>, limitMs: number, what: string): Promise<void> {
+/** Whether `closing` finished within `limitMs` (its failure is passed on); false once the time is up. */
+export async function closedWithin(closing: Promise<void>, limitMs: number): Promise<boolean> {
 	let timer: NodeJS.Timeout | undefined;
-	const late = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new AppError(`${what} did not close within ${limitMs / 1000} s; stopping without it`, "unavailable")), limitMs);
+	const late = new Promise<false>((resolve) => {
+		timer = setTimeout(() => resolve(false), limitMs);
 	});
 	try {
-		await Promise.race([closing, late]);
+		return await Promise.race([closing.then(() => true as const), late]);
 	} finally {
 		clearTimeout(timer);
 	}

@@ -92,8 +92,9 @@ function noStore(location: string, version: number): AppError {
 	return new AppError(`no store in ${location}${unfinished}; create one with "apikeys-tui create …" or by opening the console on it`, "not-found");
 }
 
+/** The store's profile: the one it has, or for a store being made the one asked for (proget by default). */
 function checkProfile(location: string, stored: string | undefined, wanted: ProfileName | undefined): ProfileName {
-	const profile = (stored ?? "proget") as ProfileName;
+	const profile = (stored ?? wanted ?? "proget") as ProfileName;
 	if (wanted !== undefined && wanted !== profile) {
 		throw new AppError(`${location}: is ${withArticle(profile)} store; a store's profile cannot be changed (asked for ${wanted})`, "store");
 	}
