@@ -3,6 +3,7 @@
  * driver keeps a socket or timer alive past its close (a PostgreSQL connection reconnecting, a
  * LISTEN that never answers its end). Both bounds are far above a normal stop's milliseconds.
  */
+
 /** How long the store may take to write what is queued and let go of its connections. */
 export const storeCloseLimitMs = 15_000;
 /** How long the process may linger once the command has returned before it is made to exit. */
