@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type postgres from "postgres";
 import { dropAccessLogPartitionsBefore, ensureAccessLogPartitions, partitionName, prepareSchema } from "../source/store/postgres/index.js";
+import { join } from "node:path";
+import { PostgresStore } from "../source/store/postgres/postgres-store.js";
+import { accessEntry } from "./support/access-entry.js";
+import { freePort } from "./support/nginx.js";
 import { connect, postgresSkipReason, startCluster } from "./support/postgres.js";
+import { startRelay } from "./support/serve-nodes.js";
+import { tempDir } from "./support/temp-store.js";
 
 function logEntry(sql: postgres.Sql, at: string) {
 	return sql`
@@ -48,4 +54,22 @@ test("PostgreSQL access log: daily partitions made ahead, retention drops whole 
 	const kept = await sql<{ at: Date }[]>`SELECT at FROM access_log ORDER BY id`;
 	assert.deepEqual(kept.map((row) => row.at.toISOString()), ["2026-12-06T00:00:00.000Z", "2026-12-08T12:00:00.000Z"]);
 	assert.deepEqual(await dropAccessLogPartitionsBefore(sql, new Date("2026-12-05T00:30:00Z")), []);
+});
+
+test("PostgreSQL access log: a stop whose first write fails (the database just back) tries again and loses nothing", { skip: postgresSkipReason() }, async (t) => {
+	const cluster = await startCluster(t, { port: await freePort() });
+	const direct = await cluster.createDatabase("stopping");
+	const secretFile = join(tempDir(t), "keys.secret");
+	await (await PostgresStore.open(direct, { secretFile })).close();
+	const relay = await startRelay(t, Number(new URL(direct).port));
+	const relayed = Object.assign(new URL(direct), { port: String(relay.port) }).href;
+	const store = await PostgresStore.open(relayed, { secretFile });
+	relay.block();
+	for (let i = 0; i < 3; i++) store.logAccess(accessEntry({ at: Date.now() + i }));
+	// The first failed write of the stop brings the database back, as a restart finishing would.
+	store.onLogError = () => relay.unblock();
+	await store.close();
+	const sql = connect(t, direct, { max: 1 });
+	const [counted] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM access_log`;
+	assert.equal(counted?.n, 3);
 });

@@ -11,6 +11,9 @@ import { batchSize, batchWindowMs } from "../access-log.js";
 import { ensureAccessLogPartitions, partitionName } from "./access-log-partitions.js";
 
 const lastUseDelayMs = 5_000;
+/** Writes a stop tries before it counts the queued entries as lost, this far apart. */
+const closeAttempts = 3;
+const closeRetryMs = 1_000;
 const maxQueued = 100_000;
 const columns = ["at", "key_id", "method", "path", "status", "duration_ms", "client", "user_agent", "request_body", "response_body"] as const;
 
@@ -66,11 +69,19 @@ export class PostgresAccessLogWriter {
 		return next;
 	}
 
-	/** Writes what is queued and stops the timers; resolves to the number of entries that could not be written. */
+	/**
+	 * Writes what is queued and stops the timers; resolves to the number of entries that could not
+	 * be written. A stop soon after the database came back may find the pool still reconnecting,
+	 * so a failed write is tried again a few times (the serving node's stop bounds the whole).
+	 */
 	async close(): Promise<number> {
 		clearTimeout(this.lastUseTimer);
 		this.lastUseTimer = undefined;
-		await this.flush(true).catch(() => {});
+		for (let attempt = 1; attempt <= closeAttempts; attempt++) {
+			if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, closeRetryMs));
+			clearTimeout(this.batchTimer);
+			if (await this.flush(true).then(() => true, () => false)) break;
+		}
 		clearTimeout(this.batchTimer);
 		return this.queue.length;
 	}
