@@ -102,7 +102,8 @@ describe("serve nodes on one PostgreSQL store", { skip: postgresSkipReason() }, 
 		await waitFor(() => cutOff.output().stderr.includes("the keys are current again"), "the node to say it is current again");
 		const told = cutOff.output().stderr.split("\n").filter((line) => line.includes("look for changes"));
 		assert.equal(told.length, 2, told.join("\n"));
-		assert.match(told[0] ?? "", /^apikeys-tui serve: cannot look for changes to the keys, will keep trying .*: postgres:\/\/postgres@127\.0\.0\.1:\d+\/stale: cannot reach/);
+		// The first failure is the cut connection, or on a busy machine a look that was already past its time bound.
+		assert.match(told[0] ?? "", /^apikeys-tui serve: cannot look for changes to the keys, will keep trying .*: postgres:\/\/postgres@127\.0\.0\.1:\d+\/stale: (cannot reach|the PostgreSQL server did not answer in time)/);
 		assert.match(told[1] ?? "", /^apikeys-tui serve: the keys are current again: a look for changes succeeded after \d+ failed looks? over \d+ s$/);
 	});
 });
