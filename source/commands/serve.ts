@@ -55,7 +55,7 @@ allowPersonal=false) and answers 204 with X-ApiKey-Id/-Type/-Name/-User, 401 wit
 --trust-proxy names the gateways whose X-Forwarded-For or X-Real-IP give the client's address
 (for the access log and the failure throttle); from any other address those headers are ignored.
 
-A store that fails (unreachable, full, deleted) is answered 503 with a fixed text: the reason,
+A store that fails (unreachable, full) is answered 503 with a fixed text: the reason,
 which names the store, goes to stderr only.
 
 On a PostgreSQL store (docs/STORE.md) every node keeps every key in memory, kept current from the
@@ -63,7 +63,8 @@ database. A node that cannot confirm that for longer than --max-staleness (defau
 failover's duration) answers 503 to every key check rather than trust a key revoked meanwhile,
 and GET /health answers 503 with the reason, until the database answers again. Before that, from
 its first failed look, GET /health answers 200 with databaseStatus "Error" and the reason. A
-SQLite store is a local file and never stale.`,
+SQLite store is a local file, current while it is the file opened: deleted or replaced under the
+server, every key check and GET /health answer 503 with that reason (no path) until a restart.`,
 	flags: {
 		host: { type: "string", description: "Address to listen on (default 127.0.0.1)" },
 		port: { type: "string", description: "Port to listen on (default 8624; 0 picks a free one)" },
